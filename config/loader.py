@@ -1,0 +1,545 @@
+"""Find, parse and validate the site file. Every problem is collected before reporting."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date, time
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from config.model import (
+    WEEKDAYS,
+    Config,
+    Contacts,
+    Desk,
+    GpioSettings,
+    Hours,
+    HubSettings,
+    PrinterSettings,
+    Service,
+    Site,
+    TimeRange,
+    TotemSettings,
+)
+from totem.errors import ConfigError, ConfigNotFound, Problem
+
+if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
+    import tomllib
+else:  # pragma: no cover - Raspberry Pi OS Bookworm ships 3.11
+    import tomli as tomllib
+
+DEFAULT_PATH = Path("/etc/totem/totem.toml")
+CONNECTIONS = ("usb", "serial", "network", "file", "folder")
+_MISSING = object()
+_RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+_SERVICE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_PIN_RE = re.compile(r"^\d{4,8}$")
+_COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+_LANG_RE = re.compile(r"^[a-z]{2}$")
+
+
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--config`, else `$TOTEM_CONFIG`, else /etc/totem/totem.toml (DESIGN.md contract)."""
+    if explicit:
+        candidates = [Path(explicit)]
+    elif os.environ.get("TOTEM_CONFIG"):
+        candidates = [Path(os.environ["TOTEM_CONFIG"])]
+    else:
+        candidates = [DEFAULT_PATH]
+    tried = []
+    for path in candidates:
+        if path.is_file():
+            return path
+        tried.append(str(path))
+    if not explicit and not os.environ.get("TOTEM_CONFIG"):
+        tried.append("$TOTEM_CONFIG (unset)")
+    raise ConfigNotFound(tried)
+
+
+def default_data_dir() -> Path:
+    """systemd's StateDirectory when run as a unit, else the user's XDG state dir."""
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(xdg) / "totem"
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the site file; raise `ConfigError` listing every problem."""
+    source = find_config(path)
+    try:
+        with open(source, "rb") as fh:  # tomllib wants binary mode
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(source), [Problem("", f"TOML syntax error: {exc}", has_got=False)]) from None
+    except OSError as exc:
+        raise ConfigError(str(source), [Problem("", f"cannot read file: {exc.strerror}", has_got=False)]) from None
+    return parse_config(raw, source=source)
+
+
+class _Checker:
+    """Typed reads of a parsed TOML tree that record problems instead of raising."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def bad(self, path: str, message: str, got: object = _MISSING) -> None:
+        self.problems.append(Problem(path, message, None if got is _MISSING else got, got is not _MISSING))
+
+    def keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
+        for key in table:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+                self.bad(_join(path, key), "unknown key" + hint, key)
+
+    def table(self, parent: Mapping[str, Any], key: str, path: str, required: bool = True) -> dict[str, Any]:
+        value = parent.get(key, _MISSING)
+        if value is _MISSING:
+            if required:
+                self.bad(_join(path, key), "missing required table")
+            return {}
+        if not isinstance(value, dict):
+            self.bad(_join(path, key), "must be a table", value)
+            return {}
+        return value
+
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        path: str,
+        kind: str,
+        default: Any = _MISSING,
+        check: Callable[[Any], str | None] | None = None,
+    ) -> Any:
+        full = _join(path, key)
+        value = table.get(key, _MISSING)
+        if value is _MISSING:
+            if default is _MISSING:
+                self.bad(full, f"missing required key ({kind})")
+                return None
+            return default
+        if not _is_kind(value, kind):
+            self.bad(full, f"must be {kind}", value)
+            return None if default is _MISSING else default
+        if check is not None:
+            message = check(value)
+            if message:
+                self.bad(full, message, value)
+                return None if default is _MISSING else default
+        return value
+
+
+def _join(path: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def _is_kind(value: Any, kind: str) -> bool:
+    if kind == "a string":
+        return isinstance(value, str)
+    if kind == "a non-empty string":
+        return isinstance(value, str) and value.strip() != ""
+    if kind == "an integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "a number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "true or false":
+        return isinstance(value, bool)
+    if kind == "a list of strings":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == "a list":
+        return isinstance(value, list)
+    raise AssertionError(kind)
+
+
+def _positive(value: float) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def _non_negative(value: float) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def _tcp_port(value: int) -> str | None:
+    return None if 1 <= value <= 65535 else "must be a TCP port, 1-65535"
+
+
+def _bcm_pin(value: int) -> str | None:
+    return None if 0 <= value <= 27 else "must be a BCM GPIO number 0-27"
+
+
+def _pin(value: str) -> str | None:
+    return None if _PIN_RE.match(value) else "must be 4 to 8 digits, as a quoted string"
+
+
+def _parse_range(text: str) -> tuple[TimeRange | None, str | None]:
+    match = _RANGE_RE.match(text.strip())
+    if not match:
+        return None, "must look like '08:45-13:00'"
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
+        return None, "is not a real time of day"
+    start = time(h1, m1)
+    end = time(23, 59, 59) if h2 == 24 else time(h2, m2)
+    if end <= start:
+        return None, "ends before it starts"
+    return TimeRange(start, end), None
+
+
+def _parse_listen(text: str) -> tuple[str, int] | None:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        return None
+    return host.strip("[]"), int(port)
+
+
+def _url_problem(text: str) -> str | None:
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return "is not a valid URL (bad port?)"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// URL with a host"
+    if port is not None and not 1 <= port <= 65535:
+        return "has a port outside 1-65535"
+    return None
+
+
+def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
+    """Validate an already parsed TOML tree. Public for tests and for the hub."""
+    c = _Checker()
+    c.keys(raw, ("site", "contacts", "hours", "services", "totem", "printer", "hub", "desks", "gpio"), "")
+    site = _site(c, c.table(raw, "site", ""))
+    contacts = _contacts(c, c.table(raw, "contacts", ""))
+    hours = _hours(c, c.table(raw, "hours", ""))
+    services = _services(c, raw.get("services", _MISSING), _declared_languages(raw))
+    base_dir = source.parent
+    totem = _totem(c, c.table(raw, "totem", ""), base_dir)
+    data_dir = totem.data_dir if totem else default_data_dir()
+    printer = _printer(c, c.table(raw, "printer", ""), data_dir, base_dir)
+    hub = _hub(c, c.table(raw, "hub", ""), base_dir)
+    service_ids = _declared_service_ids(raw)  # as written: one bad service is one problem, not two
+    desks = _desks(c, raw.get("desks", _MISSING), service_ids)
+    gpio = _gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
+    if c.problems:
+        raise ConfigError(str(source), c.problems)
+    assert site and contacts and hours and totem and printer and hub
+    return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio)
+
+
+def _site(c: _Checker, t: dict[str, Any]) -> Site | None:
+    c.keys(t, ("name", "desk_name", "address", "timezone", "languages"), "site")
+    name = c.get(t, "name", "site", "a non-empty string")
+    desk_name = c.get(t, "desk_name", "site", "a non-empty string")
+    address = c.get(t, "address", "site", "a string", "")
+    tz = c.get(t, "timezone", "site", "a non-empty string", "Europe/Rome")
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            c.bad("site.timezone", "unknown timezone; use an IANA name such as 'Europe/Rome'", tz)
+            tz = None
+    langs = c.get(t, "languages", "site", "a list of strings", ["it", "en"])
+    if langs is not None:
+        if not langs:
+            c.bad("site.languages", "must list at least one language", langs)
+        for i, lang in enumerate(langs):
+            if not _LANG_RE.match(lang):
+                c.bad(f"site.languages[{i}]", "must be a two-letter ISO 639-1 code", lang)
+            elif not _has_catalogue(lang):
+                c.bad(f"site.languages[{i}]", "no translation catalogue for this language", lang)
+        if len(set(langs)) != len(langs):
+            c.bad("site.languages", "lists a language twice", langs)
+    if None in (name, desk_name, tz, langs) or not langs:
+        return None
+    return Site(name, desk_name, tz, tuple(langs), address)
+
+
+def _declared_languages(raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """site.languages as written (even if another site key is wrong), so one mistake is reported once."""
+    site = raw.get("site")
+    langs = site.get("languages", ["it", "en"]) if isinstance(site, dict) else ["it", "en"]
+    if not isinstance(langs, list) or not langs or not all(isinstance(x, str) for x in langs):
+        return ("it", "en")
+    return tuple(langs)
+
+
+def _declared_service_ids(raw: Mapping[str, Any]) -> list[str]:
+    services = raw.get("services")
+    if not isinstance(services, list):
+        return []
+    return [t["id"] for t in services if isinstance(t, dict) and isinstance(t.get("id"), str)]
+
+
+def _has_catalogue(lang: str) -> bool:
+    from totem.i18n import available_languages
+
+    return lang in available_languages()
+
+
+def _contacts(c: _Checker, t: dict[str, Any]) -> Contacts | None:
+    c.keys(t, ("phone", "email"), "contacts")
+    phone = c.get(t, "phone", "contacts", "a string", "")
+    email = c.get(t, "email", "contacts", "a string", "")
+    if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+        c.bad("contacts.email", "is not an e-mail address", email)
+        email = None
+    if phone and not re.match(r"^\+?[\d ./-]{6,20}$", phone):
+        c.bad("contacts.phone", "is not a phone number", phone)
+        phone = None
+    if phone is None or email is None:
+        return None
+    return Contacts(phone, email)
+
+
+def _hours(c: _Checker, t: dict[str, Any]) -> Hours | None:
+    c.keys(t, (*WEEKDAYS, "last_ticket_before_close_min", "closed_dates", "holidays_country",
+               "holidays_subdivision"), "hours")
+    weekly: list[tuple[TimeRange, ...]] = []
+    ok = True
+    for day in WEEKDAYS:
+        ranges = c.get(t, day, "hours", "a list of strings", [])
+        parsed: list[TimeRange] = []
+        for i, text in enumerate(ranges or []):
+            rng, problem = _parse_range(text)
+            if problem:
+                c.bad(f"hours.{day}[{i}]", problem, text)
+                ok = False
+            elif rng:
+                parsed.append(rng)
+        parsed.sort(key=lambda r: r.start)
+        for a, b in pairwise(parsed):
+            if b.start < a.end:
+                c.bad(f"hours.{day}", f"ranges {a} and {b} overlap", ranges)
+                ok = False
+        weekly.append(tuple(parsed))
+    cutoff = c.get(t, "last_ticket_before_close_min", "hours", "an integer", 0, _non_negative)
+    closed: set[date] = set()
+    for i, item in enumerate(c.get(t, "closed_dates", "hours", "a list", []) or []):
+        if isinstance(item, date) and not hasattr(item, "hour"):
+            closed.add(item)
+            continue
+        try:
+            closed.add(date.fromisoformat(item) if isinstance(item, str) else _raise())
+        except ValueError:
+            c.bad(f"hours.closed_dates[{i}]", "must be a date like 2026-12-24", item)
+            ok = False
+    country = c.get(t, "holidays_country", "hours", "a string", "IT")
+    subdivision = c.get(t, "holidays_subdivision", "hours", "a string", "")
+    if country:
+        import holidays
+
+        supported = holidays.list_supported_countries()
+        if country not in supported:
+            c.bad("hours.holidays_country", "not a country the holidays library knows", country)
+            ok = False
+        elif subdivision and subdivision not in supported[country]:
+            c.bad("hours.holidays_subdivision", f"not a subdivision of {country}", subdivision)
+            ok = False
+    if not ok or cutoff is None:
+        return None
+    return Hours(tuple(weekly), cutoff, frozenset(closed), country or "", subdivision or "")
+
+
+def _raise() -> date:
+    raise ValueError
+
+
+def _services(c: _Checker, value: Any, languages: tuple[str, ...]) -> list[Service]:
+    if value is _MISSING:
+        c.bad("services", "missing: add at least one [[services]] table")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        c.bad("services", "must be an array of tables ([[services]])", value)
+        return []
+    if not value:
+        c.bad("services", "must define at least one service", value)
+        return []
+    out: list[Service] = []
+    seen_ids: dict[str, int] = {}
+    seen_prefixes: dict[str, int] = {}
+    for i, t in enumerate(value):
+        path = f"services[{i}]"
+        c.keys(t, ("id", "prefix", "label", "avg_service_min", "priority", "colour"), path)
+        sid = c.get(t, "id", path, "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
+                    else "must be lowercase letters, digits, '-' or '_'")
+        prefix = c.get(t, "prefix", path, "a string", check=lambda v: None if re.match(r"^[A-Z]$", v)
+                       else "must be one capital letter A-Z")
+        if sid is not None:
+            if sid in seen_ids:
+                c.bad(f"{path}.id", f"duplicate service id (also services[{seen_ids[sid]}])", sid)
+            seen_ids.setdefault(sid, i)
+        if prefix is not None:
+            if prefix in seen_prefixes:
+                c.bad(f"{path}.prefix", f"duplicate prefix (also services[{seen_prefixes[prefix]}])", prefix)
+            seen_prefixes.setdefault(prefix, i)
+        labels = c.table(t, "label", path)
+        for lang in languages:
+            c.get(labels, lang, f"{path}.label", "a non-empty string")
+        for lang, text in labels.items():
+            if lang not in languages:
+                c.bad(f"{path}.label.{lang}", f"language not in site.languages {list(languages)}", lang)
+            elif isinstance(text, str) and len(text) > 48:
+                c.bad(f"{path}.label.{lang}", "too long for a button and a ticket (48 characters at most)", text)
+        avg = c.get(t, "avg_service_min", path, "a number", check=_positive)
+        priority = c.get(t, "priority", path, "true or false", False)
+        colour = c.get(t, "colour", path, "a string", "#1f4e8c",
+                       check=lambda v: None if _COLOUR_RE.match(v) else "must be a colour like '#1f4e8c'")
+        if None not in (sid, prefix, avg, priority, colour):
+            out.append(Service(sid, prefix, {k: str(v) for k, v in labels.items()}, float(avg), priority, colour))
+    return out
+
+
+def _resolve(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def _totem(c: _Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | None:
+    c.keys(t, ("id", "data_dir", "min_interval_s", "take_ticket_timeout_s", "technician_pin",
+               "fullscreen", "window_size", "rotation"), "totem")
+    tid = c.get(t, "id", "totem", "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
+                else "must be lowercase letters, digits, '-' or '_'")
+    data_dir = c.get(t, "data_dir", "totem", "a non-empty string", "")
+    interval = c.get(t, "min_interval_s", "totem", "a number", 2.0, _non_negative)
+    timeout = c.get(t, "take_ticket_timeout_s", "totem", "a number", 8.0, _positive)
+    pin = c.get(t, "technician_pin", "totem", "a string", check=_pin)
+    fullscreen = c.get(t, "fullscreen", "totem", "true or false", True)
+    size = c.get(t, "window_size", "totem", "a list", [1280, 800])
+    if size is not None and not (len(size) == 2 and all(_is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
+        c.bad("totem.window_size", "must be [width, height] in pixels, each 200-8000", size)
+        size = None
+    rotation = c.get(t, "rotation", "totem", "an integer", 0,
+                     lambda v: None if v in (0, 90, 180, 270) else "must be 0, 90, 180 or 270")
+    if None in (tid, interval, timeout, pin, fullscreen, size, rotation):
+        return None
+    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir()
+    return TotemSettings(tid, directory, float(interval), float(timeout), pin, fullscreen,
+                         (size[0], size[1]), rotation)
+
+
+def _printer(c: _Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> PrinterSettings | None:
+    keys = ("connection", "profile", "codepage", "paper_width_mm", "timeout_s", "status_poll_s", "folder",
+            "usb_vendor_id", "usb_product_id", "usb_in_ep", "usb_out_ep", "serial_device", "serial_baudrate",
+            "host", "port", "device", "qr_url", "logo")
+    c.keys(t, keys, "printer")
+    conn = c.get(t, "connection", "printer", "a string",
+                 check=lambda v: None if v in CONNECTIONS else f"must be one of {', '.join(CONNECTIONS)}")
+    profile = c.get(t, "profile", "printer", "a string", "TM-T20II")
+    codepage = c.get(t, "codepage", "printer", "a string", "CP858")
+    if profile is not None:
+        from escpos.capabilities import CAPABILITIES
+
+        profiles = CAPABILITIES["profiles"]
+        if profile not in profiles:
+            close = difflib.get_close_matches(profile, list(profiles), n=1)
+            c.bad("printer.profile", "unknown python-escpos profile" +
+                  (f"; did you mean {close[0]!r}?" if close else ""), profile)
+        elif codepage is not None and codepage not in profiles[profile].get("codePages", {}).values():
+            c.bad("printer.codepage", f"profile {profile} has no such code page (CP858 or CP437 print à è é ì ò ù)",
+                  codepage)
+    width = c.get(t, "paper_width_mm", "printer", "an integer", 80,
+                  lambda v: None if v in (58, 80) else "must be 58 or 80")
+    timeout = c.get(t, "timeout_s", "printer", "a number", 5.0, _positive)
+    poll = c.get(t, "status_poll_s", "printer", "a number", 5.0, _positive)
+    extra: dict[str, Any] = {}
+    required = {"usb": ("usb_vendor_id", "usb_product_id"), "serial": ("serial_device",),
+                "network": ("host",), "file": ("device",), "folder": ("folder",)}.get(conn or "", ())
+    kinds = {"usb_vendor_id": "an integer", "usb_product_id": "an integer", "usb_in_ep": "an integer",
+             "usb_out_ep": "an integer", "serial_device": "a non-empty string", "serial_baudrate": "an integer",
+             "host": "a non-empty string", "port": "an integer", "device": "a non-empty string",
+             "folder": "a non-empty string", "qr_url": "a string", "logo": "a string"}
+    checks = {"port": _tcp_port, "usb_vendor_id": lambda v: None if 0 < v <= 0xFFFF else "must be 0x0001-0xFFFF",
+              "usb_product_id": lambda v: None if 0 < v <= 0xFFFF else "must be 0x0001-0xFFFF",
+              "qr_url": lambda v: _url_problem(v) if v else None}
+    for key, kind in kinds.items():
+        if key in required:
+            extra[key] = c.get(t, key, "printer", kind, check=checks.get(key))
+        elif key in t:
+            extra[key] = c.get(t, key, "printer", kind, None, checks.get(key))
+    if None in (conn, profile, codepage, width, timeout, poll) or any(extra.get(k) is None for k in required):
+        return None
+    if extra.get("folder"):
+        extra["folder"] = _resolve(extra["folder"], data_dir)
+    if extra.get("logo"):
+        extra["logo"] = _resolve(extra["logo"], base_dir)
+    extra = {k: v for k, v in extra.items() if v is not None}
+    return PrinterSettings(conn, profile, codepage, width, float(timeout), float(poll), **extra)
+
+
+def _hub(c: _Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
+    c.keys(t, ("listen", "url", "token", "data_dir", "history_days", "message", "push_timeout_s",
+               "heartbeat_s"), "hub")
+    listen = c.get(t, "listen", "hub", "a string", "127.0.0.1:8080",
+                   lambda v: None if _parse_listen(v) else "must be HOST:PORT with a port 1-65535")
+    url = c.get(t, "url", "hub", "a string", check=_url_problem)
+    token = c.get(t, "token", "hub", "a string",
+                  check=lambda v: None if len(v) >= 16 and v.isprintable() and " " not in v
+                  else "must be at least 16 printable characters without spaces")
+    data_dir = c.get(t, "data_dir", "hub", "a non-empty string", "")
+    history = c.get(t, "history_days", "hub", "an integer", 90, _positive)
+    message = c.get(t, "message", "hub", "a string", "")
+    push_timeout = c.get(t, "push_timeout_s", "hub", "a number", 3.0, _positive)
+    heartbeat = c.get(t, "heartbeat_s", "hub", "a number", 30.0, _positive)
+    if None in (listen, url, token, history, message, push_timeout, heartbeat):
+        return None
+    host, port = _parse_listen(listen) or ("127.0.0.1", 8080)
+    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir()
+    return HubSettings(host, port, url.rstrip("/"), token, directory, history, message,
+                       float(push_timeout), float(heartbeat))
+
+
+def _desks(c: _Checker, value: Any, service_ids: list[str]) -> list[Desk]:
+    if value is _MISSING or value == []:
+        c.bad("desks", "missing: add at least one [[desks]] table")
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        c.bad("desks", "must be an array of tables ([[desks]])", value)
+        return []
+    out: list[Desk] = []
+    seen: set[str] = set()
+    for i, t in enumerate(value):
+        path = f"desks[{i}]"
+        c.keys(t, ("id", "name", "services", "pin"), path)
+        did = c.get(t, "id", path, "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
+                    else "must be lowercase letters, digits, '-' or '_'")
+        if did in seen:
+            c.bad(f"{path}.id", "duplicate desk id", did)
+        seen.add(did)
+        name = c.get(t, "name", path, "a non-empty string")
+        services = c.get(t, "services", path, "a list of strings")
+        for j, sid in enumerate(services or []):
+            if sid not in service_ids:
+                close = difflib.get_close_matches(sid, service_ids, n=1)
+                c.bad(f"{path}.services[{j}]", "unknown service" + (f"; did you mean {close[0]!r}?" if close else ""),
+                      sid)
+        if services == []:
+            c.bad(f"{path}.services", "must list at least one service", services)
+        pin = c.get(t, "pin", path, "a string", check=_pin)
+        if None not in (did, name, services, pin):
+            out.append(Desk(did, name, tuple(services), pin))
+    return out
+
+
+def _gpio(c: _Checker, t: dict[str, Any], service_ids: list[str]) -> GpioSettings | None:
+    c.keys(t, ("status_led", "ticket_button", "button_service"), "gpio")
+    led = c.get(t, "status_led", "gpio", "an integer", None, _bcm_pin)
+    button = c.get(t, "ticket_button", "gpio", "an integer", None, _bcm_pin)
+    if led is not None and led == button:
+        c.bad("gpio.ticket_button", "uses the same pin as gpio.status_led", button)
+    default = service_ids[0] if service_ids else ""
+    service = c.get(t, "button_service", "gpio", "a string", default,
+                    lambda v: None if v in service_ids else "unknown service")
+    return GpioSettings(led, button, service)

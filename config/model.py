@@ -1,0 +1,143 @@
+"""Frozen, typed objects describing one site. Built only by `config.loader`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from pathlib import Path
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    start: time
+    end: time
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class Site:
+    name: str
+    desk_name: str
+    timezone: str
+    languages: tuple[str, ...]
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Contacts:
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Hours:
+    weekly: tuple[tuple[TimeRange, ...], ...]  # index 0 = Monday
+    last_ticket_before_close_min: int
+    closed_dates: frozenset[date]
+    holidays_country: str  # "" = no computed public holidays
+    holidays_subdivision: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    prefix: str
+    labels: dict[str, str] = field(hash=False)
+    avg_service_min: float
+    priority: bool = False
+    colour: str = "#1f4e8c"
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang) or next(iter(self.labels.values()))
+
+
+@dataclass(frozen=True)
+class TotemSettings:
+    id: str
+    data_dir: Path
+    min_interval_s: float
+    take_ticket_timeout_s: float
+    technician_pin: str
+    fullscreen: bool
+    window_size: tuple[int, int]
+    rotation: int
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    connection: str
+    profile: str
+    codepage: str
+    paper_width_mm: int
+    timeout_s: float
+    status_poll_s: float
+    folder: Path | None = None
+    usb_vendor_id: int = 0
+    usb_product_id: int = 0
+    usb_in_ep: int = 0x82
+    usb_out_ep: int = 0x01
+    serial_device: str = ""
+    serial_baudrate: int = 9600
+    host: str = ""
+    port: int = 9100
+    device: str = ""
+    qr_url: str = ""
+    logo: Path | None = None
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    listen_host: str
+    listen_port: int
+    url: str
+    token: str
+    data_dir: Path
+    history_days: int
+    message: str
+    push_timeout_s: float
+    heartbeat_s: float
+
+
+@dataclass(frozen=True)
+class Desk:
+    id: str
+    name: str
+    services: tuple[str, ...]
+    pin: str
+
+
+@dataclass(frozen=True)
+class GpioSettings:
+    status_led: int | None
+    ticket_button: int | None
+    button_service: str
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    site: Site
+    contacts: Contacts
+    hours: Hours
+    services: tuple[Service, ...]
+    totem: TotemSettings
+    printer: PrinterSettings
+    hub: HubSettings
+    desks: tuple[Desk, ...]
+    gpio: GpioSettings | None
+
+    def service(self, service_id: str) -> Service:
+        """The service with that id; raises `UnknownService`."""
+        from totem.errors import UnknownService
+
+        for service in self.services:
+            if service.id == service_id:
+                return service
+        raise UnknownService(service_id, [s.id for s in self.services])
+
+    def desks_for(self, service_id: str) -> tuple[Desk, ...]:
+        return tuple(d for d in self.desks if service_id in d.services)

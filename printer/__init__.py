@@ -1,0 +1,1 @@
+"""The printed ticket: layout model, ESC/POS and PNG renderers, printer connections."""

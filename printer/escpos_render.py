@@ -1,0 +1,58 @@
+"""Render a TicketLayout to ESC/POS bytes with python-escpos (native text and QR, no raster
+unless a logo is configured)."""
+
+from __future__ import annotations
+
+from escpos.escpos import Escpos
+from escpos.printer import Dummy
+
+from printer.layout import CHAR_H, LINE_GAP, QR, Feed, Logo, Rule, Text, TicketLayout
+
+
+def render_escpos(layout: TicketLayout, *, profile: str, codepage: str) -> bytes:
+    """The complete job: init, code page, blocks, feed and cut."""
+    printer = Dummy(profile=profile)
+    write_layout(printer, layout, codepage=codepage)
+    return printer.output
+
+
+def write_layout(printer: Escpos, layout: TicketLayout, *, codepage: str) -> None:
+    printer.hw("INIT")
+    printer.charcode(codepage)  # pin the code page: accents must not depend on auto-detection
+    # ESC 3 n: on 203-dpi printers n counts dots, so 30 = a 24-dot line plus a 6-dot gap
+    printer.line_spacing(CHAR_H + LINE_GAP, divisor=180)
+    current: tuple[int, int, bool, str] = (1, 1, False, "left")
+    for block in layout.blocks:
+        if isinstance(block, Text):
+            wanted = (block.width, block.height, block.bold, block.align)
+            if wanted != current:
+                _style(printer, block)
+                current = wanted
+            printer.text(block.text + "\n")
+        elif isinstance(block, Rule):
+            if current != (1, 1, False, "left"):
+                printer.set(align="left", bold=False, normal_textsize=True)
+                current = (1, 1, False, "left")
+            printer.text("-" * layout.chars_per_line(1) + "\n")
+        elif isinstance(block, Feed):
+            printer.print_and_feed(block.lines)
+        elif isinstance(block, QR):
+            printer.set(align="center")
+            current = (current[0], current[1], current[2], "center")
+            printer.qr(block.data, native=True, size=block.module_dots)
+            printer.text("\n")
+        elif isinstance(block, Logo):
+            printer.set(align="center")
+            current = (current[0], current[1], current[2], "center")
+            printer.image(str(block.path), impl="bitImageRaster", center=False)
+    if layout.cut:
+        printer.cut()
+
+
+def _style(printer: Escpos, block: Text) -> None:
+    if block.width == 1 and block.height == 1:
+        printer.set(align=block.align, bold=block.bold, normal_textsize=True)
+    elif block.width == block.height == 2:
+        printer.set(align=block.align, bold=block.bold, double_width=True, double_height=True)
+    else:
+        printer.set(align=block.align, bold=block.bold, custom_size=True, width=block.width, height=block.height)

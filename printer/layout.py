@@ -1,0 +1,196 @@
+"""One description of a ticket, rendered to ESC/POS bytes and to a PNG alike.
+
+Geometry follows ESC/POS font A at 203 dpi: a character cell is 12x24 dots at 1x,
+text scales by whole multiples (1-8), one dot is 0.125 mm. The same line-height model
+sizes the PNG and computes the paper length, so preview and paper agree.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from config.model import Config, Service
+from totem.estimate import Estimate
+from totem.i18n import Translator
+
+DOTS_PER_MM = 8  # 203 dpi
+CHAR_W = 12
+CHAR_H = 24
+LINE_GAP = 6  # default spacing on 1x lines (ESC 3 30)
+CUT_FEED_LINES = 6  # python-escpos cut(): ESC d 6 before GS V
+PRINTABLE_DOTS = {80: 576, 58: 384}
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    width: int = 1  # horizontal multiplier 1-8
+    height: int = 1  # vertical multiplier 1-8
+    bold: bool = False
+    align: str = "center"
+
+
+@dataclass(frozen=True)
+class Rule:
+    pass
+
+
+@dataclass(frozen=True)
+class Feed:
+    lines: int = 1
+
+
+@dataclass(frozen=True)
+class QR:
+    data: str
+    module_dots: int = 6
+
+
+@dataclass(frozen=True)
+class Logo:
+    path: Path
+
+
+Block = Text | Rule | Feed | QR | Logo
+
+
+@dataclass(frozen=True)
+class TicketLayout:
+    paper_width_mm: int
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+    cut: bool = True
+
+    @property
+    def width_dots(self) -> int:
+        return PRINTABLE_DOTS[self.paper_width_mm]
+
+    def chars_per_line(self, width: int = 1) -> int:
+        return self.width_dots // (CHAR_W * width)
+
+    def block_height_dots(self, block: Block) -> int:
+        if isinstance(block, Text):
+            return max(CHAR_H + LINE_GAP, CHAR_H * block.height)
+        if isinstance(block, Rule):
+            return CHAR_H + LINE_GAP
+        if isinstance(block, Feed):
+            return (CHAR_H + LINE_GAP) * block.lines
+        if isinstance(block, QR):
+            return qr_modules(block.data) * block.module_dots + LINE_GAP
+        if isinstance(block, Logo):
+            return logo_size(block.path, self.width_dots)[1]
+        raise TypeError(block)
+
+    def height_dots(self) -> int:
+        total = sum(self.block_height_dots(b) for b in self.blocks)
+        return total + ((CHAR_H + LINE_GAP) * CUT_FEED_LINES if self.cut else 0)
+
+    def length_mm(self) -> float:
+        return self.height_dots() / DOTS_PER_MM
+
+
+def qr_modules(data: str) -> int:
+    """Modules per side of a model-2 QR with error level L for this payload (plus quiet zone)."""
+    import qrcode
+
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_L, border=0)
+    qr.add_data(data)
+    qr.make(fit=True)
+    return qr.modules_count + 2
+
+
+def logo_size(path: Path, max_width: int) -> tuple[int, int]:
+    from PIL import Image
+
+    with Image.open(path) as img:
+        w, h = img.size
+    if w > max_width:
+        h = h * max_width // w
+        w = max_width
+    return w, h
+
+
+def code_scale(code: str, width_dots: int) -> int:
+    """The largest text multiplier (<= 8) that fits the code with half a cell of margin."""
+    return max(1, min(8, int(width_dots // (CHAR_W * (len(code) + 0.5)))))
+
+
+def wrapped(text: str, layout_chars: int, **style: object) -> list[Text]:
+    lines = textwrap.wrap(text, width=layout_chars) or [""]
+    return [Text(line, **style) for line in lines]  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class TicketContent:
+    """What a ticket says. Built from an issued ticket, or from sample data for a preview."""
+
+    code: str
+    service: Service
+    issued_at: datetime  # local
+    lang: str
+    estimate: Estimate | None
+
+
+def build_ticket(content: TicketContent, config: Config) -> TicketLayout:
+    t = Translator(content.lang)
+    width_mm = config.printer.paper_width_mm
+    probe = TicketLayout(width_mm)
+    cpl1 = probe.chars_per_line(1)
+    cpl2 = probe.chars_per_line(2)
+    blocks: list[Block] = []
+    if config.printer.logo is not None:
+        blocks.append(Logo(config.printer.logo))
+    blocks += wrapped(config.site.name, cpl1, bold=True)
+    blocks += wrapped(config.site.desk_name, cpl2, width=2, height=2, bold=True)
+    if config.site.address:
+        blocks += wrapped(config.site.address, cpl1)
+    blocks.append(Rule())
+    blocks.append(Text(t("ticket_your_number")))
+    scale = code_scale(content.code, probe.width_dots)
+    blocks.append(Text(content.code, width=scale, height=scale, bold=True))
+    blocks += wrapped(content.service.label(content.lang), cpl1, height=2, bold=True)
+    blocks.append(Text(f"{content.issued_at:%d/%m/%Y  %H:%M}"))
+    if content.estimate is not None:
+        blocks.append(Rule())
+        blocks += wrapped(people_ahead_text(t, content.estimate.people_ahead), cpl1, height=2, bold=True)
+        blocks += wrapped(wait_text(t, content.estimate), cpl1)
+    blocks.append(Rule())
+    blocks += wrapped(t("ticket_keep"), cpl1)
+    if config.contacts.phone:
+        blocks += wrapped(t("ticket_appointments", phone=config.contacts.phone), cpl1)
+    if config.contacts.email:
+        blocks += wrapped(t("ticket_email", email=config.contacts.email), cpl1)
+    if config.printer.qr_url:
+        blocks.append(QR(config.printer.qr_url))
+    return TicketLayout(width_mm, tuple(blocks))
+
+
+def people_ahead_text(t: Translator, ahead: int) -> str:
+    if ahead == 0:
+        return t("ticket_people_ahead_none")
+    if ahead == 1:
+        return t("ticket_people_ahead_one")
+    return t("ticket_people_ahead_many", n=ahead)
+
+
+def wait_text(t: Translator, estimate: Estimate) -> str:
+    if estimate.wait_low_min == 0:
+        return t("ticket_wait_short", high=estimate.wait_high_min)
+    return t("ticket_wait_range", low=estimate.wait_low_min, high=estimate.wait_high_min)
+
+
+def build_test_page(config: Config) -> TicketLayout:
+    """The technician's test page: every size, accented letters, the QR if configured."""
+    t = Translator(config.site.languages[0])
+    probe = TicketLayout(config.printer.paper_width_mm)
+    blocks: list[Block] = [Text(t("ticket_test_title"), width=2, height=2, bold=True), Rule()]
+    for size in range(1, 9):
+        sample = f"{size}x A001"[: max(1, probe.chars_per_line(size))]
+        blocks.append(Text(sample, width=size, height=size, bold=size > 1))
+    blocks += [Rule(), Text("àèéìòù ÀÈÉÌÒÙ ç €", align="left"), Text("Città, perché, più, già", align="left"),
+               Text(f"{config.printer.profile} / {config.printer.codepage} / {config.printer.paper_width_mm} mm",
+                    align="left"), Text("-" * probe.chars_per_line(1), align="left")]
+    blocks.append(QR(config.printer.qr_url or "https://example.org/totem-test"))
+    return TicketLayout(config.printer.paper_width_mm, tuple(blocks))

@@ -1,0 +1,60 @@
+"""The ticket printer: builds a ticket's layout once and sends bytes (plus a preview for
+the folder printer) through the configured connection."""
+
+from __future__ import annotations
+
+import logging
+
+from PIL import Image
+
+from config.model import Config
+from printer.connections import Connection, PrintJob
+from printer.escpos_render import render_escpos
+from printer.layout import TicketContent, TicketLayout, build_test_page, build_ticket
+from printer.png_render import render_png
+from printer.status import PrinterState
+from totem.issuing import IssuedTicket
+
+log = logging.getLogger(__name__)
+
+
+def content_of(ticket: IssuedTicket) -> TicketContent:
+    return TicketContent(ticket.code, ticket.service, ticket.issued_at, ticket.lang, ticket.estimate)
+
+
+class TicketPrinter:
+    def __init__(self, *, config: Config, connection: Connection) -> None:
+        self.config = config
+        self.connection = connection
+
+    def layout(self, content: TicketContent) -> TicketLayout:
+        return build_ticket(content, self.config)
+
+    def encode(self, layout: TicketLayout) -> bytes:
+        return render_escpos(layout, profile=self.config.printer.profile, codepage=self.config.printer.codepage)
+
+    def preview(self, content: TicketContent) -> Image.Image:
+        return render_png(self.layout(content))
+
+    def status(self) -> PrinterState:
+        return self.connection.status()
+
+    def print_ticket(self, ticket: IssuedTicket) -> None:
+        """Send one ticket; raises PrinterUnavailable when it did not go out whole."""
+        layout = self.layout(content_of(ticket))
+        job = PrintJob(f"{ticket.issued_at:%Y-%m-%d}/{ticket.code}", self.encode(layout),
+                       preview=lambda: render_png(layout))
+        self.connection.send(job)
+
+    def print_test_page(self) -> None:
+        layout = build_test_page(self.config)
+        self.connection.send(PrintJob("test-page", self.encode(layout), preview=lambda: render_png(layout)))
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> TicketPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+import os
+import re
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "config" / "comune-amico.toml"
+ROME = ZoneInfo("Europe/Rome")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
+def rome(*args: int) -> datetime:
+    return datetime(*args, tzinfo=ROME)
+
+
+def site_text(tmp_path: Path, *, always_open: bool = False, extra: dict[str, str] | None = None) -> str:
+    """The shipped site file, with state inside tmp_path and optional line replacements."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    data = tmp_path / "data"
+    text = text.replace("[totem]\n", f'[totem]\ndata_dir = "{data}"\n', 1)
+    text = text.replace("[hub]\n", f'[hub]\ndata_dir = "{tmp_path / "hub"}"\n', 1)
+    if always_open:
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"):
+            text = re.sub(rf"^{day} = .*$", f'{day} = ["00:00-24:00"]', text, flags=re.M)
+        text = text.replace("last_ticket_before_close_min = 10", "last_ticket_before_close_min = 0")
+        text = text.replace('holidays_country = "IT"', 'holidays_country = ""')
+    for old, new in (extra or {}).items():
+        assert old in text, f"test setup: {old!r} not in the shipped config"
+        text = text.replace(old, new, 1)
+    return text
+
+
+def write_site(tmp_path: Path, **kwargs: object) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(site_text(tmp_path, **kwargs), encoding="utf-8")  # type: ignore[arg-type]
+    return path
+
+
+@pytest.fixture
+def site_path(tmp_path: Path) -> Path:
+    return write_site(tmp_path)
+
+
+@pytest.fixture
+def open_site_path(tmp_path: Path) -> Path:
+    """A site open around the clock, no anti-spam: for numbering and crash tests."""
+    return write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})

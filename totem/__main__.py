@@ -1,0 +1,5 @@
+import sys
+
+from totem.cli import main
+
+sys.exit(main())

@@ -1,0 +1,145 @@
+"""The `totem` command. The only module of the kiosk that prints."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from config import load_config
+from config.model import Config
+from totem import __version__
+from totem.errors import ConfigError, PrinterUnavailable, ServiceClosed, StoreError, TooSoon, UnknownService
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_CONFIG = 2
+EXIT_CLOSED = 3
+EXIT_UNKNOWN_SERVICE = 4
+EXIT_TOO_SOON = 5
+EXIT_PRINTER = 6
+EXIT_STORE = 7
+
+EXIT_CODES = f"""exit codes:
+  {EXIT_OK}  success
+  {EXIT_INTERNAL}  unexpected internal error (see the log)
+  {EXIT_CONFIG}  bad command line or invalid/missing config (one line per problem)
+  {EXIT_CLOSED}  the desk is closed now (outside hours, past the last-ticket cutoff, holiday)
+  {EXIT_UNKNOWN_SERVICE}  unknown service id
+  {EXIT_TOO_SOON}  anti-spam: another ticket was issued less than min_interval_s ago
+  {EXIT_PRINTER}  printer unavailable (no number consumed if known before issuing; voided if it failed while printing)
+  {EXIT_STORE}  the ticket database cannot be written (disk full, read-only, corrupt)
+
+config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
+    common.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="debug logging")
+    parser = argparse.ArgumentParser(
+        prog="totem", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Ticket totem kiosk. Without a command, runs the touchscreen kiosk.", epilog=EXIT_CODES)
+    parser.add_argument("--version", action="version", version=f"totem {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    fmt = argparse.RawDescriptionHelpFormatter
+    p = sub.add_parser("run", parents=[common], help="run the kiosk (the default)", epilog=EXIT_CODES,
+                       formatter_class=fmt)
+    p.add_argument("--always-open", action="store_true",
+                   help="demo/installation: take tickets outside opening hours (numbering unchanged)")
+    p = sub.add_parser("check-config", parents=[common], help="validate a site file and summarise it",
+                       epilog=EXIT_CODES, formatter_class=fmt)
+    p.add_argument("path", nargs="?", help="file to check (default: the config lookup)")
+    p = sub.add_parser("issue", parents=[common], help="issue and print one ticket exactly as a tap would",
+                       epilog=EXIT_CODES, formatter_class=fmt)
+    p.add_argument("service", metavar="SERVICE_ID")
+    p.add_argument("--lang", help="ticket language (default: the site's first)")
+    p = sub.add_parser("preview", parents=[common], help="render a sample ticket to PNG (no printer, no number used)",
+                       epilog=EXIT_CODES, formatter_class=fmt)
+    p.add_argument("service", metavar="SERVICE_ID")
+    p.add_argument("--out", required=True, metavar="FILE.png")
+    p.add_argument("--lang", help="ticket language (default: the site's first)")
+    sub.add_parser("print-test", parents=[common], help="print a test page (sizes, accents, QR)",
+                   epilog=EXIT_CODES, formatter_class=fmt)
+    sub.add_parser("status", parents=[common], help="today's counters, outbox backlog, printer state",
+                   epilog=EXIT_CODES, formatter_class=fmt)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    command = args.command or "run"
+    try:
+        if command == "check-config":
+            return cmd_check_config(getattr(args, "path", None) or getattr(args, "config", None))
+        config = load_config(getattr(args, "config", None))
+        from totem import commands
+
+        handler = {"run": commands.run, "issue": commands.issue, "preview": commands.preview,
+                   "print-test": commands.print_test, "status": commands.status}[command]
+        return handler(config, args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except UnknownService as exc:
+        print(f"totem: {exc}", file=sys.stderr)
+        return EXIT_UNKNOWN_SERVICE
+    except ServiceClosed as exc:
+        print(f"totem: {exc}", file=sys.stderr)
+        return EXIT_CLOSED
+    except TooSoon as exc:
+        print(f"totem: {exc}", file=sys.stderr)
+        return EXIT_TOO_SOON
+    except PrinterUnavailable as exc:
+        print(f"totem: {exc}", file=sys.stderr)
+        return EXIT_PRINTER
+    except StoreError as exc:
+        print(f"totem: {exc}", file=sys.stderr)
+        return EXIT_STORE
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def cmd_check_config(path: str | None) -> int:
+    config = load_config(path)
+    print(summarise(config))
+    return EXIT_OK
+
+
+def summarise(config: Config) -> str:
+    from totem.clock import SystemClock
+    from totem.hours import Schedule
+
+    schedule = Schedule(config.hours, config.site.timezone)
+    now = SystemClock().now()
+    status = schedule.status(now)
+    today = schedule.local(now)
+    ranges = ", ".join(str(r) for r in schedule.ranges_on(today.date())) or "closed"
+    lines = [f"{config.source}: OK",
+             f"site: {config.site.name} / {config.site.desk_name} ({config.site.timezone}, "
+             f"languages {', '.join(config.site.languages)})",
+             f"today {today:%A %Y-%m-%d}: {ranges}; now {'taking tickets' if status.accepting else status.reason}"
+             + (f", next opening {status.next_opening:%a %Y-%m-%d %H:%M}" if status.next_opening else ""),
+             f"services ({len(config.services)}):"]
+    for s in config.services:
+        lines.append(f"  {s.prefix}  {s.id:<14} {s.label(config.site.languages[0])}"
+                     f" ({s.avg_service_min:g} min{', priority' if s.priority else ''})")
+    lines.append(f"desks ({len(config.desks)}):")
+    for d in config.desks:
+        lines.append(f"  {d.id}: {d.name} calls {', '.join(d.services)}")
+    lines.append(f"printer: {config.printer.connection}, {config.printer.paper_width_mm} mm, "
+                 f"{config.printer.profile}/{config.printer.codepage}")
+    lines.append(f"hub: listens on {config.hub.listen_host}:{config.hub.listen_port}, totems push to {config.hub.url}")
+    lines.append("gpio: " + ("off" if config.gpio is None else
+                             f"LED {config.gpio.status_led}, button {config.gpio.ticket_button}"))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,84 @@
+"""What each `totem` command does, on real objects from totem.wiring. Prints only results."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from config.model import Config
+from printer.layout import TicketContent
+from totem import __version__
+from totem.dispenser import Dispenser
+from totem.numbering import format_code, service_day
+from totem.wiring import build_issuer, build_printer, open_store, push_targets
+
+log = logging.getLogger(__name__)
+
+
+def issue(config: Config, args: argparse.Namespace) -> int:
+    with open_store(config) as store, build_printer(config) as printer:
+        issuer = build_issuer(config, store)
+        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.status)
+        ticket = dispenser.take(args.service, lang=args.lang)
+        _push_now(config, store)
+    print(ticket.code)
+    return 0
+
+
+def _push_now(config: Config, store: object) -> None:
+    """One bounded delivery attempt so a CLI ticket reaches the hub at once; the kiosk's
+    outbox delivers anything left over."""
+    try:
+        from totem.outbox import deliver_once
+    except ImportError:  # the outbox arrives with the LAN issue
+        return
+    deliver_once(config, store)  # type: ignore[arg-type]
+
+
+def preview(config: Config, args: argparse.Namespace) -> int:
+    with open_store(config) as store, build_printer(config) as printer:
+        issuer = build_issuer(config, store)
+        service = config.service(args.service)
+        lang = args.lang if args.lang in config.site.languages else config.site.languages[0]
+        now = issuer.clock.now()
+        number = store.next_number(service.id, service_day(now, issuer.schedule.tz))
+        content = TicketContent(format_code(service.prefix, number), service, issuer.schedule.local(now), lang,
+                                issuer.estimate_for(service, now))
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        printer.preview(content).save(out, format="PNG")
+    print(out)
+    return 0
+
+
+def print_test(config: Config, args: argparse.Namespace) -> int:
+    with build_printer(config) as printer:
+        printer.print_test_page()
+    print("test page sent")
+    return 0
+
+
+def status(config: Config, args: argparse.Namespace) -> int:
+    with open_store(config) as store, build_printer(config) as printer:
+        issuer = build_issuer(config, store)
+        today = service_day(issuer.clock.now(), issuer.schedule.tz)
+        opening = issuer.opening()
+        print(f"totem {config.totem.id} (version {__version__}), service day {today.isoformat()}: "
+              + ("taking tickets" if opening.accepting else f"closed ({opening.reason})"))
+        counts = issuer.today_counts()
+        print(f"{'service':<14} {'issued':>6} {'printed':>7} {'void':>4}  last")
+        for service in config.services:
+            c = counts.get(service.id, {"issued": 0, "printed": 0, "void": 0, "last_number": 0})
+            last = format_code(service.prefix, c["last_number"]) if c["last_number"] else "-"
+            print(f"{service.id:<14} {c['issued']:>6} {c['printed']:>7} {c['void']:>4}  {last}")
+        for target in push_targets(config):
+            print(f"outbox backlog for {target}: {store.backlog(target)} event(s)")
+        print(f"printer ({config.printer.connection}): {printer.status().value}")
+    return 0
+
+
+def run(config: Config, args: argparse.Namespace) -> int:
+    from totem.kiosk import run_kiosk
+
+    return run_kiosk(config, always_open=getattr(args, "always_open", False))

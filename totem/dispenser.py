@@ -1,0 +1,55 @@
+"""Take a ticket: the one path shared by a tap, a keypress, the GPIO button and `totem issue`.
+
+1. a printer known to be unable to print refuses before any number is used;
+2. the number is committed durably (Issuer.issue);
+3. the ticket is printed; if that fails it is voided (the void goes out like any event);
+4. listeners (the outbox pusher) are woken.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from printer.status import PrinterState
+from totem.errors import PrinterUnavailable
+from totem.issuing import IssuedTicket, Issuer
+
+log = logging.getLogger(__name__)
+
+
+class Printer(Protocol):
+    def print_ticket(self, ticket: IssuedTicket) -> None: ...
+
+
+class Dispenser:
+    def __init__(self, *, issuer: Issuer, printer: Printer, printer_state: Callable[[], PrinterState],
+                 on_event: Callable[[], None] = lambda: None) -> None:
+        self.issuer = issuer
+        self.printer = printer
+        self.printer_state = printer_state
+        self.on_event = on_event
+        self._lock = threading.Lock()  # one ticket at a time from this totem
+
+    def take(self, service_id: str, *, lang: str | None = None) -> IssuedTicket:
+        with self._lock:
+            self.issuer.check(service_id)
+            state = self.printer_state()
+            if not state.can_print:
+                raise PrinterUnavailable(state.value, "known before issuing; no number used")
+            ticket = self.issuer.issue(service_id, lang=lang)
+            self.on_event()
+            try:
+                self.printer.print_ticket(ticket)
+            except PrinterUnavailable as exc:
+                self.issuer.void(ticket, f"printer: {exc.state}")
+                self.on_event()
+                raise
+            except Exception as exc:  # any printing bug still voids the committed number (rule 2)
+                self.issuer.void(ticket, f"printer error: {type(exc).__name__}")
+                self.on_event()
+                raise PrinterUnavailable("error", str(exc)) from exc
+            self.issuer.mark_printed(ticket)
+            return ticket

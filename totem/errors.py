@@ -1,0 +1,91 @@
+"""The one error hierarchy of the product.
+
+Every error a caller can act on has its own type, inherits the matching builtin
+where one fits, and names the offending value in its message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class TotemError(Exception):
+    """Root of every error raised on purpose by totem, printer, display and config."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a config file: where, what, and the value found."""
+
+    path: str
+    message: str
+    got: object = None
+    has_got: bool = True
+
+    def format(self, source: str) -> str:
+        line = f"{source}: {self.path}: {self.message}" if self.path else f"{source}: {self.message}"
+        if self.has_got:
+            line += f" (got {self.got!r})"
+        return line
+
+
+class ConfigError(TotemError, ValueError):
+    """The site file is missing, unreadable or invalid. Carries every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = list(problems)
+        super().__init__("\n".join(p.format(source) for p in self.problems))
+
+
+class ConfigNotFound(ConfigError, FileNotFoundError):
+    """No config file at any of the paths tried."""
+
+    def __init__(self, tried: list[str]) -> None:
+        self.tried = list(tried)
+        problem = Problem("", "no config file found; tried " + ", ".join(tried), has_got=False)
+        super().__init__("config", [problem])
+
+
+class UnknownService(TotemError, KeyError):
+    """A service id that the site file does not define."""
+
+    def __init__(self, service_id: str, known: list[str]) -> None:
+        self.service_id = service_id
+        self.known = list(known)
+        super().__init__(service_id)
+
+    def __str__(self) -> str:
+        return f"unknown service {self.service_id!r}; known: {', '.join(self.known)}"
+
+
+class ServiceClosed(TotemError):
+    """No ticket can be issued now: closed day, outside hours or past the last-ticket cutoff."""
+
+    def __init__(self, reason: str, next_opening: datetime | None) -> None:
+        self.reason = reason
+        self.next_opening = next_opening
+        when = next_opening.isoformat(timespec="minutes") if next_opening else "not scheduled"
+        super().__init__(f"closed ({reason}); next opening {when}")
+
+
+class TooSoon(TotemError):
+    """Anti-spam: the minimum interval between two tickets has not elapsed."""
+
+    def __init__(self, wait_s: float) -> None:
+        self.wait_s = wait_s
+        super().__init__(f"another ticket was issued moments ago; retry in {wait_s:.1f} s")
+
+
+class PrinterUnavailable(TotemError, OSError):
+    """The printer cannot print now (offline, out of paper, cover open, timed out)."""
+
+    def __init__(self, state: str, detail: str = "") -> None:
+        self.state = state
+        self.detail = detail
+        super().__init__(f"printer unavailable: {state}" + (f" ({detail})" if detail else ""))
+
+
+class StoreError(TotemError, OSError):
+    """The ticket database cannot be opened or written (disk full, read-only, corrupt)."""

@@ -1,0 +1,83 @@
+"""The issuing rules: which service, whether the desk is open, anti-spam, the estimate.
+
+No I/O beyond the ticket store; no pygame, escpos, requests or gpiozero. The UI, the
+CLI and the GPIO button all issue through `Issuer.issue`, so a tap, a keypress, a
+button and `totem issue` behave the same.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from config.model import Config, Service
+from totem.clock import Clock
+from totem.errors import ServiceClosed
+from totem.estimate import Estimate, estimate
+from totem.hours import Opening, Schedule
+from totem.numbering import service_day
+from totem.store import TicketStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    id: str
+    code: str
+    service: Service
+    number: int
+    issued_at: datetime  # local, aware
+    lang: str
+    estimate: Estimate | None
+
+
+class Issuer:
+    def __init__(self, *, config: Config, store: TicketStore, clock: Clock) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.schedule = Schedule(config.hours, config.site.timezone)
+
+    def opening(self) -> Opening:
+        return self.schedule.status(self.clock.now())
+
+    def check(self, service_id: str) -> Service:
+        """Raise UnknownService or ServiceClosed if a ticket cannot be issued now."""
+        service = self.config.service(service_id)
+        opening = self.opening()
+        if not opening.accepting:
+            raise ServiceClosed(opening.reason, opening.next_opening)
+        return service
+
+    def estimate_for(self, service: Service, now: datetime) -> Estimate | None:
+        day = service_day(now, self.schedule.tz)
+        issued, first = self.store.issued_today(service.id, day)
+        snapshot = self.store.snapshot(service.id, day)
+        since = self.store.issued_since(service.id, snapshot.received_at) if snapshot else 0
+        return estimate(now=now, avg_service_min=service.avg_service_min,
+                        desks=len(self.config.desks_for(service.id)), snapshot=snapshot,
+                        issued_since_snapshot=since, issued_before_today=issued, first_issued_today=first)
+
+    def issue(self, service_id: str, *, lang: str | None = None) -> IssuedTicket:
+        """Commit a new ticket durably and return it. Nothing may be printed before this returns."""
+        service = self.check(service_id)
+        lang = lang if lang in self.config.site.languages else self.config.site.languages[0]
+        now = self.clock.now()
+        ahead = self.estimate_for(service, now)
+        row = self.store.issue(service_id=service.id, prefix=service.prefix,
+                               service_day=service_day(now, self.schedule.tz), issued_at=now, lang=lang,
+                               totem_id=self.config.totem.id, min_interval_s=self.config.totem.min_interval_s)
+        log.info("issued %s (%s)", row.code, service.id)
+        return IssuedTicket(row.id, row.code, service, row.number, self.schedule.local(now), lang, ahead)
+
+    def mark_printed(self, ticket: IssuedTicket) -> None:
+        self.store.mark_printed(ticket.id)
+
+    def void(self, ticket: IssuedTicket, reason: str) -> None:
+        if self.store.void(ticket.id, reason=reason, at=self.clock.now()):
+            log.warning("voided %s: %s", ticket.code, reason)
+
+    def today_counts(self) -> dict[str, dict[str, int]]:
+        return self.store.counts(service_day(self.clock.now(), self.schedule.tz))

@@ -1,0 +1,300 @@
+"""The totem's SQLite store: counters, tickets, the outbox event log, the hub snapshot.
+
+Durability rules (DESIGN.md rule 1 and 2): WAL journal, synchronous=FULL, and every
+issue is one BEGIN IMMEDIATE transaction (counter, ticket row, outbox event) that is
+committed before the caller may touch the printer. BEGIN IMMEDIATE takes the write
+lock up front, so two processes issuing at once are serialised by SQLite itself; the
+UNIQUE(service_day, code) constraint is the last line of defence.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from totem.errors import StoreError, TooSoon
+from totem.estimate import Snapshot
+from totem.numbering import format_code
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS counters (
+    service_day TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    last_number INTEGER NOT NULL,
+    PRIMARY KEY (service_day, service_id)
+);
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    service_day TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'issued' CHECK (status IN ('issued', 'printed', 'void')),
+    UNIQUE (service_day, code)
+);
+CREATE INDEX IF NOT EXISTS tickets_by_day ON tickets (service_day, service_id);
+CREATE INDEX IF NOT EXISTS tickets_by_time ON tickets (issued_at);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('issued', 'void')),
+    ticket_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cursors (
+    target TEXT PRIMARY KEY,
+    acked_seq INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS snapshot (
+    service_id TEXT PRIMARY KEY,
+    service_day TEXT NOT NULL,
+    waiting INTEGER NOT NULL,
+    avg_service_min REAL,
+    received_at TEXT NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: str
+    code: str
+    service_id: str
+    number: int
+    service_day: date
+    issued_at: datetime
+    lang: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Event:
+    seq: int
+    kind: str
+    ticket_id: str
+    payload: dict[str, object]
+
+
+def _ts(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _parse_ts(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+class TicketStore:
+    """One connection to the totem database. Use as a context manager or call close()."""
+
+    FILENAME = "totem.sqlite3"
+
+    def __init__(self, path: Path, *, busy_timeout_ms: int = 10_000) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000,
+                                       check_same_thread=False)
+            self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = FULL")
+            self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open ticket database {self.path}: {exc}") from exc
+
+    @classmethod
+    def in_dir(cls, data_dir: Path) -> TicketStore:
+        return cls(Path(data_dir) / cls.FILENAME)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> TicketStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: the write lock is taken before anything is read."""
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"ticket database {self.path} is locked or unwritable: {exc}") from exc
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot commit to ticket database {self.path}: {exc}") from exc
+
+    # -- issuing ---------------------------------------------------------------------------------
+
+    def issue(
+        self,
+        *,
+        service_id: str,
+        prefix: str,
+        service_day: date,
+        issued_at: datetime,
+        lang: str,
+        totem_id: str,
+        min_interval_s: float,
+    ) -> TicketRow:
+        """Number, record and enqueue one ticket, durably, in one transaction."""
+        ticket_id = str(uuid.uuid4())
+        try:
+            with self._write() as db:
+                if min_interval_s > 0:
+                    row = db.execute("SELECT MAX(issued_at) FROM tickets").fetchone()
+                    if row[0] is not None:
+                        elapsed = (issued_at - _parse_ts(row[0])).total_seconds()
+                        # A clock that jumped backwards (elapsed < 0) must not lock the totem.
+                        if 0 <= elapsed < min_interval_s:
+                            raise TooSoon(min_interval_s - elapsed)
+                (number,) = db.execute(
+                    "INSERT INTO counters (service_day, service_id, last_number) VALUES (?, ?, 1) "
+                    "ON CONFLICT (service_day, service_id) DO UPDATE SET last_number = last_number + 1 "
+                    "RETURNING last_number",
+                    (service_day.isoformat(), service_id),
+                ).fetchone()
+                code = format_code(prefix, number)
+                db.execute(
+                    "INSERT INTO tickets (id, code, service_id, number, service_day, issued_at, lang) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (ticket_id, code, service_id, number, service_day.isoformat(), _ts(issued_at), lang),
+                )
+                payload = {"id": ticket_id, "code": code, "service": service_id, "number": number,
+                           "issued_at": _ts(issued_at), "totem": totem_id}
+                self._enqueue(db, "issued", ticket_id, payload, issued_at)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot record ticket in {self.path}: {exc}") from exc
+        return TicketRow(ticket_id, code, service_id, number, service_day, issued_at, lang, "issued")
+
+    def _enqueue(self, db: sqlite3.Connection, kind: str, ticket_id: str, payload: dict[str, object],
+                 at: datetime) -> None:
+        db.execute("INSERT INTO events (kind, ticket_id, payload, created_at) VALUES (?, ?, ?, ?)",
+                   (kind, ticket_id, json.dumps(payload, separators=(",", ":")), _ts(at)))
+
+    def mark_printed(self, ticket_id: str) -> None:
+        with self._write() as db:
+            db.execute("UPDATE tickets SET status = 'printed' WHERE id = ? AND status = 'issued'", (ticket_id,))
+
+    def void(self, ticket_id: str, *, reason: str, at: datetime) -> bool:
+        """Void an issued ticket and enqueue the void event. False if it was not voidable."""
+        with self._write() as db:
+            changed = db.execute("UPDATE tickets SET status = 'void' WHERE id = ? AND status != 'void'",
+                                 (ticket_id,)).rowcount
+            if changed:
+                self._enqueue(db, "void", ticket_id, {"id": ticket_id, "reason": reason}, at)
+        return bool(changed)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def ticket(self, ticket_id: str) -> TicketRow | None:
+        row = self._db.execute("SELECT id, code, service_id, number, service_day, issued_at, lang, status "
+                               "FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return self._row(row) if row else None
+
+    def last_ticket(self) -> TicketRow | None:
+        row = self._db.execute("SELECT id, code, service_id, number, service_day, issued_at, lang, status "
+                               "FROM tickets ORDER BY issued_at DESC, rowid DESC LIMIT 1").fetchone()
+        return self._row(row) if row else None
+
+    @staticmethod
+    def _row(row: tuple) -> TicketRow:
+        return TicketRow(row[0], row[1], row[2], row[3], date.fromisoformat(row[4]), _parse_ts(row[5]),
+                         row[6], row[7])
+
+    def counts(self, service_day: date) -> dict[str, dict[str, int]]:
+        """Per service today: numbers used, and how many are printed, pending or void."""
+        out: dict[str, dict[str, int]] = {}
+        for sid, status, n, last in self._db.execute(
+            "SELECT service_id, status, COUNT(*), MAX(number) FROM tickets WHERE service_day = ? "
+            "GROUP BY service_id, status", (service_day.isoformat(),)):
+            entry = out.setdefault(sid, {"issued": 0, "printed": 0, "pending": 0, "void": 0, "last_number": 0})
+            entry["issued"] += n
+            entry["pending" if status == "issued" else status] += n
+            entry["last_number"] = max(entry["last_number"], last)
+        return out
+
+    def next_number(self, service_id: str, service_day: date) -> int:
+        """The number the next ticket of a service would get (for previews; consumes nothing)."""
+        row = self._db.execute("SELECT last_number FROM counters WHERE service_day = ? AND service_id = ?",
+                               (service_day.isoformat(), service_id)).fetchone()
+        return (row[0] if row else 0) + 1
+
+    def issued_today(self, service_id: str, service_day: date) -> tuple[int, datetime | None]:
+        """Non-void tickets of a service today, and when the first one was issued."""
+        n, first = self._db.execute(
+            "SELECT COUNT(*), MIN(issued_at) FROM tickets WHERE service_day = ? AND service_id = ? "
+            "AND status != 'void'", (service_day.isoformat(), service_id)).fetchone()
+        return n, (_parse_ts(first) if first else None)
+
+    def issued_since(self, service_id: str, since: datetime) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM tickets WHERE service_id = ? AND issued_at > ? "
+                                "AND status != 'void'", (service_id, _ts(since))).fetchone()
+        return n
+
+    # -- outbox ----------------------------------------------------------------------------------
+
+    def pending_events(self, target: str, *, limit: int = 100) -> list[Event]:
+        acked = self._acked(target)
+        rows = self._db.execute("SELECT seq, kind, ticket_id, payload FROM events WHERE seq > ? "
+                                "ORDER BY seq LIMIT ?", (acked, limit)).fetchall()
+        return [Event(seq, kind, tid, json.loads(payload)) for seq, kind, tid, payload in rows]
+
+    def _acked(self, target: str) -> int:
+        row = self._db.execute("SELECT acked_seq FROM cursors WHERE target = ?", (target,)).fetchone()
+        return row[0] if row else 0
+
+    def ack(self, target: str, seq: int) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO cursors (target, acked_seq) VALUES (?, ?) ON CONFLICT (target) "
+                       "DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)", (target, seq))
+
+    def backlog(self, target: str) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM events WHERE seq > ?", (self._acked(target),)).fetchone()
+        return n
+
+    def prune(self, *, keep_days: int, today: date, targets: list[str]) -> None:
+        """Drop tickets of old days, and events every target has acknowledged."""
+        cutoff = date.fromordinal(today.toordinal() - keep_days).isoformat()
+        with self._write() as db:
+            db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,))
+            db.execute("DELETE FROM counters WHERE service_day < ?", (cutoff,))
+            if targets:
+                floor = min(self._acked(t) for t in targets)
+                db.execute("DELETE FROM events WHERE seq <= ?", (floor,))
+
+    # -- hub snapshot ----------------------------------------------------------------------------
+
+    def save_snapshot(self, service_day: date, services: dict[str, tuple[int, float | None]],
+                      received_at: datetime) -> None:
+        with self._write() as db:
+            for sid, (waiting, avg) in services.items():
+                db.execute("INSERT INTO snapshot (service_id, service_day, waiting, avg_service_min, received_at) "
+                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET "
+                           "service_day = excluded.service_day, waiting = excluded.waiting, "
+                           "avg_service_min = excluded.avg_service_min, received_at = excluded.received_at",
+                           (sid, service_day.isoformat(), waiting, avg, _ts(received_at)))
+
+    def snapshot(self, service_id: str, service_day: date) -> Snapshot | None:
+        row = self._db.execute("SELECT waiting, avg_service_min, received_at FROM snapshot "
+                               "WHERE service_id = ? AND service_day = ?",
+                               (service_id, service_day.isoformat())).fetchone()
+        return Snapshot(row[0], row[1], _parse_ts(row[2])) if row else None
