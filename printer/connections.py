@@ -36,7 +36,11 @@ class PrintJob:
 
 
 class Connection(Protocol):
-    def status(self) -> PrinterState: ...
+    def status(self) -> PrinterState:
+        """Full state query; may take up to the timeout. Run it off the UI thread."""
+
+    def probe(self) -> PrinterState:
+        """Quick check before issuing: OFFLINE when unreachable, else the best cheap answer."""
 
     def send(self, job: PrintJob) -> None: ...
 
@@ -59,6 +63,9 @@ class FolderConnection:
         if shutil.disk_usage(self.folder).free < MIN_FREE_BYTES:
             return PrinterState.PAPER_OUT
         return PrinterState.READY
+
+    def probe(self) -> PrinterState:
+        return self.status()
 
     def send(self, job: PrintJob) -> None:
         target = self.folder / job.name
@@ -99,6 +106,9 @@ class FileConnection:
         if not os.path.exists(self.device):
             return PrinterState.OFFLINE
         return PrinterState.UNKNOWN if os.access(self.device, os.W_OK) else PrinterState.OFFLINE
+
+    def probe(self) -> PrinterState:
+        return self.status()
 
     def send(self, job: PrintJob) -> None:
         deadline = time.monotonic() + self.timeout_s
@@ -197,6 +207,17 @@ class EscposDeviceConnection:
             if not self.keep_open or state is PrinterState.UNKNOWN:
                 self._drop()
             return state
+
+    def probe(self) -> PrinterState:
+        """Reachable or not, without waiting for a status reply (the job itself is confirmed)."""
+        with self._lock:
+            try:
+                self._open(self.timeout_s)
+            except PrinterUnavailable:
+                return PrinterState.OFFLINE
+            if not self.keep_open:
+                self._drop()
+            return PrinterState.UNKNOWN
 
     def send(self, job: PrintJob) -> None:
         with self._lock:

@@ -19,7 +19,7 @@ def render_escpos(layout: TicketLayout, *, profile: str, codepage: str) -> bytes
 def write_layout(printer: Escpos, layout: TicketLayout, *, codepage: str) -> None:
     printer.hw("INIT")
     printer.charcode(codepage)  # pin the code page: accents must not depend on auto-detection
-    # ESC 3 n: on 203-dpi printers n counts dots, so 30 = a 24-dot line plus a 6-dot gap
+    # ESC 3 n: on 203-dpi printers n counts dots: a 24-dot line plus the gap
     printer.line_spacing(CHAR_H + LINE_GAP, divisor=180)
     current: tuple[int, int, bool, str] = (1, 1, False, "left")
     for block in layout.blocks:
@@ -46,7 +46,7 @@ def write_layout(printer: Escpos, layout: TicketLayout, *, codepage: str) -> Non
             current = (current[0], current[1], current[2], "center")
             printer.image(str(block.path), impl="bitImageRaster", center=False)
     if layout.cut:
-        printer.cut()
+        printer.cut(feed=False)  # GS V 66 0: feed to the cutter and cut (see layout.CUT_FEED_DOTS)
 
 
 def _style(printer: Escpos, block: Text) -> None:

@@ -39,6 +39,9 @@ class TicketPrinter:
     def status(self) -> PrinterState:
         return self.connection.status()
 
+    def probe(self) -> PrinterState:
+        return self.connection.probe()
+
     def print_ticket(self, ticket: IssuedTicket) -> None:
         """Send one ticket; raises PrinterUnavailable when it did not go out whole."""
         layout = self.layout(content_of(ticket))

@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "config" / "comune-amico.toml"
 ROME = ZoneInfo("Europe/Rome")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
@@ -22,7 +22,8 @@ def rome(*args: int) -> datetime:
     return datetime(*args, tzinfo=ROME)
 
 
-def site_text(tmp_path: Path, *, always_open: bool = False, extra: dict[str, str] | None = None) -> str:
+def site_text(tmp_path: Path, *, always_open: bool = False, never_open: bool = False,
+              extra: dict[str, str] | None = None) -> str:
     """The shipped site file, with state inside tmp_path and optional line replacements."""
     text = SHIPPED.read_text(encoding="utf-8")
     data = tmp_path / "data"
@@ -33,6 +34,9 @@ def site_text(tmp_path: Path, *, always_open: bool = False, extra: dict[str, str
             text = re.sub(rf"^{day} = .*$", f'{day} = ["00:00-24:00"]', text, flags=re.M)
         text = text.replace("last_ticket_before_close_min = 10", "last_ticket_before_close_min = 0")
         text = text.replace('holidays_country = "IT"', 'holidays_country = ""')
+    if never_open:
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"):
+            text = re.sub(rf"^{day} = .*$", f"{day} = []", text, flags=re.M)
     for old, new in (extra or {}).items():
         assert old in text, f"test setup: {old!r} not in the shipped config"
         text = text.replace(old, new, 1)
@@ -40,6 +44,7 @@ def site_text(tmp_path: Path, *, always_open: bool = False, extra: dict[str, str
 
 
 def write_site(tmp_path: Path, **kwargs: object) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     path = tmp_path / "site.toml"
     path.write_text(site_text(tmp_path, **kwargs), encoding="utf-8")  # type: ignore[arg-type]
     return path

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 def issue(config: Config, args: argparse.Namespace) -> int:
     with open_store(config) as store, build_printer(config) as printer:
         issuer = build_issuer(config, store)
-        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.status)
+        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe)
         ticket = dispenser.take(args.service, lang=args.lang)
         _push_now(config, store)
     print(ticket.code)

@@ -1,0 +1,27 @@
+"""Shared helpers for benchmarks: statistics and a throwaway site."""
+
+from __future__ import annotations
+
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+
+def summary(name: str, samples_s: list[float], unit: str = "ms", target: str = "") -> str:
+    scale = 1000.0 if unit == "ms" else 1.0
+    values = sorted(v * scale for v in samples_s)
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
+    p99 = values[min(len(values) - 1, round(0.99 * (len(values) - 1)))]
+    line = (f"{name}: n={len(values)} median={statistics.median(values):.2f} {unit} "
+            f"p95={p95:.2f} {unit} p99={p99:.2f} {unit} max={values[-1]:.2f} {unit}")
+    return line + (f"  [target {target}]" if target else "")
+
+
+def site(tmp: Path, **kwargs: object) -> Path:
+    from conftest import write_site
+
+    return write_site(tmp, **kwargs)  # type: ignore[arg-type]
