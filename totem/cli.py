@@ -44,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="totem", parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Ticket totem kiosk. Without a command, runs the touchscreen kiosk.", epilog=EXIT_CODES)
     parser.add_argument("--version", action="version", version=f"totem {__version__}")
+    parser.add_argument("--always-open", action="store_true", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser("run", parents=[common], help="run the kiosk (the default)", epilog=EXIT_CODES,

@@ -19,8 +19,9 @@ def open_store(config: Config) -> TicketStore:
     return TicketStore.in_dir(config.totem.data_dir)
 
 
-def build_issuer(config: Config, store: TicketStore, clock: Clock | None = None) -> Issuer:
-    return Issuer(config=config, store=store, clock=clock or SystemClock())
+def build_issuer(config: Config, store: TicketStore, clock: Clock | None = None, *,
+                 ignore_hours: bool = False) -> Issuer:
+    return Issuer(config=config, store=store, clock=clock or SystemClock(), ignore_hours=ignore_hours)
 
 
 def build_printer(config: Config) -> TicketPrinter:

@@ -1,0 +1,94 @@
+"""Render the kiosk's screens (it and en) to docs/screenshots/ with the shipped config.
+
+Runs the real kiosk on SDL's dummy driver with a frozen clock and a temporary data dir.
+Usage: python scripts/screenshots.py [OUT_DIR]
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import tempfile
+import time
+import tomllib
+from contextlib import ExitStack
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
+
+import pygame
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from config import parse_config  # noqa: E402
+from totem.clock import FrozenClock  # noqa: E402
+from totem.kiosk import build_kiosk  # noqa: E402
+from totem.ui.app import KioskApp, Screen  # noqa: E402
+
+ROME = ZoneInfo("Europe/Rome")
+SHIPPED = ROOT / "config" / "comune-amico.toml"
+
+
+def site(data_dir: Path, *, printer_down: bool = False):  # type: ignore[no-untyped-def]
+    with open(SHIPPED, "rb") as fh:
+        raw = tomllib.load(fh)
+    raw["totem"]["data_dir"] = str(data_dir)
+    raw["totem"]["min_interval_s"] = 0
+    if printer_down:
+        with socket.create_server(("127.0.0.1", 0)) as s:
+            port = s.getsockname()[1]  # closed again: nothing listens there
+        raw["printer"] = {"connection": "network", "host": "127.0.0.1", "port": port, "timeout_s": 0.5}
+    return parse_config(raw, source=SHIPPED)
+
+
+def settle(app: KioskApp, screen: Screen, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.step()
+        if app.screen is screen:
+            app.draw()
+            return
+        time.sleep(0.01)
+    raise SystemExit(f"screen did not settle (at {app.screen.value})")
+
+
+def shoot(out: Path, name: str, app: KioskApp) -> None:
+    app.draw()
+    pygame.image.save(app.window, str(out / f"{name}.png"))
+    print(out / f"{name}.png")
+
+
+def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    open_at = FrozenClock(datetime(2026, 12, 1, 10, 7, tzinfo=ROME))
+    closed_at = FrozenClock(datetime(2026, 12, 5, 12, 30, tzinfo=ROME))  # Saturday after closing
+    for lang in ("it", "en"):
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+            app = build_kiosk(site(Path(tmp)), stack, clock=open_at)
+            app.lang = lang
+            settle(app, Screen.HOME)
+            shoot(out, f"home-{lang}", app)
+            app.lang = lang
+            app.start_ticket("rimborsi")
+            settle(app, Screen.TAKE)
+            shoot(out, f"take-{lang}", app)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+            app = build_kiosk(site(Path(tmp)), stack, clock=closed_at)
+            app.lang = lang
+            settle(app, Screen.CLOSED)
+            shoot(out, f"closed-{lang}", app)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+            app = build_kiosk(site(Path(tmp), printer_down=True), stack, clock=open_at)
+            app.lang = lang
+            settle(app, Screen.OUT)
+            shoot(out, f"out-of-service-{lang}", app)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Build the real kiosk on the SDL dummy driver and drive it with posted events."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+import pygame
+
+from config import load_config
+from totem.clock import FrozenClock
+from totem.kiosk import build_kiosk
+from totem.ui.app import KioskApp
+
+
+@contextmanager
+def kiosk(site: Path, clock: FrozenClock, **kwargs: object) -> Iterator[KioskApp]:
+    config = load_config(site)
+    with ExitStack() as stack:
+        app = build_kiosk(config, stack, clock=clock, **kwargs)  # type: ignore[arg-type]
+        pygame.event.clear()
+        app.step()
+        yield app
+
+
+def pump(app: KioskApp, until: Callable[[], bool], timeout_s: float = 10.0) -> None:
+    """Run frames until the condition holds; fail after the deadline."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        app.step()
+        if until():
+            return
+        time.sleep(0.005)
+    raise AssertionError(f"condition not met within {timeout_s} s (screen {app.screen.value})")
+
+
+def tap(app: KioskApp, pos: tuple[int, int], *, touch: bool = True) -> None:
+    """A touch as SDL delivers it: FINGERDOWN plus the synthesised mouse click."""
+    w, h = app.window.get_size()
+    if touch:
+        pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=pos[0] / w, y=pos[1] / h, touch_id=1,
+                                             finger_id=0, pressure=1.0, dx=0, dy=0))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=True))
+        pygame.event.post(pygame.event.Event(pygame.FINGERUP, x=pos[0] / w, y=pos[1] / h, touch_id=1,
+                                             finger_id=0, pressure=0.0, dx=0, dy=0))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=True))
+    else:
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=1, touch=False))
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False))
+
+
+def key(k: int) -> None:
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0))

@@ -1,0 +1,140 @@
+"""Wiring of the kiosk: real objects built from the config, handed to the screen loop."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+import pygame
+
+from config.model import Config
+from printer.monitor import PrinterMonitor
+from printer.ticket_printer import TicketPrinter, content_of
+from totem import __version__
+from totem.clock import Clock, SystemClock
+from totem.dispenser import Dispenser
+from totem.hours import Schedule
+from totem.issuing import IssuedTicket, Issuer
+from totem.numbering import format_code
+from totem.sdnotify import Notifier
+from totem.ui.app import EV_PRINTER, KioskApp, post
+from totem.wiring import build_issuer, build_printer, open_store, push_targets
+
+log = logging.getLogger(__name__)
+
+
+class KioskServices:
+    """What the screen asks of the rest of the totem. Called only from the UI's worker thread."""
+
+    def __init__(self, *, config: Config, issuer: Issuer, dispenser: Dispenser, printer: TicketPrinter,
+                 monitor: PrinterMonitor, backlog: Callable[[], int] = lambda: 0) -> None:
+        self.config = config
+        self.issuer = issuer
+        self.dispenser = dispenser
+        self.printer = printer
+        self.monitor = monitor
+        self.backlog = backlog
+        self.schedule: Schedule = issuer.schedule
+
+    def take(self, service_id: str, lang: str) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
+        ticket = self.dispenser.take(service_id, lang=lang)
+        image = self.printer.preview(content_of(ticket)).convert("RGB")
+        return ticket, (image.tobytes(), image.size)
+
+    def recheck_printer(self) -> None:
+        self.monitor.poke()
+
+    def technician(self, action: str) -> list[str]:
+        t_ok = "OK"
+        if action == "test_page":
+            self.printer.print_test_page()
+        elif action == "reprint":
+            row = self.issuer.store.last_ticket()
+            if row is None:
+                return ["-"]
+            service = self.config.service(row.service_id)
+            ticket = IssuedTicket(row.id, row.code, service, row.number,
+                                  self.issuer.schedule.local(row.issued_at), row.lang, None)
+            self.printer.print_ticket(ticket)
+            t_ok = f"{row.code} OK"
+        state = self.monitor.check_now()
+        counts = self.issuer.today_counts()
+        issued = sum(c["issued"] for c in counts.values())
+        last = ", ".join(format_code(s.prefix, counts[s.id]["last_number"]) for s in self.config.services
+                         if s.id in counts)
+        info = [f"{self.config.totem.id} v{__version__}", f"printer: {state.value}", f"outbox: {self.backlog()}",
+                f"tickets today: {issued}", f"last: {last or '-'}"]
+        if action in ("test_page", "reprint"):
+            info.insert(0, t_ok)
+        return info
+
+
+def open_window(config: Config) -> pygame.Surface:
+    pygame.display.init()
+    pygame.font.init()
+    driver = pygame.display.get_driver()
+    log.info("SDL video driver: %s", driver)
+    if driver == "offscreen":
+        log.warning("SDL fell back to the offscreen driver: nothing is visible; set SDL_VIDEODRIVER (kmsdrm, x11)")
+    if config.totem.fullscreen:
+        window = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        pygame.mouse.set_visible(False)
+    else:
+        window = pygame.display.set_mode(config.totem.window_size)
+    pygame.display.set_caption(f"Totem - {config.site.desk_name}")
+    return window
+
+
+def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: bool = False,
+                on_frame: Callable[[], None] = lambda: None) -> KioskApp:
+    """Build every part of the kiosk; `stack` closes them in reverse order."""
+    store = stack.enter_context(open_store(config))
+    issuer = build_issuer(config, store, clock, ignore_hours=always_open)
+    if always_open:
+        log.warning("--always-open: tickets are issued outside opening hours")
+    printer = stack.enter_context(build_printer(config))
+    monitor = PrinterMonitor(status=printer.status, interval_s=config.printer.status_poll_s,
+                             on_change=lambda state: post(EV_PRINTER, state=state))
+    outbox = _start_outbox(config, stack)
+    dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state,
+                          on_event=outbox.wake if outbox else (lambda: None))
+    services = KioskServices(config=config, issuer=issuer, dispenser=dispenser, printer=printer,
+                             monitor=monitor, backlog=outbox.backlog if outbox else (lambda: 0))
+    window = open_window(config)
+    stack.callback(pygame.quit)
+    app = KioskApp(config=config, services=services, opening=issuer.opening,
+                   now=lambda: issuer.schedule.local(clock.now()), window=window,
+                   rotation=config.totem.rotation, on_frame=on_frame)
+    stack.callback(app.close)
+    stack.enter_context(monitor.start())
+    return app
+
+
+def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None = None,
+              max_seconds: float | None = None) -> int:
+    notifier = Notifier()
+    with ExitStack() as stack:
+        stack.callback(notifier.close)
+        app = build_kiosk(config, stack, clock=clock or SystemClock(), always_open=always_open,
+                          on_frame=notifier.watchdog)
+        previous = signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
+        stack.callback(signal.signal, signal.SIGTERM, previous)
+        notifier.ready(f"{config.totem.id}: kiosk running")
+        log.info("kiosk %s running (%s printer, push to %s)", config.totem.id, config.printer.connection,
+                 ", ".join(push_targets(config)))
+        try:
+            return app.run(max_seconds=max_seconds)
+        finally:
+            notifier.stopping()
+            log.info("kiosk stopping")
+
+
+def _start_outbox(config: Config, stack: ExitStack) -> Any:
+    try:
+        from totem.outbox import OutboxPusher
+    except ImportError:
+        return None
+    return stack.enter_context(OutboxPusher.start(config))
