@@ -389,6 +389,8 @@ class KioskApp:
     def run(self, *, max_seconds: float | None = None) -> int:
         clock = pygame.time.Clock()
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        self.step()
+        log.info("first frame drawn (%s screen)", self.screen.value)
         while self.running and (deadline is None or time.monotonic() < deadline):
             self.step()
             clock.tick(FPS)  # sleeps between frames: an idle kiosk only pumps events

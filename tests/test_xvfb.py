@@ -1,0 +1,121 @@
+"""As a user would: the real `totem` process in a real X window (Xvfb), driven by xdotool.
+
+Skips with a reason when Xvfb or xdotool are missing; under CI=true it must run.
+Leaves a screenshot in tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write_site
+
+from totem.ui.geometry import home_layout
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+WINDOW = (1024, 640)
+pytestmark = pytest.mark.xvfb
+
+
+def need(tool: str) -> None:
+    if shutil.which(tool) is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{tool} is required under CI=true (.ci/run installs it)")
+        pytest.skip(f"{tool} not installed (apt-get install xvfb xdotool)")
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    need("Xvfb")
+    need("xdotool")
+    need("xwininfo")
+    read, write = os.pipe()
+    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    with os.fdopen(read) as fh:
+        number = fh.readline().strip()
+    assert number, "Xvfb did not report a display"
+    try:
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def xdotool(display: str, *args: str) -> str:
+    result = subprocess.run(["xdotool", *args], capture_output=True, text=True, timeout=30,
+                            env=dict(os.environ, DISPLAY=display))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def find_window(display: str, title: str, timeout_s: float = 30) -> str:
+    """The X window id whose title starts with `title` (xdotool's search misses SDL windows here)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True, timeout=10,
+                              env=dict(os.environ, DISPLAY=display)).stdout
+        for line in tree.splitlines():
+            if f'"{title}' in line:
+                return line.split()[0]
+        time.sleep(0.1)
+    raise AssertionError(f"no window titled {title!r} within {timeout_s} s")
+
+
+def wait_for(path_glob: Path, pattern: str, timeout_s: float = 20) -> Path:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = sorted(path_glob.glob(pattern))
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"{pattern} did not appear under {path_glob} within {timeout_s} s")
+
+
+def screenshot(display: str, out: Path) -> None:
+    from PIL import ImageGrab
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ImageGrab.grab(xdisplay=display).save(out)
+
+
+def test_real_window_key_and_click(display: str, tmp_path: Path) -> None:
+    site = write_site(tmp_path, always_open=True, extra={
+        "min_interval_s = 2": "min_interval_s = 0", "window_size = [1280, 800]": f"window_size = [{WINDOW[0]}, "
+        f"{WINDOW[1]}]"})
+    env = dict(os.environ, DISPLAY=display, SDL_VIDEODRIVER="x11", PYTHONPATH=str(ROOT))
+    env.pop("SDL_AUDIODRIVER", None)
+    proc = subprocess.Popen([sys.executable, "-m", "totem", "--config", str(site), "run"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wid = find_window(display, "Totem - ")
+        xdotool(display, "windowfocus", "--sync", wid)
+        tickets = tmp_path / "data" / "tickets"
+        xdotool(display, "key", "--clearmodifiers", "1", "Return")
+        first = wait_for(tickets, "*/A001.escpos")
+        screenshot(display, ARTIFACTS / "xvfb-take-your-ticket.png")
+        xdotool(display, "key", "Escape")
+        button = home_layout(WINDOW, 8, 2).buttons[1]
+        x, y = button.center
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not list(tickets.glob("*/B001.escpos")):
+            xdotool(display, "mousemove", "--window", wid, str(x), str(y), "click", "1")
+            time.sleep(0.3)  # one click at a time: the kiosk may still be on the ticket screen
+        second = wait_for(tickets, "*/B001.escpos", timeout_s=1)
+        assert first.with_suffix(".png").exists() and second.with_suffix(".png").exists()
+        screenshot(display, ARTIFACTS / "xvfb-after-click.png")
+        assert not list(tickets.glob("*/B002.escpos")), "one click, one ticket"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "SDL video driver: x11" in err
