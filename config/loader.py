@@ -19,6 +19,7 @@ from config.model import (
     Config,
     Contacts,
     Desk,
+    DisplaySettings,
     GpioSettings,
     Hours,
     HubSettings,
@@ -220,7 +221,7 @@ def _url_problem(text: str) -> str | None:
 def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     """Validate an already parsed TOML tree. Public for tests and for the hub."""
     c = _Checker()
-    c.keys(raw, ("site", "contacts", "hours", "services", "totem", "printer", "hub", "desks", "gpio"), "")
+    c.keys(raw, ("site", "contacts", "hours", "services", "totem", "printer", "hub", "desks", "gpio", "display"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = _hours(c, c.table(raw, "hours", ""))
@@ -233,10 +234,28 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     service_ids = _declared_service_ids(raw)  # as written: one bad service is one problem, not two
     desks = _desks(c, raw.get("desks", _MISSING), service_ids)
     gpio = _gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
+    display = _display(c, c.table(raw, "display", "", required=False))
     if c.problems:
         raise ConfigError(str(source), c.problems)
-    assert site and contacts and hours and totem and printer and hub
-    return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio)
+    assert site and contacts and hours and totem and printer and hub and display
+    return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display)
+
+
+def _display(c: _Checker, t: dict[str, Any]) -> DisplaySettings | None:
+    c.keys(t, ("fullscreen", "window_size", "volume", "speech", "voice", "flash_s"), "display")
+    fullscreen = c.get(t, "fullscreen", "display", "true or false", False)
+    size = c.get(t, "window_size", "display", "a list", [1280, 720])
+    if size is not None and not (len(size) == 2 and all(_is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
+        c.bad("display.window_size", "must be [width, height] in pixels, each 200-8000", size)
+        size = None
+    volume = c.get(t, "volume", "display", "a number", 0.8,
+                   lambda v: None if 0 <= v <= 1 else "must be between 0.0 (mute) and 1.0")
+    speech = c.get(t, "speech", "display", "true or false", True)
+    voice = c.get(t, "voice", "display", "a non-empty string", "it")
+    flash = c.get(t, "flash_s", "display", "a number", 6.0, _non_negative)
+    if None in (fullscreen, size, volume, speech, voice, flash):
+        return None
+    return DisplaySettings(fullscreen, (size[0], size[1]), float(volume), speech, voice, float(flash))
 
 
 def _site(c: _Checker, t: dict[str, Any]) -> Site | None:

@@ -103,6 +103,16 @@ class HubSettings:
 
 
 @dataclass(frozen=True)
+class DisplaySettings:
+    fullscreen: bool = False
+    window_size: tuple[int, int] = (1280, 720)
+    volume: float = 0.8
+    speech: bool = True
+    voice: str = "it"
+    flash_s: float = 6.0
+
+
+@dataclass(frozen=True)
 class Desk:
     id: str
     name: str
@@ -129,6 +139,7 @@ class Config:
     hub: HubSettings
     desks: tuple[Desk, ...]
     gpio: GpioSettings | None
+    display: DisplaySettings = field(default_factory=DisplaySettings)
 
     def service(self, service_id: str) -> Service:
         """The service with that id; raises `UnknownService`."""
@@ -138,6 +149,9 @@ class Config:
             if service.id == service_id:
                 return service
         raise UnknownService(service_id, [s.id for s in self.services])
+
+    def desk(self, desk_id: str) -> Desk | None:
+        return next((d for d in self.desks if d.id == desk_id), None)
 
     def desks_for(self, service_id: str) -> tuple[Desk, ...]:
         return tuple(d for d in self.desks if service_id in d.services)

@@ -11,6 +11,8 @@ from printer.layout import TicketContent
 from totem import __version__
 from totem.dispenser import Dispenser
 from totem.numbering import format_code, service_day
+from totem.outbox import deliver_once
+from totem.store import TicketStore
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
 log = logging.getLogger(__name__)
@@ -26,14 +28,12 @@ def issue(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def _push_now(config: Config, store: object) -> None:
-    """One bounded delivery attempt so a CLI ticket reaches the hub at once; the kiosk's
-    outbox delivers anything left over."""
-    try:
-        from totem.outbox import deliver_once
-    except ImportError:  # the outbox arrives with the LAN issue
-        return
-    deliver_once(config, store)  # type: ignore[arg-type]
+def _push_now(config: Config, store: TicketStore) -> None:
+    """One bounded delivery attempt so a CLI ticket reaches the hub at once; whatever is
+    left stays in the outbox for the kiosk's pusher (or the next `totem issue`)."""
+    left = deliver_once(config, store)
+    if left:
+        log.warning("hub not reachable: %d event(s) kept in the outbox", left)
 
 
 def preview(config: Config, args: argparse.Namespace) -> int:

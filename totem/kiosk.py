@@ -6,12 +6,12 @@ import logging
 import signal
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import Any
 
 import pygame
 
 from config.model import Config
 from printer.monitor import PrinterMonitor
+from printer.status import PrinterState
 from printer.ticket_printer import TicketPrinter, content_of
 from totem import __version__
 from totem.clock import Clock, SystemClock
@@ -19,6 +19,7 @@ from totem.dispenser import Dispenser
 from totem.hours import Schedule
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code
+from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
 from totem.ui.app import EV_PRINTER, KioskApp, post
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
@@ -96,13 +97,17 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))
+    outbox = _start_outbox(config, stack, clock)
+
+    def printer_changed(state: PrinterState) -> None:
+        post(EV_PRINTER, state=state)  # the screen
+        outbox.set_health(printer=state.value)  # the desk console ("carta esaurita")
+
     monitor = PrinterMonitor(status=printer.status, interval_s=config.printer.status_poll_s,
-                             on_change=lambda state: post(EV_PRINTER, state=state))
-    outbox = _start_outbox(config, stack)
-    dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state,
-                          on_event=outbox.wake if outbox else (lambda: None))
+                             on_change=printer_changed)
+    dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state, on_event=outbox.wake)
     services = KioskServices(config=config, issuer=issuer, dispenser=dispenser, printer=printer,
-                             monitor=monitor, backlog=outbox.backlog if outbox else (lambda: 0))
+                             monitor=monitor, backlog=outbox.backlog)
     window = open_window(config)
     stack.callback(pygame.quit)
     app = KioskApp(config=config, services=services, opening=issuer.opening,
@@ -132,9 +137,5 @@ def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None 
             log.info("kiosk stopping")
 
 
-def _start_outbox(config: Config, stack: ExitStack) -> Any:
-    try:
-        from totem.outbox import OutboxPusher
-    except ImportError:
-        return None
-    return stack.enter_context(OutboxPusher.start(config))
+def _start_outbox(config: Config, stack: ExitStack, clock: Clock) -> OutboxPusher:
+    return stack.enter_context(OutboxPusher.start(config, clock=clock))

@@ -1,0 +1,170 @@
+"""The waiting-room call screen (pygame-ce): the current call huge, the last calls,
+people waiting per service, clock, and a line with hours and the site's message.
+
+Fed by HubFeed (server-sent events) through posted events; redraws only on change
+(a call, a state update, the minute, the flash, the alternating bottom line).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import pygame
+
+from config.model import Config
+from display.sound import Announcer, spoken_phrase
+from totem.hours import Schedule
+from totem.i18n import Translator
+from totem.ui.geometry import Box
+from totem.ui.render import BAND, FOCUS, WHITE, draw_text, font, hex_colour, hours_text
+
+log = logging.getLogger(__name__)
+
+EV_HUB = pygame.event.custom_type()    # event=..., data=...
+EV_LINK = pygame.event.custom_type()   # up=bool
+FPS = 10
+FLASH_PERIOD_S = 0.5
+BOTTOM_ROTATE_S = 8.0
+DARK = (8, 20, 38)
+GREY = (120, 130, 140)
+
+
+class CallScreen:
+    def __init__(self, *, config: Config, window: pygame.Surface, announcer: Announcer | None,
+                 now: Callable[[], datetime]) -> None:
+        self.config = config
+        self.window = window
+        self.announcer = announcer
+        self._now = now
+        self.schedule = Schedule(config.hours, config.site.timezone)
+        self.t = Translator(config.site.languages[0])
+        self.state: dict[str, Any] = {}
+        self.current: dict[str, Any] | None = None
+        self.flash_until = 0.0
+        self.linked = False
+        self.dirty = True
+        self.running = True
+        self._frame_key: tuple[Any, ...] = ()
+        self.code_box: Box | None = None
+
+    def handle(self, event: pygame.event.Event) -> None:
+        if event.type == pygame.QUIT:
+            self.running = False
+        elif event.type == EV_LINK:
+            if event.up != self.linked:
+                self.linked = event.up
+                self.dirty = True
+        elif event.type == EV_HUB:
+            if event.event == "state":
+                self.state = event.data
+                calls = self.state.get("calls") or []
+                if self.current is None and calls:
+                    self.current = calls[0]
+                self.dirty = True
+            elif event.event == "call":
+                self.current = event.data
+                self.flash_until = time.monotonic() + self.config.display.flash_s
+                if self.announcer is not None:
+                    self.announcer.announce(spoken_phrase(event.data["code"], event.data["desk_name"],
+                                                          self.config.display.voice))
+                self.dirty = True
+        elif event.type in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE):
+            self.dirty = True
+
+    def frame_key(self) -> tuple[Any, ...]:
+        """Everything time-dependent that is on screen; a change means a redraw."""
+        now = time.monotonic()
+        flashing = now < self.flash_until
+        phase = int(now / FLASH_PERIOD_S) % 2 if flashing else -1
+        return (self._now().strftime("%H:%M"), phase, int(now / BOTTOM_ROTATE_S) % 2)
+
+    def draw(self) -> None:
+        s = self.window
+        w, h = s.get_size()
+        u = min(w, h) / 100.0
+        key = self._frame_key
+        flashing_on = key[1] == 1
+        s.fill(DARK)
+        # top bar
+        bar = Box(0, 0, w, round(11 * u))
+        pygame.draw.rect(s, BAND, (bar.x, bar.y, bar.w, bar.h))
+        draw_text(s, self.config.site.desk_name, Box(round(3 * u), 0, w * 2 // 3, bar.h), round(7 * u), WHITE,
+                  align="left", max_lines=1)
+        draw_text(s, key[0], Box(w * 2 // 3, 0, w // 3 - round(3 * u), bar.h), round(8 * u), WHITE, align="right",
+                  max_lines=1)
+        # current call
+        main = Box(round(3 * u), bar.h + round(3 * u), w * 62 // 100, h - bar.h - round(30 * u))
+        if flashing_on:
+            pygame.draw.rect(s, FOCUS, (main.x, main.y, main.w, main.h), border_radius=round(2 * u))
+        ink = DARK if flashing_on else WHITE
+        if self.current:
+            code_box = Box(main.x, main.y, main.w, main.h * 62 // 100)
+            self.code_box = code_box
+            draw_text(s, str(self.current["code"]), code_box, round(40 * u), ink, max_lines=1)
+            draw_text(s, f"→ {self.current['desk_name']}", Box(main.x, code_box.y + code_box.h, main.w,
+                      main.h - code_box.h), round(14 * u), ink, max_lines=1)
+        else:
+            self.code_box = None
+            draw_text(s, self.config.site.name, main, round(9 * u), GREY)
+        # last calls
+        side = Box(main.x + main.w + round(3 * u), main.y, w - main.w - round(9 * u), main.h)
+        draw_text(s, self.t("display_last_calls"), Box(side.x, side.y, side.w, round(8 * u)), round(5.5 * u),
+                  GREY, align="left", max_lines=1)
+        row_h = (side.h - round(9 * u)) // 5
+        for i, call in enumerate((self.state.get("calls") or [])[:5]):
+            y = side.y + round(9 * u) + i * row_h
+            draw_text(s, str(call["code"]), Box(side.x, y, side.w * 45 // 100, row_h), round(9 * u), WHITE,
+                      align="left", max_lines=1)
+            draw_text(s, str(call["desk_name"]), Box(side.x + side.w * 45 // 100, y, side.w * 55 // 100, row_h),
+                      round(5.5 * u), WHITE, align="left", max_lines=1)
+        # waiting per service
+        chips = [x for x in (self.state.get("services") or [])]
+        strip = Box(round(3 * u), h - round(26 * u), w - round(6 * u), round(13 * u))
+        if chips:
+            cw = strip.w // len(chips)
+            for i, service in enumerate(chips):
+                box = Box(strip.x + i * cw + round(0.5 * u), strip.y, cw - round(u), strip.h)
+                pygame.draw.rect(s, hex_colour(service["colour"]), (box.x, box.y, box.w, box.h),
+                                 border_radius=round(u))
+                draw_text(s, service["prefix"], Box(box.x, box.y, box.w, box.h * 55 // 100), round(6 * u), WHITE,
+                          max_lines=1)
+                draw_text(s, self.t("display_waiting", n=service["waiting"]),
+                          Box(box.x, box.y + box.h * 55 // 100, box.w, box.h * 45 // 100), round(3.5 * u), WHITE,
+                          max_lines=1)
+        # bottom line: today's hours and the site's message, alternating
+        today = self._now()
+        line = self.t("hours_today", ranges=hours_text(self.t, self.schedule, today))
+        if key[2] == 1 and self.config.hub.message:
+            line = self.config.hub.message
+        draw_text(s, line, Box(round(3 * u), h - round(11 * u), w - round(6 * u), round(9 * u)), round(5 * u), WHITE,
+                  max_lines=1)
+        if not self.linked:  # discreet marker: the screen keeps the last known state
+            pygame.draw.circle(s, (200, 60, 60), (w - round(2 * u), h - round(2 * u)), max(4, round(0.8 * u)))
+            label = font(round(2.5 * u)).render(self.t("display_offline"), True, GREY)
+            s.blit(label, (w - round(4 * u) - label.get_width(), h - round(2 * u) - label.get_height() // 2))
+        pygame.display.flip()
+        self.dirty = False
+
+    def step(self) -> None:
+        for event in pygame.event.get():
+            self.handle(event)
+        key = self.frame_key()
+        if key != self._frame_key:
+            self._frame_key = key
+            self.dirty = True
+        if self.dirty:
+            self.draw()
+
+    def run(self, *, on_frame: Callable[[], None] = lambda: None, max_seconds: float | None = None) -> None:
+        clock = pygame.time.Clock()
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        self.step()
+        log.info("call screen: first frame drawn")
+        while self.running and (deadline is None or time.monotonic() < deadline):
+            self.step()
+            on_frame()
+            clock.tick(FPS)

@@ -1,0 +1,108 @@
+"""`totem-display`: the hub, with the waiting-room call screen unless --no-screen."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+from config import load_config
+from config.model import Config
+from totem import __version__
+from totem.errors import ConfigError
+from totem.sdnotify import Notifier
+
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="totem-display", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
+        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config, 3 cannot listen\n"
+               "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
+    parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
+    parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from display.hub import HubServer
+
+    notifier = Notifier()
+    with ExitStack() as stack:
+        stack.callback(notifier.close)
+        try:
+            server = stack.enter_context(HubServer(config))
+        except OSError as exc:
+            print(f"totem-display: cannot listen on {config.hub.listen_host}:{config.hub.listen_port}: "
+                  f"{exc.strerror}", file=sys.stderr)
+            return 3
+        for desk in config.desks:
+            print(f"desk console: {server.url}/desk/{desk.id}  ({desk.name})", flush=True)
+        if args.no_screen:
+            stopped = threading.Event()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, lambda *_: stopped.set())
+            notifier.ready("hub running")
+            while not stopped.wait(1.0 if notifier.watchdog_interval_s else 3600):
+                notifier.watchdog()
+        else:
+            run_screen(config, server.url, stack, notifier)
+        notifier.stopping()
+    return 0
+
+
+def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifier) -> None:
+    import pygame
+
+    from display.call_screen import EV_HUB, EV_LINK, CallScreen
+    from display.feed import HubFeed
+    from display.sound import Announcer, SpeechCache
+    from totem.clock import SystemClock
+    from totem.hours import Schedule
+    from totem.ui.app import post
+
+    pygame.display.init()
+    pygame.font.init()
+    log.info("SDL video driver: %s", pygame.display.get_driver())
+    stack.callback(pygame.quit)
+    if config.display.fullscreen:
+        window = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+        pygame.mouse.set_visible(False)
+    else:
+        window = pygame.display.set_mode(config.display.window_size)
+    pygame.display.set_caption(f"Totem display - {config.site.desk_name}")
+    speech = SpeechCache(config.hub.data_dir / "speech-cache", voice=config.display.voice) \
+        if config.display.speech else None
+    announcer = Announcer(speech=speech, volume=config.display.volume).start()
+    stack.callback(announcer.close)
+    clock = SystemClock()
+    schedule = Schedule(config.hours, config.site.timezone)
+    screen = CallScreen(config=config, window=window, announcer=announcer,
+                        now=lambda: schedule.local(clock.now()))
+    local = hub_url.replace("0.0.0.0", "127.0.0.1")
+    feed = HubFeed(local, on_event=lambda event, data: post(EV_HUB, event=event, data=data),
+                   on_link=lambda up: post(EV_LINK, up=up)).start()
+    stack.callback(feed.close)
+    signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
+    notifier.ready("hub and call screen running")
+    screen.run(on_frame=notifier.watchdog)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

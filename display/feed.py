@@ -1,0 +1,90 @@
+"""The call screen's link to the hub: a server-sent-events client on its own thread.
+
+It only posts events to the screen loop. A lost connection is reported once and
+retried with a growing pause, forever; the screen shows a small marker meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+log = logging.getLogger(__name__)
+
+READ_TIMEOUT_S = 40.0  # the hub sends a keepalive every 15 s
+
+
+class HubFeed:
+    def __init__(self, url: str, *, on_event: Callable[[str, dict[str, Any]], None],
+                 on_link: Callable[[bool], None]) -> None:
+        self.url = url.rstrip("/") + "/api/events"
+        self.on_event = on_event
+        self.on_link = on_link
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="hub-feed", daemon=True)
+        self._response: requests.Response | None = None
+
+    def start(self) -> HubFeed:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        pause = 0.5
+        connected = None
+        session = requests.Session()
+        while not self._stop.is_set():
+            try:
+                with session.get(self.url, stream=True, timeout=(3.0, READ_TIMEOUT_S)) as response:
+                    response.raise_for_status()
+                    self._response = response
+                    if connected is not True:
+                        log.info("connected to hub events at %s", self.url)
+                    connected = True
+                    self.on_link(True)
+                    pause = 0.5
+                    self._read(response)
+            except (requests.RequestException, OSError, ValueError, AttributeError) as exc:
+                if self._stop.is_set():
+                    break
+                if connected is not False:
+                    log.warning("hub events at %s lost (%s); retrying", self.url, type(exc).__name__)
+                connected = False
+                self.on_link(False)
+            self._stop.wait(pause)
+            pause = min(10.0, pause * 2)
+        session.close()
+
+    def _read(self, response: requests.Response) -> None:
+        event, data = "message", []
+        for raw in response.iter_lines(decode_unicode=True):
+            if self._stop.is_set():
+                return
+            if raw is None:
+                continue
+            line = raw.rstrip("\r")
+            if not line:
+                if data:
+                    try:
+                        self.on_event(event, json.loads("\n".join(data)))
+                    except json.JSONDecodeError:
+                        log.warning("hub sent a malformed %s event", event)
+                event, data = "message", []
+            elif line.startswith(":"):
+                continue
+            elif line.startswith("event:"):
+                event = line[6:].strip()
+            elif line.startswith("data:"):
+                data.append(line[5:].strip())
+        raise ConnectionError("event stream ended")
+
+    def close(self) -> None:
+        self._stop.set()
+        response = self._response
+        if response is not None:
+            response.close()  # ends a pending read; the thread is a daemon if it still waits
+        self._thread.join(timeout=2)

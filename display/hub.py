@@ -1,0 +1,386 @@
+"""The hub: HTTP API of DESIGN.md, the desk console, and live updates over server-sent events.
+
+aiohttp serves everything on one asyncio loop; SQLite calls are short (one fsync'd
+transaction) and run on that loop. Writes need the bearer token (constant-time compare)
+or, for desk actions, the desk's session cookie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import html
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from config.model import Config
+from display import validation
+from display.queue import QueueStore
+from display.sessions import DeskSessions
+from display.validation import BadRequest
+from totem import __version__
+from totem.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 16 * 1024
+KEEPALIVE_S = 15.0
+HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
+
+
+class Broker:
+    """Fan-out of server-sent events to every open stream."""
+
+    def __init__(self) -> None:
+        self._queues: set[asyncio.Queue[str]] = set()
+
+    def subscribe(self) -> asyncio.Queue[str]:
+        queue: asyncio.Queue[str] = asyncio.Queue(maxsize=100)
+        self._queues.add(queue)
+        return queue
+
+    def unsubscribe(self, queue: asyncio.Queue[str]) -> None:
+        self._queues.discard(queue)
+
+    def publish(self, event: str, data: dict[str, Any]) -> None:
+        message = f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+        for queue in list(self._queues):
+            if queue.full():  # a stuck client: drop it rather than grow without bound
+                self._queues.discard(queue)
+                continue
+            queue.put_nowait(message)
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._queues)
+
+
+class Hub:
+    def __init__(self, *, config: Config, store: QueueStore, clock: Clock) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.broker = Broker()
+        self.sessions = DeskSessions(config.hub.token)
+
+    # -- auth --------------------------------------------------------------------------------
+
+    def bearer_ok(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), self.config.hub.token.encode())
+
+    def require_token(self, request: web.Request) -> None:
+        if not self.bearer_ok(request):
+            raise web.HTTPUnauthorized(text=json.dumps({"error": "missing or wrong bearer token"}),
+                                       content_type="application/json")
+
+    def require_desk(self, request: web.Request, desk_id: str) -> None:
+        if self.bearer_ok(request):
+            return
+        if not self.sessions.valid(desk_id, request.cookies.get(DeskSessions.cookie_name(desk_id))):
+            raise web.HTTPUnauthorized(text=json.dumps({"error": "desk locked: unlock it with its PIN"}),
+                                       content_type="application/json")
+
+    # -- state -------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        now = self.clock.now()
+        day = self.store.day(now)
+        services = []
+        for s in self.config.services:
+            waiting = self.store.waiting(s.id, day)
+            services.append({"id": s.id, "prefix": s.prefix, "label": s.labels, "priority": s.priority,
+                             "colour": s.colour, "waiting": len(waiting),
+                             "avg_service_min": self.store.measured_avg_min(s.id, day) or s.avg_service_min,
+                             "measured": self.store.measured_avg_min(s.id, day) is not None,
+                             "queue": [{"code": t.code, "issued_at": t.issued_at} for t in waiting]})
+        desks = []
+        for d in self.config.desks:
+            current = self.store.current(d.id)
+            desks.append({"id": d.id, "name": d.name, "services": list(d.services),
+                          "current": current.as_json() if current else None})
+        totems = []
+        stale_after = 2.5 * self.config.hub.heartbeat_s
+        for totem_id, health, seen_at in self.store.totems():
+            ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
+            totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
+        calls = [{**c, "desk_name": (self.config.desk(str(c["desk"])) or _Named(str(c["desk"]))).name}
+                 for c in self.store.last_calls(5)]
+        return {"now": now.isoformat(), "service_day": day, "services": services, "desks": desks, "calls": calls,
+                "totems": totems, "counts": self.store.counts(day), "message": self.config.hub.message,
+                "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
+
+    def changed(self, call: dict[str, Any] | None = None) -> None:
+        if call is not None:
+            self.broker.publish("call", call)
+        self.broker.publish("state", self.state())
+
+
+class _Named:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+async def _json(request: web.Request) -> Any:
+    try:
+        return await request.json()
+    except json.JSONDecodeError as exc:
+        raise BadRequest("body", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except UnicodeDecodeError:
+        raise BadRequest("body", "not UTF-8") from None
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except BadRequest as exc:
+        return web.json_response({"error": str(exc), "field": exc.field}, status=400)
+    except web.HTTPRequestEntityTooLarge:
+        return web.json_response({"error": f"body larger than {MAX_BODY_BYTES} bytes"}, status=413)
+
+
+def _hub(request: web.Request) -> Hub:
+    return request.app[HUB_KEY]
+
+
+async def post_ticket(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    hub.require_token(request)
+    body = validation.ticket(await _json(request), hub.config)
+    now = hub.clock.now()
+    created = hub.store.ingest(body, now=now)
+    if created:
+        log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
+        hub.changed()
+    snapshot = hub.store.service_snapshot(body["service"], now=now)
+    services = {s.id: hub.store.service_snapshot(s.id, now=now) for s in hub.config.services}
+    return web.json_response({"created": created, "queue": snapshot, "services": services},
+                             status=201 if created else 200)
+
+
+async def void_ticket(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    hub.require_token(request)
+    ticket_id = validation.ticket_id(request.match_info["ticket_id"])
+    body = await _json(request) if request.can_read_body else None
+    reason = validation.void(body)
+    if hub.store.void(ticket_id, now=hub.clock.now()):
+        log.warning("ticket %s voided by its totem: %s", ticket_id, reason or "no reason")
+        hub.changed()
+    return web.json_response({"id": ticket_id, "status": "void"})
+
+
+async def desk_action(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk_id = request.match_info["desk_id"]
+    desk = hub.config.desk(desk_id)
+    if desk is None:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"unknown desk {desk_id!r}"}), content_type="application/json")
+    hub.require_desk(request, desk_id)
+    action = request.match_info["action"]
+    now = hub.clock.now()
+    call = None
+    if action == "next":
+        ticket = hub.store.call_next(desk_id, desk.services, now=now)
+        if ticket is None:
+            hub.changed()
+            return web.Response(status=204)
+        call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name, "service": ticket.service_id,
+                "recall": False, "called_at": ticket.called_at}
+    elif action == "recall":
+        ticket = hub.store.recall(desk_id, now=now)
+        if ticket is not None:
+            call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name, "service": ticket.service_id,
+                    "recall": True, "called_at": now.isoformat()}
+    elif action in ("done", "noshow"):
+        ticket = hub.store.finish(desk_id, "served" if action == "done" else "noshow", now=now)
+    elif action == "transfer":
+        service_id = validation.transfer(await _json(request), hub.config)
+        ticket = hub.store.transfer(desk_id, service_id, now=now)
+    else:
+        raise web.HTTPNotFound()
+    if ticket is None:
+        return web.json_response({"error": f"desk {desk_id} has no ticket in service"}, status=409)
+    log.info("desk %s: %s %s", desk_id, action, ticket.code)
+    hub.changed(call)
+    return web.json_response({"ticket": ticket.as_json()})
+
+
+async def desk_session(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk_id = request.match_info["desk_id"]
+    if hub.config.desk(desk_id) is None:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"unknown desk {desk_id!r}"}), content_type="application/json")
+    hub.require_desk(request, desk_id)
+    return web.json_response({"desk": desk_id, "unlocked": True})
+
+
+async def totem_status(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    hub.require_token(request)
+    totem_id = request.match_info["totem_id"]
+    if not validation._TOTEM_RE.match(totem_id):
+        raise BadRequest("totem", "must be a totem id", totem_id)
+    health = validation.health(await _json(request))
+    hub.store.totem_health(totem_id, health, now=hub.clock.now())
+    hub.changed()
+    return web.json_response({"ok": True})
+
+
+async def get_state(request: web.Request) -> web.Response:
+    return web.json_response(_hub(request).state())
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    hub = _hub(request)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    queue = hub.broker.subscribe()
+    try:
+        first = f"event: state\ndata: {json.dumps(hub.state(), separators=(',', ':'))}\n\n"
+        await response.write(first.encode())
+        while True:
+            try:
+                message = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+            except TimeoutError:
+                message = ": keepalive\n\n"
+            await response.write(message.encode())
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        hub.broker.unsubscribe(queue)
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True, "version": __version__})
+
+
+async def desk_page(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk = hub.config.desk(request.match_info["desk_id"])
+    if desk is None:
+        raise web.HTTPNotFound(text="unknown desk")
+    page = (STATIC / "desk.html").read_text(encoding="utf-8")
+    page = page.replace("{{DESK_ID}}", html.escape(desk.id)).replace("{{DESK_NAME}}", html.escape(desk.name))
+    page = page.replace("{{SITE}}", html.escape(hub.config.site.desk_name))
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def unlock(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk = hub.config.desk(request.match_info["desk_id"])
+    if desk is None:
+        raise web.HTTPNotFound(text="unknown desk")
+    client = request.remote or "?"
+    wait = hub.sessions.locked_for(desk.id, client)
+    if wait:
+        return web.json_response({"error": f"too many wrong PINs; retry in {wait:.0f} s"}, status=429)
+    given = validation.pin(await _json(request))
+    if not hub.sessions.check_pin(desk.id, client, given, desk.pin):
+        log.warning("desk %s: wrong PIN from %s", desk.id, client)
+        return web.json_response({"error": "wrong PIN"}, status=401)
+    response = web.json_response({"ok": True, "desk": desk.id})
+    response.set_cookie(DeskSessions.cookie_name(desk.id), hub.sessions.issue(desk.id), httponly=True,
+                        samesite="Strict", path="/", max_age=12 * 3600)
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    links = "".join(f'<li><a href="/desk/{html.escape(d.id)}">{html.escape(d.name)}</a></li>' for d in hub.config.desks)
+    return web.Response(text=f"<!doctype html><meta charset=utf-8><title>{html.escape(hub.config.site.desk_name)}"
+                             f"</title><h1>{html.escape(hub.config.site.desk_name)}</h1><ul>{links}</ul>",
+                        content_type="text/html")
+
+
+def build_app(hub: Hub) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors])
+    app[HUB_KEY] = hub
+    app.add_routes([
+        web.post("/api/tickets", post_ticket),
+        web.post("/api/tickets/{ticket_id}/void", void_ticket),
+        web.post("/api/desks/{desk_id}/{action:next|recall|done|noshow|transfer}", desk_action),
+        web.get("/api/desks/{desk_id}/session", desk_session),
+        web.post("/api/totems/{totem_id}/status", totem_status),
+        web.get("/api/state", get_state),
+        web.get("/api/events", events),
+        web.get("/healthz", healthz),
+        web.get("/desk/{desk_id}", desk_page),
+        web.post("/desk/{desk_id}/unlock", unlock),
+        web.get("/", index),
+        web.static("/static", STATIC),
+    ])
+    return app
+
+
+class HubServer:
+    """The hub on its own thread and event loop (beside the call screen, or in tests)."""
+
+    def __init__(self, config: Config, *, host: str | None = None, port: int | None = None,
+                 clock: Clock | None = None) -> None:
+        self.config = config
+        self.host = host or config.hub.listen_host
+        self.port = config.hub.listen_port if port is None else port
+        self.clock = clock or SystemClock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="hub", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.store: QueueStore | None = None
+        self.hub: Hub | None = None
+
+    async def _start(self) -> None:
+        self.store = QueueStore.in_dir(self.config.hub.data_dir, config=self.config)
+        today = self.clock.now().astimezone(self.store.tz).date()
+        pruned = self.store.prune(keep_days=self.config.hub.history_days, today=today)
+        if pruned:
+            log.info("pruned %d tickets older than %d days", pruned, self.config.hub.history_days)
+        self.hub = Hub(config=self.config, store=self.store, clock=self.clock)
+        self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        log.info("hub listening on http://%s:%d/ (desks: %s)", self.host, self.port,
+                 ", ".join(d.id for d in self.config.desks))
+
+    def start(self) -> HubServer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
+        return self
+
+    async def _stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.store is not None:
+            self.store.close()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=30)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+        self._loop.close()
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,142 @@
+"use strict";
+// Desk console: plain JavaScript, no build step, no network beyond the hub.
+(function () {
+  const desk = document.body.dataset.desk;
+  const deskName = document.body.dataset.deskName;
+  const T = {
+    it: {
+      offline: "non collegato", online: "collegato", pin_label: "PIN dello sportello", unlock: "Sblocca",
+      serving: "In servizio", next: "Chiama il prossimo", recall: "Richiama", noshow: "Assente", done: "Fatto",
+      transfer: "Trasferisci", totems: "Totem", today: "Oggi", waiting: "In attesa", nobody: "Nessuno in attesa",
+      wrong_pin: "PIN errato", locked: "Troppi tentativi: riprovare tra poco", none_current: "Nessun biglietto in servizio",
+      waited: "attende da {m} min", issued: "emesso alle {t}",
+      counts: "{served} serviti · {noshow} assenti · {waiting} in attesa · {void} annullati",
+      totem_ok: "{id}: pronto", totem_paper_out: "{id}: carta esaurita", totem_paper_low: "{id}: carta in esaurimento",
+      totem_cover_open: "{id}: coperchio aperto", totem_offline: "{id}: stampante scollegata",
+      totem_error: "{id}: errore della stampante", totem_unknown: "{id}: stato stampante sconosciuto",
+      totem_lost: "{id} non raggiungibile da {m} minuti", backlog: " ({n} biglietti da inviare)",
+      switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa"
+    },
+    en: {
+      offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
+      serving: "Now serving", next: "Call next", recall: "Recall", noshow: "No-show", done: "Done",
+      transfer: "Transfer", totems: "Totems", today: "Today", waiting: "Waiting", nobody: "Nobody waiting",
+      wrong_pin: "Wrong PIN", locked: "Too many attempts: try again shortly", none_current: "No ticket in service",
+      waited: "waiting {m} min", issued: "issued at {t}",
+      counts: "{served} served · {noshow} no-show · {waiting} waiting · {void} void",
+      totem_ok: "{id}: ready", totem_paper_out: "{id}: out of paper", totem_paper_low: "{id}: paper running low",
+      totem_cover_open: "{id}: cover open", totem_offline: "{id}: printer disconnected",
+      totem_error: "{id}: printer error", totem_unknown: "{id}: printer state unknown",
+      totem_lost: "{id} unreachable for {m} minutes", backlog: " ({n} tickets to send)",
+      switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting"
+    }
+  };
+  let lang = localStorage.getItem("totem-desk-lang") || "it";
+  let state = null;
+  const $ = (id) => document.getElementById(id);
+  const t = (key, vals) => (T[lang][key] || key).replace(/\{(\w+)\}/g, (_, k) => (vals && k in vals ? vals[k] : ""));
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB", {hour: "2-digit", minute: "2-digit"});
+
+  function translate() {
+    document.documentElement.lang = lang;
+    document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    $("lang").textContent = t("switch");
+    if (state) render(state);
+  }
+
+  function render(s) {
+    state = s;
+    const me = s.desks.find((d) => d.id === desk);
+    const current = me && me.current;
+    $("current-code").textContent = current ? current.code : "—";
+    const service = current && s.services.find((x) => x.id === current.service);
+    $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") : t("none_current");
+    ["recall", "noshow", "done", "transfer"].forEach((id) => { $(id).disabled = !current; });
+    const mine = s.services.filter((x) => me && me.services.includes(x.id));
+    $("next").disabled = !mine.some((x) => x.waiting > 0);
+    const select = $("transfer-to");
+    const chosen = select.value;
+    select.replaceChildren(...s.services.map((x) => new Option(x.label[lang] || x.label.it, x.id)));
+    if (chosen) select.value = chosen;
+    const now = Date.now();
+    $("queues").replaceChildren(...mine.map((x) => {
+      const box = document.createElement("div");
+      box.className = "queue";
+      box.style.setProperty("--c", x.colour);
+      const h = document.createElement("h3");
+      h.textContent = x.prefix + " · " + (x.label[lang] || x.label.it);
+      const n = document.createElement("div");
+      n.className = "n";
+      n.textContent = x.waiting;
+      n.dataset.service = x.id;
+      const list = document.createElement("ol");
+      x.queue.slice(0, 8).forEach((q) => {
+        const li = document.createElement("li");
+        li.textContent = q.code + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
+        list.appendChild(li);
+      });
+      if (!x.queue.length) { const li = document.createElement("li"); li.textContent = t("empty_queue"); list.appendChild(li); }
+      box.append(h, n, list);
+      return box;
+    }));
+    $("counts").textContent = t("counts", s.counts);
+    $("totems").replaceChildren(...s.totems.map((x) => {
+      const li = document.createElement("li");
+      if (!x.reachable) {
+        li.className = "bad";
+        li.textContent = t("totem_lost", {id: x.id, m: Math.max(1, Math.round(x.seen_s_ago / 60))});
+      } else {
+        const key = x.printer === "ready" ? "totem_ok" : "totem_" + (x.printer || "unknown");
+        li.className = x.printer === "ready" ? "" : (x.printer === "paper_low" ? "warn" : "bad");
+        li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: x.backlog}) : "");
+      }
+      return li;
+    }));
+  }
+
+  async function act(action) {
+    const button = $(action);
+    if (!button || button.disabled) return;
+    const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
+    if (action === "transfer") init.body = JSON.stringify({service: $("transfer-to").value});
+    const r = await fetch(`/api/desks/${encodeURIComponent(desk)}/${action}`, init);
+    if (r.status === 401) { showLock(); return; }
+    if (r.status === 204) { $("message").textContent = t("nobody"); return; }
+    const body = await r.json().catch(() => ({}));
+    $("message").textContent = r.ok ? (action === "next" && body.ticket ? t("called", {code: body.ticket.code}) : "") : (body.error || r.status);
+  }
+
+  function showLock() { $("lock").hidden = false; $("console").hidden = true; $("pin").focus(); }
+  function showConsole() { $("lock").hidden = true; $("console").hidden = false; }
+
+  $("unlock").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const r = await fetch(`/desk/${encodeURIComponent(desk)}/unlock`, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"}, body: JSON.stringify({pin: $("pin").value})});
+    $("pin").value = "";
+    if (r.ok) { $("lock-error").textContent = ""; showConsole(); }
+    else $("lock-error").textContent = r.status === 429 ? t("locked") : t("wrong_pin");
+  });
+  document.querySelectorAll("button[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
+  $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-desk-lang", lang); translate(); });
+  document.addEventListener("keydown", (ev) => {
+    if ($("console").hidden || ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer"}[ev.key.toLowerCase()];
+    if (action) { ev.preventDefault(); act(action); }
+  });
+
+  function connect() {
+    const source = new EventSource("/api/events");
+    source.addEventListener("state", (ev) => render(JSON.parse(ev.data)));
+    source.onopen = () => { $("link").className = "link"; $("link").textContent = t("online"); };
+    source.onerror = () => { $("link").className = "link down"; $("link").textContent = t("offline"); };
+  }
+
+  // Locked until the PIN is typed: ask the hub whether this browser holds the desk's session.
+  fetch(`/api/desks/${encodeURIComponent(desk)}/session`, {credentials: "same-origin"}).then((r) => {
+    if (r.status === 401) showLock(); else showConsole();
+  });
+  translate();
+  connect();
+  setInterval(() => { if (state) render(state); }, 30000);  // waiting minutes move on
+})();

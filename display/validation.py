@@ -1,0 +1,121 @@
+"""Strict checks of what totems and desks send. Each returns the parsed value or raises
+BadRequest naming the field and the value, so a 400 always says why."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from config.model import Config
+from totem.errors import TotemError
+
+_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+_TOTEM_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_CODE_RE = re.compile(r"^([A-Z])(\d{3,5})$")
+PRINTER_STATES = ("ready", "paper_low", "paper_out", "cover_open", "offline", "error", "unknown")
+
+
+class BadRequest(TotemError, ValueError):
+    def __init__(self, field: str, message: str, got: object = None) -> None:
+        self.field = field
+        text = f"{field}: {message}" + (f" (got {got!r})" if got is not None else "")
+        super().__init__(text)
+
+
+def expect_object(body: Any) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequest("body", "must be a JSON object", type(body).__name__)
+    return body
+
+
+def _only(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    extra = sorted(set(body) - set(allowed))
+    if extra:
+        raise BadRequest(extra[0], "unknown field", extra[0])
+
+
+def ticket_id(value: Any) -> str:
+    if not isinstance(value, str) or not _ID_RE.match(value):
+        raise BadRequest("id", "must be 8-64 letters, digits or '-'", value)
+    return value
+
+
+def ticket(body: Any, config: Config) -> dict[str, Any]:
+    body = expect_object(body)
+    fields = ("id", "code", "service", "number", "issued_at", "totem")
+    _only(body, fields)
+    for name in fields:
+        if name not in body:
+            raise BadRequest(name, "missing")
+    ticket_id(body["id"])
+    service_id = body["service"]
+    if not isinstance(service_id, str):
+        raise BadRequest("service", "must be a string", service_id)
+    try:
+        service = config.service(service_id)
+    except KeyError:
+        raise BadRequest("service", "unknown service", service_id) from None
+    number = body["number"]
+    if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 99999:
+        raise BadRequest("number", "must be an integer 1-99999", number)
+    code = body["code"]
+    match = _CODE_RE.match(code) if isinstance(code, str) else None
+    if not match:
+        raise BadRequest("code", "must be a prefix letter and 3-5 digits", code)
+    if match.group(1) != service.prefix or int(match.group(2)) != number:
+        raise BadRequest("code", f"does not match service prefix {service.prefix} and number {number}", code)
+    issued_at = body["issued_at"]
+    try:
+        parsed = datetime.fromisoformat(issued_at) if isinstance(issued_at, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise BadRequest("issued_at", "must be an ISO 8601 time with a UTC offset", issued_at)
+    if not isinstance(body["totem"], str) or not _TOTEM_RE.match(body["totem"]):
+        raise BadRequest("totem", "must be a totem id", body["totem"])
+    return body
+
+
+def void(body: Any) -> str:
+    body = expect_object(body) if body is not None else {}
+    _only(body, ("id", "reason"))
+    reason = body.get("reason", "")
+    if not isinstance(reason, str) or len(reason) > 200:
+        raise BadRequest("reason", "must be a string of at most 200 characters", reason)
+    return reason
+
+
+def health(body: Any) -> dict[str, Any]:
+    body = expect_object(body)
+    _only(body, ("printer", "backlog", "version", "state", "accepting"))
+    if body.get("printer") not in PRINTER_STATES:
+        raise BadRequest("printer", f"must be one of {', '.join(PRINTER_STATES)}", body.get("printer"))
+    backlog = body.get("backlog", 0)
+    if not isinstance(backlog, int) or isinstance(backlog, bool) or backlog < 0:
+        raise BadRequest("backlog", "must be a non-negative integer", backlog)
+    version = body.get("version", "")
+    if not isinstance(version, str) or len(version) > 40:
+        raise BadRequest("version", "must be a short string", version)
+    accepting = body.get("accepting", True)
+    if not isinstance(accepting, bool):
+        raise BadRequest("accepting", "must be true or false", accepting)
+    return {"printer": body["printer"], "backlog": backlog, "version": version, "accepting": accepting}
+
+
+def transfer(body: Any, config: Config) -> str:
+    body = expect_object(body)
+    _only(body, ("service",))
+    service_id = body.get("service")
+    if not isinstance(service_id, str) or service_id not in {s.id for s in config.services}:
+        raise BadRequest("service", "unknown service", service_id)
+    return service_id
+
+
+def pin(body: Any) -> str:
+    body = expect_object(body)
+    _only(body, ("pin",))
+    value = body.get("pin")
+    if not isinstance(value, str) or not value.isdigit() or len(value) > 8:
+        raise BadRequest("pin", "must be digits", None)
+    return value
