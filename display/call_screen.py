@@ -20,7 +20,7 @@ from display.sound import Announcer, spoken_phrase
 from totem.hours import Schedule
 from totem.i18n import Translator
 from totem.ui.geometry import Box
-from totem.ui.render import BAND, FOCUS, WHITE, draw_text, font, hex_colour, hours_text
+from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font, hex_colour, hours_text
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ GREY = (120, 130, 140)
 class CallScreen:
     def __init__(self, *, config: Config, window: pygame.Surface, announcer: Announcer | None,
                  now: Callable[[], datetime]) -> None:
+        font.cache_clear()  # fonts from an earlier pygame.init() are invalid
         self.config = config
         self.window = window
         self.announcer = announcer
@@ -105,8 +106,8 @@ class CallScreen:
             code_box = Box(main.x, main.y, main.w, main.h * 62 // 100)
             self.code_box = code_box
             draw_text(s, str(self.current["code"]), code_box, round(40 * u), ink, max_lines=1)
-            draw_text(s, f"→ {self.current['desk_name']}", Box(main.x, code_box.y + code_box.h, main.w,
-                      main.h - code_box.h), round(14 * u), ink, max_lines=1)
+            self._draw_destination(str(self.current["desk_name"]),
+                                   Box(main.x, code_box.y + code_box.h, main.w, main.h - code_box.h), ink, u)
         else:
             self.code_box = None
             draw_text(s, self.config.site.name, main, round(9 * u), GREY)
@@ -148,6 +149,22 @@ class CallScreen:
             s.blit(label, (w - round(4 * u) - label.get_width(), h - round(2 * u) - label.get_height() // 2))
         pygame.display.flip()
         self.dirty = False
+
+    def _draw_destination(self, desk_name: str, box: Box, ink: tuple[int, int, int], u: float) -> None:
+        """An arrow (drawn: the bundled font has no arrow glyph) and the desk's name, centred."""
+        f, lines = fit(desk_name, Box(box.x, box.y, box.w * 80 // 100, box.h), round(14 * u), 1)
+        text = f.render(lines[0], True, ink)
+        arrow_w = round(f.get_height() * 0.8)
+        gap = round(f.get_height() * 0.3)
+        x = box.x + (box.w - arrow_w - gap - text.get_width()) // 2
+        cy = box.y + box.h // 2
+        half = arrow_w // 2
+        shaft = max(3, arrow_w // 6)
+        s = self.window
+        pygame.draw.polygon(s, ink, [
+            (x, cy - shaft), (x + half, cy - shaft), (x + half, cy - half), (x + arrow_w, cy),
+            (x + half, cy + half), (x + half, cy + shaft), (x, cy + shaft)])
+        s.blit(text, (x + arrow_w + gap, cy - text.get_height() // 2))
 
     def step(self) -> None:
         for event in pygame.event.get():

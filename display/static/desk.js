@@ -33,6 +33,7 @@
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
   let state = null;
+  let linked = false;
   const $ = (id) => document.getElementById(id);
   const t = (key, vals) => (T[lang][key] || key).replace(/\{(\w+)\}/g, (_, k) => (vals && k in vals ? vals[k] : ""));
   const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB", {hour: "2-digit", minute: "2-digit"});
@@ -41,6 +42,7 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
     $("lang").textContent = t("switch");
+    showLink();
     if (state) render(state);
   }
 
@@ -75,8 +77,9 @@
         li.textContent = q.code + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
         list.appendChild(li);
       });
-      if (!x.queue.length) { const li = document.createElement("li"); li.textContent = t("empty_queue"); list.appendChild(li); }
-      box.append(h, n, list);
+      const empty = document.createElement("p");
+      empty.textContent = t("empty_queue");
+      box.append(h, n, x.queue.length ? list : empty);
       return box;
     }));
     $("counts").textContent = t("counts", s.counts);
@@ -106,6 +109,11 @@
     $("message").textContent = r.ok ? (action === "next" && body.ticket ? t("called", {code: body.ticket.code}) : "") : (body.error || r.status);
   }
 
+  function showLink() {
+    $("link").className = linked ? "link" : "link down";
+    $("link").textContent = t(linked ? "online" : "offline");
+  }
+
   function showLock() { $("lock").hidden = false; $("console").hidden = true; $("pin").focus(); }
   function showConsole() { $("lock").hidden = true; $("console").hidden = false; }
 
@@ -128,8 +136,8 @@
   function connect() {
     const source = new EventSource("/api/events");
     source.addEventListener("state", (ev) => render(JSON.parse(ev.data)));
-    source.onopen = () => { $("link").className = "link"; $("link").textContent = t("online"); };
-    source.onerror = () => { $("link").className = "link down"; $("link").textContent = t("offline"); };
+    source.onopen = () => { linked = true; showLink(); };
+    source.onerror = () => { linked = false; showLink(); };  // EventSource reconnects by itself
   }
 
   // Locked until the PIN is typed: ask the hub whether this browser holds the desk's session.

@@ -1,0 +1,131 @@
+"""The call screen on SDL's dummy driver: the called code is really on the surface."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+
+import pygame
+import pytest
+import requests
+from conftest import ROOT, rome, write_site
+
+from config import load_config
+from config.model import Config
+from display.call_screen import EV_HUB, EV_LINK, CallScreen
+from display.feed import HubFeed
+from display.hub import HubServer
+from display.sound import Announcer, chime_wav, spoken_phrase
+from totem.ui.app import post
+from totem.ui.render import fit
+
+AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(write_site(tmp_path))
+
+
+@pytest.fixture
+def screen(config: Config) -> Iterator[CallScreen]:
+    pygame.display.init()
+    pygame.font.init()
+    window = pygame.display.set_mode((1280, 720))
+    announcer = Announcer(speech=None, volume=0.0)
+    yield CallScreen(config=config, window=window, announcer=announcer, now=lambda: rome(2026, 12, 1, 10, 5))
+    pygame.quit()
+
+
+def code_on_surface(screen: CallScreen, code: str) -> bool:
+    """Render the code exactly as the screen would and compare the pixels in its box."""
+    box = screen.code_box
+    assert box is not None
+    u = min(screen.window.get_size()) / 100.0
+    f, lines = fit(code, box, round(40 * u), 1)
+    expected = f.render(lines[0], True, (255, 255, 255))
+    x = box.x + (box.w - expected.get_width()) // 2
+    y = box.y + (box.h - f.get_linesize()) // 2
+    region = screen.window.subsurface((x, y, expected.get_width(), expected.get_height()))
+    white = sum(1 for px in range(0, expected.get_width(), 3) for py in range(0, expected.get_height(), 3)
+                if expected.get_at((px, py))[3] > 200 and region.get_at((px, py))[:3] == (255, 255, 255))
+    ink = sum(1 for px in range(0, expected.get_width(), 3) for py in range(0, expected.get_height(), 3)
+              if expected.get_at((px, py))[3] > 200)
+    return ink > 50 and white / ink > 0.95
+
+
+def test_call_is_shown_large_and_announced(screen: CallScreen) -> None:
+    pygame.event.clear()
+    post(EV_HUB, event="call", data={"code": "A007", "desk": "1", "desk_name": "Sportello 1", "recall": False})
+    screen.step()
+    assert screen.current is not None and screen.current["code"] == "A007"
+    screen.flash_until = 0  # past the flash: white text on the dark background
+    screen.step()
+    screen.draw()
+    assert code_on_surface(screen, "A007")
+    assert not code_on_surface(screen, "B123")
+    artifacts = ROOT / "tests" / "artifacts"
+    artifacts.mkdir(exist_ok=True)
+    pygame.image.save(screen.window, str(artifacts / "call-screen.png"))
+
+
+def test_redraws_only_on_change(screen: CallScreen) -> None:
+    screen.step()
+    draws = 0
+    original = screen.draw
+
+    def counting() -> None:
+        nonlocal draws
+        draws += 1
+        original()
+
+    screen.draw = counting  # type: ignore[method-assign]
+    for _ in range(30):
+        screen.step()
+    assert draws == 0
+    post(EV_LINK, up=True)
+    screen.step()
+    assert draws == 1
+
+
+def test_live_feed_from_hub_and_lost_link_marker(config: Config, screen: CallScreen) -> None:
+    with HubServer(config, port=0) as hub:
+        feed = HubFeed(hub.url, on_event=lambda e, d: post(EV_HUB, event=e, data=d),
+                       on_link=lambda up: post(EV_LINK, up=up)).start()
+        try:
+            deadline = time.monotonic() + 10
+            while not screen.linked and time.monotonic() < deadline:
+                screen.step()
+                time.sleep(0.01)
+            assert screen.linked
+            body = {"id": "0b6f4d8e-1111-2222-3333-444455556666", "code": "E004", "service": "sanita", "number": 4,
+                    "issued_at": "2026-11-30T09:00:00+00:00", "totem": "totem-1"}
+            requests.post(hub.url + "/api/tickets", json=body, headers=AUTH, timeout=5)
+            requests.post(hub.url + "/api/desks/1/next", headers=AUTH, timeout=5)
+            deadline = time.monotonic() + 10
+            while (screen.current or {}).get("code") != "E004" and time.monotonic() < deadline:
+                screen.step()
+                time.sleep(0.01)
+            assert screen.current is not None and screen.current["code"] == "E004"
+            assert screen.announcer is not None
+            deadline = time.monotonic() + 5
+            while not screen.announcer.played and time.monotonic() < deadline:
+                time.sleep(0.01)
+        finally:
+            hub.close()
+        deadline = time.monotonic() + 15
+        while screen.linked and time.monotonic() < deadline:
+            screen.step()
+            time.sleep(0.01)
+        assert not screen.linked, "a lost hub shows the marker instead of crashing"
+        feed.close()
+
+
+def test_phrase_and_chime() -> None:
+    assert spoken_phrase("A007", "Sportello 1") == "Numero A 7, Sportello 1"
+    wav = chime_wav()
+    assert wav[:4] == b"RIFF" and len(wav) > 40_000

@@ -1,0 +1,76 @@
+"""The desk console in a real browser (Debian's Chromium driven by Playwright): a wrong PIN
+keeps it locked; the right PIN unlocks it; Call next (button and keyboard) shrinks the queue."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import write_site
+
+from config import load_config
+from display.hub import HubServer
+
+AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is required under CI=true (.ci/run installs it)")
+        pytest.skip("chromium not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        b.close()
+
+
+def issue(hub: HubServer, service: str, prefix: str, number: int) -> None:
+    body = {"id": str(uuid.uuid4()), "code": f"{prefix}{number:03d}", "service": service, "number": number,
+            "issued_at": (datetime.now(UTC) - timedelta(minutes=10 - number)).isoformat(), "totem": "totem-1"}
+    assert requests.post(hub.url + "/api/tickets", json=body, headers=AUTH, timeout=5).status_code == 201
+
+
+def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> None:
+    with HubServer(load_config(write_site(tmp_path)), port=0) as hub:
+        for n in (1, 2, 3):
+            issue(hub, "uffici", "A", n)
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(hub.url + "/desk/1")
+        page.wait_for_selector("#lock:not([hidden])")
+        page.fill("#pin", "0000")
+        page.click("#unlock button")
+        page.wait_for_function("document.querySelector('#lock-error').textContent === 'PIN errato'")
+        assert page.is_visible("#lock") and page.is_hidden("#console")
+        page.fill("#pin", "1357")
+        page.click("#unlock button")
+        page.wait_for_selector("#console:not([hidden])")
+        waiting = page.locator('.n[data-service="uffici"]')
+        page.wait_for_function("document.querySelector('.n[data-service=\"uffici\"]')?.textContent === '3'")
+        page.click("#next")
+        page.wait_for_function("document.querySelector('#current-code').textContent === 'A001'")
+        assert waiting.text_content() == "2"
+        page.keyboard.press("n")  # keyboard shortcut: serve A001, call A002
+        page.wait_for_function("document.querySelector('#current-code').textContent === 'A002'")
+        assert waiting.text_content() == "1"
+        issue(hub, "uffici", "A", 4)  # a ticket from the totem appears at once (SSE)
+        page.wait_for_function("document.querySelector('.n[data-service=\"uffici\"]').textContent === '2'")
+        page.click("#lang")
+        assert page.text_content("#next span") == "Call next"
+        out = Path(__file__).resolve().parent / "artifacts"
+        out.mkdir(exist_ok=True)
+        page.screenshot(path=str(out / "desk-console.png"), full_page=True)
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        assert state["calls"][0]["code"] == "A002" and state["counts"]["served"] == 1
