@@ -14,7 +14,9 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,9 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 16 * 1024
 KEEPALIVE_S = 15.0
+QUEUE_LISTED = 20  # tickets listed per service in the state (the count is always complete)
+STATE_COALESCE_S = 0.05  # a burst of changes sends one state event
+INGEST_BATCH = 200
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
 
 
@@ -70,6 +75,51 @@ class Hub:
         self.clock = clock
         self.broker = Broker()
         self.sessions = DeskSessions(config.hub.token)
+        self._state_pending = False
+        # One thread owns the SQLite connection: the event loop never waits for a disk write.
+        self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-db")
+        self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any]]]] | None = None
+        self._batcher: asyncio.Task[None] | None = None
+
+    async def db(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._db_thread, partial(fn, *args, **kwargs))
+
+    async def ingest(self, ticket: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+        """Queue a ticket for the next group commit; returns (created, per-service snapshot)
+        once it is durably stored."""
+        if self._ingest_queue is None:
+            self._ingest_queue = asyncio.Queue()
+            self._batcher = asyncio.get_running_loop().create_task(self._commit_batches())
+        future: asyncio.Future[tuple[bool, Any]] = asyncio.get_running_loop().create_future()
+        await self._ingest_queue.put((ticket, future))
+        return await future
+
+    async def _commit_batches(self) -> None:
+        assert self._ingest_queue is not None
+        while True:
+            batch = [await self._ingest_queue.get()]
+            while not self._ingest_queue.empty() and len(batch) < INGEST_BATCH:
+                batch.append(self._ingest_queue.get_nowait())
+            try:
+                created, snapshots = await self.db(self._commit, [t for t, _ in batch])
+            except Exception as exc:  # every waiting request gets the error (a 500), none is acked
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), was_new in zip(batch, created, strict=True):
+                if not future.done():
+                    future.set_result((was_new, snapshots))
+
+    def _commit(self, tickets: list[dict[str, Any]]) -> tuple[list[bool], dict[str, Any]]:
+        """On the DB thread: one transaction for the batch, one snapshot shared by its answers."""
+        now = self.clock.now()
+        return self.store.ingest_many(tickets, now=now), self.store.snapshots(now=now)
+
+    def close(self) -> None:
+        if self._batcher is not None:
+            self._batcher.cancel()
+        self._db_thread.shutdown(wait=True)
 
     # -- auth --------------------------------------------------------------------------------
 
@@ -97,12 +147,12 @@ class Hub:
         day = self.store.day(now)
         services = []
         for s in self.config.services:
-            waiting = self.store.waiting(s.id, day)
+            listed = self.store.waiting(s.id, day, limit=QUEUE_LISTED)
+            measured = self.store.measured_avg_min(s.id, day)
             services.append({"id": s.id, "prefix": s.prefix, "label": s.labels, "priority": s.priority,
-                             "colour": s.colour, "waiting": len(waiting),
-                             "avg_service_min": self.store.measured_avg_min(s.id, day) or s.avg_service_min,
-                             "measured": self.store.measured_avg_min(s.id, day) is not None,
-                             "queue": [{"code": t.code, "issued_at": t.issued_at} for t in waiting]})
+                             "colour": s.colour, "waiting": self.store.waiting_count(s.id, day),
+                             "avg_service_min": measured or s.avg_service_min, "measured": measured is not None,
+                             "queue": [{"code": t.code, "issued_at": t.issued_at} for t in listed]})
         desks = []
         for d in self.config.desks:
             current = self.store.current(d.id)
@@ -120,9 +170,22 @@ class Hub:
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
     def changed(self, call: dict[str, Any] | None = None) -> None:
+        """Calls go out at once; state events are coalesced, and built only for listeners."""
+        if not self.broker.subscribers:
+            return
         if call is not None:
             self.broker.publish("call", call)
-        self.broker.publish("state", self.state())
+        if not self._state_pending:
+            self._state_pending = True
+            asyncio.get_running_loop().call_later(STATE_COALESCE_S, self._publish_state)
+
+    def _publish_state(self) -> None:
+        asyncio.get_running_loop().create_task(self._publish_state_async())
+
+    async def _publish_state_async(self) -> None:
+        self._state_pending = False
+        if self.broker.subscribers:
+            self.broker.publish("state", await self.db(self.state))
 
 
 class _Named:
@@ -157,14 +220,11 @@ async def post_ticket(request: web.Request) -> web.Response:
     hub = _hub(request)
     hub.require_token(request)
     body = validation.ticket(await _json(request), hub.config)
-    now = hub.clock.now()
-    created = hub.store.ingest(body, now=now)
+    created, services = await hub.ingest(body)
     if created:
         log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
         hub.changed()
-    snapshot = hub.store.service_snapshot(body["service"], now=now)
-    services = {s.id: hub.store.service_snapshot(s.id, now=now) for s in hub.config.services}
-    return web.json_response({"created": created, "queue": snapshot, "services": services},
+    return web.json_response({"created": created, "queue": services[body["service"]], "services": services},
                              status=201 if created else 200)
 
 
@@ -174,7 +234,7 @@ async def void_ticket(request: web.Request) -> web.Response:
     ticket_id = validation.ticket_id(request.match_info["ticket_id"])
     body = await _json(request) if request.can_read_body else None
     reason = validation.void(body)
-    if hub.store.void(ticket_id, now=hub.clock.now()):
+    if await hub.db(hub.store.void, ticket_id, now=hub.clock.now()):
         log.warning("ticket %s voided by its totem: %s", ticket_id, reason or "no reason")
         hub.changed()
     return web.json_response({"id": ticket_id, "status": "void"})
@@ -191,22 +251,22 @@ async def desk_action(request: web.Request) -> web.Response:
     now = hub.clock.now()
     call = None
     if action == "next":
-        ticket = hub.store.call_next(desk_id, desk.services, now=now)
+        ticket = await hub.db(hub.store.call_next, desk_id, desk.services, now=now)
         if ticket is None:
             hub.changed()
             return web.Response(status=204)
         call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name, "service": ticket.service_id,
                 "recall": False, "called_at": ticket.called_at}
     elif action == "recall":
-        ticket = hub.store.recall(desk_id, now=now)
+        ticket = await hub.db(hub.store.recall, desk_id, now=now)
         if ticket is not None:
             call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name, "service": ticket.service_id,
                     "recall": True, "called_at": now.isoformat()}
     elif action in ("done", "noshow"):
-        ticket = hub.store.finish(desk_id, "served" if action == "done" else "noshow", now=now)
+        ticket = await hub.db(hub.store.finish, desk_id, "served" if action == "done" else "noshow", now=now)
     elif action == "transfer":
         service_id = validation.transfer(await _json(request), hub.config)
-        ticket = hub.store.transfer(desk_id, service_id, now=now)
+        ticket = await hub.db(hub.store.transfer, desk_id, service_id, now=now)
     else:
         raise web.HTTPNotFound()
     if ticket is None:
@@ -232,13 +292,14 @@ async def totem_status(request: web.Request) -> web.Response:
     if not validation._TOTEM_RE.match(totem_id):
         raise BadRequest("totem", "must be a totem id", totem_id)
     health = validation.health(await _json(request))
-    hub.store.totem_health(totem_id, health, now=hub.clock.now())
+    await hub.db(hub.store.totem_health, totem_id, health, now=hub.clock.now())
     hub.changed()
     return web.json_response({"ok": True})
 
 
 async def get_state(request: web.Request) -> web.Response:
-    return web.json_response(_hub(request).state())
+    hub = _hub(request)
+    return web.json_response(await hub.db(hub.state))
 
 
 async def events(request: web.Request) -> web.StreamResponse:
@@ -248,7 +309,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     await response.prepare(request)
     queue = hub.broker.subscribe()
     try:
-        first = f"event: state\ndata: {json.dumps(hub.state(), separators=(',', ':'))}\n\n"
+        first = f"event: state\ndata: {json.dumps(await hub.db(hub.state), separators=(',', ':'))}\n\n"
         await response.write(first.encode())
         while True:
             try:
@@ -365,6 +426,12 @@ class HubServer:
     async def _stop(self) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.hub is not None:
+            self.hub.close()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:  # open event streams
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         if self.store is not None:
             self.store.close()
 

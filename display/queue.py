@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     received_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS hub_waiting ON tickets (service_day, status, priority, issued_at);
+CREATE INDEX IF NOT EXISTS hub_counts ON tickets (service_day, status, service_id);
 CREATE TABLE IF NOT EXISTS calls (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     ticket_id TEXT NOT NULL,
@@ -89,6 +90,7 @@ class QueueStore:
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
         self._priority = {s.id: s.priority for s in config.services}
+        self._avg_cache: dict[tuple[str, str], float | None] = {}  # cleared whenever a ticket is finished
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, config: Config) -> QueueStore:
@@ -108,22 +110,30 @@ class QueueStore:
 
     def ingest(self, ticket: dict[str, object], *, now: datetime) -> bool:
         """Record an issued ticket; False when that id was already known (nothing changes)."""
-        issued = datetime.fromisoformat(str(ticket["issued_at"]))
+        return self.ingest_many([ticket], now=now)[0]
+
+    def ingest_many(self, tickets: list[dict[str, object]], *, now: datetime) -> list[bool]:
+        """Record several tickets in one transaction (group commit: one fsync for the batch)."""
+        created = []
         db = self._tx()
         try:
-            cur = db.execute(
-                "INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, totem, "
-                "priority, status, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?) "
-                "ON CONFLICT (id) DO NOTHING",
-                (ticket["id"], ticket["code"], ticket["service"], ticket["service"], ticket["number"],
-                 self.day(issued), _ts(issued), ticket["totem"], int(self._priority.get(str(ticket["service"]), False)),
-                 _ts(now)))
-            self._seen(db, str(ticket["totem"]), now)
+            for ticket in tickets:
+                issued = datetime.fromisoformat(str(ticket["issued_at"]))
+                cur = db.execute(
+                    "INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, "
+                    "totem, priority, status, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?) "
+                    "ON CONFLICT (id) DO NOTHING",
+                    (ticket["id"], ticket["code"], ticket["service"], ticket["service"], ticket["number"],
+                     self.day(issued), _ts(issued), ticket["totem"],
+                     int(self._priority.get(str(ticket["service"]), False)), _ts(now)))
+                created.append(cur.rowcount == 1)
+            for totem in {str(t["totem"]) for t in tickets}:
+                self._seen(db, totem, now)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return cur.rowcount == 1
+        return created
 
     def void(self, ticket_id: str, *, now: datetime) -> bool:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
@@ -166,6 +176,7 @@ class QueueStore:
 
     def call_next(self, desk_id: str, services: tuple[str, ...], *, now: datetime) -> HubTicket | None:
         """Finish the desk's current ticket as served, then call the next waiting one."""
+        self._avg_cache.clear()
         db = self._tx()
         try:
             db.execute("UPDATE tickets SET status = 'served', finished_at = ? WHERE desk_id = ? AND status = 'called'",
@@ -200,6 +211,7 @@ class QueueStore:
     def finish(self, desk_id: str, status: str, *, now: datetime) -> HubTicket | None:
         """done -> served, noshow -> noshow. None when the desk has no current ticket."""
         assert status in ("served", "noshow")
+        self._avg_cache.clear()
         current = self.current(desk_id)
         if current is None:
             return None
@@ -224,12 +236,24 @@ class QueueStore:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def waiting(self, service_id: str, day: str) -> list[HubTicket]:
+    def waiting(self, service_id: str, day: str, *, limit: int = -1) -> list[HubTicket]:
         rows = self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND status = 'waiting' "
-                                "AND service_id = ? ORDER BY priority DESC, issued_at, rowid", (day, service_id))
+                                "AND service_id = ? ORDER BY priority DESC, issued_at, rowid LIMIT ?",
+                                (day, service_id, limit))
         return [HubTicket(*r) for r in rows]
 
+    def waiting_count(self, service_id: str, day: str) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM tickets WHERE service_day = ? AND status = 'waiting' "
+                                "AND service_id = ?", (day, service_id)).fetchone()
+        return n
+
     def measured_avg_min(self, service_id: str, day: str) -> float | None:
+        key = (service_id, day)
+        if key not in self._avg_cache:
+            self._avg_cache[key] = self._measure(service_id, day)
+        return self._avg_cache[key]
+
+    def _measure(self, service_id: str, day: str) -> float | None:
         rows = self._db.execute(
             "SELECT called_at, finished_at FROM tickets WHERE service_day = ? AND service_id = ? AND status = 'served' "
             "AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
@@ -240,9 +264,16 @@ class QueueStore:
         return round(statistics.median(minutes), 1)
 
     def service_snapshot(self, service_id: str, *, now: datetime) -> dict[str, object]:
+        return self.snapshots(now=now)[service_id]
+
+    def snapshots(self, *, now: datetime) -> dict[str, dict[str, object]]:
+        """What the totems need for their estimates: people waiting and measured time, per service."""
         day = self.day(now)
-        return {"service": service_id, "waiting": len(self.waiting(service_id, day)),
-                "avg_service_min": self.measured_avg_min(service_id, day), "service_day": day}
+        counts = dict(self._db.execute("SELECT service_id, COUNT(*) FROM tickets WHERE service_day = ? "
+                                       "AND status = 'waiting' GROUP BY service_id", (day,)).fetchall())
+        return {s.id: {"service": s.id, "waiting": counts.get(s.id, 0),
+                       "avg_service_min": self.measured_avg_min(s.id, day), "service_day": day}
+                for s in self.config.services}
 
     def counts(self, day: str) -> dict[str, int]:
         out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}

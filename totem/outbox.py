@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import date, datetime
 from typing import Any
 
 import requests
@@ -78,11 +79,10 @@ class TargetPusher:
                     # 4xx never goes away by itself but skipping would lose the event: keep it, say why.
                     self._failed(f"HTTP {response.status_code}: {response.text[:200]}")
                     return False
-                self.store.ack(self.target, event.seq)
+                snapshot = self._snapshot(response) if event.kind == "issued" else None
+                self.store.ack(self.target, event.seq, snapshot=snapshot)  # one fsync for both
                 self.delivered += 1
                 self.backlog = max(0, self.backlog - 1)
-                if event.kind == "issued":
-                    self._save_snapshot(response)
                 if self._failing_since is not None:
                     log.info("push to %s works again", self.target)
                     self._failing_since = None
@@ -95,17 +95,19 @@ class TargetPusher:
             self._failing_since = time.monotonic()
             log.warning("push to %s failed (%s); %d event(s) kept for retry", self.target, reason, self.backlog)
 
-    def _save_snapshot(self, response: requests.Response) -> None:
+    def _snapshot(self, response: requests.Response) -> tuple[date, dict[str, tuple[int, float | None]],
+                                                              datetime] | None:
+        """The hub's per-service queue from its answer, if it is about today."""
+        now = self.clock.now()
+        today = service_day(now, self.config.site.timezone)
         try:
             services = response.json().get("services", {})
-            now = self.clock.now()
             snap = {sid: (int(v["waiting"]), v.get("avg_service_min")) for sid, v in services.items()
-                    if v.get("service_day") == service_day(now, self.config.site.timezone).isoformat()}
+                    if v.get("service_day") == today.isoformat()}
         except (ValueError, KeyError, TypeError, AttributeError):
             log.debug("hub answer without a usable snapshot", exc_info=True)
-            return
-        if snap:
-            self.store.save_snapshot(service_day(now, self.config.site.timezone), snap, received_at=now)
+            return None
+        return (today, snap, now) if snap else None
 
     def set_health(self, **health: Any) -> None:
         if any(self.health.get(k) != v for k, v in health.items()):

@@ -262,10 +262,14 @@ class TicketStore:
         row = self._db.execute("SELECT acked_seq FROM cursors WHERE target = ?", (target,)).fetchone()
         return row[0] if row else 0
 
-    def ack(self, target: str, seq: int) -> None:
+    def ack(self, target: str, seq: int, *, snapshot: tuple[date, dict[str, tuple[int, float | None]], datetime]
+            | None = None) -> None:
+        """Move the target's cursor past `seq`; with the hub's answer saved in the same transaction."""
         with self._write() as db:
             db.execute("INSERT INTO cursors (target, acked_seq) VALUES (?, ?) ON CONFLICT (target) "
                        "DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)", (target, seq))
+            if snapshot is not None:
+                self._save_snapshot(db, *snapshot)
 
     def backlog(self, target: str) -> int:
         (n,) = self._db.execute("SELECT COUNT(*) FROM events WHERE seq > ?", (self._acked(target),)).fetchone()
@@ -286,6 +290,10 @@ class TicketStore:
     def save_snapshot(self, service_day: date, services: dict[str, tuple[int, float | None]],
                       received_at: datetime) -> None:
         with self._write() as db:
+            self._save_snapshot(db, service_day, services, received_at)
+
+    def _save_snapshot(self, db: sqlite3.Connection, service_day: date,
+                       services: dict[str, tuple[int, float | None]], received_at: datetime) -> None:
             for sid, (waiting, avg) in services.items():
                 db.execute("INSERT INTO snapshot (service_id, service_day, waiting, avg_service_min, received_at) "
                            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET "
