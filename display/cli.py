@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stopped.set())
             notifier.ready("hub running")
-            while not stopped.wait(1.0 if notifier.watchdog_interval_s else 3600):
+            while not stopped.wait(notifier.watchdog_interval_s or 3600):
                 notifier.watchdog()
         else:
             run_screen(config, server.url, stack, notifier)

@@ -16,12 +16,13 @@ from printer.ticket_printer import TicketPrinter, content_of
 from totem import __version__
 from totem.clock import Clock, SystemClock
 from totem.dispenser import Dispenser
+from totem.gpio import open_gpio
 from totem.hours import Schedule
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code
 from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
-from totem.ui.app import EV_PRINTER, KioskApp, post
+from totem.ui.app import EV_BUTTON, EV_PRINTER, KioskApp, Screen, post
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
 log = logging.getLogger(__name__)
@@ -89,8 +90,12 @@ def open_window(config: Config) -> pygame.Surface:
     return window
 
 
+LED_FOR_SCREEN = {Screen.HOME: "ready", Screen.TAKE: "ready", Screen.PIN: "ready", Screen.MENU: "ready",
+                  Screen.PRINTING: "printing", Screen.OUT: "out_of_service", Screen.CLOSED: "closed"}
+
+
 def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: bool = False,
-                on_frame: Callable[[], None] = lambda: None) -> KioskApp:
+                on_frame: Callable[[], None] = lambda: None, pin_factory: object = None) -> KioskApp:
     """Build every part of the kiosk; `stack` closes them in reverse order."""
     store = stack.enter_context(open_store(config))
     issuer = build_issuer(config, store, clock, ignore_hours=always_open)
@@ -110,9 +115,17 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                              monitor=monitor, backlog=outbox.backlog)
     window = open_window(config)
     stack.callback(pygame.quit)
+    gpio = open_gpio(config.gpio, pin_factory=pin_factory,
+                     on_button=lambda: post(EV_BUTTON, service_id=config.gpio.button_service if config.gpio else ""))
+    if gpio is not None:
+        stack.callback(gpio.close)
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
-                   rotation=config.totem.rotation, on_frame=on_frame)
+                   rotation=config.totem.rotation, on_frame=on_frame,
+                   on_screen=(lambda screen: gpio.show(LED_FOR_SCREEN[screen])) if gpio else (lambda screen: None))
+    app.gpio = gpio
+    if gpio is not None:
+        gpio.show(LED_FOR_SCREEN[app.screen])
     stack.callback(app.close)
     stack.enter_context(monitor.start())
     return app

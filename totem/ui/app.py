@@ -72,6 +72,7 @@ def post(event_type: int, **attrs: Any) -> None:
 class KioskApp:
     def __init__(self, *, config: Config, services: Any, opening: Callable[[], Opening], now: Callable[[], Any],
                  window: pygame.Surface, rotation: int = 0, on_frame: Callable[[], None] = lambda: None,
+                 on_screen: Callable[[Screen], None] = lambda screen: None,
                  printer_state: PrinterState = PrinterState.UNKNOWN) -> None:
         """`services` is the KioskServices facade (totem.kiosk): every call on it runs on the worker."""
         self.config = config
@@ -81,6 +82,7 @@ class KioskApp:
         self.window = window
         self.rotation = rotation
         self.on_frame = on_frame
+        self.on_screen = on_screen
         render.font.cache_clear()  # fonts from an earlier pygame.init() are invalid
         self.size = logical_size(window.get_size(), rotation)
         self.surface = window if rotation == 0 else pygame.Surface(self.size)
@@ -105,6 +107,7 @@ class KioskApp:
         self.running = True
         self.exit_code = 0
         self.tickets_shown = 0
+        self.gpio: Any = None  # the GPIO panel, when the kiosk has one (for the technician and tests)
         self._minute = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-worker")
         self._settle()
@@ -131,6 +134,7 @@ class KioskApp:
         self.entered_at = time.monotonic()
         self.focus = None
         self.dirty = True
+        self.on_screen(screen)
 
     def _settle(self) -> None:
         """Move between Home, Closed and Out of service as conditions change."""
