@@ -6,14 +6,26 @@ import difflib
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
-from datetime import date, time
+from collections.abc import Mapping
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.checks import (
+    MISSING,
+    Checker,
+    bcm_pin,
+    is_kind,
+    non_negative,
+    parse_listen,
+    parse_range,
+    pin_code,
+    positive,
+    tcp_port,
+    url_problem,
+)
 from config.model import (
     WEEKDAYS,
     Config,
@@ -38,10 +50,7 @@ else:  # pragma: no cover - Raspberry Pi OS Bookworm ships 3.11
 
 DEFAULT_PATH = Path("/etc/totem/totem.toml")
 CONNECTIONS = ("usb", "serial", "network", "file", "folder")
-_MISSING = object()
-_RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 _SERVICE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_PIN_RE = re.compile(r"^\d{4,8}$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LANG_RE = re.compile(r"^[a-z]{2}$")
 
@@ -86,153 +95,21 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     return parse_config(raw, source=source)
 
 
-class _Checker:
-    """Typed reads of a parsed TOML tree that record problems instead of raising."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def bad(self, path: str, message: str, got: object = _MISSING) -> None:
-        self.problems.append(Problem(path, message, None if got is _MISSING else got, got is not _MISSING))
-
-    def keys(self, table: Mapping[str, Any], allowed: tuple[str, ...], path: str) -> None:
-        for key in table:
-            if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
-                self.bad(_join(path, key), "unknown key" + hint, key)
-
-    def table(self, parent: Mapping[str, Any], key: str, path: str, required: bool = True) -> dict[str, Any]:
-        value = parent.get(key, _MISSING)
-        if value is _MISSING:
-            if required:
-                self.bad(_join(path, key), "missing required table")
-            return {}
-        if not isinstance(value, dict):
-            self.bad(_join(path, key), "must be a table", value)
-            return {}
-        return value
-
-    def get(
-        self,
-        table: Mapping[str, Any],
-        key: str,
-        path: str,
-        kind: str,
-        default: Any = _MISSING,
-        check: Callable[[Any], str | None] | None = None,
-    ) -> Any:
-        full = _join(path, key)
-        value = table.get(key, _MISSING)
-        if value is _MISSING:
-            if default is _MISSING:
-                self.bad(full, f"missing required key ({kind})")
-                return None
-            return default
-        if not _is_kind(value, kind):
-            self.bad(full, f"must be {kind}", value)
-            return None if default is _MISSING else default
-        if check is not None:
-            message = check(value)
-            if message:
-                self.bad(full, message, value)
-                return None if default is _MISSING else default
-        return value
-
-
-def _join(path: str, key: str | int) -> str:
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
-
-
-def _is_kind(value: Any, kind: str) -> bool:
-    if kind == "a string":
-        return isinstance(value, str)
-    if kind == "a non-empty string":
-        return isinstance(value, str) and value.strip() != ""
-    if kind == "an integer":
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "a number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "true or false":
-        return isinstance(value, bool)
-    if kind == "a list of strings":
-        return isinstance(value, list) and all(isinstance(v, str) for v in value)
-    if kind == "a list":
-        return isinstance(value, list)
-    raise AssertionError(kind)
-
-
-def _positive(value: float) -> str | None:
-    return None if value > 0 else "must be greater than 0"
-
-
-def _non_negative(value: float) -> str | None:
-    return None if value >= 0 else "must be 0 or more"
-
-
-def _tcp_port(value: int) -> str | None:
-    return None if 1 <= value <= 65535 else "must be a TCP port, 1-65535"
-
-
-def _bcm_pin(value: int) -> str | None:
-    return None if 0 <= value <= 27 else "must be a BCM GPIO number 0-27"
-
-
-def _pin(value: str) -> str | None:
-    return None if _PIN_RE.match(value) else "must be 4 to 8 digits, as a quoted string"
-
-
-def _parse_range(text: str) -> tuple[TimeRange | None, str | None]:
-    match = _RANGE_RE.match(text.strip())
-    if not match:
-        return None, "must look like '08:45-13:00'"
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    if h1 > 23 or m1 > 59 or h2 > 24 or m2 > 59 or (h2 == 24 and m2 != 0):
-        return None, "is not a real time of day"
-    start = time(h1, m1)
-    end = time(23, 59, 59) if h2 == 24 else time(h2, m2)
-    if end <= start:
-        return None, "ends before it starts"
-    return TimeRange(start, end), None
-
-
-def _parse_listen(text: str) -> tuple[str, int] | None:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 1 <= int(port) <= 65535:
-        return None
-    return host.strip("[]"), int(port)
-
-
-def _url_problem(text: str) -> str | None:
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError:
-        return "is not a valid URL (bad port?)"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "must be an http:// or https:// URL with a host"
-    if port is not None and not 1 <= port <= 65535:
-        return "has a port outside 1-65535"
-    return None
-
-
 def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     """Validate an already parsed TOML tree. Public for tests and for the hub."""
-    c = _Checker()
+    c = Checker()
     c.keys(raw, ("site", "contacts", "hours", "services", "totem", "printer", "hub", "desks", "gpio", "display"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = _hours(c, c.table(raw, "hours", ""))
-    services = _services(c, raw.get("services", _MISSING), _declared_languages(raw))
+    services = _services(c, raw.get("services", MISSING), _declared_languages(raw))
     base_dir = source.parent
     totem = _totem(c, c.table(raw, "totem", ""), base_dir)
     data_dir = totem.data_dir if totem else default_data_dir()
     printer = _printer(c, c.table(raw, "printer", ""), data_dir, base_dir)
     hub = _hub(c, c.table(raw, "hub", ""), base_dir)
     service_ids = _declared_service_ids(raw)  # as written: one bad service is one problem, not two
-    desks = _desks(c, raw.get("desks", _MISSING), service_ids)
+    desks = _desks(c, raw.get("desks", MISSING), service_ids)
     gpio = _gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
     display = _display(c, c.table(raw, "display", "", required=False))
     if c.problems:
@@ -241,24 +118,24 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display)
 
 
-def _display(c: _Checker, t: dict[str, Any]) -> DisplaySettings | None:
+def _display(c: Checker, t: dict[str, Any]) -> DisplaySettings | None:
     c.keys(t, ("fullscreen", "window_size", "volume", "speech", "voice", "flash_s"), "display")
     fullscreen = c.get(t, "fullscreen", "display", "true or false", False)
     size = c.get(t, "window_size", "display", "a list", [1280, 720])
-    if size is not None and not (len(size) == 2 and all(_is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
+    if size is not None and not (len(size) == 2 and all(is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
         c.bad("display.window_size", "must be [width, height] in pixels, each 200-8000", size)
         size = None
     volume = c.get(t, "volume", "display", "a number", 0.8,
                    lambda v: None if 0 <= v <= 1 else "must be between 0.0 (mute) and 1.0")
     speech = c.get(t, "speech", "display", "true or false", True)
     voice = c.get(t, "voice", "display", "a non-empty string", "it")
-    flash = c.get(t, "flash_s", "display", "a number", 6.0, _non_negative)
+    flash = c.get(t, "flash_s", "display", "a number", 6.0, non_negative)
     if None in (fullscreen, size, volume, speech, voice, flash):
         return None
     return DisplaySettings(fullscreen, (size[0], size[1]), float(volume), speech, voice, float(flash))
 
 
-def _site(c: _Checker, t: dict[str, Any]) -> Site | None:
+def _site(c: Checker, t: dict[str, Any]) -> Site | None:
     c.keys(t, ("name", "desk_name", "address", "timezone", "languages"), "site")
     name = c.get(t, "name", "site", "a non-empty string")
     desk_name = c.get(t, "desk_name", "site", "a non-empty string")
@@ -308,7 +185,7 @@ def _has_catalogue(lang: str) -> bool:
     return lang in available_languages()
 
 
-def _contacts(c: _Checker, t: dict[str, Any]) -> Contacts | None:
+def _contacts(c: Checker, t: dict[str, Any]) -> Contacts | None:
     c.keys(t, ("phone", "email"), "contacts")
     phone = c.get(t, "phone", "contacts", "a string", "")
     email = c.get(t, "email", "contacts", "a string", "")
@@ -323,7 +200,7 @@ def _contacts(c: _Checker, t: dict[str, Any]) -> Contacts | None:
     return Contacts(phone, email)
 
 
-def _hours(c: _Checker, t: dict[str, Any]) -> Hours | None:
+def _hours(c: Checker, t: dict[str, Any]) -> Hours | None:
     c.keys(t, (*WEEKDAYS, "last_ticket_before_close_min", "closed_dates", "holidays_country",
                "holidays_subdivision"), "hours")
     weekly: list[tuple[TimeRange, ...]] = []
@@ -332,7 +209,7 @@ def _hours(c: _Checker, t: dict[str, Any]) -> Hours | None:
         ranges = c.get(t, day, "hours", "a list of strings", [])
         parsed: list[TimeRange] = []
         for i, text in enumerate(ranges or []):
-            rng, problem = _parse_range(text)
+            rng, problem = parse_range(text)
             if problem:
                 c.bad(f"hours.{day}[{i}]", problem, text)
                 ok = False
@@ -344,7 +221,7 @@ def _hours(c: _Checker, t: dict[str, Any]) -> Hours | None:
                 c.bad(f"hours.{day}", f"ranges {a} and {b} overlap", ranges)
                 ok = False
         weekly.append(tuple(parsed))
-    cutoff = c.get(t, "last_ticket_before_close_min", "hours", "an integer", 0, _non_negative)
+    cutoff = c.get(t, "last_ticket_before_close_min", "hours", "an integer", 0, non_negative)
     closed: set[date] = set()
     for i, item in enumerate(c.get(t, "closed_dates", "hours", "a list", []) or []):
         if isinstance(item, date) and not hasattr(item, "hour"):
@@ -376,8 +253,8 @@ def _raise() -> date:
     raise ValueError
 
 
-def _services(c: _Checker, value: Any, languages: tuple[str, ...]) -> list[Service]:
-    if value is _MISSING:
+def _services(c: Checker, value: Any, languages: tuple[str, ...]) -> list[Service]:
+    if value is MISSING:
         c.bad("services", "missing: add at least one [[services]] table")
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -412,7 +289,7 @@ def _services(c: _Checker, value: Any, languages: tuple[str, ...]) -> list[Servi
                 c.bad(f"{path}.label.{lang}", f"language not in site.languages {list(languages)}", lang)
             elif isinstance(text, str) and len(text) > 48:
                 c.bad(f"{path}.label.{lang}", "too long for a button and a ticket (48 characters at most)", text)
-        avg = c.get(t, "avg_service_min", path, "a number", check=_positive)
+        avg = c.get(t, "avg_service_min", path, "a number", check=positive)
         priority = c.get(t, "priority", path, "true or false", False)
         colour = c.get(t, "colour", path, "a string", "#1f4e8c",
                        check=lambda v: None if _COLOUR_RE.match(v) else "must be a colour like '#1f4e8c'")
@@ -426,18 +303,18 @@ def _resolve(value: str, base: Path) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
-def _totem(c: _Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | None:
+def _totem(c: Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | None:
     c.keys(t, ("id", "data_dir", "min_interval_s", "take_ticket_timeout_s", "technician_pin",
                "fullscreen", "window_size", "rotation"), "totem")
     tid = c.get(t, "id", "totem", "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
                 else "must be lowercase letters, digits, '-' or '_'")
     data_dir = c.get(t, "data_dir", "totem", "a non-empty string", "")
-    interval = c.get(t, "min_interval_s", "totem", "a number", 2.0, _non_negative)
-    timeout = c.get(t, "take_ticket_timeout_s", "totem", "a number", 8.0, _positive)
-    pin = c.get(t, "technician_pin", "totem", "a string", check=_pin)
+    interval = c.get(t, "min_interval_s", "totem", "a number", 2.0, non_negative)
+    timeout = c.get(t, "take_ticket_timeout_s", "totem", "a number", 8.0, positive)
+    pin = c.get(t, "technician_pin", "totem", "a string", check=pin_code)
     fullscreen = c.get(t, "fullscreen", "totem", "true or false", True)
     size = c.get(t, "window_size", "totem", "a list", [1280, 800])
-    if size is not None and not (len(size) == 2 and all(_is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
+    if size is not None and not (len(size) == 2 and all(is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
         c.bad("totem.window_size", "must be [width, height] in pixels, each 200-8000", size)
         size = None
     rotation = c.get(t, "rotation", "totem", "an integer", 0,
@@ -449,7 +326,7 @@ def _totem(c: _Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | No
                          (size[0], size[1]), rotation)
 
 
-def _printer(c: _Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> PrinterSettings | None:
+def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> PrinterSettings | None:
     keys = ("connection", "profile", "codepage", "paper_width_mm", "timeout_s", "status_poll_s", "folder",
             "usb_vendor_id", "usb_product_id", "usb_in_ep", "usb_out_ep", "serial_device", "serial_baudrate",
             "host", "port", "device", "qr_url", "logo")
@@ -471,8 +348,8 @@ def _printer(c: _Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> 
                   codepage)
     width = c.get(t, "paper_width_mm", "printer", "an integer", 80,
                   lambda v: None if v in (58, 80) else "must be 58 or 80")
-    timeout = c.get(t, "timeout_s", "printer", "a number", 5.0, _positive)
-    poll = c.get(t, "status_poll_s", "printer", "a number", 5.0, _positive)
+    timeout = c.get(t, "timeout_s", "printer", "a number", 5.0, positive)
+    poll = c.get(t, "status_poll_s", "printer", "a number", 5.0, positive)
     extra: dict[str, Any] = {}
     required = {"usb": ("usb_vendor_id", "usb_product_id"), "serial": ("serial_device",),
                 "network": ("host",), "file": ("device",), "folder": ("folder",)}.get(conn or "", ())
@@ -480,9 +357,9 @@ def _printer(c: _Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> 
              "usb_out_ep": "an integer", "serial_device": "a non-empty string", "serial_baudrate": "an integer",
              "host": "a non-empty string", "port": "an integer", "device": "a non-empty string",
              "folder": "a non-empty string", "qr_url": "a string", "logo": "a string"}
-    checks = {"port": _tcp_port, "usb_vendor_id": lambda v: None if 0 < v <= 0xFFFF else "must be 0x0001-0xFFFF",
+    checks = {"port": tcp_port, "usb_vendor_id": lambda v: None if 0 < v <= 0xFFFF else "must be 0x0001-0xFFFF",
               "usb_product_id": lambda v: None if 0 < v <= 0xFFFF else "must be 0x0001-0xFFFF",
-              "qr_url": lambda v: _url_problem(v) if v else None}
+              "qr_url": lambda v: url_problem(v) if v else None}
     for key, kind in kinds.items():
         if key in required:
             extra[key] = c.get(t, key, "printer", kind, check=checks.get(key))
@@ -498,30 +375,30 @@ def _printer(c: _Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> 
     return PrinterSettings(conn, profile, codepage, width, float(timeout), float(poll), **extra)
 
 
-def _hub(c: _Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
+def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     c.keys(t, ("listen", "url", "token", "data_dir", "history_days", "message", "push_timeout_s",
                "heartbeat_s"), "hub")
     listen = c.get(t, "listen", "hub", "a string", "127.0.0.1:8080",
-                   lambda v: None if _parse_listen(v) else "must be HOST:PORT with a port 1-65535")
-    url = c.get(t, "url", "hub", "a string", check=_url_problem)
+                   lambda v: None if parse_listen(v) else "must be HOST:PORT with a port 1-65535")
+    url = c.get(t, "url", "hub", "a string", check=url_problem)
     token = c.get(t, "token", "hub", "a string",
                   check=lambda v: None if len(v) >= 16 and v.isprintable() and " " not in v
                   else "must be at least 16 printable characters without spaces")
     data_dir = c.get(t, "data_dir", "hub", "a non-empty string", "")
-    history = c.get(t, "history_days", "hub", "an integer", 90, _positive)
+    history = c.get(t, "history_days", "hub", "an integer", 90, positive)
     message = c.get(t, "message", "hub", "a string", "")
-    push_timeout = c.get(t, "push_timeout_s", "hub", "a number", 3.0, _positive)
-    heartbeat = c.get(t, "heartbeat_s", "hub", "a number", 30.0, _positive)
+    push_timeout = c.get(t, "push_timeout_s", "hub", "a number", 3.0, positive)
+    heartbeat = c.get(t, "heartbeat_s", "hub", "a number", 30.0, positive)
     if None in (listen, url, token, history, message, push_timeout, heartbeat):
         return None
-    host, port = _parse_listen(listen) or ("127.0.0.1", 8080)
+    host, port = parse_listen(listen) or ("127.0.0.1", 8080)
     directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir()
     return HubSettings(host, port, url.rstrip("/"), token, directory, history, message,
                        float(push_timeout), float(heartbeat))
 
 
-def _desks(c: _Checker, value: Any, service_ids: list[str]) -> list[Desk]:
-    if value is _MISSING or value == []:
+def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
+    if value is MISSING or value == []:
         c.bad("desks", "missing: add at least one [[desks]] table")
         return []
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
@@ -546,16 +423,16 @@ def _desks(c: _Checker, value: Any, service_ids: list[str]) -> list[Desk]:
                       sid)
         if services == []:
             c.bad(f"{path}.services", "must list at least one service", services)
-        pin = c.get(t, "pin", path, "a string", check=_pin)
+        pin = c.get(t, "pin", path, "a string", check=pin_code)
         if None not in (did, name, services, pin):
             out.append(Desk(did, name, tuple(services), pin))
     return out
 
 
-def _gpio(c: _Checker, t: dict[str, Any], service_ids: list[str]) -> GpioSettings | None:
+def _gpio(c: Checker, t: dict[str, Any], service_ids: list[str]) -> GpioSettings | None:
     c.keys(t, ("status_led", "ticket_button", "button_service"), "gpio")
-    led = c.get(t, "status_led", "gpio", "an integer", None, _bcm_pin)
-    button = c.get(t, "ticket_button", "gpio", "an integer", None, _bcm_pin)
+    led = c.get(t, "status_led", "gpio", "an integer", None, bcm_pin)
+    button = c.get(t, "ticket_button", "gpio", "an integer", None, bcm_pin)
     if led is not None and led == button:
         c.bad("gpio.ticket_button", "uses the same pin as gpio.status_led", button)
     default = service_ids[0] if service_ids else ""

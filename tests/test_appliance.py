@@ -4,6 +4,7 @@ and the installer run twice into a staged root."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import shutil
 import signal
@@ -131,7 +132,7 @@ def test_real_process_ready_watchdog_stopping(tmp_path: Path, program: str) -> N
         for _ in range(3):
             fake.collect("WATCHDOG=1", 3)
         pings = [t for t, m in fake.messages[first_ready:] if m == "WATCHDOG=1"]
-        gaps = [b - a for a, b in zip(pings, pings[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(pings)]
         assert all(0.3 <= g <= 0.8 for g in gaps), gaps  # half of WatchdogSec=1s
         proc.send_signal(signal.SIGTERM)
         fake.collect("STOPPING=1", 15)

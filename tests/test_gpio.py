@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ GPIO = {"# [gpio]\n# status_led = 17\n# ticket_button = 27\n# button_service = \
 def transitions(pin: object, within_s: float) -> int:
     time.sleep(within_s)  # let the blink thread run for a fixed window, then count edges
     states = [s.state for s in pin.states]  # type: ignore[attr-defined]
-    return sum(1 for a, b in zip(states, states[1:], strict=False) if a != b)
+    return sum(1 for a, b in itertools.pairwise(states) if a != b)
 
 
 def test_led_patterns(tmp_path: Path) -> None:
