@@ -76,17 +76,11 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
     from totem.clock import SystemClock
     from totem.hours import Schedule
     from totem.ui.app import post
+    from totem.ui.window import open_window
 
-    pygame.display.init()
-    pygame.font.init()
-    log.info("SDL video driver: %s", pygame.display.get_driver())
+    window = open_window(fullscreen=config.display.fullscreen, size=config.display.window_size,
+                         caption=f"Totem display - {config.site.desk_name}")
     stack.callback(pygame.quit)
-    if config.display.fullscreen:
-        window = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        pygame.mouse.set_visible(False)
-    else:
-        window = pygame.display.set_mode(config.display.window_size)
-    pygame.display.set_caption(f"Totem display - {config.site.desk_name}")
     speech = SpeechCache(config.hub.data_dir / "speech-cache", voice=config.display.voice) \
         if config.display.speech else None
     announcer = Announcer(speech=speech, volume=config.display.volume).start()

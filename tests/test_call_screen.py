@@ -13,6 +13,7 @@ import pygame
 import pytest
 import requests
 from conftest import ROOT, rome, write_site
+from kiosk_harness import count_draws
 
 from config import load_config
 from config.model import Config
@@ -75,21 +76,9 @@ def test_call_is_shown_large_and_announced(screen: CallScreen) -> None:
 
 def test_redraws_only_on_change(screen: CallScreen) -> None:
     screen.step()
-    draws = 0
-    original = screen.draw
-
-    def counting() -> None:
-        nonlocal draws
-        draws += 1
-        original()
-
-    screen.draw = counting  # type: ignore[method-assign]
-    for _ in range(30):
-        screen.step()
-    assert draws == 0
+    assert count_draws(screen, 30) == 0
     post(EV_LINK, up=True)
-    screen.step()
-    assert draws == 1
+    assert count_draws(screen, 1) == 1
 
 
 def test_live_feed_from_hub_and_lost_link_marker(config: Config, screen: CallScreen) -> None:

@@ -10,7 +10,7 @@ import pytest
 from conftest import rome, write_site
 from escpos_decode import decode
 from fake_printer import FakeNetworkPrinter
-from kiosk_harness import key, kiosk, pump, tap
+from kiosk_harness import count_draws, key, kiosk, pump, tap
 
 from totem.clock import FrozenClock
 from totem.ui import app as app_module
@@ -198,15 +198,4 @@ def test_technician_menu(open_site_path: Path, tmp_path: Path, monkeypatch: pyte
 def test_idle_home_does_not_redraw(open_site_path: Path) -> None:
     with kiosk(open_site_path, FrozenClock(OPEN)) as app:
         app.step()
-        draws = 0
-        original = app.draw
-
-        def counting() -> None:
-            nonlocal draws
-            draws += 1
-            original()
-
-        app.draw = counting  # type: ignore[method-assign]
-        for _ in range(50):
-            app.step()
-        assert draws == 0
+        assert count_draws(app, 50) == 0

@@ -33,6 +33,10 @@ EXIT_CODES = f"""exit codes:
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
+ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
+    (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
+    (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE))
+
 log = logging.getLogger(__name__)
 
 
@@ -88,21 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
-    except UnknownService as exc:
+    except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError) as exc:
         print(f"totem: {exc}", file=sys.stderr)
-        return EXIT_UNKNOWN_SERVICE
-    except ServiceClosed as exc:
-        print(f"totem: {exc}", file=sys.stderr)
-        return EXIT_CLOSED
-    except TooSoon as exc:
-        print(f"totem: {exc}", file=sys.stderr)
-        return EXIT_TOO_SOON
-    except PrinterUnavailable as exc:
-        print(f"totem: {exc}", file=sys.stderr)
-        return EXIT_PRINTER
-    except StoreError as exc:
-        print(f"totem: {exc}", file=sys.stderr)
-        return EXIT_STORE
+        return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except KeyboardInterrupt:
         return EXIT_OK
 

@@ -23,6 +23,7 @@ from totem.numbering import format_code
 from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
 from totem.ui.app import EV_BUTTON, EV_PRINTER, KioskApp, Screen, post
+from totem.ui.window import open_window
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
 log = logging.getLogger(__name__)
@@ -74,22 +75,6 @@ class KioskServices:
         return info
 
 
-def open_window(config: Config) -> pygame.Surface:
-    pygame.display.init()
-    pygame.font.init()
-    driver = pygame.display.get_driver()
-    log.info("SDL video driver: %s", driver)
-    if driver == "offscreen":
-        log.warning("SDL fell back to the offscreen driver: nothing is visible; set SDL_VIDEODRIVER (kmsdrm, x11)")
-    if config.totem.fullscreen:
-        window = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-        pygame.mouse.set_visible(False)
-    else:
-        window = pygame.display.set_mode(config.totem.window_size)
-    pygame.display.set_caption(f"Totem - {config.site.desk_name}")
-    return window
-
-
 LED_FOR_SCREEN = {Screen.HOME: "ready", Screen.TAKE: "ready", Screen.PIN: "ready", Screen.MENU: "ready",
                   Screen.PRINTING: "printing", Screen.OUT: "out_of_service", Screen.CLOSED: "closed"}
 
@@ -113,7 +98,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state, on_event=outbox.wake)
     services = KioskServices(config=config, issuer=issuer, dispenser=dispenser, printer=printer,
                              monitor=monitor, backlog=outbox.backlog)
-    window = open_window(config)
+    window = open_window(fullscreen=config.totem.fullscreen, size=config.totem.window_size,
+                         caption=f"Totem - {config.site.desk_name}")
     stack.callback(pygame.quit)
     gpio = open_gpio(config.gpio, pin_factory=pin_factory,
                      on_button=lambda: post(EV_BUTTON, service_id=config.gpio.button_service if config.gpio else ""))

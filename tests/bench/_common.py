@@ -27,3 +27,11 @@ def site(tmp: Path, **kwargs: object) -> Path:
     from conftest import write_site
 
     return write_site(tmp, **kwargs)  # type: ignore[arg-type]
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """VmRSS (now) or VmHWM (peak) of a process, in MB, from /proc."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    return 0.0

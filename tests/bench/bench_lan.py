@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from _common import ROOT, site, summary
+from _common import ROOT, rss_mb, site, summary
 
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
 PUSHERS = 20
@@ -57,13 +57,6 @@ def start_hub(path: Path, url: str, *, screen: bool = False) -> subprocess.Popen
         except requests.RequestException:
             time.sleep(0.05)
     raise SystemExit("hub did not start")
-
-
-def rss_mb(pid: int, field: str = "VmRSS") -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def issue_to_visible(tmp: Path) -> None:

@@ -14,7 +14,7 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from _common import ROOT, site, summary
+from _common import ROOT, rss_mb, site, summary
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 TAPS = 200
@@ -87,9 +87,7 @@ def process_figures(tmp: Path) -> None:
     time.sleep(IDLE_S)
     used, wall = cpu_s() - before, time.perf_counter() - t0
     print(f"idle CPU over {wall:.0f} s: {100 * used / wall:.2f}% of one core  [target < 3%]")
-    status = Path(f"/proc/{proc.pid}/status").read_text()
-    hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
-    print(f"peak RSS (VmHWM): {int(hwm.split()[1]) / 1024:.1f} MB  [target < 150 MB]")
+    print(f"peak RSS (VmHWM): {rss_mb(proc.pid, 'VmHWM'):.1f} MB  [target < 150 MB]")
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=20)
 

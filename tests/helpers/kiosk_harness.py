@@ -57,3 +57,22 @@ def tap(app: KioskApp, pos: tuple[int, int], *, touch: bool = True) -> None:
 
 def key(k: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0))
+
+
+def count_draws(screen: object, steps: int) -> int:
+    """How many times `screen.draw` runs during `steps` calls of `screen.step`."""
+    calls = 0
+    original = screen.draw  # type: ignore[attr-defined]
+
+    def counting() -> None:
+        nonlocal calls
+        calls += 1
+        original()
+
+    screen.draw = counting  # type: ignore[attr-defined]
+    try:
+        for _ in range(steps):
+            screen.step()  # type: ignore[attr-defined]
+    finally:
+        screen.draw = original  # type: ignore[attr-defined]
+    return calls
