@@ -4,6 +4,8 @@ the folder printer) through the configured connection."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import cache
 
 from PIL import Image
 
@@ -26,6 +28,7 @@ class TicketPrinter:
     def __init__(self, *, config: Config, connection: Connection) -> None:
         self.config = config
         self.connection = connection
+        self._last_preview: tuple[str, Callable[[], Image.Image]] = ("", lambda: Image.new("L", (1, 1)))
 
     def layout(self, content: TicketContent) -> TicketLayout:
         return build_ticket(content, self.config)
@@ -45,9 +48,15 @@ class TicketPrinter:
     def print_ticket(self, ticket: IssuedTicket) -> None:
         """Send one ticket; raises PrinterUnavailable when it did not go out whole."""
         layout = self.layout(content_of(ticket))
-        job = PrintJob(f"{ticket.issued_at:%Y-%m-%d}/{ticket.code}", self.encode(layout),
-                       preview=lambda: render_png(layout))
-        self.connection.send(job)
+        preview = cache(lambda: render_png(layout))  # rendered at most once, by the folder printer or the screen
+        self._last_preview = (ticket.id, preview)
+        self.connection.send(PrintJob(f"{ticket.issued_at:%Y-%m-%d}/{ticket.code}", self.encode(layout),
+                                      preview=preview))
+
+    def preview_of(self, ticket: IssuedTicket) -> Image.Image:
+        """The image of a ticket just printed (reusing the printer's rendering), or a new one."""
+        ticket_id, preview = self._last_preview
+        return preview() if ticket_id == ticket.id else self.preview(content_of(ticket))
 
     def print_test_page(self) -> None:
         layout = build_test_page(self.config)

@@ -12,7 +12,7 @@ import pygame
 from config.model import Config
 from printer.monitor import PrinterMonitor
 from printer.status import PrinterState
-from printer.ticket_printer import TicketPrinter, content_of
+from printer.ticket_printer import TicketPrinter
 from totem import __version__
 from totem.clock import Clock, SystemClock
 from totem.dispenser import Dispenser
@@ -44,7 +44,7 @@ class KioskServices:
 
     def take(self, service_id: str, lang: str) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
         ticket = self.dispenser.take(service_id, lang=lang)
-        image = self.printer.preview(content_of(ticket)).convert("RGB")
+        image = self.printer.preview_of(ticket).convert("RGB")
         return ticket, (image.tobytes(), image.size)
 
     def recheck_printer(self) -> None:
