@@ -72,15 +72,18 @@ def issue_to_visible(tmp: Path) -> None:
     stop = threading.Event()
 
     def listen() -> None:
-        with requests.get(url + "/api/events", stream=True, timeout=30) as response:
-            for line in response.iter_lines(decode_unicode=True):
-                if stop.is_set():
-                    return
-                if line.startswith("data:"):
-                    data = json.loads(line[5:])
-                    for service in data.get("services", []):
-                        for q in service["queue"]:
-                            seen.setdefault(q["code"], time.perf_counter())
+        try:
+            with requests.get(url + "/api/events", stream=True, timeout=30) as response:
+                for line in response.iter_lines(decode_unicode=True):
+                    if stop.is_set():
+                        return
+                    if line.startswith("data:"):
+                        data = json.loads(line[5:])
+                        for service in data.get("services", []):
+                            for q in service["queue"]:
+                                seen.setdefault(q["code"], time.perf_counter())
+        except requests.RequestException:
+            return  # the hub is stopped at the end of the measurement
 
     threading.Thread(target=listen, daemon=True).start()
     time.sleep(0.5)
