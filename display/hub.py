@@ -38,6 +38,8 @@ KEEPALIVE_S = 15.0
 QUEUE_LISTED = 20  # tickets listed per service in the state (the count is always complete)
 STATE_COALESCE_S = 0.05  # a burst of changes sends one state event
 INGEST_BATCH = 200
+REFRESH_S = 15.0  # listeners get the state at least this often ("totem unreachable for N minutes")
+PRUNE_EVERY_S = 6 * 3600.0
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
 
 
@@ -398,16 +400,33 @@ class HubServer:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="hub", daemon=True)
         self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self.store: QueueStore | None = None
         self.hub: Hub | None = None
 
-    async def _start(self) -> None:
-        self.store = QueueStore.in_dir(self.config.hub.data_dir, config=self.config)
+    def _prune(self) -> None:
+        assert self.store is not None
         today = self.clock.now().astimezone(self.store.tz).date()
         pruned = self.store.prune(keep_days=self.config.hub.history_days, today=today)
         if pruned:
             log.info("pruned %d tickets older than %d days", pruned, self.config.hub.history_days)
+
+    async def _tick(self) -> None:
+        """Periodic work: refresh listeners (so a silent totem shows as unreachable), prune old days."""
+        assert self.hub is not None
+        last_prune = asyncio.get_running_loop().time()
+        while True:
+            await asyncio.sleep(REFRESH_S)
+            self.hub.changed()
+            if asyncio.get_running_loop().time() - last_prune >= PRUNE_EVERY_S:
+                last_prune = asyncio.get_running_loop().time()
+                await self.hub.db(self._prune)
+
+    async def _start(self) -> None:
+        self.store = QueueStore.in_dir(self.config.hub.data_dir, config=self.config)
+        self._prune()
         self.hub = Hub(config=self.config, store=self.store, clock=self.clock)
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
         self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)

@@ -244,3 +244,30 @@ def test_desk_pin_cookie(hub: HubServer) -> None:
     for _ in range(5):
         requests.post(hub.url + "/desk/1/unlock", json={"pin": "9999"}, timeout=5)
     assert requests.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 429
+
+
+def test_silent_totem_turns_unreachable_and_listeners_hear_it(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
+    from display import hub as hub_module
+    from totem.clock import FrozenClock
+
+    monkeypatch.setattr(hub_module, "REFRESH_S", 0.2)
+    clock = FrozenClock(datetime.now(UTC))
+    with HubServer(config, port=0, clock=clock) as hub:
+        post(hub, "/api/totems/totem-1/status", {"printer": "ready", "backlog": 0, "version": "0.1.0"})
+        states: list[dict] = []
+
+        def listen() -> None:
+            with requests.get(hub.url + "/api/events", stream=True, timeout=10) as response:
+                for line in response.iter_lines(decode_unicode=True):
+                    if line.startswith("data:"):
+                        states.append(json.loads(line[5:]))
+                        if len(states) >= 3:
+                            return
+
+        thread = threading.Thread(target=listen, daemon=True)
+        thread.start()
+        clock.advance(minutes=3)  # the totem falls silent; nothing else happens at the hub
+        thread.join(timeout=10)
+        assert len(states) >= 3, "state is refreshed without any change"
+        [totem] = states[-1]["totems"]
+        assert totem["reachable"] is False and totem["seen_s_ago"] >= 180

@@ -105,13 +105,17 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                      on_button=lambda: post(EV_BUTTON, service_id=config.gpio.button_service if config.gpio else ""))
     if gpio is not None:
         stack.callback(gpio.close)
+
+    def screen_changed(screen: Screen) -> None:
+        if gpio is not None:
+            gpio.show(LED_FOR_SCREEN[screen])
+        outbox.set_health(accepting=screen is not Screen.CLOSED)
+
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
-                   rotation=config.totem.rotation, on_frame=on_frame,
-                   on_screen=(lambda screen: gpio.show(LED_FOR_SCREEN[screen])) if gpio else (lambda screen: None))
+                   rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed)
     app.gpio = gpio
-    if gpio is not None:
-        gpio.show(LED_FOR_SCREEN[app.screen])
+    screen_changed(app.screen)
     stack.callback(app.close)
     stack.enter_context(monitor.start())
     return app
