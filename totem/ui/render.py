@@ -47,17 +47,21 @@ def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
     return lines or [""]
 
 
-def fit(text: str, box: Box, max_px: int, max_lines: int = 2) -> tuple[pygame.font.Font, list[str]]:
-    """The largest font (<= max_px) at which text fits the box in at most max_lines lines."""
+def fit_px(text: str, box: Box, max_px: int, max_lines: int = 2) -> int:
+    """The largest font size (<= max_px) at which text fits the box in at most max_lines lines."""
     px = max_px
     while px > 10:
         f = font(px)
         lines = wrap(text, f, box.w)
         if len(lines) <= max_lines and all(f.size(x)[0] <= box.w for x in lines) \
                 and len(lines) * f.get_linesize() <= box.h:
-            return f, lines
+            return px
         px = int(px * 0.9)
-    f = font(10)
+    return 10
+
+
+def fit(text: str, box: Box, max_px: int, max_lines: int = 2) -> tuple[pygame.font.Font, list[str]]:
+    f = font(fit_px(text, box, max_px, max_lines))
     return f, wrap(text, f, box.w)[:max_lines]
 
 
@@ -117,25 +121,37 @@ def draw_home(surface: pygame.Surface, *, config: Config, t: Translator, layout:
     surface.fill(PAPER)
     draw_header(surface, config, t, layout, now, schedule, lang)
     draw_text(surface, notice or t("home_prompt"), layout.prompt, round(7 * u), WARN if notice else INK, max_lines=1)
+    labels = [label_box(surface, box) for box in layout.buttons]
+    label_px = min(fit_px(s.label(lang), b, round(6.5 * u)) for s, b in zip(config.services, labels, strict=True))
     for i, (service, box) in enumerate(zip(config.services, layout.buttons, strict=True)):
-        draw_service_button(surface, service, box, i + 1, lang, focused=(focus == i))
+        draw_service_button(surface, service, box, i + 1, lang, focused=(focus == i), label_px=label_px)
+
+
+def badge_box(surface: pygame.Surface, box: Box) -> Box:
+    u = unit(surface)
+    badge_d = min(box.h - round(2 * u), round(12 * u))
+    return Box(box.x + round(1.5 * u), box.y + (box.h - badge_d) // 2, badge_d, badge_d)
+
+
+def label_box(surface: pygame.Surface, box: Box) -> Box:
+    u = unit(surface)
+    badge = badge_box(surface, box)
+    return Box(badge.x + badge.w + round(2 * u), box.y + round(u), box.w - badge.w - round(5 * u), box.h - round(2 * u))
 
 
 def draw_service_button(surface: pygame.Surface, service: Service, box: Box, number: int, lang: str,
-                        focused: bool) -> None:
+                        focused: bool, label_px: int) -> None:
+    """One service button; every label uses the same size (`label_px`), so none looks less important."""
     u = unit(surface)
     radius = round(1.5 * u)
     pygame.draw.rect(surface, hex_colour(service.colour), rect(box), border_radius=radius)
     if focused:
         pygame.draw.rect(surface, FOCUS, rect(box), width=max(4, round(1.2 * u)), border_radius=radius)
-    badge_d = min(box.h - round(2 * u), round(12 * u))
-    badge = Box(box.x + round(1.5 * u), box.y + (box.h - badge_d) // 2, badge_d, badge_d)
-    pygame.draw.circle(surface, WHITE, badge.center, badge_d // 2)
-    draw_text(surface, str(number), badge.inset(round(badge_d * 0.15)), round(badge_d * 0.8),
+    badge = badge_box(surface, box)
+    pygame.draw.circle(surface, WHITE, badge.center, badge.w // 2)
+    draw_text(surface, str(number), badge.inset(round(badge.w * 0.15)), round(badge.w * 0.8),
               hex_colour(service.colour), max_lines=1)
-    label = Box(badge.x + badge.w + round(2 * u), box.y + round(u), box.w - badge.w - round(5 * u),
-                box.h - round(2 * u))
-    draw_text(surface, service.label(lang), label, round(6.5 * u), WHITE, align="left")
+    draw_text(surface, service.label(lang), label_box(surface, box), label_px, WHITE, align="left")
 
 
 def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, service: Service | None, lang: str,
