@@ -165,8 +165,8 @@ class Hub:
         for totem_id, health, seen_at in self.store.totems():
             ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
             totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
-        calls = [{**c, "desk_name": (self.config.desk(str(c["desk"])) or _Named(str(c["desk"]))).name}
-                 for c in self.store.last_calls(5)]
+        desk_names = {d.id: d.name for d in self.config.desks}
+        calls = [{**c, "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))} for c in self.store.last_calls(5)]
         return {"now": now.isoformat(), "service_day": day, "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": self.store.counts(day), "message": self.config.hub.message,
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
@@ -188,11 +188,6 @@ class Hub:
         self._state_pending = False
         if self.broker.subscribers:
             self.broker.publish("state", await self.db(self.state))
-
-
-class _Named:
-    def __init__(self, name: str) -> None:
-        self.name = name
 
 
 async def _json(request: web.Request) -> Any:

@@ -108,12 +108,9 @@ class QueueStore:
 
     # -- totem events ----------------------------------------------------------------------------
 
-    def ingest(self, ticket: dict[str, object], *, now: datetime) -> bool:
-        """Record an issued ticket; False when that id was already known (nothing changes)."""
-        return self.ingest_many([ticket], now=now)[0]
-
     def ingest_many(self, tickets: list[dict[str, object]], *, now: datetime) -> list[bool]:
-        """Record several tickets in one transaction (group commit: one fsync for the batch)."""
+        """Record issued tickets in one transaction (group commit: one fsync for the batch).
+        False for an id already known: nothing changes for it."""
         created = []
         db = self._tx()
         try:
@@ -262,9 +259,6 @@ class QueueStore:
             return None
         minutes = [(datetime.fromisoformat(f) - datetime.fromisoformat(c)).total_seconds() / 60 for c, f in rows]
         return round(statistics.median(minutes), 1)
-
-    def service_snapshot(self, service_id: str, *, now: datetime) -> dict[str, object]:
-        return self.snapshots(now=now)[service_id]
 
     def snapshots(self, *, now: datetime) -> dict[str, dict[str, object]]:
         """What the totems need for their estimates: people waiting and measured time, per service."""

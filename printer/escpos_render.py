@@ -6,7 +6,7 @@ from __future__ import annotations
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
-from printer.layout import CHAR_H, LINE_GAP, QR, Feed, Logo, Rule, Text, TicketLayout
+from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
 
 
 def render_escpos(layout: TicketLayout, *, profile: str, codepage: str) -> bytes:
@@ -34,8 +34,6 @@ def write_layout(printer: Escpos, layout: TicketLayout, *, codepage: str) -> Non
                 printer.set(align="left", bold=False, normal_textsize=True)
                 current = (1, 1, False, "left")
             printer.text("-" * layout.chars_per_line(1) + "\n")
-        elif isinstance(block, Feed):
-            printer.print_and_feed(block.lines)
         elif isinstance(block, QR):
             printer.set(align="center")
             current = (current[0], current[1], current[2], "center")

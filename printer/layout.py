@@ -41,11 +41,6 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class Feed:
-    lines: int = 1
-
-
-@dataclass(frozen=True)
 class QR:
     data: str
     module_dots: int = 6
@@ -56,7 +51,7 @@ class Logo:
     path: Path
 
 
-Block = Text | Rule | Feed | QR | Logo
+Block = Text | Rule | QR | Logo
 
 
 @dataclass(frozen=True)
@@ -77,8 +72,6 @@ class TicketLayout:
             return max(CHAR_H + LINE_GAP, CHAR_H * block.height)
         if isinstance(block, Rule):
             return CHAR_H + LINE_GAP
-        if isinstance(block, Feed):
-            return (CHAR_H + LINE_GAP) * block.lines
         if isinstance(block, QR):
             return qr_modules(block.data) * block.module_dots + LINE_GAP
         if isinstance(block, Logo):

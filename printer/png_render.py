@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from printer.layout import CHAR_H, LINE_GAP, QR, Feed, Logo, Rule, Text, TicketLayout
+from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
 
 MARGIN_DOTS = 16
 
@@ -39,8 +39,6 @@ def render_png(layout: TicketLayout) -> Image.Image:
                 logo = logo.convert("L")
                 logo.thumbnail((layout.width_dots, height))
                 image.paste(logo, ((width - logo.width) // 2, y))
-        elif isinstance(block, Feed):
-            pass
         y += height
     # the cut line
     for x in range(0, width, 12):

@@ -82,4 +82,3 @@ def run(config: Config, args: argparse.Namespace) -> int:
     from totem.kiosk import run_kiosk
 
     return run_kiosk(config, always_open=getattr(args, "always_open", False))
-

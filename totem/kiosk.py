@@ -51,7 +51,7 @@ class KioskServices:
         self.monitor.poke()
 
     def technician(self, action: str) -> list[str]:
-        t_ok = "OK"
+        done = "OK"
         if action == "test_page":
             self.printer.print_test_page()
         elif action == "reprint":
@@ -62,7 +62,7 @@ class KioskServices:
             ticket = IssuedTicket(row.id, row.code, service, row.number,
                                   self.issuer.schedule.local(row.issued_at), row.lang, None)
             self.printer.print_ticket(ticket)
-            t_ok = f"{row.code} OK"
+            done = f"{row.code} OK"
         state = self.monitor.check_now()
         counts = self.issuer.today_counts()
         issued = sum(c["issued"] for c in counts.values())
@@ -71,7 +71,7 @@ class KioskServices:
         info = [f"{self.config.totem.id} v{__version__}", f"printer: {state.value}", f"outbox: {self.backlog()}",
                 f"tickets today: {issued}", f"last: {last or '-'}"]
         if action in ("test_page", "reprint"):
-            info.insert(0, t_ok)
+            info.insert(0, done)
         return info
 
 

@@ -10,11 +10,8 @@ timezone, so DST changes neither skip nor repeat a day.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
-
-CODE_RE = re.compile(r"^[A-Z]\d{3,5}$")
 
 
 def format_code(prefix: str, number: int) -> str:

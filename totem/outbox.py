@@ -53,7 +53,6 @@ class TargetPusher:
         self.wake_event = threading.Event()
         self.stop_event = threading.Event()
         self.backlog = store.backlog(target)
-        self.delivered = 0
         self.health: dict[str, Any] = {"printer": "unknown", "version": __version__, "accepting": True}
         self._health_dirty = True
         self._health_sent_at = 0.0
@@ -81,7 +80,6 @@ class TargetPusher:
                     return False
                 snapshot = self._snapshot(response) if event.kind == "issued" else None
                 self.store.ack(self.target, event.seq, snapshot=snapshot)  # one fsync for both
-                self.delivered += 1
                 self.backlog = max(0, self.backlog - 1)
                 if self._failing_since is not None:
                     log.info("push to %s works again", self.target)

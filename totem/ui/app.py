@@ -18,6 +18,7 @@ from typing import Any
 import pygame
 
 from config.model import Config
+from printer.layout import people_ahead_text, wait_text
 from printer.status import PrinterState
 from totem import __version__
 from totem.errors import PrinterUnavailable, ServiceClosed, StoreError, TooSoon, TotemError, UnknownService
@@ -106,7 +107,6 @@ class KioskApp:
         self.dirty = True
         self.running = True
         self.exit_code = 0
-        self.tickets_shown = 0
         self.gpio: Any = None  # the GPIO panel, when the kiosk has one (for the technician and tests)
         self._minute = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-worker")
@@ -255,15 +255,12 @@ class KioskApp:
             t = Translator(ticket.lang)
             lines: list[str] = []
             if ticket.estimate is not None:
-                from printer.layout import people_ahead_text, wait_text
-
                 lines = [people_ahead_text(t, ticket.estimate.people_ahead), wait_text(t, ticket.estimate)]
             image = None
             if event.image is not None:
                 data, size = event.image
                 image = pygame.image.frombuffer(data, size, "RGB")
             self.shown = Shown(ticket.code, ticket.service.id, tuple(lines), image)
-            self.tickets_shown += 1
             self.go(Screen.TAKE)
             return
         self.go(Screen.HOME)
