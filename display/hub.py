@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 16 * 1024
+BATCH_MAX_BYTES = 256 * 1024
+BATCH_MAX_EVENTS = 200
 KEEPALIVE_S = 15.0
 QUEUE_LISTED = 20  # tickets listed per service in the state (the count is always complete)
 STATE_COALESCE_S = 0.05  # a burst of changes sends one state event
@@ -80,19 +82,19 @@ class Hub:
         self._state_pending = False
         # One thread owns the SQLite connection: the event loop never waits for a disk write.
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-db")
-        self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any]]]] | None = None
+        self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
         self._batcher: asyncio.Task[None] | None = None
 
     async def db(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, partial(fn, *args, **kwargs))
 
-    async def ingest(self, ticket: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
-        """Queue a ticket for the next group commit; returns (created, per-service snapshot)
-        once it is durably stored."""
+    async def ingest(self, ticket: dict[str, Any]) -> tuple[bool, dict[str, Any], dict[str, Any]]:
+        """Queue a ticket for the next group commit; returns (created, its position, the
+        per-service forecast) once it is durably stored."""
         if self._ingest_queue is None:
             self._ingest_queue = asyncio.Queue()
             self._batcher = asyncio.get_running_loop().create_task(self._commit_batches())
-        future: asyncio.Future[tuple[bool, Any]] = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[tuple[bool, Any, Any]] = asyncio.get_running_loop().create_future()
         await self._ingest_queue.put((ticket, future))
         return await future
 
@@ -102,21 +104,27 @@ class Hub:
             batch = [await self._ingest_queue.get()]
             while not self._ingest_queue.empty() and len(batch) < INGEST_BATCH:
                 batch.append(self._ingest_queue.get_nowait())
-            try:
-                created, snapshots = await self.db(self._commit, [t for t, _ in batch])
-            except Exception as exc:  # every waiting request gets the error (a 500), none is acked
-                for _, future in batch:
+            groups = [batch]
+            while groups:
+                group = groups.pop(0)
+                try:
+                    results, forecast = await self.db(self._commit, [t for t, _ in group])
+                except Exception as exc:
+                    if len(group) > 1:  # one bad ticket never fails its neighbours: commit them one by one
+                        groups[:0] = [[item] for item in group]
+                        continue
+                    log.error("ticket %s could not be stored: %s", group[0][0].get("id"), exc)
+                    if not group[0][1].done():
+                        group[0][1].set_exception(exc)
+                    continue
+                for (_, future), (was_new, position) in zip(group, results, strict=True):
                     if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), was_new in zip(batch, created, strict=True):
-                if not future.done():
-                    future.set_result((was_new, snapshots))
+                        future.set_result((was_new, position, forecast))
 
-    def _commit(self, tickets: list[dict[str, Any]]) -> tuple[list[bool], dict[str, Any]]:
-        """On the DB thread: one transaction for the batch, one snapshot shared by its answers."""
+    def _commit(self, tickets: list[dict[str, Any]]) -> tuple[list[tuple[bool, dict[str, Any]]], dict[str, Any]]:
+        """On the DB thread: one transaction for the batch, one forecast shared by its answers."""
         now = self.clock.now()
-        return self.store.ingest_many(tickets, now=now), self.store.snapshots(now=now)
+        return self.store.ingest_many(tickets, now=now), self.store.forecast(now=now)
 
     def close(self) -> None:
         if self._batcher is not None:
@@ -145,30 +153,42 @@ class Hub:
     # -- state -------------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
+        """Today's queue, calls, desks and totems. Everything listed comes from the call order."""
         now = self.clock.now()
-        day = self.store.day(now)
+        store = self.store
+        day = store.sync(now)
+        forecast = store.forecast(now=now)
         services = []
-        for s in self.config.services:
-            listed = self.store.waiting(s.id, day, limit=QUEUE_LISTED)
-            measured = self.store.measured_avg_min(s.id, day)
-            services.append({"id": s.id, "prefix": s.prefix, "label": s.labels, "priority": s.priority,
-                             "colour": s.colour, "waiting": self.store.waiting_count(s.id, day),
-                             "avg_service_min": measured or s.avg_service_min, "measured": measured is not None,
-                             "queue": [{"code": t.code, "issued_at": t.issued_at} for t in listed]})
+        known = [(s.id, s.prefix, s.labels, s.priority, s.colour, s.avg_service_min) for s in self.config.services]
+        unknown = [(sid, "?", {lang: sid for lang in self.config.site.languages}, False, "#555555", None)
+                   for sid in store.extra_services()]
+        for sid, prefix, labels, priority, colour, configured in known + unknown:
+            listed = store.waiting(sid, now=now, limit=QUEUE_LISTED)
+            told = forecast.get(sid, {})
+            measured = told.get("avg_service_min")
+            services.append({"id": sid, "prefix": prefix, "label": labels, "priority": priority, "colour": colour,
+                             "known": configured is not None, "waiting": store.waiting_count(sid, now=now),
+                             "avg_service_min": measured or configured, "measured": measured is not None,
+                             "ahead_now": told.get("ahead"), "ahead_exact": told.get("exact"),
+                             "wait_low_min": told.get("wait_low_min"), "wait_high_min": told.get("wait_high_min"),
+                             "queue": [{"code": t.code, "issued_at": t.issued_at, "priority": t.priority,
+                                        "flags": t.as_json()["flags"]} for t in listed]})
         desks = []
         for d in self.config.desks:
-            current = self.store.current(d.id)
-            desks.append({"id": d.id, "name": d.name, "services": list(d.services),
+            current = store.current(d.id, now=now)
+            desks.append({"id": d.id, "name": d.name, "services": list(d.services) + store.extra_services(),
                           "current": current.as_json() if current else None})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
-        for totem_id, health, seen_at in self.store.totems():
+        for totem_id, health, seen_at in store.totems():
             ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
             totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
         desk_names = {d.id: d.name for d in self.config.desks}
-        calls = [{**c, "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))} for c in self.store.last_calls(5)]
+        calls = [{**c, "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))}
+                 for c in store.last_calls(now=now, limit=5)]
+        flagged = [{**t.as_json(), "totem": t.totem} for t in store.flagged(now=now)]
         return {"now": now.isoformat(), "service_day": day, "services": services, "desks": desks, "calls": calls,
-                "totems": totems, "counts": self.store.counts(day), "message": self.config.hub.message,
+                "totems": totems, "counts": store.counts(day), "flagged": flagged, "message": self.config.hub.message,
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
     def changed(self, call: dict[str, Any] | None = None) -> None:
@@ -190,13 +210,20 @@ class Hub:
             self.broker.publish("state", await self.db(self.state))
 
 
-async def _json(request: web.Request) -> Any:
+async def _json(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> Any:
+    raw = await request.read()
+    if len(raw) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
     try:
-        return await request.json()
+        return json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise BadRequest("body", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
     except UnicodeDecodeError:
         raise BadRequest("body", "not UTF-8") from None
+    except RecursionError:
+        raise BadRequest("body", "nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise BadRequest("body", f"not acceptable JSON ({str(exc)[:80]})") from None
 
 
 @web.middleware
@@ -205,8 +232,8 @@ async def errors(request: web.Request, handler: Callable[[web.Request], Any]) ->
         return await handler(request)
     except BadRequest as exc:
         return web.json_response({"error": str(exc), "field": exc.field}, status=400)
-    except web.HTTPRequestEntityTooLarge:
-        return web.json_response({"error": f"body larger than {MAX_BODY_BYTES} bytes"}, status=413)
+    except web.HTTPRequestEntityTooLarge as exc:
+        return web.json_response({"error": f"body too large ({exc.text or 'over the limit'})"}, status=413)
 
 
 def _hub(request: web.Request) -> Hub:
@@ -217,12 +244,64 @@ async def post_ticket(request: web.Request) -> web.Response:
     hub = _hub(request)
     hub.require_token(request)
     body = validation.ticket(await _json(request), hub.config)
-    created, services = await hub.ingest(body)
+    created, position, forecast = await hub.ingest(body)
     if created:
         log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
         hub.changed()
-    return web.json_response({"created": created, "queue": services[body["service"]], "services": services},
+    return web.json_response({"created": created, "position": position, "services": forecast},
                              status=201 if created else 200)
+
+
+async def post_batch(request: web.Request) -> web.Response:
+    """A totem's backlog in one request: issued and void events in order, one result each.
+    A malformed event gets its own 400 and never fails the others."""
+    hub = _hub(request)
+    hub.require_token(request)
+    body = validation.expect_object(await _json(request, limit=BATCH_MAX_BYTES))
+    items = body.get("events")
+    if not isinstance(items, list) or not 1 <= len(items) <= BATCH_MAX_EVENTS:
+        raise BadRequest("events", f"must be a list of 1-{BATCH_MAX_EVENTS} events", type(items).__name__)
+    results: list[dict[str, Any]] = [{}] * len(items)
+    pending: list[tuple[int, dict[str, Any]]] = []
+
+    async def flush() -> None:
+        outcomes = await asyncio.gather(*(hub.ingest(t) for _, t in pending), return_exceptions=True)
+        for (i, _), outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                results[i] = {"status": 500, "error": "could not be stored"}
+            else:
+                results[i] = {"status": 201 if outcome[0] else 200, "position": outcome[1]}
+        pending.clear()
+
+    changed = False
+    for i, item in enumerate(items):
+        try:
+            item = validation.expect_object(item)
+            if item.get("kind") == "issued":
+                pending.append((i, validation.ticket(item.get("ticket"), hub.config)))
+            elif item.get("kind") == "void":
+                await flush()  # a void follows its own issued event
+                ticket_id = validation.ticket_id(item.get("id"))
+                validation.void({"reason": item.get("reason", "")})
+                changed |= await hub.db(hub.store.void, ticket_id, now=hub.clock.now())
+                results[i] = {"status": 200}
+            else:
+                raise BadRequest("kind", "must be 'issued' or 'void'", item.get("kind"))
+        except BadRequest as exc:
+            results[i] = {"status": 400, "error": str(exc), "field": exc.field}
+    await flush()
+    if changed or any(r.get("status") == 201 for r in results):
+        hub.changed()
+    forecast = await hub.db(hub.store.forecast, now=hub.clock.now())
+    return web.json_response({"results": results, "services": forecast})
+
+
+async def get_forecast(request: web.Request) -> web.Response:
+    """What a ticket taken now would be told, per service: the totems follow this."""
+    hub = _hub(request)
+    now = hub.clock.now()
+    forecast = await hub.db(hub.store.forecast, now=now)
+    return web.json_response({"now": now.isoformat(), "services": forecast})
 
 
 async def void_ticket(request: web.Request) -> web.Response:
@@ -247,30 +326,34 @@ async def desk_action(request: web.Request) -> web.Response:
     action = request.match_info["action"]
     now = hub.clock.now()
     call = None
+    extra: dict[str, Any] = {}
     if action == "next":
-        ticket = await hub.db(hub.store.call_next, desk_id, desk.services, now=now)
+        ticket = await hub.db(hub.store.call_next, desk_id, now=now)
         if ticket is None:
             hub.changed()
             return web.Response(status=204)
-        call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name, "service": ticket.service_id,
-                "recall": False, "called_at": ticket.called_at}
+        call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
+                "service": ticket.service_id, "recall": False, "called_at": ticket.called_at}
     elif action == "recall":
         ticket = await hub.db(hub.store.recall, desk_id, now=now)
         if ticket is not None:
-            call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name, "service": ticket.service_id,
-                    "recall": True, "called_at": now.isoformat()}
+            call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
+                    "service": ticket.service_id, "recall": True, "called_at": now.isoformat()}
     elif action in ("done", "noshow"):
         ticket = await hub.db(hub.store.finish, desk_id, "served" if action == "done" else "noshow", now=now)
     elif action == "transfer":
-        service_id = validation.transfer(await _json(request), hub.config)
-        ticket = await hub.db(hub.store.transfer, desk_id, service_id, now=now)
+        service_id, to_desk, priority = validation.transfer(await _json(request), hub.config)
+        moved = await hub.db(hub.store.transfer, desk_id, service_id, now=now, to_desk=to_desk, priority=priority)
+        ticket = moved.ticket if moved is not None else None
+        if moved is not None:
+            extra["only_desk"] = moved.only_desk
     else:
         raise web.HTTPNotFound()
     if ticket is None:
         return web.json_response({"error": f"desk {desk_id} has no ticket in service"}, status=409)
     log.info("desk %s: %s %s", desk_id, action, ticket.code)
     hub.changed(call)
-    return web.json_response({"ticket": ticket.as_json()})
+    return web.json_response({"ticket": ticket.as_json(), **extra})
 
 
 async def desk_session(request: web.Request) -> web.Response:
@@ -286,7 +369,7 @@ async def totem_status(request: web.Request) -> web.Response:
     hub = _hub(request)
     hub.require_token(request)
     totem_id = request.match_info["totem_id"]
-    if not validation._TOTEM_RE.match(totem_id):
+    if not validation._TOTEM_RE.fullmatch(totem_id):
         raise BadRequest("totem", "must be a totem id", totem_id)
     health = validation.health(await _json(request))
     await hub.db(hub.store.totem_health, totem_id, health, now=hub.clock.now())
@@ -364,15 +447,17 @@ async def index(request: web.Request) -> web.Response:
 
 
 def build_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[errors])
+    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors])
     app[HUB_KEY] = hub
     app.add_routes([
         web.post("/api/tickets", post_ticket),
         web.post("/api/tickets/{ticket_id}/void", void_ticket),
+        web.post("/api/events/batch", post_batch),
         web.post("/api/desks/{desk_id}/{action:next|recall|done|noshow|transfer}", desk_action),
         web.get("/api/desks/{desk_id}/session", desk_session),
         web.post("/api/totems/{totem_id}/status", totem_status),
         web.get("/api/state", get_state),
+        web.get("/api/forecast", get_forecast),
         web.get("/api/events", events),
         web.get("/healthz", healthz),
         web.get("/desk/{desk_id}", desk_page),

@@ -1,21 +1,32 @@
-"""The hub's queue in SQLite: waiting, called, served, no-show, void; per-ticket timestamps.
+"""The hub's queue: SQLite for durability, `CallOrder` for every question about the order.
 
-Order of calling: priority services (appointments) first, then by original issue time.
-A transfer changes the service but keeps the issue time, so the citizen keeps the place.
-Average service time per service is measured from today's called -> done intervals.
+Every method runs on the hub's one database thread. The waiting tickets of the current
+service day are mirrored in memory by a `CallOrder` (rebuilt from the database at start
+and when the day changes), so calling, counting people ahead and listing the head of each
+queue never scan the table. Steps of a change: write the rows in one transaction,
+then update the in-memory order; a failed transaction leaves both as they were.
+
+Service day: the hub's own local date in the site's timezone. A ticket whose totem
+put it on another day (a totem clock that is off) is filed under the hub's day and
+flagged, so it stays callable and the desk sees why. Flags shown on the desk console:
+`collision` (a code already given today to another ticket: two totems numbering
+alike), `unknown_service` (the totem's site file differs: every desk may call it),
+`config_mismatch` (a known service with another prefix letter), `other_day`.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.model import Config
+from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
+from totem.estimate import ServiceTimes, wait_range
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -37,6 +48,7 @@ CREATE TABLE IF NOT EXISTS tickets (
 );
 CREATE INDEX IF NOT EXISTS hub_waiting ON tickets (service_day, status, priority, issued_at);
 CREATE INDEX IF NOT EXISTS hub_counts ON tickets (service_day, status, service_id);
+CREATE INDEX IF NOT EXISTS hub_codes ON tickets (service_day, code);
 CREATE TABLE IF NOT EXISTS calls (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     ticket_id TEXT NOT NULL,
@@ -51,9 +63,10 @@ CREATE TABLE IF NOT EXISTS totems (
     seen_at TEXT NOT NULL
 );
 """
-
-MEASURED_MIN_SAMPLES = 3
-MEASURED_WINDOW = 10
+# Columns added after the first release: (table, column, declaration).
+MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
+              ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"))
+ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
 
 @dataclass(frozen=True)
@@ -66,10 +79,20 @@ class HubTicket:
     desk_id: str | None
     called_at: str | None
     recalls: int
+    priority: bool = False
+    flags: str = ""
+    totem: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {"id": self.id, "code": self.code, "service": self.service_id, "issued_at": self.issued_at,
-                "status": self.status, "desk": self.desk_id, "called_at": self.called_at, "recalls": self.recalls}
+                "status": self.status, "desk": self.desk_id, "called_at": self.called_at, "recalls": self.recalls,
+                "priority": self.priority, "flags": [f for f in self.flags.split(",") if f]}
+
+
+@dataclass(frozen=True)
+class Transferred:
+    ticket: HubTicket
+    only_desk: bool  # the transferring desk is the only one serving the new service: it will call it again
 
 
 def _ts(instant: datetime) -> str:
@@ -78,6 +101,7 @@ def _ts(instant: datetime) -> str:
 
 class QueueStore:
     FILENAME = "hub.sqlite3"
+    _COLS = "id, code, service_id, issued_at, status, desk_id, called_at, recalls, priority, flags, totem"
 
     def __init__(self, path: Path, *, config: Config) -> None:
         self.path = Path(path)
@@ -89,8 +113,16 @@ class QueueStore:
         self._db.execute("PRAGMA synchronous = FULL")
         self._db.execute("PRAGMA busy_timeout = 10000")
         self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        for table, column, decl in MIGRATIONS:
+            if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
         self._priority = {s.id: s.priority for s in config.services}
-        self._avg_cache: dict[tuple[str, str], float | None] = {}  # cleared whenever a ticket is finished
+        self._prefix = {s.id: s.prefix for s in config.services}
+        self._extra_services: set[str] = set()  # services only a totem's site file knows
+        self._day = ""
+        self.order = CallOrder(())
+        self.times = ServiceTimes({})
+        self._active: dict[str, datetime] = {}
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, config: Config) -> QueueStore:
@@ -106,35 +138,96 @@ class QueueStore:
     def day(self, now: datetime) -> str:
         return now.astimezone(self.tz).date().isoformat()
 
+    # -- the in-memory order -------------------------------------------------------------------
+
+    def _desk_views(self) -> list[DeskView]:
+        extra = frozenset(self._extra_services)
+        return [DeskView(d.id, frozenset(d.services) | extra) for d in self.config.desks]
+
+    def sync(self, now: datetime) -> str:
+        """The current service day; on a new day, rebuild the order and the measured times."""
+        day = self.day(now)
+        if day != self._day:
+            self._load(day)
+        return day
+
+    def _load(self, day: str) -> None:
+        known = {s.id for s in self.config.services}
+        rows = self._db.execute(f"SELECT {self._COLS}, desk_only, desk_not FROM tickets WHERE service_day = ? "
+                                f"AND status = 'waiting' ORDER BY {SQL_ORDER}", (day,)).fetchall()
+        self._extra_services = {r[2] for r in rows if r[2] not in known}
+        self.order = CallOrder(self._desk_views())
+        for r in rows:
+            self.order.add(Waiting(r[0], r[1], r[2], bool(r[8]), r[3], r[11], r[12]))
+        self.times = ServiceTimes({s.id: s.avg_service_min for s in self.config.services})
+        for service_id, called, finished in self._db.execute(
+                "SELECT service_id, called_at, finished_at FROM tickets WHERE service_day = ? AND status = 'served' "
+                "AND called_at IS NOT NULL ORDER BY finished_at", (day,)):
+            self._observe(service_id, called, finished)
+        self._active = {}
+        self._day = day
+
+    def _observe(self, service_id: str, called: str, finished: str) -> None:
+        minutes = (datetime.fromisoformat(finished) - datetime.fromisoformat(called)).total_seconds() / 60
+        self.times.observe(service_id, minutes)
+
     # -- totem events ----------------------------------------------------------------------------
 
-    def ingest_many(self, tickets: list[dict[str, object]], *, now: datetime) -> list[bool]:
-        """Record issued tickets in one transaction (group commit: one fsync for the batch).
-        False for an id already known: nothing changes for it."""
-        created = []
+    def ingest_many(self, tickets: list[dict[str, Any]], *, now: datetime) -> list[tuple[bool, dict[str, Any]]]:
+        """Record issued tickets in one transaction (group commit). For each: (created, its position).
+        An id already known changes nothing."""
+        day = self.sync(now)
+        known = {s.id for s in self.config.services}
+        added: list[Waiting] = []
+        created: list[bool] = []
         db = self._tx()
         try:
             for ticket in tickets:
                 issued = datetime.fromisoformat(str(ticket["issued_at"]))
+                service = str(ticket["service"])
+                flags = []
+                if self.day(issued) != day:
+                    flags.append("other_day")
+                if service not in known:
+                    flags.append("unknown_service")
+                elif not str(ticket["code"]).startswith(self._prefix[service]):
+                    flags.append("config_mismatch")  # the totem's file gives this service another letter
+                if db.execute("SELECT 1 FROM tickets WHERE service_day = ? AND code = ? AND id != ? LIMIT 1",
+                              (day, ticket["code"], ticket["id"])).fetchone():
+                    flags.append("collision")
+                priority = bool(self._priority.get(service, False))
                 cur = db.execute(
                     "INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, "
-                    "totem, priority, status, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?) "
+                    "totem, priority, status, received_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?) "
                     "ON CONFLICT (id) DO NOTHING",
-                    (ticket["id"], ticket["code"], ticket["service"], ticket["service"], ticket["number"],
-                     self.day(issued), _ts(issued), ticket["totem"],
-                     int(self._priority.get(str(ticket["service"]), False)), _ts(now)))
+                    (ticket["id"], ticket["code"], service, service, ticket["number"], day, _ts(issued),
+                     ticket["totem"], int(priority), _ts(now), ",".join(flags)))
                 created.append(cur.rowcount == 1)
+                if cur.rowcount == 1:
+                    added.append(Waiting(str(ticket["id"]), str(ticket["code"]), service, priority, _ts(issued)))
+                    if "collision" in flags:
+                        db.execute("UPDATE tickets SET flags = CASE WHEN flags = '' THEN 'collision' ELSE "
+                                   "flags || ',collision' END WHERE service_day = ? AND code = ? AND id != ? "
+                                   "AND flags NOT LIKE '%collision%'", (day, ticket["code"], ticket["id"]))
             for totem in {str(t["totem"]) for t in tickets}:
                 self._seen(db, totem, now)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return created
+        new_services = {w.service for w in added} - known - self._extra_services
+        if new_services:
+            self._extra_services |= new_services
+            self._load(day)  # every desk may call a service only a totem knows
+        else:
+            for waiting in added:
+                self.order.add(waiting)
+        return [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
 
     def void(self, ticket_id: str, *, now: datetime) -> bool:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
         'issued' event cannot bring it back."""
+        self.sync(now)
         db = self._tx()
         try:
             cur = db.execute("UPDATE tickets SET status = 'void', finished_at = ? WHERE id = ? AND status = 'waiting'",
@@ -147,6 +240,7 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self.order.remove(ticket_id)
         return cur.rowcount == 1
 
     def totem_health(self, totem: str, health: dict[str, object], *, now: datetime) -> None:
@@ -161,113 +255,161 @@ class QueueStore:
 
     # -- desk actions ----------------------------------------------------------------------------
 
-    def _row(self, row: tuple | None) -> HubTicket | None:
-        return HubTicket(*row) if row else None
+    def _ticket(self, ticket_id: str) -> HubTicket | None:
+        row = self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return HubTicket(*row[:8], bool(row[8]), row[9], row[10]) if row else None
 
-    _COLS = "id, code, service_id, issued_at, status, desk_id, called_at, recalls"
+    def current(self, desk_id: str, *, now: datetime) -> HubTicket | None:
+        """The desk's ticket in service today (a call left open yesterday is not today's)."""
+        row = self._db.execute(
+            "SELECT id FROM tickets WHERE desk_id = ? AND status = 'called' AND service_day = ? "
+            "ORDER BY called_at DESC LIMIT 1", (desk_id, self.sync(now))).fetchone()
+        return self._ticket(row[0]) if row else None
 
-    def current(self, desk_id: str) -> HubTicket | None:
-        return self._row(self._db.execute(
-            f"SELECT {self._COLS} FROM tickets WHERE desk_id = ? AND status = 'called' ORDER BY called_at DESC LIMIT 1",
-            (desk_id,)).fetchone())
+    def _finish_current(self, db: sqlite3.Connection, desk_id: str, status: str, now: datetime) -> HubTicket | None:
+        current = self.current(desk_id, now=now)
+        if current is None:
+            return None
+        db.execute("UPDATE tickets SET status = ?, finished_at = ? WHERE id = ?", (status, _ts(now), current.id))
+        return current
 
-    def call_next(self, desk_id: str, services: tuple[str, ...], *, now: datetime) -> HubTicket | None:
-        """Finish the desk's current ticket as served, then call the next waiting one."""
-        self._avg_cache.clear()
+    def call_next(self, desk_id: str, *, now: datetime) -> HubTicket | None:
+        """Finish the desk's current ticket as served, then call the next one by the call order."""
+        day = self.sync(now)
+        desk = self.order.desk(desk_id)
+        if desk is None:
+            return None
+        chosen = self.order.next_for(desk)
         db = self._tx()
         try:
-            db.execute("UPDATE tickets SET status = 'served', finished_at = ? WHERE desk_id = ? AND status = 'called'",
-                       (_ts(now), desk_id))
-            marks = ",".join("?" * len(services))
-            row = db.execute(
-                f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND status = 'waiting' "
-                f"AND service_id IN ({marks}) ORDER BY priority DESC, issued_at, rowid LIMIT 1",
-                (self.day(now), *services)).fetchone()
-            if row is not None:
-                db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ? WHERE id = ?",
-                           (desk_id, _ts(now), row[0]))
-                db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at) VALUES (?, ?, ?, ?)",
-                           (row[0], row[1], desk_id, _ts(now)))
+            finished = self._finish_current(db, desk_id, "served", now)
+            if chosen is not None:
+                db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ?, desk_only = NULL, "
+                           "desk_not = NULL WHERE id = ?", (desk_id, _ts(now), chosen.id))
+                db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) "
+                           "VALUES (?, ?, ?, ?, ?)",
+                           (chosen.id, chosen.code, desk_id, _ts(now), day))
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return self.current(desk_id) if row is not None else None
+        if finished is not None and finished.called_at:
+            self._observe(finished.service_id, finished.called_at, _ts(now))
+        self._active[desk_id] = now
+        if chosen is None:
+            return None
+        self.order.remove(chosen.id)
+        return self._ticket(chosen.id)
 
     def recall(self, desk_id: str, *, now: datetime) -> HubTicket | None:
-        current = self.current(desk_id)
+        """Call the current ticket again: announced again, no new row in the history."""
+        current = self.current(desk_id, now=now)
         if current is None:
             return None
         db = self._tx()
         db.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (current.id,))
-        db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, recall) VALUES (?, ?, ?, ?, 1)",
-                   (current.id, current.code, desk_id, _ts(now)))
         db.execute("COMMIT")
-        return self.current(desk_id)
+        self._active[desk_id] = now
+        return self._ticket(current.id)
 
     def finish(self, desk_id: str, status: str, *, now: datetime) -> HubTicket | None:
         """done -> served, noshow -> noshow. None when the desk has no current ticket."""
         assert status in ("served", "noshow")
-        self._avg_cache.clear()
-        current = self.current(desk_id)
-        if current is None:
-            return None
         db = self._tx()
-        db.execute("UPDATE tickets SET status = ?, finished_at = ? WHERE id = ?", (status, _ts(now), current.id))
-        db.execute("COMMIT")
-        return HubTicket(current.id, current.code, current.service_id, current.issued_at, status, desk_id,
-                         current.called_at, current.recalls)
-
-    def transfer(self, desk_id: str, service_id: str, *, now: datetime) -> HubTicket | None:
-        """Send the current citizen to another service's queue, keeping the original issue time."""
-        current = self.current(desk_id)
+        try:
+            current = self._finish_current(db, desk_id, status, now)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         if current is None:
             return None
+        if status == "served" and current.called_at:
+            self._observe(current.service_id, current.called_at, _ts(now))
+        self._active[desk_id] = now
+        return self._ticket(current.id)
+
+    def transfer(self, desk_id: str, service_id: str, *, now: datetime, to_desk: str | None = None,
+                 priority: bool | None = None) -> Transferred | None:
+        """Send the current citizen to another service (and optionally desk), keeping the
+        original issue time and, unless `priority` says otherwise, the priority."""
+        current = self.current(desk_id, now=now)
+        if current is None:
+            return None
+        keep = current.priority if priority is None else priority
+        others = [d for d in self.order.desks if service_id in d.services and d.id != desk_id]
+        desk_not = desk_id if (to_desk is None and others) else None
         db = self._tx()
         db.execute("UPDATE tickets SET status = 'waiting', service_id = ?, priority = ?, desk_id = NULL, "
-                   "called_at = NULL WHERE id = ?", (service_id, int(self._priority.get(service_id, False)),
-                                                     current.id))
+                   "called_at = NULL, desk_only = ?, desk_not = ? WHERE id = ?",
+                   (service_id, int(keep), to_desk, desk_not, current.id))
         db.execute("COMMIT")
-        return self._row(self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE id = ?",
-                                          (current.id,)).fetchone())
+        self._active[desk_id] = now
+        self.order.add(Waiting(current.id, current.code, service_id, keep, current.issued_at, to_desk, desk_not))
+        ticket = self._ticket(current.id)
+        assert ticket is not None
+        return Transferred(ticket, only_desk=(to_desk is None and not others) or to_desk == desk_id)
 
-    # -- reading ---------------------------------------------------------------------------------
+    # -- what people are told ------------------------------------------------------------------
 
-    def waiting(self, service_id: str, day: str, *, limit: int = -1) -> list[HubTicket]:
-        rows = self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND status = 'waiting' "
-                                "AND service_id = ? ORDER BY priority DESC, issued_at, rowid LIMIT ?",
-                                (day, service_id, limit))
-        return [HubTicket(*r) for r in rows]
+    def _open_desks(self, callers: tuple[str, ...], now: datetime) -> tuple[int, int]:
+        """(desks open, desks busy) among the desks that can call a ticket."""
+        busy = {r[0] for r in self._db.execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
+                                               "AND status = 'called'", (self._day,))}
+        active = [d for d in callers if d in busy or now - self._active.get(d, datetime.min.replace(tzinfo=UTC))
+                  <= ACTIVE_DESK]
+        open_ = len(active) or len(callers)
+        return open_, sum(1 for d in callers if d in busy)
 
-    def waiting_count(self, service_id: str, day: str) -> int:
-        (n,) = self._db.execute("SELECT COUNT(*) FROM tickets WHERE service_day = ? AND status = 'waiting' "
-                                "AND service_id = ?", (day, service_id)).fetchone()
-        return n
+    def _told(self, ahead: Ahead | None, service_id: str, now: datetime) -> dict[str, Any]:
+        if ahead is None:  # no desk calls this service
+            return {"ahead": None, "possible": None, "exact": False, "wait_low_min": None, "wait_high_min": None,
+                    "desks_open": 0}
+        open_, busy = self._open_desks(ahead.desks, now)
+        low, high = wait_range(ahead.by_service, service_id, self.times, desks_open=open_, desks_busy=busy)
+        return {"ahead": ahead.certain, "possible": ahead.possible, "exact": ahead.exact, "wait_low_min": low,
+                "wait_high_min": high, "desks_open": open_}
 
-    def measured_avg_min(self, service_id: str, day: str) -> float | None:
-        key = (service_id, day)
-        if key not in self._avg_cache:
-            self._avg_cache[key] = self._measure(service_id, day)
-        return self._avg_cache[key]
+    def position(self, ticket_id: str, *, now: datetime) -> dict[str, Any]:
+        """What a ticket's holder is told: people ahead by the call order, and the wait."""
+        waiting = self.order.get(ticket_id)
+        if waiting is None:
+            return {"status": "not_waiting", "service_day": self._day}
+        told = self._told(self.order.ahead(waiting), waiting.service, now)
+        return {"status": "waiting", "service_day": self._day, "service": waiting.service, **told}
 
-    def _measure(self, service_id: str, day: str) -> float | None:
-        rows = self._db.execute(
-            "SELECT called_at, finished_at FROM tickets WHERE service_day = ? AND service_id = ? AND status = 'served' "
-            "AND called_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?",
-            (day, service_id, MEASURED_WINDOW)).fetchall()
-        if len(rows) < MEASURED_MIN_SAMPLES:
-            return None
-        minutes = [(datetime.fromisoformat(f) - datetime.fromisoformat(c)).total_seconds() / 60 for c, f in rows]
-        return round(statistics.median(minutes), 1)
+    def forecast(self, *, now: datetime) -> dict[str, dict[str, Any]]:
+        """For each service, what a ticket taken now would be told (the totem's live view)."""
+        day = self.sync(now)
+        out = {}
+        for s in self.config.services:
+            ahead = self.order.ahead_of_new(s.id, priority=s.priority, now_iso=_ts(now))
+            out[s.id] = {"service": s.id, "service_day": day, "waiting": self.order.count(s.id),
+                         "avg_service_min": self.times.measured_mean(s.id), **self._told(ahead, s.id, now)}
+        return out
 
-    def snapshots(self, *, now: datetime) -> dict[str, dict[str, object]]:
-        """What the totems need for their estimates: people waiting and measured time, per service."""
-        day = self.day(now)
-        counts = dict(self._db.execute("SELECT service_id, COUNT(*) FROM tickets WHERE service_day = ? "
-                                       "AND status = 'waiting' GROUP BY service_id", (day,)).fetchall())
-        return {s.id: {"service": s.id, "waiting": counts.get(s.id, 0),
-                       "avg_service_min": self.measured_avg_min(s.id, day), "service_day": day}
-                for s in self.config.services}
+    def waiting(self, service_id: str, *, now: datetime, limit: int) -> list[HubTicket]:
+        self.sync(now)
+        rows = []
+        for w in self.order.listed(service_id, limit):
+            ticket = self._ticket(w.id)
+            if ticket is not None:
+                rows.append(ticket)
+        return rows
+
+    def waiting_count(self, service_id: str, *, now: datetime) -> int:
+        self.sync(now)
+        return self.order.count(service_id)
+
+    def extra_services(self) -> list[str]:
+        return sorted(self._extra_services)
+
+    def flagged(self, *, now: datetime) -> list[HubTicket]:
+        """Today's waiting or called tickets with a flag, for the desk console."""
+        rows = self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND flags != '' "
+                                "AND status IN ('waiting', 'called') ORDER BY issued_at LIMIT 50",
+                                (self.sync(now),)).fetchall()
+        return [HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in rows]
 
     def counts(self, day: str) -> dict[str, int]:
         out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
@@ -276,11 +418,19 @@ class QueueStore:
             out[status] = n
         return out
 
-    def last_calls(self, limit: int = 5) -> list[dict[str, object]]:
-        rows = self._db.execute("SELECT seq, ticket_id, code, desk_id, called_at, recall FROM calls "
-                                "ORDER BY seq DESC LIMIT ?", (limit,)).fetchall()
-        return [{"seq": s, "id": t, "code": c, "desk": d, "called_at": a, "recall": bool(r)}
-                for s, t, c, d, a, r in rows]
+    def last_calls(self, *, now: datetime, limit: int = 5) -> list[dict[str, object]]:
+        """Today's calls, newest first; `active` while the ticket is still called at that desk."""
+        rows = self._db.execute(
+            "SELECT c.seq, c.ticket_id, c.code, c.desk_id, c.called_at, t.status = 'called' AND t.desk_id = c.desk_id "
+            "FROM calls c LEFT JOIN tickets t ON t.id = c.ticket_id WHERE c.service_day = ? AND c.recall = 0 "
+            "ORDER BY c.seq DESC LIMIT ?", (self.sync(now), limit)).fetchall()
+        seen: set[str] = set()
+        out = []
+        for s, t, c, d, a, active in rows:
+            out.append({"seq": s, "id": t, "code": c, "desk": d, "called_at": a,
+                        "active": bool(active) and t not in seen})
+            seen.add(t)
+        return out
 
     def totems(self) -> list[tuple[str, dict[str, object], str]]:
         return [(i, json.loads(h), s) for i, h, s in self._db.execute("SELECT id, health, seen_at FROM totems")]

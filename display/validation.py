@@ -10,9 +10,11 @@ from typing import Any
 from config.model import Config
 from totem.errors import TotemError
 
-_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
-_TOTEM_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-_CODE_RE = re.compile(r"^([A-Z])(\d{3,5})$")
+# fullmatch and explicit ASCII classes: `$` would accept a trailing newline, `\d` Arabic or full-width digits.
+_ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
+_TOTEM_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+_SERVICE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+_CODE_RE = re.compile(r"([A-Z])([0-9]{3,5})")
 PRINTER_STATES = ("ready", "paper_low", "paper_out", "cover_open", "offline", "error", "unknown")
 
 
@@ -36,7 +38,7 @@ def _only(body: dict[str, Any], allowed: tuple[str, ...]) -> None:
 
 
 def ticket_id(value: Any) -> str:
-    if not isinstance(value, str) or not _ID_RE.match(value):
+    if not isinstance(value, str) or not _ID_RE.fullmatch(value):
         raise BadRequest("id", "must be 8-64 letters, digits or '-'", value)
     return value
 
@@ -50,21 +52,19 @@ def ticket(body: Any, config: Config) -> dict[str, Any]:
             raise BadRequest(name, "missing")
     ticket_id(body["id"])
     service_id = body["service"]
-    if not isinstance(service_id, str):
-        raise BadRequest("service", "must be a string", service_id)
-    try:
-        service = config.service(service_id)
-    except KeyError:
-        raise BadRequest("service", "unknown service", service_id) from None
+    # A service this hub's site file does not know is still a printed ticket (rule 6): the
+    # queue takes it and flags it; only a value that cannot be a service id is refused.
+    if not isinstance(service_id, str) or not _SERVICE_RE.fullmatch(service_id):
+        raise BadRequest("service", "must be a service id (lowercase letters, digits, '-', '_')", service_id)
     number = body["number"]
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= 99999:
         raise BadRequest("number", "must be an integer 1-99999", number)
     code = body["code"]
-    match = _CODE_RE.match(code) if isinstance(code, str) else None
+    match = _CODE_RE.fullmatch(code) if isinstance(code, str) else None
     if not match:
         raise BadRequest("code", "must be a prefix letter and 3-5 digits", code)
-    if match.group(1) != service.prefix or int(match.group(2)) != number:
-        raise BadRequest("code", f"does not match service prefix {service.prefix} and number {number}", code)
+    if int(match.group(2)) != number:
+        raise BadRequest("code", f"does not match number {number}", code)
     issued_at = body["issued_at"]
     try:
         parsed = datetime.fromisoformat(issued_at) if isinstance(issued_at, str) else None
@@ -72,7 +72,9 @@ def ticket(body: Any, config: Config) -> dict[str, Any]:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
         raise BadRequest("issued_at", "must be an ISO 8601 time with a UTC offset", issued_at)
-    if not isinstance(body["totem"], str) or not _TOTEM_RE.match(body["totem"]):
+    if not 2000 <= parsed.year <= 2999:
+        raise BadRequest("issued_at", "must be a year between 2000 and 2999", issued_at)
+    if not isinstance(body["totem"], str) or not _TOTEM_RE.fullmatch(body["totem"]):
         raise BadRequest("totem", "must be a totem id", body["totem"])
     return body
 
@@ -88,11 +90,11 @@ def void(body: Any) -> str:
 
 def health(body: Any) -> dict[str, Any]:
     body = expect_object(body)
-    _only(body, ("printer", "backlog", "version", "state", "accepting"))
+    _only(body, ("printer", "backlog", "version", "state", "accepting", "set_aside", "fingerprint"))
     if body.get("printer") not in PRINTER_STATES:
         raise BadRequest("printer", f"must be one of {', '.join(PRINTER_STATES)}", body.get("printer"))
     backlog = body.get("backlog", 0)
-    if not isinstance(backlog, int) or isinstance(backlog, bool) or backlog < 0:
+    if not isinstance(backlog, int) or isinstance(backlog, bool) or not 0 <= backlog <= 10**9:
         raise BadRequest("backlog", "must be a non-negative integer", backlog)
     version = body.get("version", "")
     if not isinstance(version, str) or len(version) > 40:
@@ -100,22 +102,40 @@ def health(body: Any) -> dict[str, Any]:
     accepting = body.get("accepting", True)
     if not isinstance(accepting, bool):
         raise BadRequest("accepting", "must be true or false", accepting)
-    return {"printer": body["printer"], "backlog": backlog, "version": version, "accepting": accepting}
+    set_aside = body.get("set_aside", 0)
+    if not isinstance(set_aside, int) or isinstance(set_aside, bool) or not 0 <= set_aside <= 10**6:
+        raise BadRequest("set_aside", "must be a non-negative integer", set_aside)
+    fingerprint = body.get("fingerprint", "")
+    if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{0,64}", fingerprint):
+        raise BadRequest("fingerprint", "must be a hex digest", fingerprint)
+    return {"printer": body["printer"], "backlog": backlog, "version": version, "accepting": accepting,
+            "set_aside": set_aside, "fingerprint": fingerprint}
 
 
-def transfer(body: Any, config: Config) -> str:
+def transfer(body: Any, config: Config) -> tuple[str, str | None, bool | None]:
+    """(service, desk or None for any desk serving it, priority or None to keep the ticket's own)."""
     body = expect_object(body)
-    _only(body, ("service",))
+    _only(body, ("service", "desk", "priority"))
     service_id = body.get("service")
     if not isinstance(service_id, str) or service_id not in {s.id for s in config.services}:
         raise BadRequest("service", "unknown service", service_id)
-    return service_id
+    desk_id = body.get("desk")
+    if desk_id is not None:
+        desk = config.desk(desk_id) if isinstance(desk_id, str) else None
+        if desk is None:
+            raise BadRequest("desk", "unknown desk", desk_id)
+        if service_id not in desk.services:
+            raise BadRequest("desk", f"desk {desk_id} does not serve {service_id}", desk_id)
+    priority = body.get("priority")
+    if priority is not None and not isinstance(priority, bool):
+        raise BadRequest("priority", "must be true or false", priority)
+    return service_id, desk_id, priority
 
 
 def pin(body: Any) -> str:
     body = expect_object(body)
     _only(body, ("pin",))
     value = body.get("pin")
-    if not isinstance(value, str) or not value.isdigit() or len(value) > 8:
+    if not isinstance(value, str) or not value.isascii() or not value.isdigit() or len(value) > 8:
         raise BadRequest("pin", "must be digits", None)
     return value

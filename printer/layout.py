@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from config.model import Config, Service
-from totem.estimate import Estimate
+from config.records import Estimate
 from totem.i18n import Translator
 
 DOTS_PER_MM = 8  # 203 dpi
@@ -145,7 +145,7 @@ def build_ticket(content: TicketContent, config: Config) -> TicketLayout:
     blocks += wrapped(content.service.label(content.lang), cpl1, height=2, bold=True)
     blocks.append(Text(f"{content.issued_at:%d/%m/%Y  %H:%M}"))
     if content.estimate is not None:
-        blocks += wrapped(people_ahead_text(t, content.estimate.people_ahead), cpl1, height=2, bold=True)
+        blocks += wrapped(people_ahead_text(t, content.estimate), cpl1, height=2, bold=True)
         blocks += wrapped(wait_text(t, content.estimate), cpl1)
     blocks.append(Rule())
     if config.contacts.phone:
@@ -157,15 +157,22 @@ def build_ticket(content: TicketContent, config: Config) -> TicketLayout:
     return TicketLayout(width_mm, tuple(blocks))
 
 
-def people_ahead_text(t: Translator, ahead: int) -> str:
+def people_ahead_text(t: Translator, estimate: Estimate) -> str:
+    """Exact only when the hub counted this ticket; otherwise visibly an estimate, or unknown."""
+    ahead = estimate.people_ahead
+    if ahead is None:
+        return t("ticket_people_ahead_unknown")
+    kind = "" if estimate.exact else "_approx"
     if ahead == 0:
-        return t("ticket_people_ahead_none")
+        return t(f"ticket_people_ahead{kind}_none")
     if ahead == 1:
-        return t("ticket_people_ahead_one")
-    return t("ticket_people_ahead_many", n=ahead)
+        return t(f"ticket_people_ahead{kind}_one")
+    return t(f"ticket_people_ahead{kind}_many", n=ahead)
 
 
 def wait_text(t: Translator, estimate: Estimate) -> str:
+    if estimate.wait_low_min is None or estimate.wait_high_min is None:
+        return t("ticket_wait_unknown")
     if estimate.wait_low_min == 0:
         return t("ticket_wait_short", high=estimate.wait_high_min)
     return t("ticket_wait_range", low=estimate.wait_low_min, high=estimate.wait_high_min)

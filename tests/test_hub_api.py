@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import write_site
+from conftest import rome, write_site
 
 from config import load_config
 from config.model import Config
 from display.hub import HubServer
+from totem.clock import FrozenClock
 
+NOW = rome(2026, 12, 1, 10, 0)  # every hub here runs on a frozen clock: no test depends on today's date
 TOKEN = "demo-token-change-me-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -28,12 +30,12 @@ def config(tmp_path: Path) -> Config:
 
 @pytest.fixture
 def hub(config: Config) -> Iterator[HubServer]:
-    with HubServer(config, port=0) as server:
+    with HubServer(config, port=0, clock=FrozenClock(NOW)) as server:
         yield server
 
 
 def ticket(service: str = "uffici", prefix: str = "A", number: int = 1, minutes_ago: float = 0) -> dict:
-    issued = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    issued = NOW.astimezone(UTC) - timedelta(minutes=minutes_ago)
     return {"id": str(uuid.uuid4()), "code": f"{prefix}{number:03d}", "service": service, "number": number,
             "issued_at": issued.isoformat(), "totem": "totem-1"}
 
@@ -55,8 +57,10 @@ def test_ingest_is_idempotent_and_answers_the_snapshot(hub: HubServer) -> None:
     t = ticket()
     first = post(hub, "/api/tickets", t)
     assert first.status_code == 201
-    assert first.json()["queue"] == {"service": "uffici", "waiting": 1, "avg_service_min": None,
-                                     "service_day": first.json()["queue"]["service_day"]}
+    position = first.json()["position"]
+    assert (position["status"], position["service_day"], position["ahead"], position["exact"]) == \
+        ("waiting", "2026-12-01", 0, True)
+    assert first.json()["services"]["uffici"]["waiting"] == 1
     again = post(hub, "/api/tickets", t)
     assert again.status_code == 200 and again.json()["created"] is False
     assert waiting(hub) == {"uffici": ["A001"]}
@@ -64,9 +68,12 @@ def test_ingest_is_idempotent_and_answers_the_snapshot(hub: HubServer) -> None:
 
 BAD_TICKETS = [
     ("id", "short", "id"),
-    ("service", "ufficio", "service"),
-    ("code", "B001", "code"),           # prefix of another service
+    ("service", "Uffici!", "service"),  # cannot be a service id (an unknown one is accepted and flagged)
     ("code", "A002", "code"),           # number does not match
+    ("code", "A001\n", "code"),         # trailing newline
+    ("code", "A\uff10\uff10\uff11", "code"),  # full-width digits
+    ("code", "A\u0660\u0660\u0661", "code"),  # Arabic-Indic digits
+    ("issued_at", "9999-12-01T10:00:00+00:00", "issued_at"),
     ("number", "1", "number"),
     ("number", True, "number"),
     ("issued_at", "yesterday", "issued_at"),
@@ -123,7 +130,7 @@ def test_call_order_priority_then_issue_time(hub: HubServer) -> None:
 def test_desk_only_calls_its_services(tmp_path: Path) -> None:
     site = write_site(tmp_path, extra={'pin = "1357"': 'pin = "1357"\n\n[[desks]]\nid = "2"\nname = "Sportello 2"\n'
                                        'services = ["sanita"]\npin = "2468"'})
-    with HubServer(load_config(site), port=0) as hub:
+    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:
         post(hub, "/api/tickets", ticket("uffici", "A", 1, minutes_ago=5))
         assert post(hub, "/api/desks/2/next").status_code == 204
         post(hub, "/api/tickets", ticket("sanita", "E", 1))
@@ -139,11 +146,15 @@ def test_recall_noshow_done_transfer(hub: HubServer) -> None:
     assert post(hub, "/api/desks/1/next").json()["ticket"]["code"] == "A001"
     recalled = post(hub, "/api/desks/1/recall").json()["ticket"]
     assert recalled["recalls"] == 1
-    assert [c["recall"] for c in state(hub)["calls"][:2]] == [True, False]
+    calls = state(hub)["calls"]  # a recall announces again but adds no history row
+    assert [(c["code"], c["active"]) for c in calls] == [("A001", True)]
     bad = post(hub, "/api/desks/1/transfer", {"service": "nope"})
     assert bad.status_code == 400 and bad.json()["field"] == "service"
-    moved = post(hub, "/api/desks/1/transfer", {"service": "sanita"}).json()["ticket"]
+    answer = post(hub, "/api/desks/1/transfer", {"service": "sanita"}).json()
+    moved = answer["ticket"]
     assert moved["service"] == "sanita" and moved["status"] == "waiting"
+    assert answer["only_desk"] is True  # the one desk will call it again: the console says so
+    assert state(hub)["calls"][0]["active"] is False  # no longer the current call on the screen
     assert waiting(hub) == {"sanita": ["A001", "E001"]}  # keeps its place by original issue time
     assert post(hub, "/api/desks/1/next").json()["ticket"]["code"] == "A001"
     assert post(hub, "/api/desks/1/noshow").json()["ticket"]["status"] == "noshow"
@@ -175,23 +186,26 @@ def test_totem_health_shown_and_validated(hub: HubServer) -> None:
 
 
 def test_queue_survives_a_restart(config: Config) -> None:
-    with HubServer(config, port=0) as hub:
+    with HubServer(config, port=0, clock=FrozenClock(NOW)) as hub:
         post(hub, "/api/tickets", ticket("uffici", "A", 1, minutes_ago=3))
         post(hub, "/api/tickets", ticket("uffici", "A", 2, minutes_ago=2))
         post(hub, "/api/desks/1/next")
-    with HubServer(config, port=0) as hub:
+    with HubServer(config, port=0, clock=FrozenClock(NOW)) as hub:
         s = state(hub)
         assert [d["current"]["code"] for d in s["desks"]] == ["A001"]
         assert waiting(hub) == {"uffici": ["A002"]}
 
 
-def test_measured_average_after_three_services(hub: HubServer) -> None:
-    for n in range(1, 5):
-        post(hub, "/api/tickets", ticket("uffici", "A", n, minutes_ago=10 - n))
-    for _ in range(4):
-        post(hub, "/api/desks/1/next")
-    snap = post(hub, "/api/tickets", ticket("uffici", "A", 5)).json()["queue"]
-    assert snap["avg_service_min"] is not None and snap["avg_service_min"] < 1
+def test_measured_average_after_services(config: Config) -> None:
+    clock = FrozenClock(NOW)
+    with HubServer(config, port=0, clock=clock) as hub:
+        for n in range(1, 5):
+            post(hub, "/api/tickets", ticket("uffici", "A", n, minutes_ago=10 - n))
+        for _ in range(4):
+            post(hub, "/api/desks/1/next")
+            clock.advance(minutes=3)
+        snap = post(hub, "/api/tickets", ticket("uffici", "A", 5)).json()["services"]["uffici"]
+        assert snap["avg_service_min"] == 3.0
 
 
 def test_sse_stream_shows_state_and_calls(hub: HubServer) -> None:
@@ -248,10 +262,9 @@ def test_desk_pin_cookie(hub: HubServer) -> None:
 
 def test_silent_totem_turns_unreachable_and_listeners_hear_it(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
     from display import hub as hub_module
-    from totem.clock import FrozenClock
 
     monkeypatch.setattr(hub_module, "REFRESH_S", 0.2)
-    clock = FrozenClock(datetime.now(UTC))
+    clock = FrozenClock(NOW)
     with HubServer(config, port=0, clock=clock) as hub:
         post(hub, "/api/totems/totem-1/status", {"printer": "ready", "backlog": 0, "version": "0.1.0"})
         states: list[dict] = []

@@ -10,6 +10,7 @@ from config.model import Config
 from printer.layout import TicketContent
 from totem import __version__
 from totem.dispenser import Dispenser
+from totem.hubview import HubView
 from totem.numbering import format_code, service_day
 from totem.outbox import deliver_once
 from totem.store import TicketStore
@@ -20,18 +21,21 @@ log = logging.getLogger(__name__)
 
 def issue(config: Config, args: argparse.Namespace) -> int:
     with open_store(config) as store, build_printer(config) as printer:
-        issuer = build_issuer(config, store)
-        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe)
+        view = HubView()
+        view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
+        issuer = build_issuer(config, store, view=view)
+        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
+                              on_event=lambda: _push_now(config, store, view))
         ticket = dispenser.take(args.service, lang=args.lang)
-        _push_now(config, store)
+        _push_now(config, store, view)  # the void, if printing failed
     print(ticket.code)
     return 0
 
 
-def _push_now(config: Config, store: TicketStore) -> None:
-    """One bounded delivery attempt so a CLI ticket reaches the hub at once; whatever is
-    left stays in the outbox for the kiosk's pusher (or the next `totem issue`)."""
-    left = deliver_once(config, store)
+def _push_now(config: Config, store: TicketStore, view: HubView) -> None:
+    """One bounded delivery attempt so a CLI ticket reaches the hub (and is counted) at
+    once; whatever is left stays in the outbox for the kiosk's pusher (or the next `totem issue`)."""
+    left = deliver_once(config, store, view=view)
     if left:
         log.warning("hub not reachable: %d event(s) kept in the outbox", left)
 

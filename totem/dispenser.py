@@ -1,9 +1,11 @@
 """Take a ticket: the one path shared by a tap, a keypress, the GPIO button and `totem issue`.
 
 1. a printer known to be unable to print refuses before any number is used;
-2. the number is committed durably (Issuer.issue);
-3. the ticket is printed; if that fails it is voided (the void goes out like any event);
-4. listeners (the outbox pusher) are woken.
+2. the number is committed durably (Issuer.issue) and listeners (the outbox pusher) are
+   woken, so the ticket goes to the hub at once;
+3. the hub's count of the people ahead is awaited briefly (Issuer.confirm): exact when it
+   answers, the forecast's estimate ("circa") when it does not;
+4. the ticket is printed; if that fails it is voided (the void goes out like any event).
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Dispenser:
                 raise PrinterUnavailable(state.value, "known before issuing; no number used")
             ticket = self.issuer.issue(service_id, lang=lang)
             self.on_event()
+            ticket = self.issuer.confirm(ticket)
             try:
                 self.printer.print_ticket(ticket)
             except PrinterUnavailable as exc:

@@ -1,80 +1,100 @@
-"""The waiting-time estimate printed on a ticket. Pure arithmetic, never the network.
+"""The expected wait: measured service times, people ahead, desks open. Pure arithmetic.
 
-Two sources, best first:
-- the hub's last queue snapshot for the service (people really waiting, the
-  service time measured at the desk), when it is from today and recent;
-- otherwise this totem's own tickets today and the configured average time:
-  people ahead = tickets issued before this one minus those the desks serving the
-  service could have seen since the first ticket of the day.
-The result is a range, wider when the source is our own guess. No desk serving the
-service means nothing is known: no estimate is printed.
+Used by the hub (which knows the queue) for every ticket it receives and for the
+forecast it serves to totems; used by the totem only to adjust that forecast for the
+tickets it issued since. Steps of `wait_range`:
+1. the minutes of service the people ahead need: per service, the measured mean
+   (blended with the configured `avg_service_min` while few services were measured);
+2. divided among the desks open that can call the ticket, plus the time until the first
+   of the busy desks is free;
+3. a range around it, wide by the measured spread (`WAIT_Z` standard deviations),
+   rounded outwards to five minutes. `tests/bench/bench_estimate.py` simulates whole
+   days and prints how often the real wait fell inside the range.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-SNAPSHOT_MAX_AGE = timedelta(minutes=15)
+from config.records import Estimate
+
+__all__ = ["WAIT_Z", "Estimate", "ServiceTimes", "TimeStats", "wait_range"]
+
+WAIT_Z = 1.0            # half-width of the range in standard deviations of the expected wait
+DEFAULT_CV = 0.6        # spread of service times before any is measured (standard deviation / mean)
+PRIOR_WEIGHT = 3.0      # the configured average counts as this many measurements
+WINDOW = 30             # measurements kept per service (the most recent)
+MIN_SAMPLE_MIN = 0.25   # a "done" within 15 s of the call is a mis-click, not a service time
+MAX_SAMPLE_MIN = 240.0
 
 
 @dataclass(frozen=True)
-class Estimate:
-    people_ahead: int
-    wait_low_min: int
-    wait_high_min: int
-    source: str  # "hub" | "local"
+class TimeStats:
+    mean_min: float
+    sd_min: float
+    samples: int
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """What the hub last said about one service."""
+class ServiceTimes:
+    """Service times measured today (call -> done), per service, blended with the configured average."""
 
-    waiting: int
-    avg_service_min: float | None
-    received_at: datetime
+    def __init__(self, configured_min: dict[str, float]) -> None:
+        self.configured_min = dict(configured_min)
+        self._samples: dict[str, deque[float]] = {}
+
+    def observe(self, service: str, minutes: float) -> None:
+        if not math.isfinite(minutes) or not MIN_SAMPLE_MIN <= minutes <= MAX_SAMPLE_MIN:
+            return
+        self._samples.setdefault(service, deque(maxlen=WINDOW)).append(minutes)
+
+    def stats(self, service: str) -> TimeStats:
+        prior = self.configured_min.get(service) or (
+            sum(self.configured_min.values()) / len(self.configured_min) if self.configured_min else 10.0)
+        xs = self._samples.get(service, ())
+        n = len(xs)
+        mean = (sum(xs) + PRIOR_WEIGHT * prior) / (n + PRIOR_WEIGHT)
+        prior_var = (DEFAULT_CV * prior) ** 2
+        if n >= 2:
+            m = sum(xs) / n
+            var = sum((x - m) ** 2 for x in xs) / (n - 1)
+            var = (var * (n - 1) + prior_var * PRIOR_WEIGHT) / (n - 1 + PRIOR_WEIGHT)
+        else:
+            var = prior_var
+        return TimeStats(mean, math.sqrt(var), n)
+
+    def measured_mean(self, service: str) -> float | None:
+        xs = self._samples.get(service)
+        return round(sum(xs) / len(xs), 1) if xs else None
 
 
-def _round_down5(minutes: float) -> int:
-    return int(math.floor(minutes / 5.0) * 5)
+def _down5(minutes: float) -> int:
+    return max(0, int(math.floor(minutes / 5.0) * 5))
 
 
-def _round_up5(minutes: float) -> int:
+def _up5(minutes: float) -> int:
     return max(5, int(math.ceil(minutes / 5.0) * 5))
 
 
-def wait_range(people_ahead: int, avg_service_min: float, desks: int, *, spread: float) -> tuple[int, int]:
-    """A (low, high) minute range; the citizen at the desk now counts as half a service."""
-    per_person = avg_service_min / desks
-    expected = people_ahead * per_person + per_person * 0.5
-    low = _round_down5(expected * (1.0 - spread)) if people_ahead else 0
-    high = _round_up5(expected * (1.0 + spread))
+def wait_range(ahead_by_service: Iterable[tuple[str, float]], own_service: str, times: ServiceTimes, *,
+               desks_open: int, desks_busy: int) -> tuple[int, int]:
+    """(low, high) minutes until the ticket is called. See the module docstring."""
+    k = max(1, desks_open)
+    ahead = [(s, n) for s, n in ahead_by_service if n > 0]
+    people = sum(n for _, n in ahead)
+    free_now = max(0, k - min(desks_busy, k))
+    if people < free_now:
+        return 0, 5  # a desk is free: called at once
+    mean_work = sum(n * times.stats(s).mean_min for s, n in ahead)
+    var_work = sum(n * times.stats(s).sd_min ** 2 for s, n in ahead)
+    own = times.stats(own_service)
+    typical = mean_work / people if people else own.mean_min
+    # Until the first busy desk is free: about half a service, shared among the busy desks.
+    residual = 0.6 * typical / k if desks_busy else 0.0
+    expected = mean_work / k + residual
+    sd = math.sqrt(var_work + (0.5 * typical) ** 2) / k
+    low = _down5(expected - WAIT_Z * sd)
+    high = _up5(expected + WAIT_Z * sd)
     return low, max(high, low + 5)
-
-
-def estimate(
-    *,
-    now: datetime,
-    avg_service_min: float,
-    desks: int,
-    snapshot: Snapshot | None,
-    issued_since_snapshot: int,
-    issued_before_today: int,
-    first_issued_today: datetime | None,
-) -> Estimate | None:
-    """Estimate for the next ticket of one service. See module docstring."""
-    if desks <= 0:
-        return None
-    if snapshot is not None and timedelta(0) <= now - snapshot.received_at <= SNAPSHOT_MAX_AGE:
-        ahead = max(0, snapshot.waiting + issued_since_snapshot)
-        avg = snapshot.avg_service_min or avg_service_min
-        low, high = wait_range(ahead, avg, desks, spread=0.3)
-        return Estimate(ahead, low, high, "hub")
-    served = 0
-    if first_issued_today is not None:
-        elapsed_min = max(0.0, (now - first_issued_today).total_seconds() / 60.0)
-        served = int(elapsed_min * desks / avg_service_min)
-    ahead = max(0, issued_before_today - served)
-    low, high = wait_range(ahead, avg_service_min, desks, spread=0.5)
-    return Estimate(ahead, low, high, "local")

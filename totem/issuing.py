@@ -14,8 +14,9 @@ from datetime import datetime
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.errors import ServiceClosed
-from totem.estimate import Estimate, estimate
+from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
+from totem.hubview import HubView
 from totem.numbering import service_day
 from totem.store import TicketStore
 
@@ -33,13 +34,18 @@ class IssuedTicket:
     estimate: Estimate | None
 
 
+ANSWER_WAIT_S = 1.0  # how long a ticket waits for the hub to count the people ahead before printing
+
+
 class Issuer:
-    def __init__(self, *, config: Config, store: TicketStore, clock: Clock, ignore_hours: bool = False) -> None:
+    def __init__(self, *, config: Config, store: TicketStore, clock: Clock, ignore_hours: bool = False,
+                 view: HubView | None = None) -> None:
         self.config = config
         self.store = store
         self.clock = clock
         self.ignore_hours = ignore_hours  # demo and installation: take tickets at any hour
         self.schedule = Schedule(config.hours, config.site.timezone)
+        self.view = view if view is not None else HubView()
 
     def opening(self) -> Opening:
         status = self.schedule.status(self.clock.now())
@@ -55,14 +61,24 @@ class Issuer:
             raise ServiceClosed(opening.reason, opening.next_opening)
         return service
 
-    def estimate_for(self, service: Service, now: datetime) -> Estimate | None:
-        day = service_day(now, self.schedule.tz)
-        issued, first = self.store.issued_today(service.id, day)
-        snapshot = self.store.snapshot(service.id, day)
-        since = self.store.issued_since(service.id, snapshot.received_at) if snapshot else 0
-        return estimate(now=now, avg_service_min=service.avg_service_min,
-                        desks=len(self.config.desks_for(service.id)), snapshot=snapshot,
-                        issued_since_snapshot=since, issued_before_today=issued, first_issued_today=first)
+    def competing(self, service: Service) -> tuple[str, ...]:
+        """Services whose tickets, taken before one of `service`, may be called before it:
+        those of the desks that call `service` (only priority ones for a priority service)."""
+        ids = {sid for desk in self.config.desks_for(service.id) for sid in desk.services}
+        return tuple(s.id for s in self.config.services if s.id in ids and (s.priority or not service.priority))
+
+    def estimate_for(self, service: Service, now: datetime) -> Estimate:
+        """Before the hub has counted a ticket: the followed forecast plus our own tickets since."""
+        competing = self.competing(service)
+        return self.view.estimate_for(service.id, day=service_day(now, self.schedule.tz),
+                                      count_since=lambda at: self.store.issued_since(competing, at),
+                                      minutes_per_person=service.avg_service_min)
+
+    def confirm(self, ticket: IssuedTicket, *, timeout_s: float = ANSWER_WAIT_S) -> IssuedTicket:
+        """The exact people ahead, once the hub has counted this ticket (the outbox pushes it
+        at once); the forecast-based estimate when the hub does not answer in time."""
+        counted = self.view.wait_position(ticket.id, timeout_s)
+        return replace(ticket, estimate=counted) if counted is not None else ticket
 
     def issue(self, service_id: str, *, lang: str | None = None) -> IssuedTicket:
         """Commit a new ticket durably and return it. Nothing may be printed before this returns."""

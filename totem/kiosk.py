@@ -18,6 +18,7 @@ from totem.clock import Clock, SystemClock
 from totem.dispenser import Dispenser
 from totem.gpio import open_gpio
 from totem.hours import Schedule
+from totem.hubview import HubView
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code
 from totem.outbox import OutboxPusher
@@ -83,11 +84,12 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                 on_frame: Callable[[], None] = lambda: None, pin_factory: object = None) -> KioskApp:
     """Build every part of the kiosk; `stack` closes them in reverse order."""
     store = stack.enter_context(open_store(config))
-    issuer = build_issuer(config, store, clock, ignore_hours=always_open)
+    view = HubView()
+    issuer = build_issuer(config, store, clock, ignore_hours=always_open, view=view)
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))
-    outbox = _start_outbox(config, stack, clock)
+    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view))
 
     def printer_changed(state: PrinterState) -> None:
         post(EV_PRINTER, state=state)  # the screen
@@ -139,6 +141,3 @@ def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None 
             notifier.stopping()
             log.info("kiosk stopping")
 
-
-def _start_outbox(config: Config, stack: ExitStack, clock: Clock) -> OutboxPusher:
-    return stack.enter_context(OutboxPusher.start(config, clock=clock))

@@ -1,4 +1,4 @@
-"""The totem's SQLite store: counters, tickets, the outbox event log, the hub snapshot.
+"""The totem's SQLite store: counters, tickets, the outbox event log.
 
 Durability rules (DESIGN.md rule 1 and 2): WAL journal, synchronous=FULL, and every
 issue is one BEGIN IMMEDIATE transaction (counter, ticket row, outbox event) that is
@@ -20,7 +20,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from totem.errors import StoreError, TooSoon
-from totem.estimate import Snapshot
 from totem.numbering import format_code
 
 log = logging.getLogger(__name__)
@@ -52,16 +51,16 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL,
     created_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS set_aside (
+    target TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (target, seq)
+);
 CREATE TABLE IF NOT EXISTS cursors (
     target TEXT PRIMARY KEY,
     acked_seq INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS snapshot (
-    service_id TEXT PRIMARY KEY,
-    service_day TEXT NOT NULL,
-    waiting INTEGER NOT NULL,
-    avg_service_min REAL,
-    received_at TEXT NOT NULL
 );
 """
 
@@ -245,34 +244,65 @@ class TicketStore:
             "AND status != 'void'", (service_day.isoformat(), service_id)).fetchone()
         return n, (_parse_ts(first) if first else None)
 
-    def issued_since(self, service_id: str, since: datetime) -> int:
-        (n,) = self._db.execute("SELECT COUNT(*) FROM tickets WHERE service_id = ? AND issued_at > ? "
-                                "AND status != 'void'", (service_id, _ts(since))).fetchone()
+    def issued_since(self, service_ids: tuple[str, ...], since: datetime) -> int:
+        """Non-void tickets of these services issued after `since`."""
+        if not service_ids:
+            return 0
+        marks = ",".join("?" * len(service_ids))
+        (n,) = self._db.execute(f"SELECT COUNT(*) FROM tickets WHERE issued_at > ? AND status != 'void' "
+                                f"AND service_id IN ({marks})", (_ts(since), *service_ids)).fetchone()
         return n
 
     # -- outbox ----------------------------------------------------------------------------------
 
     def pending_events(self, target: str, *, limit: int = 100) -> list[Event]:
+        """Events not yet acknowledged by the target, in order, without those set aside."""
         acked = self._acked(target)
-        rows = self._db.execute("SELECT seq, kind, ticket_id, payload FROM events WHERE seq > ? "
-                                "ORDER BY seq LIMIT ?", (acked, limit)).fetchall()
+        rows = self._db.execute("SELECT seq, kind, ticket_id, payload FROM events WHERE seq > ? AND seq NOT IN "
+                                "(SELECT seq FROM set_aside WHERE target = ?) ORDER BY seq LIMIT ?",
+                                (acked, target, limit)).fetchall()
         return [Event(seq, kind, tid, json.loads(payload)) for seq, kind, tid, payload in rows]
+
+    def set_aside(self, target: str, seq: int, *, reason: str, at: datetime) -> None:
+        """Keep an event the target keeps refusing out of the way of the ones behind it."""
+        with self._write() as db:
+            db.execute("INSERT INTO set_aside (target, seq, reason, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       (target, seq, reason[:300], _ts(at)))
+
+    def set_aside_events(self) -> list[tuple[str, Event, str]]:
+        rows = self._db.execute("SELECT a.target, e.seq, e.kind, e.ticket_id, e.payload, a.reason FROM set_aside a "
+                                "JOIN events e ON e.seq = a.seq ORDER BY a.seq").fetchall()
+        return [(t, Event(seq, kind, tid, json.loads(p)), reason) for t, seq, kind, tid, p, reason in rows]
+
+    def set_aside_count(self) -> int:
+        (n,) = self._db.execute("SELECT COUNT(*) FROM set_aside").fetchone()
+        return n
+
+    def resend_set_aside(self) -> int:
+        """Put every set-aside event back in line (the technician fixed the cause). The hub
+        de-duplicates by id, so events sent again since are harmless."""
+        with self._write() as db:
+            rows = db.execute("SELECT target, MIN(seq), COUNT(*) FROM set_aside GROUP BY target").fetchall()
+            for target, first, _ in rows:
+                db.execute("UPDATE cursors SET acked_seq = MIN(acked_seq, ?) WHERE target = ?", (first - 1, target))
+            db.execute("DELETE FROM set_aside")
+        return sum(n for _, _, n in rows)
 
     def _acked(self, target: str) -> int:
         row = self._db.execute("SELECT acked_seq FROM cursors WHERE target = ?", (target,)).fetchone()
         return row[0] if row else 0
 
-    def ack(self, target: str, seq: int, *, snapshot: tuple[date, dict[str, tuple[int, float | None]], datetime]
-            | None = None) -> None:
-        """Move the target's cursor past `seq`; with the hub's answer saved in the same transaction."""
+    def ack(self, target: str, seq: int) -> None:
+        """Move the target's cursor past `seq`."""
         with self._write() as db:
             db.execute("INSERT INTO cursors (target, acked_seq) VALUES (?, ?) ON CONFLICT (target) "
                        "DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)", (target, seq))
-            if snapshot is not None:
-                self._save_snapshot(db, *snapshot)
 
     def backlog(self, target: str) -> int:
-        (n,) = self._db.execute("SELECT COUNT(*) FROM events WHERE seq > ?", (self._acked(target),)).fetchone()
+        """Events still to send to the target (those set aside are counted apart)."""
+        (n,) = self._db.execute("SELECT COUNT(*) FROM events WHERE seq > ? AND seq NOT IN "
+                                "(SELECT seq FROM set_aside WHERE target = ?)",
+                                (self._acked(target), target)).fetchone()
         return n
 
     def prune(self, *, keep_days: int, today: date, targets: list[str]) -> None:
@@ -283,26 +313,4 @@ class TicketStore:
             db.execute("DELETE FROM counters WHERE service_day < ?", (cutoff,))
             if targets:
                 floor = min(self._acked(t) for t in targets)
-                db.execute("DELETE FROM events WHERE seq <= ?", (floor,))
-
-    # -- hub snapshot ----------------------------------------------------------------------------
-
-    def save_snapshot(self, service_day: date, services: dict[str, tuple[int, float | None]],
-                      received_at: datetime) -> None:
-        with self._write() as db:
-            self._save_snapshot(db, service_day, services, received_at)
-
-    def _save_snapshot(self, db: sqlite3.Connection, service_day: date,
-                       services: dict[str, tuple[int, float | None]], received_at: datetime) -> None:
-            for sid, (waiting, avg) in services.items():
-                db.execute("INSERT INTO snapshot (service_id, service_day, waiting, avg_service_min, received_at) "
-                           "VALUES (?, ?, ?, ?, ?) ON CONFLICT (service_id) DO UPDATE SET "
-                           "service_day = excluded.service_day, waiting = excluded.waiting, "
-                           "avg_service_min = excluded.avg_service_min, received_at = excluded.received_at",
-                           (sid, service_day.isoformat(), waiting, avg, _ts(received_at)))
-
-    def snapshot(self, service_id: str, service_day: date) -> Snapshot | None:
-        row = self._db.execute("SELECT waiting, avg_service_min, received_at FROM snapshot "
-                               "WHERE service_id = ? AND service_day = ?",
-                               (service_id, service_day.isoformat())).fetchone()
-        return Snapshot(row[0], row[1], _parse_ts(row[2])) if row else None
+                db.execute("DELETE FROM events WHERE seq <= ? AND seq NOT IN (SELECT seq FROM set_aside)", (floor,))

@@ -6,6 +6,7 @@ from config.model import Config
 from printer.connections import open_connection
 from printer.ticket_printer import TicketPrinter
 from totem.clock import Clock, SystemClock
+from totem.hubview import HubView
 from totem.issuing import Issuer
 from totem.store import TicketStore
 
@@ -20,8 +21,8 @@ def open_store(config: Config) -> TicketStore:
 
 
 def build_issuer(config: Config, store: TicketStore, clock: Clock | None = None, *,
-                 ignore_hours: bool = False) -> Issuer:
-    return Issuer(config=config, store=store, clock=clock or SystemClock(), ignore_hours=ignore_hours)
+                 ignore_hours: bool = False, view: HubView | None = None) -> Issuer:
+    return Issuer(config=config, store=store, clock=clock or SystemClock(), ignore_hours=ignore_hours, view=view)
 
 
 def build_printer(config: Config) -> TicketPrinter:

@@ -255,7 +255,7 @@ class KioskApp:
             t = Translator(ticket.lang)
             lines: list[str] = []
             if ticket.estimate is not None:
-                lines = [people_ahead_text(t, ticket.estimate.people_ahead), wait_text(t, ticket.estimate)]
+                lines = [people_ahead_text(t, ticket.estimate), wait_text(t, ticket.estimate)]
             image = None
             if event.image is not None:
                 data, size = event.image

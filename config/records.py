@@ -1,0 +1,34 @@
+"""Records shared by the totem, the printer and the hub: what a ticket says about the queue.
+
+They live here, at the bottom of the dependency order, so that `printer/` can lay out a
+ticket without importing the totem's issuing core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """People ahead and the expected wait, as printed and shown.
+
+    `people_ahead` is None when nothing reliable is known (no hub answer, no recent
+    forecast); `exact` is True only when the hub counted the people ahead of this very
+    ticket with the call order; anything else is shown as an estimate ("circa").
+    The wait is always a range in minutes, or None when it cannot be estimated.
+    """
+
+    people_ahead: int | None
+    exact: bool
+    wait_low_min: int | None
+    wait_high_min: int | None
+    source: str  # "hub" (this ticket, counted by the hub) | "forecast" (recent hub view) | "none"
+
+    @classmethod
+    def unknown(cls) -> Estimate:
+        return cls(None, False, None, None, "none")
+
+    def as_json(self) -> dict[str, object]:
+        return {"people_ahead": self.people_ahead, "exact": self.exact, "wait_low_min": self.wait_low_min,
+                "wait_high_min": self.wait_high_min, "source": self.source}

@@ -1,0 +1,164 @@
+"""What the totem knows of the hub's queue: the forecast it follows, the positions it was told.
+
+Filled by the outbox pusher (answers to pushed tickets, and a short poll of the hub's
+forecast while idle); read by the issuing core. No I/O here. Everything the hub says
+is validated on the way in (`parse_told`): a value of the wrong type or out of range
+is dropped with a debug line, so nothing the hub answers can break issuing or printing.
+
+Steps of `estimate_for` (the estimate printed when the hub did not count the ticket itself):
+1. a forecast for the service from today, at most `FORECAST_MAX_AGE_S` old;
+2. plus this totem's own tickets issued since, in services the same desks call;
+3. shown as an estimate ("circa"), never as exact; without a usable forecast: unknown.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from config.records import Estimate
+
+log = logging.getLogger(__name__)
+
+FORECAST_MAX_AGE_S = 60.0   # older than this, the hub's view is not shown at all
+POSITIONS_KEPT = 200
+MAX_PEOPLE = 100_000
+MAX_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class Told:
+    """What the hub said a ticket (or one taken now) would be told. All values validated."""
+
+    ahead: int | None
+    possible: int | None
+    exact: bool
+    wait_low_min: int | None
+    wait_high_min: int | None
+    desks_open: int
+
+
+def _count(value: Any, limit: int) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not math.isfinite(value) or value < 0 or value > limit or value != int(value):
+        return None
+    return int(value)
+
+
+def parse_told(raw: Any) -> Told | None:
+    """A hub answer's position or forecast entry, or None when it is unusable."""
+    if not isinstance(raw, dict):
+        return None
+    ahead = _count(raw.get("ahead"), MAX_PEOPLE)
+    possible = _count(raw.get("possible"), MAX_PEOPLE)
+    low = _count(raw.get("wait_low_min"), MAX_MINUTES)
+    high = _count(raw.get("wait_high_min"), MAX_MINUTES)
+    desks = _count(raw.get("desks_open", 0), 1000)
+    if ahead is None or possible is None or possible < ahead or desks is None:
+        return None
+    if low is None or high is None or high < low:
+        low = high = None
+    exact = raw.get("exact") is True and ahead == possible
+    return Told(ahead, possible, exact, low, high, desks)
+
+
+def _as_estimate(told: Told, *, exact: bool, extra_people: int = 0, extra_min: float = 0.0,
+                 source: str) -> Estimate:
+    people = told.ahead if exact else round((told.ahead or 0) / 2 + (told.possible or 0) / 2) + extra_people
+    low = high = None
+    if told.wait_low_min is not None and told.wait_high_min is not None:
+        low = int(told.wait_low_min + extra_min // 5 * 5)
+        high = int(told.wait_high_min + math.ceil(extra_min / 5) * 5)
+    return Estimate(people, exact, low, high, source)
+
+
+def estimate_from_position(raw: Any) -> Estimate | None:
+    """The estimate for a ticket the hub has counted (the answer to its push)."""
+    if not isinstance(raw, dict) or raw.get("status") != "waiting":
+        return None
+    told = parse_told(raw)
+    if told is None:
+        return None
+    return _as_estimate(told, exact=told.exact, source="hub")
+
+
+class HubView:
+    """Thread-safe: the pusher writes, the issuing worker reads and waits."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._forecast: dict[str, Told] = {}
+        self._forecast_day: date | None = None
+        self._forecast_at: datetime | None = None
+        self._forecast_mono = -math.inf
+        self._positions: dict[str, Any] = {}
+        self.link_up = False
+
+    # -- written by the pusher ---------------------------------------------------------------
+
+    def set_forecast(self, services: Any, *, day: date, at: datetime) -> int:
+        """Keep the entries that are about `day` and valid; returns how many were kept."""
+        if not isinstance(services, dict):
+            return 0
+        kept: dict[str, Told] = {}
+        for sid, raw in services.items():
+            told = parse_told(raw)
+            if isinstance(sid, str) and told is not None and isinstance(raw, dict) \
+                    and raw.get("service_day") == day.isoformat():
+                kept[sid] = told
+        if kept:
+            with self._cond:
+                self._forecast, self._forecast_day, self._forecast_at = kept, day, at
+                self._forecast_mono = time.monotonic()
+        return len(kept)
+
+    def set_position(self, ticket_id: str, raw: Any) -> None:
+        with self._cond:
+            self._positions[ticket_id] = raw
+            while len(self._positions) > POSITIONS_KEPT:
+                self._positions.pop(next(iter(self._positions)))
+            self._cond.notify_all()
+
+    def set_link(self, up: bool) -> None:
+        with self._cond:
+            self.link_up = up
+            self._cond.notify_all()
+
+    # -- read by the issuing core ------------------------------------------------------------
+
+    def wait_position(self, ticket_id: str, timeout_s: float) -> Estimate | None:
+        """Wait (on the worker thread) for the hub to count this ticket; None on time-out."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while ticket_id not in self._positions:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self.link_up:
+                    return None
+                self._cond.wait(left)
+            raw = self._positions.get(ticket_id)
+        return estimate_from_position(raw)
+
+    def forecast_age_s(self) -> float:
+        with self._cond:
+            return time.monotonic() - self._forecast_mono
+
+    def estimate_for(self, service_id: str, *, day: date, count_since: Callable[[datetime], int],
+                     minutes_per_person: float = 0.0) -> Estimate:
+        """An estimate ("circa") for a ticket taken now: the followed forecast plus this
+        totem's own tickets issued since (`count_since(forecast time)`), or unknown."""
+        with self._cond:
+            fresh = time.monotonic() - self._forecast_mono <= FORECAST_MAX_AGE_S
+            told = self._forecast.get(service_id) if fresh and self._forecast_day == day else None
+            at = self._forecast_at
+        if told is None or at is None:
+            return Estimate.unknown()
+        since = count_since(at)
+        extra_min = since * minutes_per_person / max(1, told.desks_open)
+        return _as_estimate(told, exact=False, extra_people=since, extra_min=extra_min, source="forecast")
