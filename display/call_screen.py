@@ -62,9 +62,7 @@ class CallScreen:
         elif event.type == EV_HUB:
             if event.event == "state":
                 self.state = event.data
-                calls = self.state.get("calls") or []
-                if self.current is None and calls:
-                    self.current = calls[0]
+                self.current = self._current_call()
                 self.dirty = True
             elif event.event == "call":
                 self.current = event.data
@@ -76,12 +74,26 @@ class CallScreen:
         elif event.type in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE):
             self.dirty = True
 
+    def _today(self) -> str:
+        return self._now().date().isoformat()
+
+    def _current_call(self) -> dict[str, Any] | None:
+        """The newest call whose citizen is still called at that desk: done, no-show and
+        transfer clear it. Nothing from a service day other than today's (rule 7)."""
+        if self.state.get("service_day") != self._today():
+            return None
+        return next((c for c in self.state.get("calls") or [] if c.get("active")), None)
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Today's last calls (the history list); empty when the state is not today's."""
+        return list(self.state.get("calls") or [])[:5] if self.state.get("service_day") == self._today() else []
+
     def frame_key(self) -> tuple[Any, ...]:
         """Everything time-dependent that is on screen; a change means a redraw."""
         now = time.monotonic()
         flashing = now < self.flash_until
         phase = int(now / FLASH_PERIOD_S) % 2 if flashing else -1
-        return (self._now().strftime("%H:%M"), phase, int(now / BOTTOM_ROTATE_S) % 2)
+        return (self._now().strftime("%H:%M"), phase, int(now / BOTTOM_ROTATE_S) % 2, self._today())
 
     def draw(self) -> None:
         s = self.window
@@ -102,11 +114,12 @@ class CallScreen:
         if flashing_on:
             pygame.draw.rect(s, FOCUS, (main.x, main.y, main.w, main.h), border_radius=round(2 * u))
         ink = DARK if flashing_on else WHITE
-        if self.current:
+        current = self.current if self.state.get("service_day", self._today()) == self._today() else None
+        if current:
             code_box = Box(main.x, main.y, main.w, main.h * 62 // 100)
             self.code_box = code_box
-            draw_text(s, str(self.current["code"]), code_box, round(40 * u), ink, max_lines=1)
-            self._draw_destination(str(self.current["desk_name"]),
+            draw_text(s, str(current["code"]), code_box, round(40 * u), ink, max_lines=1)
+            self._draw_destination(str(current["desk_name"]),
                                    Box(main.x, code_box.y + code_box.h, main.w, main.h - code_box.h), ink, u)
         else:
             self.code_box = None
@@ -116,7 +129,7 @@ class CallScreen:
         draw_text(s, self.t("display_last_calls"), Box(side.x, side.y, side.w, round(8 * u)), round(5.5 * u),
                   GREY, align="left", max_lines=1)
         row_h = (side.h - round(9 * u)) // 5
-        for i, call in enumerate((self.state.get("calls") or [])[:5]):
+        for i, call in enumerate(self.calls()):
             y = side.y + round(9 * u) + i * row_h
             draw_text(s, str(call["code"]), Box(side.x, y, side.w * 45 // 100, row_h), round(9 * u), WHITE,
                       align="left", max_lines=1)

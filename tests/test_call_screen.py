@@ -21,6 +21,7 @@ from display.call_screen import EV_HUB, EV_LINK, CallScreen
 from display.feed import HubFeed
 from display.hub import HubServer
 from display.sound import Announcer, chime_wav, spoken_phrase
+from totem.clock import FrozenClock
 from totem.ui.app import post
 from totem.ui.render import fit
 
@@ -82,7 +83,7 @@ def test_redraws_only_on_change(screen: CallScreen) -> None:
 
 
 def test_live_feed_from_hub_and_lost_link_marker(config: Config, screen: CallScreen) -> None:
-    with HubServer(config, port=0) as hub:
+    with HubServer(config, port=0, clock=FrozenClock(rome(2026, 12, 1, 10, 5))) as hub:
         feed = HubFeed(hub.url, on_event=lambda e, d: post(EV_HUB, event=e, data=d),
                        on_link=lambda up: post(EV_LINK, up=up)).start()
         try:
@@ -92,7 +93,7 @@ def test_live_feed_from_hub_and_lost_link_marker(config: Config, screen: CallScr
                 time.sleep(0.01)
             assert screen.linked
             body = {"id": "0b6f4d8e-1111-2222-3333-444455556666", "code": "E004", "service": "sanita", "number": 4,
-                    "issued_at": "2026-11-30T09:00:00+00:00", "totem": "totem-1"}
+                    "issued_at": rome(2026, 12, 1, 10, 0).isoformat(), "totem": "totem-1"}
             requests.post(hub.url + "/api/tickets", json=body, headers=AUTH, timeout=5)
             requests.post(hub.url + "/api/desks/1/next", headers=AUTH, timeout=5)
             deadline = time.monotonic() + 10
@@ -118,3 +119,28 @@ def test_phrase_and_chime() -> None:
     assert spoken_phrase("A007", "Sportello 1") == "Numero A 7, Sportello 1"
     wav = chime_wav()
     assert wav[:4] == b"RIFF" and len(wav) > 40_000
+
+
+def test_state_clears_the_call_after_done_and_on_the_next_day(config: Config) -> None:
+    """No-show, done and transfer clear the current call; at 00:00:01 yesterday shows nothing."""
+    pygame.display.init()
+    pygame.font.init()
+    now = [rome(2026, 12, 1, 12, 59)]
+    try:
+        screen = CallScreen(config=config, window=pygame.display.set_mode((640, 360)), announcer=None,
+                            now=lambda: now[0])
+        call = {"seq": 1, "id": "t1", "code": "A004", "desk": "1", "desk_name": "Sportello 1", "active": True}
+        screen.handle(pygame.event.Event(EV_HUB, event="state", data={"service_day": "2026-12-01", "calls": [call]}))
+        assert screen.current is not None and screen.current["code"] == "A004" and len(screen.calls()) == 1
+        finished = {**call, "active": False}
+        screen.handle(pygame.event.Event(EV_HUB, event="state", data={"service_day": "2026-12-01",
+                                                                       "calls": [finished]}))
+        assert screen.current is None and [c["code"] for c in screen.calls()] == ["A004"]  # history stays
+        screen.handle(pygame.event.Event(EV_HUB, event="state", data={"service_day": "2026-12-01", "calls": [call]}))
+        now[0] = rome(2026, 12, 2, 0, 0, 1)  # the link is lost overnight: the last state is yesterday's
+        screen.handle(pygame.event.Event(EV_LINK, up=False))
+        screen.step()
+        assert screen.calls() == []
+        assert screen.code_box is None  # nothing drawn as the current call
+    finally:
+        pygame.quit()

@@ -1,59 +1,44 @@
-"""The estimate printed on a ticket: from the hub's snapshot when fresh, else local."""
+"""The expected wait: measured service times, the range, and a simulated day that checks it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
+from simday import SCENARIOS, TUESDAY, simulate
 
-from conftest import rome
-
-from config import load_config
-from totem.clock import FrozenClock
-from totem.estimate import Snapshot, estimate, wait_range
-from totem.issuing import Issuer
-from totem.store import TicketStore
-
-NOW = rome(2026, 12, 1, 10, 0)
+from totem.estimate import ServiceTimes, wait_range
 
 
-def test_wait_range_is_a_range_in_five_minutes() -> None:
-    assert wait_range(0, 15, 1, spread=0.3) == (0, 10)
-    low, high = wait_range(4, 15, 1, spread=0.3)
-    assert (low, high) == (45, 90)
-    assert low % 5 == 0 and high % 5 == 0 and low < 4 * 15 < high
-    assert wait_range(4, 15, 2, spread=0.3)[1] < high  # two desks halve the wait
+def times() -> ServiceTimes:
+    return ServiceTimes({"uffici": 15.0, "sanita": 12.0})
 
 
-def test_fresh_hub_snapshot_wins() -> None:
-    snap = Snapshot(waiting=3, avg_service_min=10.0, received_at=NOW - timedelta(minutes=2))
-    est = estimate(now=NOW, avg_service_min=15, desks=1, snapshot=snap, issued_since_snapshot=1,
-                   issued_before_today=50, first_issued_today=NOW - timedelta(hours=1))
-    assert est is not None and (est.people_ahead, est.source) == (4, "hub")
+def test_a_free_desk_means_called_at_once() -> None:
+    assert wait_range([], "uffici", times(), desks_open=1, desks_busy=0) == (0, 5)
+    assert wait_range([("uffici", 1)], "uffici", times(), desks_open=3, desks_busy=1) == (0, 5)
 
 
-def test_stale_snapshot_falls_back_to_local() -> None:
-    snap = Snapshot(waiting=3, avg_service_min=10.0, received_at=NOW - timedelta(minutes=40))
-    est = estimate(now=NOW, avg_service_min=15, desks=1, snapshot=snap, issued_since_snapshot=0,
-                   issued_before_today=6, first_issued_today=NOW - timedelta(minutes=30))
-    assert est is not None and est.source == "local"
-    assert est.people_ahead == 4  # 6 issued, about 2 served in 30 min at 15 min each
+def test_range_grows_with_people_and_shrinks_with_desks() -> None:
+    one = wait_range([("uffici", 4)], "uffici", times(), desks_open=1, desks_busy=1)
+    three = wait_range([("uffici", 4)], "uffici", times(), desks_open=3, desks_busy=3)
+    assert one[0] < 4 * 15 < one[1] and one[0] % 5 == 0 and one[1] % 5 == 0
+    assert three[1] < one[1]
 
 
-def test_no_desk_means_no_estimate() -> None:
-    assert estimate(now=NOW, avg_service_min=15, desks=0, snapshot=None, issued_since_snapshot=0,
-                    issued_before_today=0, first_issued_today=None) is None
+def test_measured_times_replace_the_configured_average() -> None:
+    t = times()
+    assert t.stats("uffici").mean_min == 15.0 and t.measured_mean("uffici") is None
+    for minutes in (5, 6, 5, 4, 5, 6, 5, 4, 5, 5):
+        t.observe("uffici", minutes)
+    t.observe("uffici", 0.05)  # a mis-click "done" within seconds is not a service time
+    t.observe("uffici", float("nan"))
+    stats = t.stats("uffici")
+    assert stats.samples == 10 and 5 < stats.mean_min < 8 and t.measured_mean("uffici") == 5.0
 
 
-def test_issuer_estimate_uses_store(open_site_path: Path) -> None:
-    config = load_config(open_site_path)
-    clock = FrozenClock(NOW)
-    with TicketStore.in_dir(config.totem.data_dir) as store:
-        issuer = Issuer(config=config, store=store, clock=clock)
-        first = issuer.issue("uffici")
-        assert first.estimate is not None and first.estimate.people_ahead == 0
-        second = issuer.issue("uffici")
-        assert second.estimate is not None and second.estimate.people_ahead == 1
-        store.save_snapshot(NOW.date(), {"uffici": (7, 12.0)}, received_at=clock.now())
-        clock.advance(seconds=10)
-        third = issuer.issue("uffici")
-        assert third.estimate is not None and (third.estimate.people_ahead, third.estimate.source) == (7, "hub")
+def test_simulated_days_keep_the_real_wait_inside_the_range() -> None:
+    """Seeded arrivals over a Capannori Tuesday; the bench prints the same figures for more days."""
+    for name, (desks, rate) in SCENARIOS.items():
+        outcomes = [o for seed in range(8) for o in simulate(seed=seed, desks=desks, arrivals_per_h=rate,
+                                                               ranges_h=TUESDAY)]
+        inside = sum(o.inside for o in outcomes) / len(outcomes)
+        assert inside >= 0.8, (name, inside)
+        assert all(o.ahead_certain == o.called_before for o in outcomes), name  # all-service desks: exact

@@ -18,12 +18,12 @@ from PIL import Image
 
 from config import load_config
 from config.model import Config
+from config.records import Estimate
 from printer.connections import FileConnection, FolderConnection, PrintJob, open_connection
 from printer.escpos_render import render_escpos
 from printer.layout import TicketContent, build_test_page, build_ticket
 from printer.status import PrinterState, decode_status
 from totem.errors import PrinterUnavailable
-from totem.estimate import Estimate
 
 ACCENTED = {'label.it = "Servizi sanitari"': 'label.it = "Sanità: più servizi, perché è così"'}
 
@@ -42,7 +42,7 @@ def config(tmp_path: Path) -> Config:
 
 
 def test_golden_ticket_80mm(config: Config) -> None:
-    est = Estimate(people_ahead=3, wait_low_min=25, wait_high_min=55, source="hub")
+    est = Estimate(people_ahead=3, exact=True, wait_low_min=25, wait_high_min=55, source="hub")
     data = ticket_bytes(config, content(config, estimate=est))
     out = decode(data)
     assert out.codepages == ["CP858"]
@@ -78,8 +78,18 @@ def test_58mm_paper_fits_the_code(tmp_path: Path) -> None:
 
 
 def test_every_line_fits_80mm(config: Config) -> None:
-    out = decode(ticket_bytes(config, content(config, estimate=Estimate(12, 90, 150, "local"))))
-    assert all(len(line.text) * 12 * line.width <= 576 for line in out.lines), out.texts()
+    for est in (Estimate(12, False, 90, 150, "forecast"), Estimate.unknown()):
+        out = decode(ticket_bytes(config, content(config, estimate=est)))
+        assert all(len(line.text) * 12 * line.width <= 576 for line in out.lines), out.texts()
+
+
+def test_an_estimate_is_visibly_an_estimate(config: Config) -> None:
+    """Rule 7: exact only when the hub counted this ticket; never "nobody ahead" when not known."""
+    approx = decode(ticket_bytes(config, content(config, estimate=Estimate(0, False, 0, 5, "forecast"))))
+    approx.find("Forse nessuno prima di lei (stima)")
+    unknown = decode(ticket_bytes(config, content(config, estimate=Estimate.unknown()))).texts()
+    assert "Persone in attesa: dato non disponibile ora" in unknown
+    assert not any("Nessuno" in line for line in unknown)
 
 
 def test_qr_is_native_and_logo_is_the_only_raster(tmp_path: Path) -> None:
