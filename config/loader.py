@@ -39,6 +39,7 @@ from config.model import (
     Service,
     Site,
     TimeRange,
+    TotemBlock,
     TotemSettings,
 )
 from totem.errors import ConfigError, ConfigNotFound, Problem
@@ -98,13 +99,15 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
 def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     """Validate an already parsed TOML tree. Public for tests and for the hub."""
     c = Checker()
-    c.keys(raw, ("site", "contacts", "hours", "services", "totem", "printer", "hub", "desks", "gpio", "display"), "")
+    c.keys(raw, ("site", "contacts", "hours", "services", "totem", "totems", "printer", "hub", "desks", "gpio",
+                 "display"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = _hours(c, c.table(raw, "hours", ""))
     services = _services(c, raw.get("services", MISSING), _declared_languages(raw))
     base_dir = source.parent
     totem = _totem(c, c.table(raw, "totem", ""), base_dir)
+    totems = _totems(c, raw.get("totems", MISSING), totem.id if totem else None)
     data_dir = totem.data_dir if totem else default_data_dir()
     printer = _printer(c, c.table(raw, "printer", ""), data_dir, base_dir)
     hub = _hub(c, c.table(raw, "hub", ""), base_dir)
@@ -115,7 +118,39 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     if c.problems:
         raise ConfigError(str(source), c.problems)
     assert site and contacts and hours and totem and printer and hub and display
-    return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display)
+    return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display,
+                  tuple(totems))
+
+
+def _totems(c: Checker, value: Any, this_totem: str | None) -> list[TotemBlock]:
+    """[[totems]]: every totem of the site and its block of numbers, so codes never repeat
+    across totems and no totem needs the hub to issue."""
+    if value is MISSING:
+        return []
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        c.bad("totems", "must be an array of tables ([[totems]]) with id and numbers", value)
+        return []
+    out: list[TotemBlock] = []
+    for i, t in enumerate(value):
+        path = f"totems[{i}]"
+        c.keys(t, ("id", "numbers"), path)
+        tid = c.get(t, "id", path, "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
+                    else "must be lowercase letters, digits, '-' or '_'")
+        numbers = c.get(t, "numbers", path, "a list", check=lambda v: None if (
+            len(v) == 2 and all(is_kind(n, "an integer") for n in v) and 1 <= v[0] <= v[1] <= 99999)
+            else "must be [first, last] with 1 <= first <= last <= 99999, e.g. [1, 499]")
+        if tid is None or numbers is None:
+            continue
+        for j, other in enumerate(out):
+            if other.id == tid:
+                c.bad(f"{path}.id", f"duplicate totem id (also totems[{j}])", tid)
+            elif numbers[0] <= other.last and other.first <= numbers[1]:
+                c.bad(f"{path}.numbers", f"overlaps totems[{j}] ({other.id}: {other.first}-{other.last}): "
+                      "two totems would print the same codes", numbers)
+        out.append(TotemBlock(tid, numbers[0], numbers[1]))
+    if this_totem is not None and out and this_totem not in {b.id for b in out}:
+        c.bad("totem.id", f"not among the [[totems]] ({', '.join(b.id for b in out)})", this_totem)
+    return out
 
 
 def _display(c: Checker, t: dict[str, Any]) -> DisplaySettings | None:

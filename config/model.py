@@ -121,6 +121,15 @@ class Desk:
 
 
 @dataclass(frozen=True)
+class TotemBlock:
+    """A totem's share of the numbering: numbers first..last of every service, every day."""
+
+    id: str
+    first: int
+    last: int
+
+
+@dataclass(frozen=True)
 class GpioSettings:
     status_led: int | None
     ticket_button: int | None
@@ -140,6 +149,12 @@ class Config:
     desks: tuple[Desk, ...]
     gpio: GpioSettings | None
     display: DisplaySettings = field(default_factory=DisplaySettings)
+    totems: tuple[TotemBlock, ...] = ()  # empty: one totem, numbering from 1 without a limit
+
+    def number_block(self) -> tuple[int, int | None]:
+        """This totem's (first, last) number; (1, None) on a site with one totem."""
+        block = next((b for b in self.totems if b.id == self.totem.id), None)
+        return (block.first, block.last) if block else (1, None)
 
     def service(self, service_id: str) -> Service:
         """The service with that id; raises `UnknownService`."""

@@ -40,6 +40,9 @@ def site_text(tmp_path: Path, *, always_open: bool = False, never_open: bool = F
     for old, new in (extra or {}).items():
         assert old in text, f"test setup: {old!r} not in the shipped config"
         text = text.replace(old, new, 1)
+    # Never the demo's hub on 8080 (rule 8): a test that wants a hub starts one on port 0 and
+    # says where; every other test pushes to the discard port, where nothing listens.
+    text = text.replace('url = "http://127.0.0.1:8080"', 'url = "http://127.0.0.1:9"', 1)
     return text
 
 

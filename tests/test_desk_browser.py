@@ -7,15 +7,18 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import write_site
+from conftest import rome, write_site
 
 from config import load_config
 from display.hub import HubServer
+from totem.clock import FrozenClock
+
+NOW = rome(2026, 12, 1, 10, 0)
 
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -39,12 +42,12 @@ def browser() -> Iterator[object]:
 
 def issue(hub: HubServer, service: str, prefix: str, number: int) -> None:
     body = {"id": str(uuid.uuid4()), "code": f"{prefix}{number:03d}", "service": service, "number": number,
-            "issued_at": (datetime.now(UTC) - timedelta(minutes=10 - number)).isoformat(), "totem": "totem-1"}
+            "issued_at": (NOW.astimezone(UTC) - timedelta(minutes=10 - number)).isoformat(), "totem": "totem-1"}
     assert requests.post(hub.url + "/api/tickets", json=body, headers=AUTH, timeout=5).status_code == 201
 
 
 def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> None:
-    with HubServer(load_config(write_site(tmp_path)), port=0) as hub:
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
         for n in (1, 2, 3):
             issue(hub, "uffici", "A", n)
         page = browser.new_page()  # type: ignore[attr-defined]
@@ -74,3 +77,27 @@ def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> N
         page.screenshot(path=str(out / "desk-console.png"), full_page=True)
         state = requests.get(hub.url + "/api/state", timeout=5).json()
         assert state["calls"][0]["code"] == "A002" and state["counts"]["served"] == 1
+
+
+def test_transfer_asks_first_and_keeps_priority(tmp_path: Path, browser: object) -> None:
+    """T opens a confirmation (nothing moves yet); confirming keeps the appointment's priority,
+    and with one desk the console says the citizen will be called here again."""
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        issue(hub, "uffici", "A", 1)
+        issue(hub, "appuntamento", "P", 2)
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(hub.url + "/desk/1")
+        page.fill("#pin", "1357")
+        page.click("#unlock button")
+        page.wait_for_selector("#console:not([hidden])")
+        page.click("#next")
+        page.wait_for_function("document.querySelector('#current-code').textContent === 'P002'")
+        page.select_option("#transfer-to", "sanita")
+        page.keyboard.press("t")
+        page.wait_for_selector("#confirm:not([hidden])")
+        assert page.is_checked("#keep-priority")
+        assert requests.get(hub.url + "/api/state", timeout=5).json()["desks"][0]["current"]["code"] == "P002"
+        page.click("#confirm-yes")
+        page.wait_for_function("document.querySelector('#message').textContent.includes('Solo questo sportello')")
+        page.click("#next")  # P002 keeps its priority: called again before A001, as the console said
+        page.wait_for_function("document.querySelector('#current-code').textContent === 'P002'")

@@ -146,7 +146,7 @@ def shipped(tmp_path: Path) -> Iterator[tuple[Config, HubServer, FrozenClock]]:
     site = write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
     config = load_config(site)
     with HubServer(config, port=0, clock=clock) as hub:
-        text = site.read_text(encoding="utf-8").replace('url = "http://127.0.0.1:8080"', f'url = "{hub.url}"')
+        text = site.read_text(encoding="utf-8").replace('url = "http://127.0.0.1:9"', f'url = "{hub.url}"')
         site.write_text(text, encoding="utf-8")
         yield load_config(site), hub, clock
 
@@ -189,7 +189,7 @@ def test_taps_1_1_3_8_1_print_what_the_desk_then_does(shipped: tuple[Config, Hub
 
 def test_without_the_hub_the_ticket_never_says_nobody_ahead(tmp_path: Path) -> None:
     site = write_site(tmp_path, always_open=True, extra={
-        "min_interval_s = 2": "min_interval_s = 0", 'url = "http://127.0.0.1:8080"': 'url = "http://127.0.0.1:9"'})
+        "min_interval_s = 2": "min_interval_s = 0"})  # the tests' hub url: the discard port, nothing there
     config = load_config(site)
     clock = FrozenClock(NOW)
     with TicketStore.in_dir(config.totem.data_dir) as store, build_printer(config) as printer:

@@ -46,7 +46,7 @@ def preview(config: Config, args: argparse.Namespace) -> int:
         service = config.service(args.service)
         lang = args.lang if args.lang in config.site.languages else config.site.languages[0]
         now = issuer.clock.now()
-        number = store.next_number(service.id, service_day(now, issuer.schedule.tz))
+        number = store.next_number(service.id, service_day(now, issuer.schedule.tz), config.number_block()[0])
         content = TicketContent(format_code(service.prefix, number), service, issuer.schedule.local(now), lang,
                                 issuer.estimate_for(service, now))
         out = Path(args.out)

@@ -70,6 +70,16 @@ class ServiceClosed(TotemError):
         super().__init__(f"closed ({reason}); next opening {when}")
 
 
+class NumbersExhausted(TotemError):
+    """This totem has used every number of its block ([[totems]] numbers) for a service today."""
+
+    def __init__(self, service_id: str, last: int) -> None:
+        self.service_id = service_id
+        self.last = last
+        super().__init__(f"service {service_id!r}: every number up to {last} is used today; "
+                         "widen this totem's numbers in [[totems]]")
+
+
 class TooSoon(TotemError):
     """Anti-spam: the minimum interval between two tickets has not elapsed."""
 

@@ -86,9 +86,11 @@ class Issuer:
         lang = lang if lang in self.config.site.languages else self.config.site.languages[0]
         now = self.clock.now()
         ahead = self.estimate_for(service, now)
+        first, last = self.config.number_block()
         row = self.store.issue(service_id=service.id, prefix=service.prefix,
                                service_day=service_day(now, self.schedule.tz), issued_at=now, lang=lang,
-                               totem_id=self.config.totem.id, min_interval_s=self.config.totem.min_interval_s)
+                               totem_id=self.config.totem.id, min_interval_s=self.config.totem.min_interval_s,
+                               first_number=first, last_number=last)
         log.info("issued %s (%s)", row.code, service.id)
         return IssuedTicket(row.id, row.code, service, row.number, self.schedule.local(now), lang, ahead)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from totem.errors import StoreError, TooSoon
+from totem.errors import NumbersExhausted, StoreError, TooSoon
 from totem.numbering import format_code
 
 log = logging.getLogger(__name__)
@@ -153,6 +153,8 @@ class TicketStore:
         lang: str,
         totem_id: str,
         min_interval_s: float,
+        first_number: int = 1,
+        last_number: int | None = None,
     ) -> TicketRow:
         """Number, record and enqueue one ticket, durably, in one transaction."""
         ticket_id = str(uuid.uuid4())
@@ -166,11 +168,13 @@ class TicketStore:
                         if 0 <= elapsed < min_interval_s:
                             raise TooSoon(min_interval_s - elapsed)
                 (number,) = db.execute(
-                    "INSERT INTO counters (service_day, service_id, last_number) VALUES (?, ?, 1) "
+                    "INSERT INTO counters (service_day, service_id, last_number) VALUES (?, ?, ?) "
                     "ON CONFLICT (service_day, service_id) DO UPDATE SET last_number = last_number + 1 "
                     "RETURNING last_number",
-                    (service_day.isoformat(), service_id),
+                    (service_day.isoformat(), service_id, first_number),
                 ).fetchone()
+                if last_number is not None and number > last_number:
+                    raise NumbersExhausted(service_id, last_number)
                 code = format_code(prefix, number)
                 db.execute(
                     "INSERT INTO tickets (id, code, service_id, number, service_day, issued_at, lang) "
@@ -231,11 +235,11 @@ class TicketStore:
             entry["last_number"] = max(entry["last_number"], last)
         return out
 
-    def next_number(self, service_id: str, service_day: date) -> int:
+    def next_number(self, service_id: str, service_day: date, first_number: int = 1) -> int:
         """The number the next ticket of a service would get (for previews; consumes nothing)."""
         row = self._db.execute("SELECT last_number FROM counters WHERE service_day = ? AND service_id = ?",
                                (service_day.isoformat(), service_id)).fetchone()
-        return (row[0] if row else 0) + 1
+        return row[0] + 1 if row else first_number
 
     def issued_today(self, service_id: str, service_day: date) -> tuple[int, datetime | None]:
         """Non-void tickets of a service today, and when the first one was issued."""

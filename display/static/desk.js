@@ -15,7 +15,15 @@
       totem_cover_open: "{id}: coperchio aperto", totem_offline: "{id}: stampante scollegata",
       totem_error: "{id}: errore della stampante", totem_unknown: "{id}: stato stampante sconosciuto",
       totem_lost: "{id} non raggiungibile da {m} minuti", backlog: " ({n} biglietti da inviare)",
-      switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa"
+      switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa",
+      any_desk: "qualsiasi sportello", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
+      confirm_transfer: "Trasferire {code} a «{service}»{desk}? Mantiene il posto in base all'orario del biglietto.",
+      to_desk: " ({desk})", only_desk: "Solo questo sportello serve «{service}»: {code} sarà richiamato da qui, al suo posto in coda.",
+      transferred: "{code} trasferito a «{service}»{desk}", flagged: "Da controllare",
+      flag_collision: "{code} ({totem}): stesso numero di un altro biglietto di oggi (due totem numerano uguale)",
+      flag_unknown_service: "{code} ({totem}): servizio sconosciuto «{service}»: configurazione diversa",
+      flag_config_mismatch: "{code} ({totem}): lettera diversa da quella del servizio: configurazione diversa",
+      flag_other_day: "{code} ({totem}): emesso con un'altra data (orologio del totem errato?)"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -28,7 +36,15 @@
       totem_cover_open: "{id}: cover open", totem_offline: "{id}: printer disconnected",
       totem_error: "{id}: printer error", totem_unknown: "{id}: printer state unknown",
       totem_lost: "{id} unreachable for {m} minutes", backlog: " ({n} tickets to send)",
-      switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting"
+      switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting",
+      any_desk: "any desk", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
+      confirm_transfer: "Transfer {code} to “{service}”{desk}? It keeps its place by the ticket's time.",
+      to_desk: " ({desk})", only_desk: "Only this desk serves “{service}”: {code} will be called here again, in its place.",
+      transferred: "{code} transferred to “{service}”{desk}", flagged: "To check",
+      flag_collision: "{code} ({totem}): same number as another ticket today (two totems number alike)",
+      flag_unknown_service: "{code} ({totem}): unknown service “{service}”: configuration differs",
+      flag_config_mismatch: "{code} ({totem}): letter differs from the service's: configuration differs",
+      flag_other_day: "{code} ({totem}): issued with another date (totem clock wrong?)"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -58,8 +74,17 @@
     $("next").disabled = !mine.some((x) => x.waiting > 0);
     const select = $("transfer-to");
     const chosen = select.value;
-    select.replaceChildren(...s.services.map((x) => new Option(x.label[lang] || x.label.it, x.id)));
+    select.replaceChildren(...s.services.filter((x) => x.known).map((x) => new Option(x.label[lang] || x.label.it, x.id)));
     if (chosen) select.value = chosen;
+    fillDesks();
+    const flagged = s.flagged || [];
+    $("flagged-title").hidden = !flagged.length;
+    $("flagged").replaceChildren(...flagged.flatMap((x) => x.flags.map((f) => {
+      const li = document.createElement("li");
+      li.className = "warn";
+      li.textContent = t("flag_" + f, {code: x.code, totem: x.totem, service: x.service});
+      return li;
+    })));
     const now = Date.now();
     $("queues").replaceChildren(...mine.map((x) => {
       const box = document.createElement("div");
@@ -97,16 +122,61 @@
     }));
   }
 
+  function serviceLabel(id) {
+    const x = state && state.services.find((v) => v.id === id);
+    return x ? (x.label[lang] || x.label.it) : id;
+  }
+
+  function fillDesks() {
+    // Where more desks serve the chosen service, the operator may send the citizen to one of them.
+    const pick = $("transfer-desk");
+    const chosen = pick.value;
+    const service = $("transfer-to").value;
+    const able = state ? state.desks.filter((d) => d.services.includes(service)) : [];
+    pick.replaceChildren(new Option(t("any_desk"), ""), ...able.map((d) => new Option(d.name, d.id)));
+    pick.hidden = able.length < 2;
+    if (chosen && able.some((d) => d.id === chosen)) pick.value = chosen;
+  }
+
+  function askTransfer() {
+    const me = state && state.desks.find((d) => d.id === desk);
+    const current = me && me.current;
+    if (!current) return;
+    const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
+    const target = state.desks.find((d) => d.id === deskId);
+    $("confirm-text").textContent = t("confirm_transfer", {code: current.code, service: serviceLabel($("transfer-to").value),
+      desk: target ? t("to_desk", {desk: target.name}) : ""});
+    $("keep-priority").checked = !!current.priority;
+    $("confirm-note").textContent = "";
+    $("confirm").hidden = false;
+    $("confirm-yes").focus();
+  }
+
   async function act(action) {
     const button = $(action);
     if (!button || button.disabled) return;
+    if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
-    if (action === "transfer") init.body = JSON.stringify({service: $("transfer-to").value});
+    let moved = null;
+    if (action === "transfer") {
+      const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
+      moved = {service: $("transfer-to").value, priority: $("keep-priority").checked};
+      if (deskId) moved.desk = deskId;
+      init.body = JSON.stringify(moved);
+      $("confirm").hidden = true;
+    }
     const r = await fetch(`/api/desks/${encodeURIComponent(desk)}/${action}`, init);
     if (r.status === 401) { showLock(); return; }
     if (r.status === 204) { $("message").textContent = t("nobody"); return; }
     const body = await r.json().catch(() => ({}));
-    $("message").textContent = r.ok ? (action === "next" && body.ticket ? t("called", {code: body.ticket.code}) : "") : (body.error || r.status);
+    let text = r.ok ? "" : (body.error || r.status);
+    if (r.ok && action === "next" && body.ticket) text = t("called", {code: body.ticket.code});
+    if (r.ok && action === "transfer" && body.ticket) {
+      const target = moved.desk && state.desks.find((d) => d.id === moved.desk);
+      const vals = {code: body.ticket.code, service: serviceLabel(moved.service), desk: target ? t("to_desk", {desk: target.name}) : ""};
+      text = body.only_desk ? t("only_desk", vals) : t("transferred", vals);
+    }
+    $("message").textContent = text;
   }
 
   function showLink() {
@@ -126,9 +196,13 @@
     else $("lock-error").textContent = r.status === 429 ? t("locked") : t("wrong_pin");
   });
   document.querySelectorAll("button[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
+  $("transfer-to").addEventListener("change", fillDesks);
+  $("confirm-yes").addEventListener("click", () => act("transfer"));
+  $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; });
   $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-desk-lang", lang); translate(); });
   document.addEventListener("keydown", (ev) => {
     if ($("console").hidden || ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (!$("confirm").hidden) { if (ev.key === "Escape") $("confirm").hidden = true; return; }  // a confirmation is open
     const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer"}[ev.key.toLowerCase()];
     if (action) { ev.preventDefault(); act(action); }
   });

@@ -1,0 +1,84 @@
+"""Codes unique across a site: each totem numbers inside its own block, offline."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ROOT, rome, site_text
+
+from config import load_config
+from display.hub import HubServer
+from totem.clock import FrozenClock
+from totem.errors import NumbersExhausted
+from totem.issuing import Issuer
+from totem.store import TicketStore
+
+BLOCKS = ('[[totems]]\nid = "totem-1"\nnumbers = [1, 499]\n\n'
+          '[[totems]]\nid = "totem-2"\nnumbers = [500, 999]\n\n[printer]')
+
+
+def totem_site(tmp_path: Path, totem_id: str, blocks: str = BLOCKS) -> Path:
+    folder = tmp_path / totem_id
+    text = site_text(folder, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0",
+                                                      'id = "totem-1"': f'id = "{totem_id}"'})
+    text = text.replace("\n[printer]", "\n" + blocks, 1)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_two_totems_in_one_site_file_never_repeat_a_code(tmp_path: Path) -> None:
+    clock = FrozenClock(rome(2026, 12, 1, 10, 0))
+    codes: list[str] = []
+    for totem_id in ("totem-1", "totem-2"):
+        config = load_config(totem_site(tmp_path, totem_id))
+        with TicketStore.in_dir(config.totem.data_dir) as store:
+            issuer = Issuer(config=config, store=store, clock=clock)
+            codes += [issuer.issue("lavoro").code for _ in range(3)]
+    assert codes == ["G001", "G002", "G003", "G500", "G501", "G502"]
+
+
+def test_a_block_ends_with_a_clear_error_not_a_repeat(tmp_path: Path) -> None:
+    blocks = BLOCKS.replace("[1, 499]", "[1, 2]")
+    config = load_config(totem_site(tmp_path, "totem-1", blocks))
+    with TicketStore.in_dir(config.totem.data_dir) as store:
+        issuer = Issuer(config=config, store=store, clock=FrozenClock(rome(2026, 12, 1, 10, 0)))
+        assert [issuer.issue("uffici").code for _ in range(2)] == ["A001", "A002"]
+        with pytest.raises(NumbersExhausted, match="every number up to 2"):
+            issuer.issue("uffici")
+        assert issuer.issue("sanita").code == "E001"  # other services go on
+
+
+@pytest.mark.parametrize(("blocks", "named"), [
+    (BLOCKS.replace("[500, 999]", "[499, 999]"), "totems[1].numbers: overlaps totems[0] (totem-1: 1-499)"),
+    (BLOCKS.replace('"totem-2"', '"totem-1"'), "totems[1].id: duplicate totem id"),
+    (BLOCKS.replace("[1, 499]", "[0, 499]"), "totems[0].numbers: must be [first, last]"),
+    (BLOCKS.replace('"totem-1"', '"totem-3"'), "totem.id: not among the [[totems]]"),
+])
+def test_check_config_rejects_overlaps(tmp_path: Path, blocks: str, named: str) -> None:
+    path = totem_site(tmp_path, "totem-1", blocks)
+    result = subprocess.run([sys.executable, "-m", "totem", "check-config", str(path)], capture_output=True,
+                            text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2 and named in result.stderr + result.stdout, result.stderr
+
+
+def test_hub_flags_a_code_collision_instead_of_hiding_it(tmp_path: Path) -> None:
+    """Two totems numbering alike (no [[totems]] blocks): both tickets are queued, both flagged."""
+    config = load_config(totem_site(tmp_path, "totem-1", "[printer]"))
+    auth = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+    with HubServer(config, port=0, clock=FrozenClock(rome(2026, 12, 1, 10, 0))) as hub:
+        for totem in ("totem-1", "totem-2"):
+            body = {"id": str(uuid.uuid4()), "code": "G001", "service": "lavoro", "number": 1,
+                    "issued_at": rome(2026, 12, 1, 9, 59).isoformat(), "totem": totem}
+            assert requests.post(hub.url + "/api/tickets", json=body, headers=auth, timeout=5).status_code == 201
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        assert sorted((t["code"], t["totem"], t["flags"]) for t in state["flagged"]) == [
+            ("G001", "totem-1", ["collision"]), ("G001", "totem-2", ["collision"])]
+        lavoro = next(s for s in state["services"] if s["id"] == "lavoro")
+        assert lavoro["waiting"] == 2 and all(q["flags"] == ["collision"] for q in lavoro["queue"])
