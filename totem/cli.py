@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from config import load_config
 from config.model import Config
 from totem import __version__
-from totem.errors import ConfigError, PrinterUnavailable, ServiceClosed, StoreError, TooSoon, UnknownService
+from totem.errors import (
+    ConfigError,
+    NumbersExhausted,
+    PrinterUnavailable,
+    ServiceClosed,
+    StoreError,
+    TooSoon,
+    UnknownService,
+)
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -20,6 +28,7 @@ EXIT_UNKNOWN_SERVICE = 4
 EXIT_TOO_SOON = 5
 EXIT_PRINTER = 6
 EXIT_STORE = 7
+EXIT_NUMBERS = 8
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  success
@@ -30,12 +39,13 @@ EXIT_CODES = f"""exit codes:
   {EXIT_TOO_SOON}  anti-spam: another ticket was issued less than min_interval_s ago
   {EXIT_PRINTER}  printer unavailable (no number consumed if known before issuing; voided if it failed while printing)
   {EXIT_STORE}  the ticket database cannot be written (disk full, read-only, corrupt)
+  {EXIT_NUMBERS}  this totem used every number of its [[totems]] block for that service today
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
 ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
-    (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE))
+    (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS))
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
                    epilog=EXIT_CODES, formatter_class=fmt)
     sub.add_parser("status", parents=[common], help="today's counters, outbox backlog, printer state",
                    epilog=EXIT_CODES, formatter_class=fmt)
+    sub.add_parser("resend", parents=[common], help="put events the hub refused (set aside) back in line",
+                   epilog=EXIT_CODES, formatter_class=fmt)
     return parser
 
 
@@ -87,12 +99,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from totem import commands
 
         handler = {"run": commands.run, "issue": commands.issue, "preview": commands.preview,
-                   "print-test": commands.print_test, "status": commands.status}[command]
+                   "print-test": commands.print_test, "status": commands.status,
+                   "resend": commands.resend}[command]
         return handler(config, args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
-    except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError) as exc:
+    except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except KeyboardInterrupt:

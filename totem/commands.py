@@ -77,8 +77,22 @@ def status(config: Config, args: argparse.Namespace) -> int:
             last = format_code(service.prefix, c["last_number"]) if c["last_number"] else "-"
             print(f"{service.id:<14} {c['issued']:>6} {c['printed']:>7} {c['void']:>4}  {last}")
         for target in push_targets(config):
-            print(f"outbox backlog for {target}: {store.backlog(target)} event(s)")
+            print(f"outbox backlog for {target}: {store.backlog(target)} event(s) still to send")
+        aside = store.set_aside_events()
+        if aside:
+            print(f"set aside: {len(aside)} event(s) the hub refused; fix the cause, then `totem resend`:")
+        for target, event, reason in aside:
+            print(f"  {event.kind} {event.payload.get('code', event.ticket_id)} -> {target}: {reason}")
         print(f"printer ({config.printer.connection}): {printer.status().value}")
+    return 0
+
+
+def resend(config: Config, args: argparse.Namespace) -> int:
+    """Put the events set aside back in line and try to deliver them now."""
+    with open_store(config) as store:
+        n = store.resend_set_aside()
+        left = deliver_once(config, store) if n else 0
+    print(f"{n} event(s) put back in line; {left} still to send")
     return 0
 
 
