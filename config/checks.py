@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import time
 from typing import Any
@@ -63,6 +64,11 @@ class Checker:
             return default
         if not is_kind(value, kind):
             self.bad(full, f"must be {kind}", value)
+            return None if default is MISSING else default
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and any(unicodedata.category(ch) == "Cc" for ch in t) for t in texts):
+            # NUL, escape sequences, line breaks: they break screens, tickets and logs
+            self.bad(full, "contains a control character (NUL, newline, escape...)", value)
             return None if default is MISSING else default
         if check is not None:
             message = check(value)

@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHIPPED, site_text
+from conftest import ROOT, SHIPPED, site_text, write_site
 
 from config import load_config
 from totem.errors import ConfigError, ConfigNotFound
@@ -64,6 +64,9 @@ def test_check_config_ok_prints_summary() -> None:
 
 BROKEN = [
     # (replace this, with this, key path expected, words expected)
+    ('message = "Per appuntamenti', 'message = "\\u0000Per appuntamenti', "hub.message", "control character"),
+    ('name = "Sportello 1"', 'name = "Sportello\\u001b[2J 1"', "desks[0].name", "control character"),
+    ('label.it = "Servizi sanitari"', 'label.it = "Servizi\\nsanitari"', "services[4].label.it", "control character"),
     ("[site]\n", "[site]\ncolour = 1\n", "site.colour", "unknown key"),
     ('desk_name = "Sportello Comune Amico"', 'desk_nme = "x"', "site.desk_nme", "did you mean 'desk_name'"),
     ("min_interval_s = 2", 'min_interval_s = "two"', "totem.min_interval_s", "must be a number"),
@@ -161,3 +164,9 @@ def test_config_lookup_uses_env_var(tmp_path: Path, site_path: Path, monkeypatch
     with pytest.raises(ConfigNotFound) as info:
         load_config()
     assert "missing.toml" in str(info.value)
+
+
+def test_test_sites_never_point_at_the_demo_hub(tmp_path: Path) -> None:
+    """Rule 8: a test run during ./scripts/run must not push into the live queue on 8080."""
+    text = write_site(tmp_path).read_text(encoding="utf-8")
+    assert "127.0.0.1:8080" not in text.split("[hub]")[1].split("\n[")[0].replace('listen = "127.0.0.1:8080"', "")
