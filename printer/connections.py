@@ -220,23 +220,34 @@ class EscposDeviceConnection:
             return PrinterState.UNKNOWN
 
     def send(self, job: PrintJob) -> None:
-        with self._lock:
-            deadline = time.monotonic() + self.timeout_s
-            device = self._open(self.timeout_s)
-            try:
-                device._raw(job.data)  # type: ignore[attr-defined]
-                if self.confirm:
-                    device._raw(DLE_EOT_PRINTER)  # type: ignore[attr-defined]
-                    if not self._read(device, 1, deadline):
-                        raise PrinterUnavailable("unknown", f"{self.label}: no answer within {self.timeout_s} s")
-            except PrinterUnavailable:
-                self._drop()
-                raise
-            except Exception as exc:
-                self._drop()
-                raise PrinterUnavailable("offline", f"{self.label}: {exc}") from exc
-            if not self.keep_open:
-                self._drop()
+        deadline = time.monotonic() + self.timeout_s
+        # A status query holding the printer must not double the wait: the job's deadline counts from the tap.
+        if not self._lock.acquire(timeout=self.timeout_s):
+            raise PrinterUnavailable("unknown", f"{self.label}: busy for {self.timeout_s} s")
+        try:
+            self._send(job, deadline)
+        finally:
+            self._lock.release()
+
+    def _send(self, job: PrintJob, deadline: float) -> None:
+        device = self._open(max(0.05, deadline - time.monotonic()))
+        sock = getattr(device, "device", None)
+        if hasattr(sock, "settimeout"):  # a printer that stops reading must not hold the write past the deadline
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            device._raw(job.data)  # type: ignore[attr-defined]
+            if self.confirm:
+                device._raw(DLE_EOT_PRINTER)  # type: ignore[attr-defined]
+                if not self._read(device, 1, deadline):
+                    raise PrinterUnavailable("unknown", f"{self.label}: no answer within {self.timeout_s} s")
+        except PrinterUnavailable:
+            self._drop()
+            raise
+        except Exception as exc:
+            self._drop()
+            raise PrinterUnavailable("offline", f"{self.label}: {exc}") from exc
+        if not self.keep_open:
+            self._drop()
 
     def close(self) -> None:
         with self._lock:

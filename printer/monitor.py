@@ -2,6 +2,12 @@
 
 A change is logged once (not every poll) and handed to `on_change`, which only posts
 an event; nothing here draws or blocks the UI.
+
+A job that failed (`failed`) latches the printer as unable to print: a printer that
+accepted the bytes and then went silent answers status queries with silence too, which
+alone reads as "unknown" (worth a try). The latch holds until a status query says the
+printer is healthy again, so the totem stays Out of service instead of voiding ticket
+after ticket, and comes back by itself.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ class PrinterMonitor:
         self._on_change = on_change
         self._state = PrinterState.UNKNOWN
         self._known = False
+        self._failed: PrinterState | None = None
+        self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="printer-monitor", daemon=True)
@@ -39,19 +47,35 @@ class PrinterMonitor:
         """Check again now (after a failed print, or from the technician menu)."""
         self._wake.set()
 
+    def failed(self, state: PrinterState) -> None:
+        """A job did not go out: unable to print until a status query says otherwise."""
+        latched = state if not state.can_print else PrinterState.ERROR
+        with self._lock:
+            self._failed = latched
+        self._set(latched)
+        self.poke()
+
     def check_now(self) -> PrinterState:
         try:
             state = self._status()
         except Exception:  # a status bug must never kill the monitor: treat it as unknown
             log.exception("printer status query failed")
             state = PrinterState.UNKNOWN
+        with self._lock:
+            if state.healthy:
+                self._failed = None
+            elif self._failed is not None and state is PrinterState.UNKNOWN:
+                state = self._failed  # still silent after a failed job: not worth a try
+        self._set(state)
+        return state
+
+    def _set(self, state: PrinterState) -> None:
         if state is not self._state or not self._known:
             level = logging.INFO if state.healthy else logging.WARNING
             log.log(level, "printer state: %s (was %s)", state.value, self._state.value if self._known else "-")
             self._state = state
             self._known = True
             self._on_change(state)
-        return state
 
     def _run(self) -> None:
         while not self._stop.is_set():

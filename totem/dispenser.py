@@ -5,7 +5,8 @@
    woken, so the ticket goes to the hub at once;
 3. the hub's count of the people ahead is awaited briefly (Issuer.confirm): exact when it
    answers, the forecast's estimate ("circa") when it does not;
-4. the ticket is printed; if that fails it is voided (the void goes out like any event).
+4. the ticket is printed; if that fails it is voided (the void goes out like any event)
+   and the printer is reported failed (the kiosk goes Out of service until it answers).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from totem.errors import PrinterUnavailable
 from totem.issuing import IssuedTicket, Issuer
 
 log = logging.getLogger(__name__)
+_STATES = {s.value for s in PrinterState}
 
 
 class Printer(Protocol):
@@ -28,11 +30,13 @@ class Printer(Protocol):
 
 class Dispenser:
     def __init__(self, *, issuer: Issuer, printer: Printer, printer_state: Callable[[], PrinterState],
-                 on_event: Callable[[], None] = lambda: None) -> None:
+                 on_event: Callable[[], None] = lambda: None,
+                 on_printer_failed: Callable[[PrinterState], None] = lambda state: None) -> None:
         self.issuer = issuer
         self.printer = printer
         self.printer_state = printer_state
         self.on_event = on_event
+        self.on_printer_failed = on_printer_failed  # the monitor: Out of service until the printer answers
         self._lock = threading.Lock()  # one ticket at a time from this totem
 
     def take(self, service_id: str, *, lang: str | None = None) -> IssuedTicket:
@@ -49,10 +53,12 @@ class Dispenser:
             except PrinterUnavailable as exc:
                 self.issuer.void(ticket, f"printer: {exc.state}")
                 self.on_event()
+                self.on_printer_failed(PrinterState(exc.state) if exc.state in _STATES else PrinterState.ERROR)
                 raise
             except Exception as exc:  # any printing bug still voids the committed number (rule 2)
                 self.issuer.void(ticket, f"printer error: {type(exc).__name__}")
                 self.on_event()
+                self.on_printer_failed(PrinterState.ERROR)
                 raise PrinterUnavailable("error", str(exc)) from exc
             self.issuer.mark_printed(ticket)
             return ticket

@@ -97,7 +97,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
 
     monitor = PrinterMonitor(status=printer.status, interval_s=config.printer.status_poll_s,
                              on_change=printer_changed)
-    dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state, on_event=outbox.wake)
+    dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state, on_event=outbox.wake,
+                          on_printer_failed=monitor.failed)
     services = KioskServices(config=config, issuer=issuer, dispenser=dispenser, printer=printer,
                              monitor=monitor, backlog=outbox.backlog)
     window = open_window(fullscreen=config.totem.fullscreen, size=config.totem.window_size,

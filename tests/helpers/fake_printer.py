@@ -2,6 +2,8 @@
 
 mode="answer": replies to DLE EOT queries with the configured status bytes.
 mode="silent": accepts and reads, never replies (a hung printer or a wrong device).
+mode="stall": accepts, reads 64 bytes of each connection, then neither reads nor replies.
+`mode` may be changed while it runs (a printer that stalls, then is fixed).
 """
 
 from __future__ import annotations
@@ -45,8 +47,12 @@ class FakeNetworkPrinter:
         conn.settimeout(0.2)
         with conn:
             while not self._stop.is_set():
+                if self.mode == "stall" and len(record.data) >= 64:
+                    if self._stop.wait(0.05):
+                        return
+                    continue
                 try:
-                    chunk = conn.recv(4096)
+                    chunk = conn.recv(64 - len(record.data) if self.mode == "stall" else 4096)
                 except TimeoutError:
                     continue
                 except OSError:

@@ -271,8 +271,10 @@ class KioskApp:
             self.opening = self._opening()
         elif isinstance(error, PrinterUnavailable):
             log.warning("ticket refused: %s", error)
-            self.printer_state = PrinterState(error.state) if error.state in PrinterState._value2member_map_ \
+            state = PrinterState(error.state) if error.state in PrinterState._value2member_map_ \
                 else PrinterState.OFFLINE
+            # The citizen who tapped is sent to the reception point: Out of service until the printer answers.
+            self.printer_state = state if not state.can_print else PrinterState.ERROR
             self.services.recheck_printer()
         elif isinstance(error, StoreError):
             log.error("ticket database failure: %s", error)
