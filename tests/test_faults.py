@@ -51,3 +51,32 @@ def test_a_printer_that_stalls_mid_ticket_puts_the_totem_out_of_service(tmp_path
             assert void_codes(tmp_path) == [("A001", "void")]
             fake.mode = "answer"  # the technician clears the jam
             pump(app, lambda: app.screen is Screen.HOME, timeout_s=10)
+
+
+def test_a_clock_before_the_release_refuses_tickets(tmp_path: Path) -> None:
+    """A Pi booted without the network may believe it is 2020: Out of service, no number used."""
+    site = write_site(tmp_path, always_open=True)
+    with kiosk(site, FrozenClock(rome(2020, 6, 1, 10, 0))) as app:
+        pump(app, lambda: app.screen is Screen.OUT)
+        assert app.clock_problem is not None and "before this release" in app.clock_problem
+        key(pygame.K_1)
+        key(pygame.K_RETURN)
+        app.step()
+        assert app.screen is Screen.OUT
+    assert not (tmp_path / "data" / "totem.sqlite3").exists() or void_codes(tmp_path) == []
+
+
+def test_a_clock_a_day_off_the_hubs_refuses_tickets_until_fixed(tmp_path: Path) -> None:
+    from config import load_config
+    from display.hub import HubServer
+
+    hub_clock = FrozenClock(rome(2026, 12, 2, 10, 0))  # the totem booted believing it is yesterday
+    site = write_site(tmp_path, always_open=True)
+    with HubServer(load_config(site), port=0, clock=hub_clock) as hub:
+        site.write_text(site.read_text(encoding="utf-8").replace('url = "http://127.0.0.1:9"', f'url = "{hub.url}"'),
+                        encoding="utf-8")
+        with kiosk(site, FrozenClock(OPEN)) as app:
+            pump(app, lambda: app.screen is Screen.OUT)
+            assert "differs from the hub's by +86400 s" in (app.clock_problem or "")
+            hub_clock.set(OPEN)  # NTP sets the clocks right
+            pump(app, lambda: app.screen is Screen.HOME, timeout_s=10)

@@ -42,10 +42,10 @@ def test_numbers_per_service_and_restart_each_day(open_site_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("before", "after"), [
-    # spring forward: 29 Mar 2026 02:00 -> 03:00 local
-    (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 3, 29, 1, 1, tzinfo=UTC)),
-    # fall back: 25 Oct 2026 03:00 -> 02:00 local, the hour 02:00-03:00 happens twice
-    (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), datetime(2026, 10, 25, 1, 30, tzinfo=UTC)),
+    # spring forward: 28 Mar 2027 02:00 -> 03:00 local (dates after the release: an earlier clock is refused)
+    (datetime(2027, 3, 28, 0, 59, tzinfo=UTC), datetime(2027, 3, 28, 1, 1, tzinfo=UTC)),
+    # fall back: 31 Oct 2027 03:00 -> 02:00 local, the hour 02:00-03:00 happens twice
+    (datetime(2027, 10, 31, 0, 30, tzinfo=UTC), datetime(2027, 10, 31, 1, 30, tzinfo=UTC)),
 ])
 def test_dst_changes_keep_one_service_day(open_site_path: Path, before: datetime, after: datetime) -> None:
     assert service_day(before, "Europe/Rome") == service_day(after, "Europe/Rome") == before.date()
@@ -60,11 +60,11 @@ def test_dst_changes_keep_one_service_day(open_site_path: Path, before: datetime
 
 
 def test_day_rolls_at_local_midnight_not_utc(open_site_path: Path) -> None:
-    clock = FrozenClock(datetime(2026, 6, 30, 21, 59, tzinfo=UTC))  # 23:59 in Rome (CEST)
+    clock = FrozenClock(datetime(2027, 6, 30, 21, 59, tzinfo=UTC))  # 23:59 in Rome (CEST)
     issuer, store = make(open_site_path, clock)
     with store:
         issuer.issue("uffici")
-        clock.set(datetime(2026, 6, 30, 22, 1, tzinfo=UTC))  # 00:01 on 1 July in Rome, still 30 June UTC
+        clock.set(datetime(2027, 6, 30, 22, 1, tzinfo=UTC))  # 00:01 on 1 July in Rome, still 30 June UTC
         assert issuer.issue("uffici").code == "A001"
 
 
@@ -126,12 +126,12 @@ def test_unknown_language_falls_back_to_default(open_site_path: Path) -> None:
 
 
 def test_prune_keeps_recent_days_and_unacked_events(open_site_path: Path) -> None:
-    clock = FrozenClock(rome(2026, 1, 1, 10, 0))
+    clock = FrozenClock(rome(2027, 1, 1, 10, 0))
     issuer, store = make(open_site_path, clock)
     with store:
         old = issuer.issue("uffici")
-        clock.set(rome(2026, 6, 1, 10, 0))
+        clock.set(rome(2027, 6, 1, 10, 0))
         issuer.issue("uffici")
-        store.prune(keep_days=30, today=rome(2026, 6, 1).date(), targets=["hub"])
+        store.prune(keep_days=30, today=rome(2027, 6, 1).date(), targets=["hub"])
         assert store.ticket(old.id) is None
         assert len(store.pending_events("hub")) == 2  # nothing acknowledged: nothing dropped

@@ -11,6 +11,7 @@ from config import load_config
 from config.model import Config
 from totem import __version__
 from totem.errors import (
+    ClockWrong,
     ConfigError,
     NumbersExhausted,
     PrinterUnavailable,
@@ -29,6 +30,7 @@ EXIT_TOO_SOON = 5
 EXIT_PRINTER = 6
 EXIT_STORE = 7
 EXIT_NUMBERS = 8
+EXIT_CLOCK = 9
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  success
@@ -40,12 +42,14 @@ EXIT_CODES = f"""exit codes:
   {EXIT_PRINTER}  printer unavailable (no number consumed if known before issuing; voided if it failed while printing)
   {EXIT_STORE}  the ticket database cannot be written (disk full, read-only, corrupt)
   {EXIT_NUMBERS}  this totem used every number of its [[totems]] block for that service today
+  {EXIT_CLOCK}  the clock is clearly wrong (before the release date, or far from the hub's): no ticket issued
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
 ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
-    (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS))
+    (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS),
+    (ClockWrong, EXIT_CLOCK))
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
-    except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted) as exc:
+    except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted,
+            ClockWrong) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except KeyboardInterrupt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import subprocess
 from pathlib import Path
 
 from config.model import Config
@@ -84,7 +85,20 @@ def status(config: Config, args: argparse.Namespace) -> int:
         for target, event, reason in aside:
             print(f"  {event.kind} {event.payload.get('code', event.ticket_id)} -> {target}: {reason}")
         print(f"printer ({config.printer.connection}): {printer.status().value}")
+        problem = issuer.clock_problem()
+        verdict = f"WRONG ({problem})" if problem else "plausible"
+        print(f"clock: {issuer.clock.now():%Y-%m-%d %H:%M:%S} UTC, {verdict}; NTP synchronised: {_ntp_synchronised()}")
     return 0
+
+
+def _ntp_synchronised() -> str:
+    """systemd's view of NTP (`timedatectl`), where there is one."""
+    try:
+        out = subprocess.run(["timedatectl", "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
+                             text=True, timeout=3)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no timedatectl)"
+    return out.stdout.strip() or "unknown"
 
 
 def resend(config: Config, args: argparse.Namespace) -> int:

@@ -70,6 +70,14 @@ class ServiceClosed(TotemError):
         super().__init__(f"closed ({reason}); next opening {when}")
 
 
+class ClockWrong(TotemError):
+    """The totem's clock is clearly wrong: its tickets would belong to another day."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"clock not synchronised: {reason}")
+
+
 class NumbersExhausted(TotemError):
     """This totem has used every number of its block ([[totems]] numbers) for a service today."""
 

@@ -100,6 +100,8 @@ class HubView:
         self._forecast_mono = -math.inf
         self._positions: dict[str, Any] = {}
         self.link_up = False
+        self._offset_s: float | None = None
+        self._offset_mono = -math.inf
 
     # -- written by the pusher ---------------------------------------------------------------
 
@@ -125,6 +127,24 @@ class HubView:
             while len(self._positions) > POSITIONS_KEPT:
                 self._positions.pop(next(iter(self._positions)))
             self._cond.notify_all()
+
+    def set_hub_clock(self, hub_now: Any, *, sent: datetime, received: datetime) -> None:
+        """The hub's clock against ours (midpoint of the request), from its `now` field."""
+        try:
+            theirs = datetime.fromisoformat(hub_now) if isinstance(hub_now, str) else None
+        except ValueError:
+            theirs = None
+        if theirs is None or theirs.tzinfo is None:
+            return
+        ours = sent + (received - sent) / 2
+        with self._cond:
+            self._offset_s = (theirs - ours).total_seconds()
+            self._offset_mono = time.monotonic()
+
+    def hub_offset_s(self, max_age_s: float = 600.0) -> float | None:
+        """How far the hub's clock is ahead of ours, if measured in the last `max_age_s`."""
+        with self._cond:
+            return self._offset_s if time.monotonic() - self._offset_mono <= max_age_s else None
 
     def set_link(self, up: bool) -> None:
         with self._cond:

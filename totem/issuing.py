@@ -13,7 +13,8 @@ from datetime import datetime
 
 from config.model import Config, Service
 from totem.clock import Clock
-from totem.errors import ServiceClosed
+from totem.clockcheck import clock_problem
+from totem.errors import ClockWrong, ServiceClosed
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
 from totem.hubview import HubView
@@ -53,9 +54,15 @@ class Issuer:
             return replace(status, accepting=True, reason="forced_open", next_opening=None)
         return status
 
+    def clock_problem(self) -> str | None:
+        return clock_problem(self.clock.now(), hub_offset_s=self.view.hub_offset_s())
+
     def check(self, service_id: str) -> Service:
-        """Raise UnknownService or ServiceClosed if a ticket cannot be issued now."""
+        """Raise UnknownService, ClockWrong or ServiceClosed if a ticket cannot be issued now."""
         service = self.config.service(service_id)
+        problem = self.clock_problem()
+        if problem is not None:
+            raise ClockWrong(problem)
         opening = self.opening()
         if not opening.accepting:
             raise ServiceClosed(opening.reason, opening.next_opening)

@@ -116,7 +116,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
 
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
-                   rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed)
+                   rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed,
+                   clock_problem=issuer.clock_problem)
     app.gpio = gpio
     screen_changed(app.screen)
     stack.callback(app.close)

@@ -206,6 +206,7 @@ class TargetPusher:
         if time.monotonic() - self._followed_at < FOLLOW_S:
             return
         self._followed_at = time.monotonic()
+        sent = self.clock.now()
         try:
             response = self.session.get(f"{self.target}/api/forecast", timeout=self.timeout)
         except requests.RequestException:
@@ -213,7 +214,9 @@ class TargetPusher:
             return
         self.view.set_link(response.status_code < 500)
         if response.status_code == 200:
-            self._told(Event(0, "void", "", {}), None, self._json(response).get("services"))
+            answer = self._json(response)
+            self.view.set_hub_clock(answer.get("now"), sent=sent, received=self.clock.now())
+            self._told(Event(0, "void", "", {}), None, answer.get("services"))
 
     def set_health(self, **health: Any) -> None:
         if any(self.health.get(k) != v for k, v in health.items()):

@@ -74,7 +74,8 @@ class KioskApp:
     def __init__(self, *, config: Config, services: Any, opening: Callable[[], Opening], now: Callable[[], Any],
                  window: pygame.Surface, rotation: int = 0, on_frame: Callable[[], None] = lambda: None,
                  on_screen: Callable[[Screen], None] = lambda screen: None,
-                 printer_state: PrinterState = PrinterState.UNKNOWN) -> None:
+                 printer_state: PrinterState = PrinterState.UNKNOWN,
+                 clock_problem: Callable[[], str | None] = lambda: None) -> None:
         """`services` is the KioskServices facade (totem.kiosk): every call on it runs on the worker."""
         self.config = config
         self.services = services
@@ -92,6 +93,8 @@ class KioskApp:
         self.screen = Screen.HOME
         self.printer_state = printer_state
         self.store_failed_at: float | None = None
+        self._clock_problem = clock_problem
+        self.clock_problem = clock_problem()  # not None: Out of service, "orologio non sincronizzato"
         self.opening = opening()
         self.focus: int | None = None
         self.shown = Shown()
@@ -121,7 +124,7 @@ class KioskApp:
     def base_screen(self) -> Screen:
         if not self.opening.accepting:
             return Screen.CLOSED
-        if self.store_failed_at is not None or not self.printer_state.can_print:
+        if self.store_failed_at is not None or not self.printer_state.can_print or self.clock_problem:
             return Screen.OUT
         return Screen.HOME
 
@@ -329,6 +332,14 @@ class KioskApp:
 
     def tick(self) -> None:
         now = time.monotonic()
+        problem = self._clock_problem()
+        if problem != self.clock_problem:
+            if problem:
+                log.error("out of service: %s", problem)
+            else:
+                log.info("clock is right again")
+            self.clock_problem = problem
+            self.dirty = True
         opening = self._opening()
         if opening != self.opening:
             self.opening = opening
@@ -371,7 +382,8 @@ class KioskApp:
             render.draw_closed(s, config=self.config, t=t, opening=self.opening, now=self._now(),
                                schedule=self.services.schedule)
         elif self.screen is Screen.OUT:
-            render.draw_out_of_service(s, t=t, config=self.config)
+            render.draw_out_of_service(s, t=t, config=self.config,
+                                       detail=t("out_clock") if self.clock_problem else "")
         elif self.screen is Screen.PIN:
             render.draw_pin(s, t=t, entered=len(self.pin), wrong=self.pin_wrong)
         elif self.screen is Screen.MENU:

@@ -227,7 +227,7 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
     draw_text(surface, contacts, Box(pad, h - round(14 * u), w - 2 * pad, round(11 * u)), round(5 * u), WHITE)
 
 
-def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Config) -> None:
+def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Config, detail: str = "") -> None:
     u = unit(surface)
     w, h = surface.get_size()
     surface.fill(PAPER)
@@ -236,6 +236,9 @@ def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Confi
     draw_text(surface, config.site.desk_name, Box(pad, pad // 2, w - 2 * pad, h // 4 - pad), round(8 * u), WHITE)
     draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
     draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
+    if detail:  # the cause, when a citizen can understand it ("orologio non sincronizzato")
+        draw_text(surface, detail, Box(pad, h // 2 + h // 4, w - 2 * pad, h // 12), round(4.5 * u), MUTED,
+                  max_lines=1)
     contacts = t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email)
     draw_text(surface, contacts, Box(pad, h - h // 6, w - 2 * pad, h // 8), round(4.5 * u), MUTED)
 
