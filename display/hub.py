@@ -248,8 +248,8 @@ async def post_ticket(request: web.Request) -> web.Response:
     if created:
         log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
         hub.changed()
-    return web.json_response({"created": created, "position": position, "services": forecast},
-                             status=201 if created else 200)
+    return web.json_response({"created": created, "position": position, "services": forecast,
+                              "hub_id": hub.store.hub_id}, status=201 if created else 200)
 
 
 async def post_batch(request: web.Request) -> web.Response:
@@ -293,7 +293,7 @@ async def post_batch(request: web.Request) -> web.Response:
     if changed or any(r.get("status") == 201 for r in results):
         hub.changed()
     forecast = await hub.db(hub.store.forecast, now=hub.clock.now())
-    return web.json_response({"results": results, "services": forecast})
+    return web.json_response({"results": results, "services": forecast, "hub_id": hub.store.hub_id})
 
 
 async def get_forecast(request: web.Request) -> web.Response:
@@ -301,7 +301,7 @@ async def get_forecast(request: web.Request) -> web.Response:
     hub = _hub(request)
     now = hub.clock.now()
     forecast = await hub.db(hub.store.forecast, now=now)
-    return web.json_response({"now": now.isoformat(), "services": forecast})
+    return web.json_response({"now": now.isoformat(), "services": forecast, "hub_id": hub.store.hub_id})
 
 
 async def void_ticket(request: web.Request) -> web.Response:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -61,6 +62,10 @@ CREATE TABLE IF NOT EXISTS totems (
     id TEXT PRIMARY KEY,
     health TEXT NOT NULL,
     seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 """
 # Columns added after the first release: (table, column, declaration).
@@ -116,6 +121,10 @@ class QueueStore:
         for table, column, decl in MIGRATIONS:
             if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        # Born with the database: a totem that sees it change knows the hub lost its queue and sends today again.
+        self._db.execute("INSERT INTO meta (key, value) VALUES ('hub_id', ?) ON CONFLICT (key) DO NOTHING",
+                         (str(uuid.uuid4()),))
+        (self.hub_id,) = self._db.execute("SELECT value FROM meta WHERE key = 'hub_id'").fetchone()
         self._priority = {s.id: s.priority for s in config.services}
         self._prefix = {s.id: s.prefix for s in config.services}
         self._extra_services: set[str] = set()  # services only a totem's site file knows

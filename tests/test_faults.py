@@ -3,12 +3,15 @@ clearly wrong, a corrupt database. Each ends in an honest screen, never a silent
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pygame
-from conftest import rome, write_site
+from conftest import ROOT, rome, write_site
 from fake_printer import FakeNetworkPrinter
 from kiosk_harness import key, kiosk, pump
 
@@ -80,3 +83,107 @@ def test_a_clock_a_day_off_the_hubs_refuses_tickets_until_fixed(tmp_path: Path) 
             assert "differs from the hub's by +86400 s" in (app.clock_problem or "")
             hub_clock.set(OPEN)  # NTP sets the clocks right
             pump(app, lambda: app.screen is Screen.HOME, timeout_s=10)
+
+
+def corrupt(path: Path) -> None:
+    """Overwrite the middle of a database file, as a failing SD card does."""
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def totem_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "totem", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+
+
+def test_a_corrupt_database_shows_out_of_service_and_waits_for_the_technician(tmp_path: Path) -> None:
+    from contextlib import ExitStack
+
+    from config import load_config
+    from totem.degraded import build_unavailable_kiosk
+    from totem.store import TicketStore
+
+    site = write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
+    config = load_config(site)
+    assert totem_cli("issue", "uffici", "--config", str(site)).stdout.strip() == "A001"
+    assert totem_cli("issue", "uffici", "--config", str(site)).stdout.strip() == "A002"
+    db = tmp_path / "data" / "totem.sqlite3"
+    with sqlite3.connect(db) as conn:  # fold the WAL in, so the damage hits real pages
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    corrupt(db)
+
+    status = totem_cli("status", "--config", str(site))
+    assert status.returncode == 7 and "OUT OF SERVICE" in status.stdout and "repair-db" in status.stdout
+    assert "Traceback" not in status.stderr
+
+    with ExitStack() as stack:
+        app = build_unavailable_kiosk(config, stack, clock=FrozenClock(OPEN), reason="cannot open", retry_s=0.2)
+        app.step()
+        assert app.screen is Screen.OUT
+        key(pygame.K_1)
+        key(pygame.K_RETURN)
+        app.step()
+        assert app.screen is Screen.OUT
+        assert db.exists()  # never moved aside by the kiosk itself
+        refused = totem_cli("repair-db", "--config", str(site))
+        if refused.returncode == 2:  # the counters are unreadable: the technician says where numbers continue
+            assert "--start-after" in refused.stderr
+            repaired = totem_cli("repair-db", "--start-after", "2", "--config", str(site))
+        else:
+            repaired = refused
+        assert repaired.returncode == 0, repaired.stderr
+        assert list((tmp_path / "data").glob("totem.sqlite3.corrupt-*"))
+        pump(app, lambda: not app.running, timeout_s=10)  # ends with 0: systemd starts the full kiosk
+        assert app.exit_code == 0
+    assert totem_cli("issue", "uffici", "--config", str(site)).stdout.strip() == "A003"  # never A001 again
+    with TicketStore.in_dir(config.totem.data_dir):
+        pass
+
+
+def test_a_hub_that_lost_its_database_gets_todays_tickets_again(tmp_path: Path) -> None:
+    import requests
+
+    from config import load_config
+    from display.hub import HubServer
+    from totem.issuing import Issuer
+    from totem.outbox import OutboxPusher
+    from totem.store import TicketStore
+
+    clock = FrozenClock(OPEN)
+    site = write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
+    hub_config = load_config(site)
+    with HubServer(hub_config, port=0, clock=clock) as hub:
+        port = hub.port
+        site.write_text(site.read_text(encoding="utf-8").replace('url = "http://127.0.0.1:9"',
+                                                                 f'url = "{hub.url}"'), encoding="utf-8")
+        config = load_config(site)
+        with TicketStore.in_dir(config.totem.data_dir) as store, OutboxPusher.start(config, clock=clock) as outbox:
+            issuer = Issuer(config=config, store=store, clock=clock)
+            for _ in range(3):
+                clock.advance(seconds=30)
+                issuer.issue("uffici")
+                outbox.wake()
+            waiting = lambda: sum(s["waiting"] for s in requests.get(hub.url + "/api/state", timeout=5)  # noqa: E731
+                                  .json()["services"])
+            deadline = time.monotonic() + 10
+            while waiting() != 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert waiting() == 3
+            hub.close()
+            for f in (tmp_path / "hub").glob("hub.sqlite3*"):
+                f.unlink()  # the hub's disk was replaced
+            with HubServer(hub_config, port=port, clock=clock) as fresh:
+                deadline = time.monotonic() + 15
+                while time.monotonic() < deadline:
+                    try:
+                        if waiting() == 3:
+                            break
+                    except requests.RequestException:
+                        pass
+                    time.sleep(0.1)
+                codes = [q["code"] for s in requests.get(fresh.url + "/api/state", timeout=5).json()["services"]
+                         for q in s["queue"]]
+                assert codes == ["A001", "A002", "A003"]

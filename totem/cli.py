@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
                    epilog=EXIT_CODES, formatter_class=fmt)
     sub.add_parser("status", parents=[common], help="today's counters, outbox backlog, printer state",
                    epilog=EXIT_CODES, formatter_class=fmt)
+    p = sub.add_parser("repair-db", parents=[common], epilog=EXIT_CODES, formatter_class=fmt,
+                       help="move an unreadable ticket database aside and start a new one (technician action)")
+    p.add_argument("--start-after", type=int, metavar="N", default=None,
+                   help="when the old counters cannot be read: today's numbers continue after N for every service")
     sub.add_parser("resend", parents=[common], help="put events the hub refused (set aside) back in line",
                    epilog=EXIT_CODES, formatter_class=fmt)
     return parser
@@ -104,7 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         handler = {"run": commands.run, "issue": commands.issue, "preview": commands.preview,
                    "print-test": commands.print_test, "status": commands.status,
-                   "resend": commands.resend}[command]
+                   "resend": commands.resend, "repair-db": commands.repair_db}[command]
         return handler(config, args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

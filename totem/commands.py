@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import logging
 import subprocess
+import sys
 from pathlib import Path
 
 from config.model import Config
 from printer.layout import TicketContent
 from totem import __version__
+from totem.clock import SystemClock
 from totem.dispenser import Dispenser
+from totem.errors import StoreError
 from totem.hubview import HubView
 from totem.numbering import format_code, service_day
 from totem.outbox import deliver_once
@@ -65,7 +68,15 @@ def print_test(config: Config, args: argparse.Namespace) -> int:
 
 
 def status(config: Config, args: argparse.Namespace) -> int:
-    with open_store(config) as store, build_printer(config) as printer:
+    try:
+        store = open_store(config)
+    except StoreError as exc:
+        print(f"totem {config.totem.id} (version {__version__}): OUT OF SERVICE")
+        print(f"ticket database: {exc}")
+        with build_printer(config) as printer:
+            print(f"printer ({config.printer.connection}): {printer.status().value}")
+        return 7
+    with store, build_printer(config) as printer:
         issuer = build_issuer(config, store)
         today = service_day(issuer.clock.now(), issuer.schedule.tz)
         opening = issuer.opening()
@@ -88,6 +99,22 @@ def status(config: Config, args: argparse.Namespace) -> int:
         problem = issuer.clock_problem()
         verdict = f"WRONG ({problem})" if problem else "plausible"
         print(f"clock: {issuer.clock.now():%Y-%m-%d %H:%M:%S} UTC, {verdict}; NTP synchronised: {_ntp_synchronised()}")
+    return 0
+
+
+def repair_db(config: Config, args: argparse.Namespace) -> int:
+    """Move an unreadable ticket database aside and start a new one that never repeats a
+    number already given today (counters copied from the old file, or --start-after)."""
+    from totem.repair import RepairRefused, repair
+
+    try:
+        report = repair(config.totem.data_dir, today=service_day(SystemClock().now(), config.site.timezone),
+                        start_after=args.start_after)
+    except RepairRefused as exc:
+        print(f"totem repair-db: {exc}", file=sys.stderr)
+        return 2
+    for line in report:
+        print(line)
     return 0
 
 

@@ -15,7 +15,9 @@ from printer.status import PrinterState
 from printer.ticket_printer import TicketPrinter
 from totem import __version__
 from totem.clock import Clock, SystemClock
+from totem.degraded import build_unavailable_kiosk
 from totem.dispenser import Dispenser
+from totem.errors import StoreError
 from totem.gpio import open_gpio
 from totem.hours import Schedule
 from totem.hubview import HubView
@@ -130,8 +132,14 @@ def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None 
     notifier = Notifier()
     with ExitStack() as stack:
         stack.callback(notifier.close)
-        app = build_kiosk(config, stack, clock=clock or SystemClock(), always_open=always_open,
-                          on_frame=notifier.watchdog)
+        try:
+            with ExitStack() as attempt:  # what was built before the failure is closed again
+                app = build_kiosk(config, attempt, clock=clock or SystemClock(), always_open=always_open,
+                                  on_frame=notifier.watchdog)
+                stack.enter_context(attempt.pop_all())
+        except StoreError as exc:  # Out of service on screen, not a restart loop before any window
+            app = build_unavailable_kiosk(config, stack, clock=clock or SystemClock(), reason=str(exc),
+                                          on_frame=notifier.watchdog)
         previous = signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
         stack.callback(signal.signal, signal.SIGTERM, previous)
         notifier.ready(f"{config.totem.id}: kiosk running")

@@ -27,7 +27,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime
+from datetime import time as dt_time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import requests
 
@@ -137,6 +140,7 @@ class TargetPusher:
         if response.status_code < 300:
             self.store.ack(self.target, event.seq)
             self._told(event, answer.get("position"), answer.get("services"))
+            self._check_hub(answer.get("hub_id"))
         else:
             self._refused(event, f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]}")
 
@@ -160,9 +164,29 @@ class TargetPusher:
             self._refused(event, f"HTTP {status}: {result.get('error') if isinstance(result, dict) else result}")
             return
         self.store.ack(self.target, events[-1].seq)
+        self._check_hub(answer.get("hub_id"))
         for event, result in zip(events, results, strict=True):
             self._told(event, result.get("position"), None)
         self._told(events[-1], None, answer.get("services"))
+
+    def _check_hub(self, hub_id: Any) -> bool:
+        """A hub whose database is new (restored, replaced, deleted) gets today's events again.
+        True when events were put back in line."""
+        if not isinstance(hub_id, str) or not 8 <= len(hub_id) <= 64:
+            return False
+        key = f"hub_id {self.target}"
+        known = self.store.meta(key)
+        if known == hub_id:
+            return False
+        self.store.set_meta(key, hub_id)
+        if known is None:
+            return False
+        tz = ZoneInfo(self.config.site.timezone)
+        today = service_day(self.clock.now(), tz)
+        pending = self.store.rewind(self.target, since=datetime.combine(today, dt_time(0), tzinfo=tz))
+        log.warning("hub at %s has a new database: sending today's events again (%d pending)", self.target, pending)
+        self.backlog = pending
+        return True
 
     def _refused(self, event: Event, reason: str) -> None:
         """The hub answered that this one event is wrong: retry a few times, then set it aside."""
@@ -216,6 +240,8 @@ class TargetPusher:
         if response.status_code == 200:
             answer = self._json(response)
             self.view.set_hub_clock(answer.get("now"), sent=sent, received=self.clock.now())
+            if self._check_hub(answer.get("hub_id")):
+                self.wake_event.set()
             self._told(Event(0, "void", "", {}), None, answer.get("services"))
 
     def set_health(self, **health: Any) -> None:

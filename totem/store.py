@@ -58,6 +58,10 @@ CREATE TABLE IF NOT EXISTS set_aside (
     at TEXT NOT NULL,
     PRIMARY KEY (target, seq)
 );
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS cursors (
     target TEXT PRIMARY KEY,
     acked_seq INTEGER NOT NULL
@@ -107,9 +111,15 @@ class TicketStore:
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA synchronous = FULL")
+            (check,) = self._db.execute("PRAGMA quick_check").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(f"integrity check failed: {check}")
             self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(f"cannot open ticket database {self.path}: {exc}") from exc
+            if getattr(self, "_db", None) is not None:
+                self._db.close()
+            raise StoreError(f"cannot open ticket database {self.path}: {exc} "
+                             "(a technician can move it aside with `totem repair-db`)") from exc
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> TicketStore:
@@ -167,11 +177,14 @@ class TicketStore:
                         # A clock that jumped backwards (elapsed < 0) must not lock the totem.
                         if 0 <= elapsed < min_interval_s:
                             raise TooSoon(min_interval_s - elapsed)
+                floor = db.execute("SELECT value FROM meta WHERE key = ?",
+                                   (f"floor {service_day.isoformat()}",)).fetchone()
+                start = max(first_number, int(floor[0]) + 1) if floor else first_number
                 (number,) = db.execute(
                     "INSERT INTO counters (service_day, service_id, last_number) VALUES (?, ?, ?) "
                     "ON CONFLICT (service_day, service_id) DO UPDATE SET last_number = last_number + 1 "
                     "RETURNING last_number",
-                    (service_day.isoformat(), service_id, first_number),
+                    (service_day.isoformat(), service_id, start),
                 ).fetchone()
                 if last_number is not None and number > last_number:
                     raise NumbersExhausted(service_id, last_number)
@@ -301,6 +314,35 @@ class TicketStore:
         with self._write() as db:
             db.execute("INSERT INTO cursors (target, acked_seq) VALUES (?, ?) ON CONFLICT (target) "
                        "DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)", (target, seq))
+
+    def seed_counters(self, service_day: date, counters: dict[str, int]) -> None:
+        """After a repair: today's numbers continue after these ('*': every service, as a floor)."""
+        with self._write() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                       "excluded.value", (f"floor {service_day.isoformat()}", str(counters.get("*", 0))))
+            for service, n in counters.items():
+                if service != "*":
+                    db.execute("INSERT INTO counters (service_day, service_id, last_number) VALUES (?, ?, ?) "
+                               "ON CONFLICT DO UPDATE SET last_number = MAX(last_number, excluded.last_number)",
+                               (service_day.isoformat(), service, n))
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET "
+                       "value = excluded.value", (key, value))
+
+    def rewind(self, target: str, *, since: datetime) -> int:
+        """Send again every event created since `since` (a hub that lost its database).
+        Returns how many events are pending now."""
+        with self._write() as db:
+            row = db.execute("SELECT MIN(seq) FROM events WHERE created_at >= ?", (_ts(since),)).fetchone()
+            if row[0] is not None:
+                db.execute("UPDATE cursors SET acked_seq = MIN(acked_seq, ?) WHERE target = ?", (row[0] - 1, target))
+        return self.backlog(target)
 
     def backlog(self, target: str) -> int:
         """Events still to send to the target (those set aside are counted apart)."""

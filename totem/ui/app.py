@@ -75,7 +75,8 @@ class KioskApp:
                  window: pygame.Surface, rotation: int = 0, on_frame: Callable[[], None] = lambda: None,
                  on_screen: Callable[[Screen], None] = lambda screen: None,
                  printer_state: PrinterState = PrinterState.UNKNOWN,
-                 clock_problem: Callable[[], str | None] = lambda: None) -> None:
+                 clock_problem: Callable[[], str | None] = lambda: None,
+                 store_problem: Callable[[], str | None] | None = None) -> None:
         """`services` is the KioskServices facade (totem.kiosk): every call on it runs on the worker."""
         self.config = config
         self.services = services
@@ -95,6 +96,7 @@ class KioskApp:
         self.store_failed_at: float | None = None
         self._clock_problem = clock_problem
         self.clock_problem = clock_problem()  # not None: Out of service, "orologio non sincronizzato"
+        self._store_problem = store_problem  # set only when the kiosk started without its database
         self.opening = opening()
         self.focus: int | None = None
         self.shown = Shown()
@@ -124,7 +126,8 @@ class KioskApp:
     def base_screen(self) -> Screen:
         if not self.opening.accepting:
             return Screen.CLOSED
-        if self.store_failed_at is not None or not self.printer_state.can_print or self.clock_problem:
+        if self.store_failed_at is not None or not self.printer_state.can_print or self.clock_problem \
+                or self._store_problem is not None:
             return Screen.OUT
         return Screen.HOME
 
@@ -332,6 +335,9 @@ class KioskApp:
 
     def tick(self) -> None:
         now = time.monotonic()
+        if self._store_problem is not None and self._store_problem() is None:
+            self.running = False  # the database opens again: end, so systemd starts the full kiosk
+            self.exit_code = 0
         problem = self._clock_problem()
         if problem != self.clock_problem:
             if problem:
