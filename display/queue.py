@@ -71,6 +71,8 @@ CREATE TABLE IF NOT EXISTS meta (
 # Columns added after the first release: (table, column, declaration).
 MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
               ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"))
+# Indexes on columns added by MIGRATIONS (created after them).
+LATE_INDEXES = "CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
 
@@ -121,6 +123,7 @@ class QueueStore:
         for table, column, decl in MIGRATIONS:
             if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        self._db.executescript(LATE_INDEXES)
         # Born with the database: a totem that sees it change knows the hub lost its queue and sends today again.
         self._db.execute("INSERT INTO meta (key, value) VALUES ('hub_id', ?) ON CONFLICT (key) DO NOTHING",
                          (str(uuid.uuid4()),))
@@ -132,6 +135,8 @@ class QueueStore:
         self.order = CallOrder(())
         self.times = ServiceTimes({})
         self._active: dict[str, datetime] = {}
+        # Desks busy now and today's finished counts: read once, kept until a desk action or a void.
+        self._facts: tuple[set[str], dict[str, int]] | None = None
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, config: Config) -> QueueStore:
@@ -174,6 +179,7 @@ class QueueStore:
                 "AND called_at IS NOT NULL ORDER BY finished_at", (day,)):
             self._observe(service_id, called, finished)
         self._active = {}
+        self._facts = None
         self._day = day
 
     def _observe(self, service_id: str, called: str, finished: str) -> None:
@@ -250,6 +256,7 @@ class QueueStore:
             db.execute("ROLLBACK")
             raise
         self.order.remove(ticket_id)
+        self._facts = None
         return cur.rowcount == 1
 
     def totem_health(self, totem: str, health: dict[str, object], *, now: datetime) -> None:
@@ -302,6 +309,7 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._facts = None
         if finished is not None and finished.called_at:
             self._observe(finished.service_id, finished.called_at, _ts(now))
         self._active[desk_id] = now
@@ -331,6 +339,7 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+        self._facts = None
         if current is None:
             return None
         if status == "served" and current.called_at:
@@ -353,6 +362,7 @@ class QueueStore:
                    "called_at = NULL, desk_only = ?, desk_not = ? WHERE id = ?",
                    (service_id, int(keep), to_desk, desk_not, current.id))
         db.execute("COMMIT")
+        self._facts = None
         self._active[desk_id] = now
         self.order.add(Waiting(current.id, current.code, service_id, keep, current.issued_at, to_desk, desk_not))
         ticket = self._ticket(current.id)
@@ -363,8 +373,7 @@ class QueueStore:
 
     def _open_desks(self, callers: tuple[str, ...], now: datetime) -> tuple[int, int]:
         """(desks open, desks busy) among the desks that can call a ticket."""
-        busy = {r[0] for r in self._db.execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
-                                               "AND status = 'called'", (self._day,))}
+        busy = self._desk_facts()[0]
         active = [d for d in callers if d in busy or now - self._active.get(d, datetime.min.replace(tzinfo=UTC))
                   <= ACTIVE_DESK]
         open_ = len(active) or len(callers)
@@ -398,13 +407,14 @@ class QueueStore:
         return out
 
     def waiting(self, service_id: str, *, now: datetime, limit: int) -> list[HubTicket]:
+        """The head of a service's queue, in call order (one query for the rows)."""
         self.sync(now)
-        rows = []
-        for w in self.order.listed(service_id, limit):
-            ticket = self._ticket(w.id)
-            if ticket is not None:
-                rows.append(ticket)
-        return rows
+        ids = [w.id for w in self.order.listed(service_id, limit)]
+        if not ids:
+            return []
+        rows = {r[0]: HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in self._db.execute(
+            f"SELECT {self._COLS} FROM tickets WHERE id IN ({','.join('?' * len(ids))})", ids)}
+        return [rows[i] for i in ids if i in rows]
 
     def waiting_count(self, service_id: str, *, now: datetime) -> int:
         self.sync(now)
@@ -415,13 +425,25 @@ class QueueStore:
 
     def flagged(self, *, now: datetime) -> list[HubTicket]:
         """Today's waiting or called tickets with a flag, for the desk console."""
-        rows = self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND flags != '' "
-                                "AND status IN ('waiting', 'called') ORDER BY issued_at LIMIT 50",
+        rows = self._db.execute(f"SELECT {self._COLS} FROM tickets INDEXED BY hub_flagged WHERE service_day = ? "
+                                "AND flags != '' AND status IN ('waiting', 'called') ORDER BY issued_at LIMIT 50",
                                 (self.sync(now),)).fetchall()
         return [HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in rows]
 
+    def _desk_facts(self) -> tuple[set[str], dict[str, int]]:
+        if self._facts is None:
+            busy = {r[0] for r in self._db.execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
+                                                   "AND status = 'called'", (self._day,))}
+            finished = dict(self._db.execute(
+                "SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' "
+                "AND status IN ('called', 'served', 'noshow', 'void') GROUP BY status", (self._day,)).fetchall())
+            self._facts = (busy, finished)
+        return self._facts
+
     def counts(self, day: str) -> dict[str, int]:
         out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
+        if day == self._day:  # today: from memory, no scan of the day's tickets
+            return out | self._desk_facts()[1] | {"waiting": len(self.order)}
         for status, n in self._db.execute("SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' "
                                           "GROUP BY status", (day,)):
             out[status] = n
