@@ -6,8 +6,10 @@ retried with a growing pause, forever; the screen shows a small marker meanwhile
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -83,8 +85,13 @@ class HubFeed:
         raise ConnectionError("event stream ended")
 
     def close(self) -> None:
+        """Ends a pending read at once: shutting the socket down wakes the reading thread
+        (closing the response from this thread would wait for the reader's lock, up to the
+        hub's next keepalive)."""
         self._stop.set()
         response = self._response
-        if response is not None:
-            response.close()  # ends a pending read; the thread is a daemon if it still waits
+        sock = getattr(getattr(getattr(response, "raw", None), "connection", None), "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):  # already closed
+                sock.shutdown(socket.SHUT_RDWR)
         self._thread.join(timeout=2)

@@ -81,6 +81,14 @@ class Broker:
                 continue
             queue.put_nowait(message)
 
+    def close_all(self) -> None:
+        """End every stream (the hub is stopping)."""
+        for queue in list(self._queues):
+            while not queue.empty():
+                queue.get_nowait()
+            queue.put_nowait(None)
+        self._queues.clear()
+
     @property
     def subscribers(self) -> int:
         return len(self._queues)
@@ -583,6 +591,9 @@ class HubServer:
         return self
 
     async def _stop(self) -> None:
+        if self.hub is not None:
+            self.hub.broker.close_all()  # open event streams end now, not after the shutdown timeout
+            await asyncio.sleep(0)
         if self._runner is not None:
             await self._runner.cleanup()
         if self.hub is not None:

@@ -5,6 +5,7 @@ silence, said once in the log."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -83,6 +84,7 @@ class Announcer:
         self.volume = volume
         self._queue: queue.Queue[str | None] = queue.Queue(maxsize=20)
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
+        self._stopping = threading.Event()  # close(): stop the sound playing now, skip the queued ones
         self._mixer = False
         self.played: list[str] = []
 
@@ -111,6 +113,9 @@ class Announcer:
         channel = sound.play()  # type: ignore[attr-defined]
         deadline = pygame.time.get_ticks() + int(sound.get_length() * 1000) + 500  # type: ignore[attr-defined]
         while channel is not None and channel.get_busy() and pygame.time.get_ticks() < deadline:
+            if self._stopping.is_set():
+                channel.stop()
+                return
             pygame.time.wait(20)
 
     def _run(self) -> None:
@@ -118,14 +123,14 @@ class Announcer:
 
         while True:
             text = self._queue.get()
-            if text is None:
+            if text is None or self._stopping.is_set():
                 return
             self.played.append(text)
             if not self._mixer:
                 continue
             self._play(self._chime)
             path = self.speech.wav_for(text) if self.speech else None
-            if path is not None:
+            if path is not None and not self._stopping.is_set():
                 try:
                     voice = pygame.mixer.Sound(str(path))
                     voice.set_volume(self.volume)
@@ -134,9 +139,12 @@ class Announcer:
                     log.warning("cannot play %s: %s", path, exc)
 
     def close(self) -> None:
+        """Stops within a fraction of a second, even mid-call (systemd waits for us)."""
+        self._stopping.set()
         if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout=10)
+            with contextlib.suppress(queue.Full):  # when full, the thread sees _stopping before the next item
+                self._queue.put_nowait(None)
+            self._thread.join(timeout=2)
         if self._mixer:
             import pygame
 

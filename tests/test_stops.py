@@ -1,0 +1,95 @@
+"""Clean stops: `totem` and `totem-display` end within 3 s of SIGTERM in the states that used
+to hold them (systemd's stop timeout would otherwise SIGKILL them): a call being announced
+with a listener attached, and a hub that accepts the push but never answers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import UTC
+from pathlib import Path
+
+import requests
+from conftest import ROOT, rome, write_site
+
+AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+STOP_LIMIT_S = 3.0
+
+
+def env() -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=str(ROOT), SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+
+
+def stop(proc: subprocess.Popen[str]) -> float:
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError("did not stop within 20 s of SIGTERM") from None
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    return time.monotonic() - started
+
+
+def test_display_stops_within_3_s_while_announcing_with_listeners(tmp_path: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]
+    site = write_site(tmp_path, always_open=True, extra={'listen = "127.0.0.1:8080"': f'listen = "127.0.0.1:{port}"'})
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "display", "--config", str(site)], env=env(), cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/healthz", timeout=0.5).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.05)
+
+    def listen() -> None:
+        try:
+            with requests.get(url + "/api/events", stream=True, timeout=30) as response:
+                for _ in response.iter_lines():
+                    pass
+        except requests.RequestException:
+            pass
+
+    threading.Thread(target=listen, daemon=True).start()
+    body = {"id": str(uuid.uuid4()), "code": "A001", "service": "uffici", "number": 1,
+            "issued_at": rome(2026, 12, 1, 10, 0).astimezone(UTC).isoformat(), "totem": "totem-1"}
+    assert requests.post(url + "/api/tickets", json=body, headers=AUTH, timeout=5).status_code == 201
+    assert requests.post(url + "/api/desks/1/next", headers=AUTH, timeout=5).status_code == 200
+    time.sleep(0.5)  # the call screen is flashing and the announcer playing
+    took = stop(proc)
+    assert took < STOP_LIMIT_S, f"totem-display took {took:.2f} s to stop"
+    with sqlite3.connect(tmp_path / "hub" / "hub.sqlite3") as db:  # the call was committed
+        assert db.execute("SELECT status FROM tickets WHERE code = 'A001'").fetchone() == ("called",)
+
+
+def test_kiosk_stops_within_3_s_while_the_hub_hangs(tmp_path: Path) -> None:
+    server = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: [held.append(server.accept()[0]) for _ in range(20)], daemon=True).start()
+    port = server.getsockname()[1]
+    site = write_site(tmp_path, always_open=True, extra={
+        'url = "http://127.0.0.1:8080"': f'url = "http://127.0.0.1:{port}"', "min_interval_s = 2": "min_interval_s = 0"})
+    proc = subprocess.Popen([sys.executable, "-m", "totem", "--config", str(site), "run", "--always-open"], env=env(),
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not held and time.monotonic() < deadline:  # the pusher is waiting on the hub
+        time.sleep(0.05)
+    assert held
+    try:
+        took = stop(proc)
+    finally:
+        server.close()
+    assert took < STOP_LIMIT_S, f"totem took {took:.2f} s to stop"
+    assert not (tmp_path / "data" / "totem.sqlite3-wal").exists()  # database closed cleanly
