@@ -80,7 +80,8 @@ def test_kiosk_stops_within_3_s_while_the_hub_hangs(tmp_path: Path) -> None:
     threading.Thread(target=lambda: [held.append(server.accept()[0]) for _ in range(20)], daemon=True).start()
     port = server.getsockname()[1]
     site = write_site(tmp_path, always_open=True, extra={
-        'url = "http://127.0.0.1:8080"': f'url = "http://127.0.0.1:{port}"', "min_interval_s = 2": "min_interval_s = 0"})
+        'url = "http://127.0.0.1:8080"': f'url = "http://127.0.0.1:{port}"',
+        "min_interval_s = 2": "min_interval_s = 0"})
     proc = subprocess.Popen([sys.executable, "-m", "totem", "--config", str(site), "run", "--always-open"], env=env(),
                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 20
