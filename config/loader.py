@@ -74,11 +74,17 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise ConfigNotFound(tried)
 
 
-def default_data_dir() -> Path:
-    """systemd's StateDirectory when run as a unit, else the user's XDG state dir."""
+def default_data_dir(base_dir: Path | None = None) -> Path:
+    """systemd's StateDirectory when run as a unit; for a site file inside a source checkout,
+    the checkout's var/ (what ./scripts/run uses, so `totem status` and friends see the demo's
+    state); else the user's XDG state dir."""
     state = os.environ.get("STATE_DIRECTORY")
     if state:
         return Path(state.split(":")[0])
+    if base_dir is not None:
+        checkout = Path(base_dir).resolve().parent
+        if (checkout / "pyproject.toml").is_file() and (checkout / "scripts" / "run").is_file():
+            return checkout / "var"
     xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(xdg) / "totem"
 
@@ -108,7 +114,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     base_dir = source.parent
     totem = _totem(c, c.table(raw, "totem", ""), base_dir)
     totems = _totems(c, raw.get("totems", MISSING), totem.id if totem else None)
-    data_dir = totem.data_dir if totem else default_data_dir()
+    data_dir = totem.data_dir if totem else default_data_dir(base_dir)
     printer = _printer(c, c.table(raw, "printer", ""), data_dir, base_dir)
     hub = _hub(c, c.table(raw, "hub", ""), base_dir)
     service_ids = _declared_service_ids(raw)  # as written: one bad service is one problem, not two
@@ -356,7 +362,7 @@ def _totem(c: Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | Non
                      lambda v: None if v in (0, 90, 180, 270) else "must be 0, 90, 180 or 270")
     if None in (tid, interval, timeout, pin, fullscreen, size, rotation):
         return None
-    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir()
+    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
     return TotemSettings(tid, directory, float(interval), float(timeout), pin, fullscreen,
                          (size[0], size[1]), rotation)
 
@@ -427,7 +433,7 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     if None in (listen, url, token, history, message, push_timeout, heartbeat):
         return None
     host, port = parse_listen(listen) or ("127.0.0.1", 8080)
-    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir()
+    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
     return HubSettings(host, port, url.rstrip("/"), token, directory, history, message,
                        float(push_timeout), float(heartbeat))
 

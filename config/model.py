@@ -151,6 +151,24 @@ class Config:
     display: DisplaySettings = field(default_factory=DisplaySettings)
     totems: tuple[TotemBlock, ...] = ()  # empty: one totem, numbering from 1 without a limit
 
+    def fingerprint(self) -> str:
+        """A short digest of what every Pi of the site must agree on (services, desks, hours,
+        numbering, contacts), not of the lines a technician sets per Pi (printer, ids, paths).
+        The totems send theirs to the hub; a difference is shown on the desk console."""
+        import hashlib
+        import json
+
+        shared = {"site": [self.site.name, self.site.desk_name, self.site.timezone, list(self.site.languages)],
+                  "contacts": [self.contacts.phone, self.contacts.email],
+                  "hours": [[[str(r) for r in day] for day in self.hours.weekly],
+                            self.hours.last_ticket_before_close_min,
+                            sorted(d.isoformat() for d in self.hours.closed_dates), self.hours.holidays_country,
+                            self.hours.holidays_subdivision],
+                  "services": [[s.id, s.prefix, s.labels, s.avg_service_min, s.priority] for s in self.services],
+                  "desks": [[d.id, d.name, list(d.services)] for d in self.desks],
+                  "totems": [[b.id, b.first, b.last] for b in self.totems]}
+        return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()[:16]
+
     def number_block(self) -> tuple[int, int | None]:
         """This totem's (first, last) number; (1, None) on a site with one totem."""
         block = next((b for b in self.totems if b.id == self.totem.id), None)

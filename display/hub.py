@@ -100,6 +100,7 @@ class Hub:
         self.store = store
         self.clock = clock
         self.broker = Broker()
+        self.fingerprint = config.fingerprint()
         self.sessions = DeskSessions(config.hub.token)
         self._state_pending = False
         self._version = 0
@@ -216,7 +217,8 @@ class Hub:
         calls = [{**c, "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))}
                  for c in store.last_calls(now=now, limit=5)]
         flagged = [{**t.as_json(), "totem": t.totem} for t in store.flagged(now=now)]
-        return {"now": now.isoformat(), "service_day": day, "services": services, "desks": desks, "calls": calls,
+        return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
+                "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": store.counts(day), "flagged": flagged, "message": self.config.hub.message,
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
@@ -367,7 +369,8 @@ async def get_forecast(request: web.Request) -> web.Response:
     hub = _hub(request)
     now = hub.clock.now()
     forecast = await hub.db(hub.store.forecast, now=now)
-    return web.json_response({"now": now.isoformat(), "services": forecast, "hub_id": hub.store.hub_id})
+    return web.json_response({"now": now.isoformat(), "services": forecast, "hub_id": hub.store.hub_id,
+                              "fingerprint": hub.fingerprint})
 
 
 async def void_ticket(request: web.Request) -> web.Response:

@@ -254,6 +254,20 @@ class EscposDeviceConnection:
             self._drop()
 
 
+def describe(settings: PrinterSettings, job: str = "") -> str:
+    """Where a job goes, in words a technician can check ("folder /var/lib/totem/tickets/...")."""
+    c = settings.connection
+    if c == "folder":
+        return f"{settings.folder}/{job}.escpos (and .png)" if job else f"folder {settings.folder}"
+    if c == "network":
+        return f"network printer {settings.host}:{settings.port}"
+    if c == "usb":
+        return f"USB printer {settings.usb_vendor_id:04x}:{settings.usb_product_id:04x}"
+    if c == "serial":
+        return f"serial printer {settings.serial_device}"
+    return f"printer device {settings.device}"
+
+
 def open_connection(settings: PrinterSettings) -> Connection:
     """Build the configured connection. Nothing is opened until the first job or status query."""
     timeout_s = settings.timeout_s

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# For child processes: the checkout first, then whatever the run added (.ci/run's faketime shim).
+PYPATH = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 SHIPPED = ROOT / "config" / "comune-amico.toml"
 ROME = ZoneInfo("Europe/Rome")
 sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))

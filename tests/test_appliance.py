@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write_site
+from conftest import PYPATH, ROOT, write_site
 
 from totem.sdnotify import Notifier
 
@@ -115,7 +115,7 @@ def test_real_process_ready_watchdog_stopping(tmp_path: Path, program: str) -> N
     site = write_site(tmp_path, always_open=True)
     fake = FakeSystemd(tmp_path)
     env = dict(os.environ, NOTIFY_SOCKET=str(fake.path), WATCHDOG_USEC="1000000", SDL_VIDEODRIVER="dummy",
-               SDL_AUDIODRIVER="dummy", PYTHONPATH=str(ROOT))
+               SDL_AUDIODRIVER="dummy", PYTHONPATH=PYPATH)
     module = "totem" if program == "totem" else "display"
     args = [sys.executable, "-m", module, "--config", str(site)] + (["run"] if program == "totem" else [])
     if program == "totem-display":

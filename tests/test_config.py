@@ -170,3 +170,15 @@ def test_test_sites_never_point_at_the_demo_hub(tmp_path: Path) -> None:
     """Rule 8: a test run during ./scripts/run must not push into the live queue on 8080."""
     text = write_site(tmp_path).read_text(encoding="utf-8")
     assert "127.0.0.1:8080" not in text.split("[hub]")[1].split("\n[")[0].replace('listen = "127.0.0.1:8080"', "")
+
+
+def test_the_shipped_file_in_a_checkout_uses_the_demos_state(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`totem status --config config/comune-amico.toml` reads what ./scripts/run wrote (var/)."""
+    from config import load_config
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    config = load_config(SHIPPED)
+    assert config.totem.data_dir == ROOT / "var" and config.hub.data_dir == ROOT / "var"
+    assert config.printer.folder == ROOT / "var" / "tickets"
+    monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/totem")  # under systemd: its StateDirectory
+    assert load_config(SHIPPED).totem.data_dir == Path("/var/lib/totem")

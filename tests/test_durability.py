@@ -12,13 +12,13 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import PYPATH, ROOT
 
 HELPER = Path(__file__).resolve().parent / "helpers" / "issue_loop.py"
 
 
 def spawn(config: Path, count: int, *services: str) -> subprocess.Popen[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=PYPATH)
     proc = subprocess.Popen([sys.executable, str(HELPER), str(config), str(count), *services],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
     assert proc.stdout is not None

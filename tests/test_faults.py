@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pygame
-from conftest import ROOT, rome, write_site
+from conftest import PYPATH, ROOT, rome, write_site
 from fake_printer import FakeNetworkPrinter
 from kiosk_harness import key, kiosk, pump
 
@@ -96,7 +96,7 @@ def corrupt(path: Path) -> None:
 
 def totem_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "totem", *args], capture_output=True, text=True, cwd=ROOT,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), timeout=60)
+                          env=dict(os.environ, PYTHONPATH=PYPATH), timeout=60)
 
 
 def test_a_corrupt_database_shows_out_of_service_and_waits_for_the_technician(tmp_path: Path) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from pathlib import Path
 
 import requests
 from conftest import rome, write_site
 
 from config import load_config
-from display.hub import Broker, HubServer
+from display.hub import STATE_TTL_S, Broker, HubServer
 from totem.clock import FrozenClock
 
 
@@ -50,9 +51,12 @@ def test_many_readers_share_one_state_build(tmp_path: Path) -> None:
                     results.append(session.get(hub.url + "/api/state", timeout=5).status_code)
 
         threads = [threading.Thread(target=read) for _ in range(20)]
+        started = time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        took = time.monotonic() - started
         assert results == [200] * 200
-        assert len(builds) <= 3, f"{len(builds)} builds for 200 reads of an unchanged state"
+        # Rebuilt only when a change came, or once per STATE_TTL_S ("seen N s ago" moves on).
+        assert len(builds) <= 2 + took / STATE_TTL_S, f"{len(builds)} builds for 200 reads in {took:.1f} s"

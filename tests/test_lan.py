@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ROOT, write_site
+from conftest import PYPATH, ROOT, write_site
 
 HELPER = Path(__file__).resolve().parent / "helpers" / "issue_and_push.py"
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
@@ -39,7 +39,7 @@ def lan_site(tmp_path: Path) -> tuple[Path, str]:
 
 
 def env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT))
+    return dict(os.environ, PYTHONPATH=PYPATH)
 
 
 class Hub:

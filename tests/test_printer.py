@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, rome, write_site
+from conftest import PYPATH, ROOT, rome, write_site
 from escpos_decode import decode
 from fake_printer import FakeNetworkPrinter
 from PIL import Image
@@ -189,7 +189,7 @@ def test_folder_connection_unwritable_is_offline(tmp_path: Path) -> None:
 # -- the CLI, as a technician or the UI would use it -------------------------------------------------
 
 def totem(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=PYPATH)
     return subprocess.run([sys.executable, "-m", "totem", *args], capture_output=True, text=True, cwd=ROOT,
                           env=env, timeout=timeout)
 
@@ -243,7 +243,7 @@ def test_silent_printer_fails_within_timeout_and_voids(tmp_path: Path) -> None:
         site = write_site(tmp_path, always_open=True, extra={
             'connection = "folder"': f'connection = "network"\nhost = "127.0.0.1"\nport = {fake.port}',
             "timeout_s = 5": "timeout_s = 1.5"})
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, PYTHONPATH=PYPATH)
         started = time.monotonic()
         proc = subprocess.run([sys.executable, "-c", "import time,sys; t=time.monotonic(); from totem.cli import "
                                "main; import totem.commands, printer.ticket_printer; "
@@ -274,6 +274,7 @@ def test_preview_uses_no_number(open_site_path: Path, tmp_path: Path) -> None:
 def test_print_test_page_to_folder(open_site_path: Path, tmp_path: Path) -> None:
     result = totem("print-test", "--config", str(open_site_path))
     assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"test page sent to {tmp_path / 'data' / 'tickets'}/test-page.escpos (and .png)"
     out = decode((tmp_path / "data" / "tickets" / "test-page.escpos").read_bytes())
     assert out.find("8x").width == 8
 

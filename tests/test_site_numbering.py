@@ -82,3 +82,23 @@ def test_hub_flags_a_code_collision_instead_of_hiding_it(tmp_path: Path) -> None
             ("G001", "totem-1", ["collision"]), ("G001", "totem-2", ["collision"])]
         lavoro = next(s for s in state["services"] if s["id"] == "lavoro")
         assert lavoro["waiting"] == 2 and all(q["flags"] == ["collision"] for q in lavoro["queue"])
+
+
+def test_fingerprint_tells_a_different_site_file_from_per_pi_lines(tmp_path: Path) -> None:
+    base = load_config(totem_site(tmp_path / "a", "totem-1", "[printer]"))
+    per_pi = load_config(totem_site(tmp_path / "b", "totem-2", "[printer]"))
+    other = site_text(tmp_path / "c", always_open=True).replace('label.it = "Servizi sanitari"', 'label.it = "Sanità"')
+    (tmp_path / "c").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "c" / "site.toml").write_text(other, encoding="utf-8")
+    changed = load_config(tmp_path / "c" / "site.toml")
+    assert base.fingerprint() == per_pi.fingerprint()  # another totem id, another data dir: same site
+    assert base.fingerprint() != changed.fingerprint()
+    auth = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+    with HubServer(base, port=0, clock=FrozenClock(rome(2026, 12, 1, 10, 0))) as hub:
+        health = {"printer": "ready", "backlog": 0, "version": "0.1.0", "set_aside": 1,
+                  "fingerprint": changed.fingerprint()}
+        assert requests.post(hub.url + "/api/totems/totem-2/status", json=health, headers=auth,
+                             timeout=5).status_code == 200
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        [totem] = state["totems"]
+        assert state["fingerprint"] == base.fingerprint() != totem["fingerprint"] and totem["set_aside"] == 1

@@ -17,14 +17,14 @@ from datetime import UTC
 from pathlib import Path
 
 import requests
-from conftest import ROOT, rome, write_site
+from conftest import PYPATH, ROOT, rome, write_site
 
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
 STOP_LIMIT_S = 3.0
 
 
 def env() -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=str(ROOT), SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
+    return dict(os.environ, PYTHONPATH=PYPATH, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
 
 
 def stop(proc: subprocess.Popen[str]) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, write_site
+from conftest import PYPATH, ROOT, write_site
 
 from totem.ui.geometry import home_layout
 
@@ -92,7 +92,7 @@ def test_real_window_key_and_click(display: str, tmp_path: Path) -> None:
     site = write_site(tmp_path, always_open=True, extra={
         "min_interval_s = 2": "min_interval_s = 0", "window_size = [1280, 800]": f"window_size = [{WINDOW[0]}, "
         f"{WINDOW[1]}]"})
-    env = dict(os.environ, DISPLAY=display, SDL_VIDEODRIVER="x11", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, DISPLAY=display, SDL_VIDEODRIVER="x11", PYTHONPATH=PYPATH)
     env.pop("SDL_AUDIODRIVER", None)
     proc = subprocess.Popen([sys.executable, "-m", "totem", "--config", str(site), "run"], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from config.model import Config
+from printer.connections import describe
 from printer.layout import TicketContent
 from totem import __version__
 from totem.clock import SystemClock
@@ -63,7 +64,7 @@ def preview(config: Config, args: argparse.Namespace) -> int:
 def print_test(config: Config, args: argparse.Namespace) -> int:
     with build_printer(config) as printer:
         printer.print_test_page()
-    print("test page sent")
+    print(f"test page sent to {describe(config.printer, 'test-page')}")
     return 0
 
 
@@ -90,6 +91,7 @@ def status(config: Config, args: argparse.Namespace) -> int:
             print(f"{service.id:<14} {c['issued']:>6} {c['printed']:>7} {c['void']:>4}  {last}")
         for target in push_targets(config):
             print(f"outbox backlog for {target}: {store.backlog(target)} event(s) still to send")
+        print(f"site file fingerprint: {config.fingerprint()}" + _hub_fingerprint(config))
         aside = store.set_aside_events()
         if aside:
             print(f"set aside: {len(aside)} event(s) the hub refused; fix the cause, then `totem resend`:")
@@ -116,6 +118,19 @@ def repair_db(config: Config, args: argparse.Namespace) -> int:
     for line in report:
         print(line)
     return 0
+
+
+def _hub_fingerprint(config: Config) -> str:
+    """The hub's site file fingerprint beside ours: a difference means the Pis disagree."""
+    import requests
+
+    try:
+        theirs = requests.get(f"{config.hub.url}/api/forecast", timeout=2).json().get("fingerprint")
+    except (requests.RequestException, ValueError, AttributeError):
+        return " (hub not reachable)"
+    if theirs == config.fingerprint():
+        return " (same as the hub's)"
+    return f" - DIFFERENT from the hub's ({theirs}): copy the same site file to every Pi"
 
 
 def _ntp_synchronised() -> str:

@@ -86,7 +86,8 @@ class TargetPusher:
         self.backlog = store.backlog(target)
         self.set_aside = store.set_aside_count()
         self.last_error = ""
-        self.health: dict[str, Any] = {"printer": "unknown", "version": __version__, "accepting": True}
+        self.health: dict[str, Any] = {"printer": "unknown", "version": __version__, "accepting": True,
+                                       "fingerprint": config.fingerprint()}
         self._health_dirty = True
         self._health_sent_at = 0.0
         self._followed_at = -FOLLOW_S

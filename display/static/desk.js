@@ -15,6 +15,7 @@
       totem_cover_open: "{id}: coperchio aperto", totem_offline: "{id}: stampante scollegata",
       totem_error: "{id}: errore della stampante", totem_unknown: "{id}: stato stampante sconosciuto",
       totem_lost: "{id} non raggiungibile da {m} minuti", backlog: " ({n} biglietti da inviare)",
+      set_aside: " · {n} biglietti rifiutati dal display (totem status)", config_differs: " · configurazione diversa dal display",
       switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa",
       any_desk: "qualsiasi sportello", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
       confirm_transfer: "Trasferire {code} a «{service}»{desk}? Mantiene il posto in base all'orario del biglietto.",
@@ -36,6 +37,7 @@
       totem_cover_open: "{id}: cover open", totem_offline: "{id}: printer disconnected",
       totem_error: "{id}: printer error", totem_unknown: "{id}: printer state unknown",
       totem_lost: "{id} unreachable for {m} minutes", backlog: " ({n} tickets to send)",
+      set_aside: " · {n} tickets refused by the display (totem status)", config_differs: " · configuration differs from the display's",
       switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting",
       any_desk: "any desk", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
       confirm_transfer: "Transfer {code} to “{service}”{desk}? It keeps its place by the ticket's time.",
@@ -116,7 +118,10 @@
       } else {
         const key = x.printer === "ready" ? "totem_ok" : "totem_" + (x.printer || "unknown");
         li.className = x.printer === "ready" ? "" : (x.printer === "paper_low" ? "warn" : "bad");
-        li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: x.backlog}) : "");
+        const differs = x.fingerprint && s.fingerprint && x.fingerprint !== s.fingerprint;
+        li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: x.backlog}) : "") +
+          (x.set_aside ? t("set_aside", {n: x.set_aside}) : "") + (differs ? t("config_differs") : "");
+        if (differs || x.set_aside) li.className = "bad";
       }
       return li;
     }));
