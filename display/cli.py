@@ -13,7 +13,7 @@ from contextlib import ExitStack
 from config import load_config
 from config.model import Config
 from totem import __version__
-from totem.errors import ConfigError
+from totem.errors import ConfigError, StoreError
 from totem.sdnotify import Notifier
 
 log = logging.getLogger(__name__)
@@ -23,10 +23,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="totem-display", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
-        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config, 3 cannot listen\n"
+        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config, 3 cannot listen,\n"
+               "4 the queue database cannot be opened (see --repair-db)\n"
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
+    parser.add_argument("--repair-db", action="store_true",
+                        help="move an unreadable queue database aside and exit (technician action)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
     return parser
@@ -42,12 +45,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     from display.hub import HubServer
+    from display.queue import QueueStore
 
+    if args.repair_db:
+        moved = QueueStore.move_aside(config.hub.data_dir, config=config)
+        print("\n".join(["moved aside: " + m for m in moved] + ["start the hub again: the totems send today's "
+                                                                 "tickets again on their next contact"])
+              if moved else "the queue database opens and passes its integrity check; nothing to do")
+        return 0
     notifier = Notifier()
     with ExitStack() as stack:
         stack.callback(notifier.close)
         try:
             server = stack.enter_context(HubServer(config))
+        except StoreError as exc:
+            print(f"totem-display: {exc}", file=sys.stderr)
+            return 4
         except OSError as exc:
             print(f"totem-display: cannot listen on {config.hub.listen_host}:{config.hub.listen_port}: "
                   f"{exc.strerror}", file=sys.stderr)

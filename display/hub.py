@@ -590,7 +590,11 @@ class HubServer:
 
     def start(self) -> HubServer:
         self._thread.start()
-        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
+        try:
+            asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
+        except BaseException:
+            self.close()  # nothing half-started is left running
+            raise
         return self
 
     async def _stop(self) -> None:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from config.model import Config
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
+from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
 
 SCHEMA = """
@@ -114,16 +115,16 @@ class QueueStore:
         self.path = Path(path)
         self.config = config
         self.tz = ZoneInfo(config.site.timezone)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = FULL")
-        self._db.execute("PRAGMA busy_timeout = 10000")
-        self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
-        for table, column, decl in MIGRATIONS:
-            if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-        self._db.executescript(LATE_INDEXES)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            self._open()
+        except (sqlite3.Error, OSError) as exc:
+            if getattr(self, "_db", None) is not None:
+                self._db.close()
+            raise StoreError(f"cannot open the hub's queue database {self.path}: {exc} (a technician can move "
+                             "it aside with `totem-display --repair-db`; the totems then send today's tickets "
+                             "again)") from exc
         # Born with the database: a totem that sees it change knows the hub lost its queue and sends today again.
         self._db.execute("INSERT INTO meta (key, value) VALUES ('hub_id', ?) ON CONFLICT (key) DO NOTHING",
                          (str(uuid.uuid4()),))
@@ -137,6 +138,37 @@ class QueueStore:
         self._active: dict[str, datetime] = {}
         # Desks busy now and today's finished counts: read once, kept until a desk action or a void.
         self._facts: tuple[set[str], dict[str, int]] | None = None
+
+    def _open(self) -> None:
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = FULL")
+        self._db.execute("PRAGMA busy_timeout = 10000")
+        (check,) = self._db.execute("PRAGMA quick_check").fetchone()
+        if check != "ok":
+            raise sqlite3.DatabaseError(f"integrity check failed: {check}")
+        self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        for table, column, decl in MIGRATIONS:
+            if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
+                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+        self._db.executescript(LATE_INDEXES)
+
+    @classmethod
+    def move_aside(cls, data_dir: Path, *, config: Config) -> list[str]:
+        """`totem-display --repair-db`: rename an unreadable database (kept for a post-mortem).
+        Nothing is moved when it opens fine."""
+        path = Path(data_dir) / cls.FILENAME
+        try:
+            cls(path, config=config).close()
+        except StoreError:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            moved = []
+            for suffix in ("", "-wal", "-shm"):
+                old = Path(f"{path}{suffix}")
+                if old.exists():
+                    old.rename(Path(f"{path}.corrupt-{stamp}{suffix}"))
+                    moved.append(f"{old.name} -> {path.name}.corrupt-{stamp}{suffix}")
+            return moved
+        return []
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, config: Config) -> QueueStore:

@@ -187,3 +187,42 @@ def test_a_hub_that_lost_its_database_gets_todays_tickets_again(tmp_path: Path) 
                 codes = [q["code"] for s in requests.get(fresh.url + "/api/state", timeout=5).json()["services"]
                          for q in s["queue"]]
                 assert codes == ["A001", "A002", "A003"]
+
+
+def test_a_corrupt_hub_database_is_one_clear_line_and_repairable(tmp_path: Path) -> None:
+    from config import load_config
+    from display.queue import QueueStore
+
+    site = write_site(tmp_path, always_open=True)
+    config = load_config(site)
+    QueueStore.in_dir(config.hub.data_dir, config=config).close()
+    corrupt(config.hub.data_dir / "hub.sqlite3")
+    result = subprocess.run([sys.executable, "-m", "display", "--config", str(site), "--no-screen"],
+                            capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=PYPATH),
+                            timeout=60)
+    assert result.returncode == 4 and "Traceback" not in result.stderr
+    assert "--repair-db" in result.stderr and "hub.sqlite3" in result.stderr
+    repaired = subprocess.run([sys.executable, "-m", "display", "--config", str(site), "--repair-db"],
+                              capture_output=True, text=True, cwd=ROOT, env=dict(os.environ, PYTHONPATH=PYPATH),
+                              timeout=60)
+    assert repaired.returncode == 0 and "moved aside" in repaired.stdout
+    QueueStore.in_dir(config.hub.data_dir, config=config).close()  # a new, empty queue opens
+
+
+def test_a_ticket_from_another_day_is_filed_today_and_flagged(tmp_path: Path) -> None:
+    import uuid
+
+    import requests
+
+    from config import load_config
+    from display.hub import HubServer
+
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(OPEN)) as hub:
+        body = {"id": str(uuid.uuid4()), "code": "A005", "service": "uffici", "number": 5,
+                "issued_at": rome(2026, 11, 30, 10, 0).isoformat(), "totem": "totem-1"}  # a totem clock a day behind
+        auth = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+        assert requests.post(hub.url + "/api/tickets", json=body, headers=auth, timeout=5).status_code == 201
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        assert [(t["code"], t["flags"]) for t in state["flagged"]] == [("A005", ["other_day"])]
+        called = requests.post(hub.url + "/api/desks/1/next", headers=auth, timeout=5)
+        assert called.status_code == 200 and called.json()["ticket"]["code"] == "A005"  # callable, not lost

@@ -28,7 +28,7 @@ NOW = rome(2026, 12, 1, 10, 0)
 class FakeHub:
     """Answers each ticket with `answer(ticket)` -> (status, body); records what arrived."""
 
-    def __init__(self, answer: Callable[[dict[str, Any]], tuple[int, Any]]) -> None:
+    def __init__(self, answer: Callable[[dict[str, Any]], tuple[int, Any]], port: int = 0) -> None:
         self.received: list[str] = []
         fake = self
 
@@ -65,7 +65,7 @@ class FakeHub:
                 else:
                     self._reply(200, {"ok": True})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
@@ -162,3 +162,23 @@ def test_the_push_outlives_a_failing_store(tmp_path: Path, clock: FrozenClock, m
                 outbox.wake()
                 assert wait_for(lambda: failures["left"] == 0 and outbox.backlog() == 0)
                 assert outbox.alive()
+
+
+def test_tickets_reach_a_hub_that_returns_within_3_s(tmp_path: Path, clock: FrozenClock) -> None:
+    """The backoff is bounded: after minutes of failures the backlog still goes within ~2 s."""
+    import socket
+
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]  # nothing listens here until the hub comes back
+    config = config_for(tmp_path, f"http://127.0.0.1:{port}")
+    with TicketStore.in_dir(config.totem.data_dir) as store, OutboxPusher.start(config, clock=clock) as outbox:
+        issuer = Issuer(config=config, store=store, clock=clock)
+        for _ in range(10):
+            issuer.issue("uffici")
+            outbox.wake()
+        time.sleep(6)  # long enough for the backoff to reach its cap
+        with FakeHub(lambda t: (201, {}), port=port) as hub:
+            back = time.monotonic()
+            assert wait_for(lambda: outbox.backlog() == 0, timeout_s=10)
+            took = time.monotonic() - back
+            assert len(hub.received) == 10 and took < 3.0, f"backlog reached the hub {took:.2f} s after it came back"

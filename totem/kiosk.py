@@ -71,8 +71,13 @@ class KioskServices:
         issued = sum(c["issued"] for c in counts.values())
         last = ", ".join(format_code(s.prefix, counts[s.id]["last_number"]) for s in self.config.services
                          if s.id in counts)
-        info = [f"{self.config.totem.id} v{__version__}", f"printer: {state.value}", f"outbox: {self.backlog()}",
+        aside = self.issuer.store.set_aside_count()
+        info = [f"{self.config.totem.id} v{__version__}", f"printer: {state.value}",
+                f"outbox: {self.backlog()}" + (f", set aside: {aside} (totem resend)" if aside else ""),
                 f"tickets today: {issued}", f"last: {last or '-'}"]
+        problem = self.issuer.clock_problem()
+        if problem:
+            info.append(f"clock: {problem}")
         if action in ("test_page", "reprint"):
             info.insert(0, done)
         return info
