@@ -44,8 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from display.hub import HubServer
     from display.queue import QueueStore
+    from display.server import HubServer
 
     if args.repair_db:
         moved = QueueStore.move_aside(config.hub.data_dir, config=config)

@@ -18,93 +18,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.model import Config
+from display.records import LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS tickets (
-    id TEXT PRIMARY KEY,
-    code TEXT NOT NULL,
-    service_id TEXT NOT NULL,
-    original_service TEXT NOT NULL,
-    number INTEGER NOT NULL,
-    service_day TEXT NOT NULL,
-    issued_at TEXT NOT NULL,
-    totem TEXT NOT NULL,
-    priority INTEGER NOT NULL DEFAULT 0,
-    status TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'served', 'noshow', 'void')),
-    desk_id TEXT,
-    called_at TEXT,
-    finished_at TEXT,
-    recalls INTEGER NOT NULL DEFAULT 0,
-    received_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS hub_waiting ON tickets (service_day, status, priority, issued_at);
-CREATE INDEX IF NOT EXISTS hub_counts ON tickets (service_day, status, service_id);
-CREATE INDEX IF NOT EXISTS hub_codes ON tickets (service_day, code);
-CREATE TABLE IF NOT EXISTS calls (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    ticket_id TEXT NOT NULL,
-    code TEXT NOT NULL,
-    desk_id TEXT NOT NULL,
-    called_at TEXT NOT NULL,
-    recall INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS totems (
-    id TEXT PRIMARY KEY,
-    health TEXT NOT NULL,
-    seen_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-# Columns added after the first release: (table, column, declaration).
-MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
-              ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"))
-# Indexes on columns added by MIGRATIONS (created after them).
-LATE_INDEXES = "CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
-
-
-@dataclass(frozen=True)
-class HubTicket:
-    id: str
-    code: str
-    service_id: str
-    issued_at: str
-    status: str
-    desk_id: str | None
-    called_at: str | None
-    recalls: int
-    priority: bool = False
-    flags: str = ""
-    totem: str = ""
-
-    def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "code": self.code, "service": self.service_id, "issued_at": self.issued_at,
-                "status": self.status, "desk": self.desk_id, "called_at": self.called_at, "recalls": self.recalls,
-                "priority": self.priority, "flags": [f for f in self.flags.split(",") if f]}
-
-
-@dataclass(frozen=True)
-class Transferred:
-    ticket: HubTicket
-    only_desk: bool  # the transferring desk is the only one serving the new service: it will call it again
-
-
-def _ts(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class QueueStore:
@@ -129,6 +58,11 @@ class QueueStore:
         self._db.execute("INSERT INTO meta (key, value) VALUES ('hub_id', ?) ON CONFLICT (key) DO NOTHING",
                          (str(uuid.uuid4()),))
         (self.hub_id,) = self._db.execute("SELECT value FROM meta WHERE key = 'hub_id'").fetchone()
+        # The in-memory order is changed on the database thread and read by the state builder's
+        # thread (with its own read-only connection, so a state never waits for a commit's fsync).
+        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
         self._priority = {s.id: s.priority for s in config.services}
         self._prefix = {s.id: s.prefix for s in config.services}
         self._extra_services: set[str] = set()  # services only a totem's site file knows
@@ -175,7 +109,28 @@ class QueueStore:
         return cls(Path(data_dir) / cls.FILENAME, config=config)
 
     def close(self) -> None:
+        for reader in self._readers:
+            reader.close()
         self._db.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Read from another thread than the database thread: its own read-only connection
+        (WAL: never blocked by a commit), the in-memory order held still meanwhile."""
+        if getattr(self._local, "conn", None) is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+            conn.execute("PRAGMA query_only = 1")
+            self._local.conn = conn
+            self._readers.append(conn)
+        self._local.active = True
+        try:
+            with self._lock:
+                yield
+        finally:
+            self._local.active = False
+
+    def _read(self) -> sqlite3.Connection:
+        return self._local.conn if getattr(self._local, "active", False) else self._db
 
     def _tx(self) -> sqlite3.Connection:
         self._db.execute("BEGIN IMMEDIATE")
@@ -198,15 +153,19 @@ class QueueStore:
         return day
 
     def _load(self, day: str) -> None:
+        with self._lock:
+            self._load_locked(day)
+
+    def _load_locked(self, day: str) -> None:
         known = {s.id for s in self.config.services}
-        rows = self._db.execute(f"SELECT {self._COLS}, desk_only, desk_not FROM tickets WHERE service_day = ? "
+        rows = self._read().execute(f"SELECT {self._COLS}, desk_only, desk_not FROM tickets WHERE service_day = ? "
                                 f"AND status = 'waiting' ORDER BY {SQL_ORDER}", (day,)).fetchall()
         self._extra_services = {r[2] for r in rows if r[2] not in known}
         self.order = CallOrder(self._desk_views())
         for r in rows:
             self.order.add(Waiting(r[0], r[1], r[2], bool(r[8]), r[3], r[11], r[12]))
         self.times = ServiceTimes({s.id: s.avg_service_min for s in self.config.services})
-        for service_id, called, finished in self._db.execute(
+        for service_id, called, finished in self._read().execute(
                 "SELECT service_id, called_at, finished_at FROM tickets WHERE service_day = ? AND status = 'served' "
                 "AND called_at IS NOT NULL ORDER BY finished_at", (day,)):
             self._observe(service_id, called, finished)
@@ -262,13 +221,14 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        new_services = {w.service for w in added} - known - self._extra_services
-        if new_services:
-            self._extra_services |= new_services
-            self._load(day)  # every desk may call a service only a totem knows
-        else:
-            for waiting in added:
-                self.order.add(waiting)
+        with self._lock:
+            new_services = {w.service for w in added} - known - self._extra_services
+            if new_services:
+                self._extra_services |= new_services
+                self._load(day)  # every desk may call a service only a totem knows
+            else:
+                for waiting in added:
+                    self.order.add(waiting)
         return [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
 
     def void(self, ticket_id: str, *, now: datetime) -> bool:
@@ -287,8 +247,9 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        self.order.remove(ticket_id)
-        self._facts = None
+        with self._lock:
+            self.order.remove(ticket_id)
+            self._facts = None
         return cur.rowcount == 1
 
     def totem_health(self, totem: str, health: dict[str, object], *, now: datetime) -> None:
@@ -304,12 +265,12 @@ class QueueStore:
     # -- desk actions ----------------------------------------------------------------------------
 
     def _ticket(self, ticket_id: str) -> HubTicket | None:
-        row = self._db.execute(f"SELECT {self._COLS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        row = self._read().execute(f"SELECT {self._COLS} FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return HubTicket(*row[:8], bool(row[8]), row[9], row[10]) if row else None
 
     def current(self, desk_id: str, *, now: datetime) -> HubTicket | None:
         """The desk's ticket in service today (a call left open yesterday is not today's)."""
-        row = self._db.execute(
+        row = self._read().execute(
             "SELECT id FROM tickets WHERE desk_id = ? AND status = 'called' AND service_day = ? "
             "ORDER BY called_at DESC LIMIT 1", (desk_id, self.sync(now))).fetchone()
         return self._ticket(row[0]) if row else None
@@ -341,14 +302,14 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        self._facts = None
-        if finished is not None and finished.called_at:
-            self._observe(finished.service_id, finished.called_at, _ts(now))
-        self._active[desk_id] = now
-        if chosen is None:
-            return None
-        self.order.remove(chosen.id)
-        return self._ticket(chosen.id)
+        with self._lock:
+            self._facts = None
+            if finished is not None and finished.called_at:
+                self._observe(finished.service_id, finished.called_at, _ts(now))
+            self._active[desk_id] = now
+            if chosen is not None:
+                self.order.remove(chosen.id)
+        return self._ticket(chosen.id) if chosen is not None else None
 
     def recall(self, desk_id: str, *, now: datetime) -> HubTicket | None:
         """Call the current ticket again: announced again, no new row in the history."""
@@ -358,7 +319,8 @@ class QueueStore:
         db = self._tx()
         db.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (current.id,))
         db.execute("COMMIT")
-        self._active[desk_id] = now
+        with self._lock:
+            self._active[desk_id] = now
         return self._ticket(current.id)
 
     def finish(self, desk_id: str, status: str, *, now: datetime) -> HubTicket | None:
@@ -371,12 +333,13 @@ class QueueStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        self._facts = None
-        if current is None:
-            return None
-        if status == "served" and current.called_at:
-            self._observe(current.service_id, current.called_at, _ts(now))
-        self._active[desk_id] = now
+        with self._lock:
+            self._facts = None
+            if current is None:
+                return None
+            if status == "served" and current.called_at:
+                self._observe(current.service_id, current.called_at, _ts(now))
+            self._active[desk_id] = now
         return self._ticket(current.id)
 
     def transfer(self, desk_id: str, service_id: str, *, now: datetime, to_desk: str | None = None,
@@ -394,9 +357,10 @@ class QueueStore:
                    "called_at = NULL, desk_only = ?, desk_not = ? WHERE id = ?",
                    (service_id, int(keep), to_desk, desk_not, current.id))
         db.execute("COMMIT")
-        self._facts = None
-        self._active[desk_id] = now
-        self.order.add(Waiting(current.id, current.code, service_id, keep, current.issued_at, to_desk, desk_not))
+        with self._lock:
+            self._facts = None
+            self._active[desk_id] = now
+            self.order.add(Waiting(current.id, current.code, service_id, keep, current.issued_at, to_desk, desk_not))
         ticket = self._ticket(current.id)
         assert ticket is not None
         return Transferred(ticket, only_desk=(to_desk is None and not others) or to_desk == desk_id)
@@ -444,7 +408,7 @@ class QueueStore:
         ids = [w.id for w in self.order.listed(service_id, limit)]
         if not ids:
             return []
-        rows = {r[0]: HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in self._db.execute(
+        rows = {r[0]: HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in self._read().execute(
             f"SELECT {self._COLS} FROM tickets WHERE id IN ({','.join('?' * len(ids))})", ids)}
         return [rows[i] for i in ids if i in rows]
 
@@ -457,16 +421,16 @@ class QueueStore:
 
     def flagged(self, *, now: datetime) -> list[HubTicket]:
         """Today's waiting or called tickets with a flag, for the desk console."""
-        rows = self._db.execute(f"SELECT {self._COLS} FROM tickets INDEXED BY hub_flagged WHERE service_day = ? "
+        rows = self._read().execute(f"SELECT {self._COLS} FROM tickets INDEXED BY hub_flagged WHERE service_day = ? "
                                 "AND flags != '' AND status IN ('waiting', 'called') ORDER BY issued_at LIMIT 50",
                                 (self.sync(now),)).fetchall()
         return [HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in rows]
 
     def _desk_facts(self) -> tuple[set[str], dict[str, int]]:
         if self._facts is None:
-            busy = {r[0] for r in self._db.execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
+            busy = {r[0] for r in self._read().execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
                                                    "AND status = 'called'", (self._day,))}
-            finished = dict(self._db.execute(
+            finished = dict(self._read().execute(
                 "SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' "
                 "AND status IN ('called', 'served', 'noshow', 'void') GROUP BY status", (self._day,)).fetchall())
             self._facts = (busy, finished)
@@ -476,14 +440,14 @@ class QueueStore:
         out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
         if day == self._day:  # today: from memory, no scan of the day's tickets
             return out | self._desk_facts()[1] | {"waiting": len(self.order)}
-        for status, n in self._db.execute("SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' "
-                                          "GROUP BY status", (day,)):
+        for status, n in self._read().execute(
+                "SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' GROUP BY status", (day,)):
             out[status] = n
         return out
 
     def last_calls(self, *, now: datetime, limit: int = 5) -> list[dict[str, object]]:
         """Today's calls, newest first; `active` while the ticket is still called at that desk."""
-        rows = self._db.execute(
+        rows = self._read().execute(
             "SELECT c.seq, c.ticket_id, c.code, c.desk_id, c.called_at, t.status = 'called' AND t.desk_id = c.desk_id "
             "FROM calls c LEFT JOIN tickets t ON t.id = c.ticket_id WHERE c.service_day = ? AND c.recall = 0 "
             "ORDER BY c.seq DESC LIMIT ?", (self.sync(now), limit)).fetchall()
@@ -496,7 +460,7 @@ class QueueStore:
         return out
 
     def totems(self) -> list[tuple[str, dict[str, object], str]]:
-        return [(i, json.loads(h), s) for i, h, s in self._db.execute("SELECT id, health, seen_at FROM totems")]
+        return [(i, json.loads(h), s) for i, h, s in self._read().execute("SELECT id, health, seen_at FROM totems")]
 
     def prune(self, *, keep_days: int, today: date) -> int:
         cutoff = (today - timedelta(days=keep_days)).isoformat()

@@ -19,7 +19,7 @@ from config import load_config
 from config.model import Config
 from display.call_screen import EV_HUB, EV_LINK, CallScreen
 from display.feed import HubFeed
-from display.hub import HubServer
+from display.server import HubServer
 from display.sound import Announcer, chime_wav, spoken_phrase
 from totem.clock import FrozenClock
 from totem.ui.app import post

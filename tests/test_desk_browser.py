@@ -15,7 +15,7 @@ import requests
 from conftest import rome, write_site
 
 from config import load_config
-from display.hub import HubServer
+from display.server import HubServer
 from totem.clock import FrozenClock
 
 NOW = rome(2026, 12, 1, 10, 0)

@@ -71,7 +71,7 @@ def test_a_clock_before_the_release_refuses_tickets(tmp_path: Path) -> None:
 
 def test_a_clock_a_day_off_the_hubs_refuses_tickets_until_fixed(tmp_path: Path) -> None:
     from config import load_config
-    from display.hub import HubServer
+    from display.server import HubServer
 
     hub_clock = FrozenClock(rome(2026, 12, 2, 10, 0))  # the totem booted believing it is yesterday
     site = write_site(tmp_path, always_open=True)
@@ -147,7 +147,7 @@ def test_a_hub_that_lost_its_database_gets_todays_tickets_again(tmp_path: Path) 
     import requests
 
     from config import load_config
-    from display.hub import HubServer
+    from display.server import HubServer
     from totem.issuing import Issuer
     from totem.outbox import OutboxPusher
     from totem.store import TicketStore
@@ -215,7 +215,7 @@ def test_a_ticket_from_another_day_is_filed_today_and_flagged(tmp_path: Path) ->
     import requests
 
     from config import load_config
-    from display.hub import HubServer
+    from display.server import HubServer
 
     with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(OPEN)) as hub:
         body = {"id": str(uuid.uuid4()), "code": "A005", "service": "uffici", "number": 5,

@@ -15,7 +15,7 @@ from conftest import rome, write_site
 
 from config import load_config
 from config.model import Config
-from display.hub import HubServer
+from display.server import HubServer
 from totem.clock import FrozenClock
 
 NOW = rome(2026, 12, 1, 10, 0)  # every hub here runs on a frozen clock: no test depends on today's date
@@ -261,9 +261,9 @@ def test_desk_pin_cookie(hub: HubServer) -> None:
 
 
 def test_silent_totem_turns_unreachable_and_listeners_hear_it(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:
-    from display import hub as hub_module
+    from display import server as server_module
 
-    monkeypatch.setattr(hub_module, "REFRESH_S", 0.2)
+    monkeypatch.setattr(server_module, "REFRESH_S", 0.2)
     clock = FrozenClock(NOW)
     with HubServer(config, port=0, clock=clock) as hub:
         post(hub, "/api/totems/totem-1/status", {"printer": "ready", "backlog": 0, "version": "0.1.0"})

@@ -12,7 +12,9 @@ import requests
 from conftest import rome, write_site
 
 from config import load_config
-from display.hub import STATE_TTL_S, Broker, HubServer
+from display.broker import Broker
+from display.hub import STATE_TTL_S
+from display.server import HubServer
 from totem.clock import FrozenClock
 
 

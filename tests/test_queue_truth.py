@@ -23,8 +23,8 @@ from escpos_decode import decode
 
 from config import load_config
 from config.model import Config
-from display.hub import HubServer
 from display.queue import QueueStore
+from display.server import HubServer
 from printer.ticket_printer import TicketPrinter
 from totem.callorder import SQL_ORDER, CallOrder, DeskView, Waiting
 from totem.clock import FrozenClock

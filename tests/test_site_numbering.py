@@ -12,7 +12,7 @@ import requests
 from conftest import ROOT, rome, site_text
 
 from config import load_config
-from display.hub import HubServer
+from display.server import HubServer
 from totem.clock import FrozenClock
 from totem.errors import NumbersExhausted
 from totem.issuing import Issuer

@@ -1,0 +1,81 @@
+"""The hub's database schema and the ticket records its queue hands out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS tickets (
+    id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    original_service TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    service_day TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    totem TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL CHECK (status IN ('waiting', 'called', 'served', 'noshow', 'void')),
+    desk_id TEXT,
+    called_at TEXT,
+    finished_at TEXT,
+    recalls INTEGER NOT NULL DEFAULT 0,
+    received_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS hub_waiting ON tickets (service_day, status, priority, issued_at);
+CREATE INDEX IF NOT EXISTS hub_counts ON tickets (service_day, status, service_id);
+CREATE INDEX IF NOT EXISTS hub_codes ON tickets (service_day, code);
+CREATE TABLE IF NOT EXISTS calls (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    ticket_id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    desk_id TEXT NOT NULL,
+    called_at TEXT NOT NULL,
+    recall INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS totems (
+    id TEXT PRIMARY KEY,
+    health TEXT NOT NULL,
+    seen_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+# Columns added after the first release: (table, column, declaration).
+MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
+              ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"))
+# Indexes on columns added by MIGRATIONS (created after them).
+LATE_INDEXES = "CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
+
+
+@dataclass(frozen=True)
+class HubTicket:
+    id: str
+    code: str
+    service_id: str
+    issued_at: str
+    status: str
+    desk_id: str | None
+    called_at: str | None
+    recalls: int
+    priority: bool = False
+    flags: str = ""
+    totem: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {"id": self.id, "code": self.code, "service": self.service_id, "issued_at": self.issued_at,
+                "status": self.status, "desk": self.desk_id, "called_at": self.called_at, "recalls": self.recalls,
+                "priority": self.priority, "flags": [f for f in self.flags.split(",") if f]}
+
+
+@dataclass(frozen=True)
+class Transferred:
+    ticket: HubTicket
+    only_desk: bool  # the transferring desk is the only one serving the new service: it will call it again
+
+
+def _ts(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")

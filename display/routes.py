@@ -1,0 +1,293 @@
+"""The hub's HTTP API (DESIGN.md contracts), the desk console page and the event stream.
+
+Every handler validates its input (`display.validation`) before it touches the queue, so a
+bad request gets a 4xx naming the field and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from display import validation
+from display.hub import Hub
+from display.sessions import DeskSessions
+from display.validation import BadRequest
+from totem import __version__
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_BODY_BYTES = 16 * 1024
+BATCH_MAX_BYTES = 256 * 1024
+BATCH_MAX_EVENTS = 200
+KEEPALIVE_S = 15.0
+HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
+
+
+async def _json(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> Any:
+    raw = await request.read()
+    if len(raw) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadRequest("body", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except UnicodeDecodeError:
+        raise BadRequest("body", "not UTF-8") from None
+    except RecursionError:
+        raise BadRequest("body", "nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise BadRequest("body", f"not acceptable JSON ({str(exc)[:80]})") from None
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except BadRequest as exc:
+        return web.json_response({"error": str(exc), "field": exc.field}, status=400)
+    except web.HTTPRequestEntityTooLarge as exc:
+        return web.json_response({"error": f"body too large ({exc.text or 'over the limit'})"}, status=413)
+
+
+def _hub(request: web.Request) -> Hub:
+    return request.app[HUB_KEY]
+
+
+async def post_ticket(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    hub.require_token(request)
+    body = validation.ticket(await _json(request), hub.config)
+    created, position, forecast = await hub.ingest(body)
+    if created:
+        log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
+        hub.changed()
+    return web.json_response({"created": created, "position": position, "services": forecast,
+                              "hub_id": hub.store.hub_id}, status=201 if created else 200)
+
+
+async def post_batch(request: web.Request) -> web.Response:
+    """A totem's backlog in one request: issued and void events in order, one result each.
+    A malformed event gets its own 400 and never fails the others."""
+    hub = _hub(request)
+    hub.require_token(request)
+    body = validation.expect_object(await _json(request, limit=BATCH_MAX_BYTES))
+    items = body.get("events")
+    if not isinstance(items, list) or not 1 <= len(items) <= BATCH_MAX_EVENTS:
+        raise BadRequest("events", f"must be a list of 1-{BATCH_MAX_EVENTS} events", type(items).__name__)
+    results: list[dict[str, Any]] = [{}] * len(items)
+    pending: list[tuple[int, dict[str, Any]]] = []
+
+    async def flush() -> None:
+        outcomes = await asyncio.gather(*(hub.ingest(t) for _, t in pending), return_exceptions=True)
+        for (i, _), outcome in zip(pending, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                results[i] = {"status": 500, "error": "could not be stored"}
+            else:
+                results[i] = {"status": 201 if outcome[0] else 200, "position": outcome[1]}
+        pending.clear()
+
+    changed = False
+    for i, item in enumerate(items):
+        try:
+            item = validation.expect_object(item)
+            if item.get("kind") == "issued":
+                pending.append((i, validation.ticket(item.get("ticket"), hub.config)))
+            elif item.get("kind") == "void":
+                await flush()  # a void follows its own issued event
+                ticket_id = validation.ticket_id(item.get("id"))
+                validation.void({"reason": item.get("reason", "")})
+                changed |= await hub.db(hub.store.void, ticket_id, now=hub.clock.now())
+                results[i] = {"status": 200}
+            else:
+                raise BadRequest("kind", "must be 'issued' or 'void'", item.get("kind"))
+        except BadRequest as exc:
+            results[i] = {"status": 400, "error": str(exc), "field": exc.field}
+    await flush()
+    if changed or any(r.get("status") == 201 for r in results):
+        hub.changed()
+    forecast = await hub.db(hub.store.forecast, now=hub.clock.now())
+    return web.json_response({"results": results, "services": forecast, "hub_id": hub.store.hub_id})
+
+
+async def get_forecast(request: web.Request) -> web.Response:
+    """What a ticket taken now would be told, per service: the totems follow this."""
+    hub = _hub(request)
+    now = hub.clock.now()
+    forecast = await hub.db(hub.store.forecast, now=now)
+    return web.json_response({"now": now.isoformat(), "services": forecast, "hub_id": hub.store.hub_id,
+                              "fingerprint": hub.fingerprint})
+
+
+async def void_ticket(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    hub.require_token(request)
+    ticket_id = validation.ticket_id(request.match_info["ticket_id"])
+    body = await _json(request) if request.can_read_body else None
+    reason = validation.void(body)
+    if await hub.db(hub.store.void, ticket_id, now=hub.clock.now()):
+        log.warning("ticket %s voided by its totem: %s", ticket_id, reason or "no reason")
+        hub.changed()
+    return web.json_response({"id": ticket_id, "status": "void"})
+
+
+async def desk_action(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk_id = request.match_info["desk_id"]
+    desk = hub.config.desk(desk_id)
+    if desk is None:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"unknown desk {desk_id!r}"}), content_type="application/json")
+    hub.require_desk(request, desk_id)
+    action = request.match_info["action"]
+    now = hub.clock.now()
+    call = None
+    extra: dict[str, Any] = {}
+    if action == "next":
+        ticket = await hub.db(hub.store.call_next, desk_id, now=now)
+        if ticket is None:
+            hub.changed()
+            return web.Response(status=204)
+        call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
+                "service": ticket.service_id, "recall": False, "called_at": ticket.called_at}
+    elif action == "recall":
+        ticket = await hub.db(hub.store.recall, desk_id, now=now)
+        if ticket is not None:
+            call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
+                    "service": ticket.service_id, "recall": True, "called_at": now.isoformat()}
+    elif action in ("done", "noshow"):
+        ticket = await hub.db(hub.store.finish, desk_id, "served" if action == "done" else "noshow", now=now)
+    elif action == "transfer":
+        service_id, to_desk, priority = validation.transfer(await _json(request), hub.config)
+        moved = await hub.db(hub.store.transfer, desk_id, service_id, now=now, to_desk=to_desk, priority=priority)
+        ticket = moved.ticket if moved is not None else None
+        if moved is not None:
+            extra["only_desk"] = moved.only_desk
+    else:
+        raise web.HTTPNotFound()
+    if ticket is None:
+        return web.json_response({"error": f"desk {desk_id} has no ticket in service"}, status=409)
+    log.info("desk %s: %s %s", desk_id, action, ticket.code)
+    hub.changed(call)
+    return web.json_response({"ticket": ticket.as_json(), **extra})
+
+
+async def desk_session(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk_id = request.match_info["desk_id"]
+    if hub.config.desk(desk_id) is None:
+        raise web.HTTPNotFound(text=json.dumps({"error": f"unknown desk {desk_id!r}"}), content_type="application/json")
+    hub.require_desk(request, desk_id)
+    return web.json_response({"desk": desk_id, "unlocked": True})
+
+
+async def totem_status(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    hub.require_token(request)
+    totem_id = request.match_info["totem_id"]
+    if not validation._TOTEM_RE.fullmatch(totem_id):
+        raise BadRequest("totem", "must be a totem id", totem_id)
+    health = validation.health(await _json(request))
+    await hub.db(hub.store.totem_health, totem_id, health, now=hub.clock.now())
+    hub.changed()
+    return web.json_response({"ok": True})
+
+
+async def get_state(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    return web.Response(body=await hub.state_bytes(), content_type="application/json")
+
+
+async def events(request: web.Request) -> web.StreamResponse:
+    hub = _hub(request)
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+                                           "X-Accel-Buffering": "no"})
+    await response.prepare(request)
+    queue = hub.broker.subscribe()
+    try:
+        first = f"event: state\ndata: {await hub.state_json()}\n\n"
+        await response.write(first.encode())
+        while True:
+            try:
+                message = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+            except TimeoutError:
+                message = ": keepalive\n\n"
+            if message is None:  # fell too far behind: end the stream, the client reconnects
+                break
+            await response.write(message.encode())
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        hub.broker.unsubscribe(queue)
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True, "version": __version__})
+
+
+async def desk_page(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk = hub.config.desk(request.match_info["desk_id"])
+    if desk is None:
+        raise web.HTTPNotFound(text="unknown desk")
+    page = (STATIC / "desk.html").read_text(encoding="utf-8")
+    page = page.replace("{{DESK_ID}}", html.escape(desk.id)).replace("{{DESK_NAME}}", html.escape(desk.name))
+    page = page.replace("{{SITE}}", html.escape(hub.config.site.desk_name))
+    return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
+
+
+async def unlock(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    desk = hub.config.desk(request.match_info["desk_id"])
+    if desk is None:
+        raise web.HTTPNotFound(text="unknown desk")
+    client = request.remote or "?"
+    wait = hub.sessions.locked_for(desk.id, client)
+    if wait:
+        return web.json_response({"error": f"too many wrong PINs; retry in {wait:.0f} s"}, status=429)
+    given = validation.pin(await _json(request))
+    if not hub.sessions.check_pin(desk.id, client, given, desk.pin):
+        log.warning("desk %s: wrong PIN from %s", desk.id, client)
+        return web.json_response({"error": "wrong PIN"}, status=401)
+    response = web.json_response({"ok": True, "desk": desk.id})
+    response.set_cookie(DeskSessions.cookie_name(desk.id), hub.sessions.issue(desk.id), httponly=True,
+                        samesite="Strict", path="/", max_age=12 * 3600)
+    return response
+
+
+async def index(request: web.Request) -> web.Response:
+    hub = _hub(request)
+    links = "".join(f'<li><a href="/desk/{html.escape(d.id)}">{html.escape(d.name)}</a></li>' for d in hub.config.desks)
+    return web.Response(text=f"<!doctype html><meta charset=utf-8><title>{html.escape(hub.config.site.desk_name)}"
+                             f"</title><h1>{html.escape(hub.config.site.desk_name)}</h1><ul>{links}</ul>",
+                        content_type="text/html")
+
+
+def build_app(hub: Hub) -> web.Application:
+    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors])
+    app[HUB_KEY] = hub
+    app.add_routes([
+        web.post("/api/tickets", post_ticket),
+        web.post("/api/tickets/{ticket_id}/void", void_ticket),
+        web.post("/api/events/batch", post_batch),
+        web.post("/api/desks/{desk_id}/{action:next|recall|done|noshow|transfer}", desk_action),
+        web.get("/api/desks/{desk_id}/session", desk_session),
+        web.post("/api/totems/{totem_id}/status", totem_status),
+        web.get("/api/state", get_state),
+        web.get("/api/forecast", get_forecast),
+        web.get("/api/events", events),
+        web.get("/healthz", healthz),
+        web.get("/desk/{desk_id}", desk_page),
+        web.post("/desk/{desk_id}/unlock", unlock),
+        web.get("/", index),
+        web.static("/static", STATIC),
+    ])
+    return app

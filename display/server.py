@@ -1,0 +1,112 @@
+"""The hub on its own thread and event loop (beside the call screen, or in tests), with its
+periodic work: refreshing listeners and pruning old days."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+
+from aiohttp import web
+
+from config.model import Config
+from display.hub import Hub
+from display.queue import QueueStore
+from display.routes import build_app
+from totem.clock import Clock, SystemClock
+
+log = logging.getLogger(__name__)
+
+REFRESH_S = 15.0  # listeners get the state at least this often ("totem unreachable for N minutes")
+PRUNE_EVERY_S = 6 * 3600.0
+
+
+class HubServer:
+    """The hub on its own thread and event loop (beside the call screen, or in tests)."""
+
+    def __init__(self, config: Config, *, host: str | None = None, port: int | None = None,
+                 clock: Clock | None = None) -> None:
+        self.config = config
+        self.host = host or config.hub.listen_host
+        self.port = config.hub.listen_port if port is None else port
+        self.clock = clock or SystemClock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="hub", daemon=True)
+        self._runner: web.AppRunner | None = None
+        self._ticker: asyncio.Task[None] | None = None
+        self.store: QueueStore | None = None
+        self.hub: Hub | None = None
+
+    def _prune(self) -> None:
+        assert self.store is not None
+        today = self.clock.now().astimezone(self.store.tz).date()
+        pruned = self.store.prune(keep_days=self.config.hub.history_days, today=today)
+        if pruned:
+            log.info("pruned %d tickets older than %d days", pruned, self.config.hub.history_days)
+
+    async def _tick(self) -> None:
+        """Periodic work: refresh listeners (so a silent totem shows as unreachable), prune old days."""
+        assert self.hub is not None
+        last_prune = asyncio.get_running_loop().time()
+        while True:
+            await asyncio.sleep(REFRESH_S)
+            self.hub.changed()
+            if asyncio.get_running_loop().time() - last_prune >= PRUNE_EVERY_S:
+                last_prune = asyncio.get_running_loop().time()
+                await self.hub.db(self._prune)
+
+    async def _start(self) -> None:
+        self.store = QueueStore.in_dir(self.config.hub.data_dir, config=self.config)
+        self._prune()
+        self.hub = Hub(config=self.config, store=self.store, clock=self.clock)
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
+        self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        await site.start()
+        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        log.info("hub listening on http://%s:%d/ (desks: %s)", self.host, self.port,
+                 ", ".join(d.id for d in self.config.desks))
+
+    def start(self) -> HubServer:
+        self._thread.start()
+        try:
+            asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=30)
+        except BaseException:
+            self.close()  # nothing half-started is left running
+            raise
+        return self
+
+    async def _stop(self) -> None:
+        if self.hub is not None:
+            self.hub.broker.close_all()  # open event streams end now, not after the shutdown timeout
+            await asyncio.sleep(0)
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.hub is not None:
+            self.hub.close()
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:  # open event streams
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if self.store is not None:
+            self.store.close()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self._stop(), self._loop).result(timeout=30)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+        self._loop.close()
+
+    def __enter__(self) -> HubServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
