@@ -100,6 +100,7 @@ class HubSettings:
     message: str
     push_timeout_s: float
     heartbeat_s: float
+    session_hours: float = 10.0
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,31 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from functools import partial
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from config.model import Config
+from config.model import Config, Desk
 from display.broker import Broker
 from display.queue import QueueStore
 from display.sessions import DeskSessions
 from totem.clock import Clock
 
 log = logging.getLogger(__name__)
+
+
+def require_same_origin(request: web.Request) -> None:
+    """Cookie-authenticated writes: a JSON body and an Origin (or Referer) of this very hub.
+    A page on another site can send neither (a cross-site JSON request needs CORS, which the
+    hub never grants), so SameSite is not the only guard."""
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text=json.dumps({"error": "desk actions need a JSON body"}),
+                                           content_type="application/json")
+    source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    parts = urlsplit(source)
+    if source == "null" or f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
+        raise web.HTTPForbidden(text=json.dumps({"error": "cross-site request refused"}),
+                                content_type="application/json")
 
 QUEUE_LISTED = 20  # tickets listed per service in the state (the count is always complete)
 STATE_COALESCE_S = 0.05  # a burst of changes sends one state event
@@ -42,7 +57,7 @@ class Hub:
         self.clock = clock
         self.broker = Broker()
         self.fingerprint = config.fingerprint()
-        self.sessions = DeskSessions(config.hub.token)
+        self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
         self._state_pending = False
         self._version = 0
         self._state_cache: str | None = None
@@ -117,12 +132,20 @@ class Hub:
             raise web.HTTPUnauthorized(text=json.dumps({"error": "missing or wrong bearer token"}),
                                        content_type="application/json")
 
-    def require_desk(self, request: web.Request, desk_id: str) -> None:
-        if self.bearer_ok(request):
-            return
-        if not self.sessions.valid(desk_id, request.cookies.get(DeskSessions.cookie_name(desk_id))):
+    def require_desk(self, request: web.Request, desk_id: str) -> Desk:
+        """The desk, if this request may act on it: the bearer token, or the desk's session
+        cookie on a same-origin JSON request (CSRF). An unknown desk looks exactly like a
+        locked one (no enumeration)."""
+        desk = self.config.desk(desk_id)
+        if self.bearer_ok(request) and desk is not None:
+            return desk
+        if desk is None or not self.sessions.valid(desk.id, desk.pin,
+                                                   request.cookies.get(DeskSessions.cookie_name(desk.id))):
             raise web.HTTPUnauthorized(text=json.dumps({"error": "desk locked: unlock it with its PIN"}),
                                        content_type="application/json")
+        if request.method != "GET":
+            require_same_origin(request)
+        return desk
 
     # -- state -------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import asyncio
 import html
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -142,10 +143,7 @@ async def void_ticket(request: web.Request) -> web.Response:
 async def desk_action(request: web.Request) -> web.Response:
     hub = _hub(request)
     desk_id = request.match_info["desk_id"]
-    desk = hub.config.desk(desk_id)
-    if desk is None:
-        raise web.HTTPNotFound(text=json.dumps({"error": f"unknown desk {desk_id!r}"}), content_type="application/json")
-    hub.require_desk(request, desk_id)
+    desk = hub.require_desk(request, desk_id)
     action = request.match_info["action"]
     now = hub.clock.now()
     call = None
@@ -181,11 +179,19 @@ async def desk_action(request: web.Request) -> web.Response:
 
 async def desk_session(request: web.Request) -> web.Response:
     hub = _hub(request)
-    desk_id = request.match_info["desk_id"]
-    if hub.config.desk(desk_id) is None:
-        raise web.HTTPNotFound(text=json.dumps({"error": f"unknown desk {desk_id!r}"}), content_type="application/json")
-    hub.require_desk(request, desk_id)
-    return web.json_response({"desk": desk_id, "unlocked": True})
+    desk = hub.require_desk(request, request.match_info["desk_id"])
+    return web.json_response({"desk": desk.id, "unlocked": True})
+
+
+async def logout(request: web.Request) -> web.Response:
+    """Lock the console again: every session of this desk ends (its one operator leaves)."""
+    hub = _hub(request)
+    desk = hub.require_desk(request, request.match_info["desk_id"])
+    hub.sessions.logout(desk.id)
+    log.info("desk %s: logged out", desk.id)
+    response = web.json_response({"ok": True})
+    response.del_cookie(DeskSessions.cookie_name(desk.id), path="/")
+    return response
 
 
 async def totem_status(request: web.Request) -> web.Response:
@@ -234,45 +240,74 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def desk_page(request: web.Request) -> web.Response:
+    """The console page. An unknown desk id gets the same locked page (no enumeration);
+    only an id that cannot be a desk id is a 404."""
     hub = _hub(request)
-    desk = hub.config.desk(request.match_info["desk_id"])
-    if desk is None:
-        raise web.HTTPNotFound(text="unknown desk")
+    desk_id = request.match_info["desk_id"]
+    if not validation.DESK_RE.fullmatch(desk_id):
+        raise web.HTTPNotFound(text="not found")
+    desk = hub.config.desk(desk_id)
+    name = desk.name if desk is not None else desk_id
     page = (STATIC / "desk.html").read_text(encoding="utf-8")
-    page = page.replace("{{DESK_ID}}", html.escape(desk.id)).replace("{{DESK_NAME}}", html.escape(desk.name))
+    page = page.replace("{{DESK_ID}}", html.escape(desk_id)).replace("{{DESK_NAME}}", html.escape(name))
     page = page.replace("{{SITE}}", html.escape(hub.config.site.desk_name))
     return web.Response(text=page, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 async def unlock(request: web.Request) -> web.Response:
+    """The desk's PIN. The body is read first; then the lockout check, the comparison and
+    the count happen with no await in between, so concurrent guesses are counted before
+    any is compared (at most 5 per lockout window, whatever their source address)."""
     hub = _hub(request)
-    desk = hub.config.desk(request.match_info["desk_id"])
-    if desk is None:
-        raise web.HTTPNotFound(text="unknown desk")
-    client = request.remote or "?"
-    wait = hub.sessions.locked_for(desk.id, client)
-    if wait:
-        return web.json_response({"error": f"too many wrong PINs; retry in {wait:.0f} s"}, status=429)
+    desk_id = request.match_info["desk_id"]
     given = validation.pin(await _json(request))
-    if not hub.sessions.check_pin(desk.id, client, given, desk.pin):
-        log.warning("desk %s: wrong PIN from %s", desk.id, client)
-        return web.json_response({"error": "wrong PIN"}, status=401)
+    desk = hub.config.desk(desk_id)
+    # An unknown desk behaves like a known one with a PIN nobody knows (no enumeration).
+    expected = desk.pin if desk is not None else secrets.token_hex(8)
+    result = hub.sessions.try_pin(desk_id if desk is not None else f"?{desk_id}", given, expected)
+    if result.locked_for_s:
+        if result.just_locked:  # once per lockout, not once per guess (an attack cannot fill the log)
+            log.warning("desk %s: locked for %.0f s after repeated wrong PINs", desk_id, result.locked_for_s)
+        return web.json_response({"error": f"too many wrong PINs; retry in {result.locked_for_s:.0f} s",
+                                  "retry_after_s": round(result.locked_for_s)}, status=429,
+                                 headers={"Retry-After": str(round(result.locked_for_s))})
+    if not result.ok or desk is None:
+        log.warning("desk %s: wrong PIN (%d more before the lockout)", desk_id, result.left)
+        return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
     response = web.json_response({"ok": True, "desk": desk.id})
-    response.set_cookie(DeskSessions.cookie_name(desk.id), hub.sessions.issue(desk.id), httponly=True,
-                        samesite="Strict", path="/", max_age=12 * 3600)
+    response.set_cookie(DeskSessions.cookie_name(desk.id), hub.sessions.issue(desk.id, desk.pin), httponly=True,
+                        samesite="Strict", path="/", max_age=round(hub.sessions.lifetime_s),
+                        secure=request.secure)
     return response
 
 
 async def index(request: web.Request) -> web.Response:
+    """No list of desks here: each operator opens their own desk's address."""
     hub = _hub(request)
-    links = "".join(f'<li><a href="/desk/{html.escape(d.id)}">{html.escape(d.name)}</a></li>' for d in hub.config.desks)
-    return web.Response(text=f"<!doctype html><meta charset=utf-8><title>{html.escape(hub.config.site.desk_name)}"
-                             f"</title><h1>{html.escape(hub.config.site.desk_name)}</h1><ul>{links}</ul>",
+    name = html.escape(hub.config.site.desk_name)
+    return web.Response(text=f"<!doctype html><meta charset=utf-8><title>{name}</title><h1>{name}</h1>"
+                             "<p>Aprire l'indirizzo del proprio sportello: /desk/&lt;numero&gt;. "
+                             "Open your desk's own address: /desk/&lt;number&gt;.</p>",
                         content_type="text/html")
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """On every response, event streams included (set before they are prepared)."""
+    response.headers.update(SECURITY_HEADERS)
 
 
 def build_app(hub: Hub) -> web.Application:
     app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors])
+    app.on_response_prepare.append(security_headers)
     app[HUB_KEY] = hub
     app.add_routes([
         web.post("/api/tickets", post_ticket),
@@ -287,6 +322,7 @@ def build_app(hub: Hub) -> web.Application:
         web.get("/healthz", healthz),
         web.get("/desk/{desk_id}", desk_page),
         web.post("/desk/{desk_id}/unlock", unlock),
+        web.post("/desk/{desk_id}/logout", logout),
         web.get("/", index),
         web.static("/static", STATIC),
     ])

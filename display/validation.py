@@ -14,6 +14,7 @@ from totem.errors import TotemError
 _ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
 _TOTEM_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 _SERVICE_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+DESK_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 _CODE_RE = re.compile(r"([A-Z])([0-9]{3,5})")
 PRINTER_STATES = ("ready", "paper_low", "paper_out", "cover_open", "offline", "error", "unknown")
 

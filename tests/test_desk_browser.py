@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -40,6 +41,18 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def wait_text(page: object, selector: str, ok: Callable[[str], bool], timeout_s: float = 10.0) -> None:
+    """Poll an element's text from Python (the page's CSP forbids evaluated strings, rightly)."""
+    deadline = time.monotonic() + timeout_s
+    text = ""
+    while time.monotonic() < deadline:
+        text = page.text_content(selector, timeout=1000) or ""  # type: ignore[attr-defined]
+        if ok(text):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{selector}: {text!r} after {timeout_s} s")
+
+
 def issue(hub: HubServer, service: str, prefix: str, number: int) -> None:
     body = {"id": str(uuid.uuid4()), "code": f"{prefix}{number:03d}", "service": service, "number": number,
             "issued_at": (NOW.astimezone(UTC) - timedelta(minutes=10 - number)).isoformat(), "totem": "totem-1"}
@@ -55,21 +68,21 @@ def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> N
         page.wait_for_selector("#lock:not([hidden])")
         page.fill("#pin", "0000")
         page.click("#unlock button")
-        page.wait_for_function("document.querySelector('#lock-error').textContent === 'PIN errato'")
+        wait_text(page, '#lock-error', lambda t: t.startswith('PIN errato'))
         assert page.is_visible("#lock") and page.is_hidden("#console")
         page.fill("#pin", "1357")
         page.click("#unlock button")
         page.wait_for_selector("#console:not([hidden])")
         waiting = page.locator('.n[data-service="uffici"]')
-        page.wait_for_function("document.querySelector('.n[data-service=\"uffici\"]')?.textContent === '3'")
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '3')
         page.click("#next")
-        page.wait_for_function("document.querySelector('#current-code').textContent === 'A001'")
+        wait_text(page, '#current-code', lambda t: t == 'A001')
         assert waiting.text_content() == "2"
         page.keyboard.press("n")  # keyboard shortcut: serve A001, call A002
-        page.wait_for_function("document.querySelector('#current-code').textContent === 'A002'")
+        wait_text(page, '#current-code', lambda t: t == 'A002')
         assert waiting.text_content() == "1"
         issue(hub, "uffici", "A", 4)  # a ticket from the totem appears at once (SSE)
-        page.wait_for_function("document.querySelector('.n[data-service=\"uffici\"]').textContent === '2'")
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')
         page.click("#lang")
         assert page.text_content("#next span") == "Call next"
         out = Path(__file__).resolve().parent / "artifacts"
@@ -91,13 +104,13 @@ def test_transfer_asks_first_and_keeps_priority(tmp_path: Path, browser: object)
         page.click("#unlock button")
         page.wait_for_selector("#console:not([hidden])")
         page.click("#next")
-        page.wait_for_function("document.querySelector('#current-code').textContent === 'P002'")
+        wait_text(page, '#current-code', lambda t: t == 'P002')
         page.select_option("#transfer-to", "sanita")
         page.keyboard.press("t")
         page.wait_for_selector("#confirm:not([hidden])")
         assert page.is_checked("#keep-priority")
         assert requests.get(hub.url + "/api/state", timeout=5).json()["desks"][0]["current"]["code"] == "P002"
         page.click("#confirm-yes")
-        page.wait_for_function("document.querySelector('#message').textContent.includes('Solo questo sportello')")
+        wait_text(page, '#message', lambda t: 'Solo questo sportello' in t)
         page.click("#next")  # P002 keeps its priority: called again before A001, as the console said
-        page.wait_for_function("document.querySelector('#current-code').textContent === 'P002'")
+        wait_text(page, '#current-code', lambda t: t == 'P002')

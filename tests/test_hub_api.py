@@ -160,7 +160,7 @@ def test_recall_noshow_done_transfer(hub: HubServer) -> None:
     assert post(hub, "/api/desks/1/noshow").json()["ticket"]["status"] == "noshow"
     assert post(hub, "/api/desks/1/next").json()["ticket"]["code"] == "E001"
     assert post(hub, "/api/desks/1/done").json()["ticket"]["status"] == "served"
-    assert post(hub, "/api/desks/9/next").status_code == 404
+    assert post(hub, "/api/desks/9/next").status_code == 401  # an unknown desk looks locked, not missing
 
 
 def test_void_waiting_and_unknown(hub: HubServer) -> None:
@@ -240,24 +240,30 @@ def test_healthz_and_desk_page(hub: HubServer) -> None:
     assert requests.get(hub.url + "/healthz", timeout=5).json()["ok"] is True
     page = requests.get(hub.url + "/desk/1", timeout=5)
     assert page.status_code == 200 and "Sportello 1" in page.text and "http" not in page.text.split("<script")[0]
-    assert requests.get(hub.url + "/desk/9", timeout=5).status_code == 404
+    assert requests.get(hub.url + "/desk/9", timeout=5).status_code == 200  # same locked page: no enumeration
+    assert requests.get(hub.url + "/desk/No%20Such", timeout=5).status_code == 404
 
 
 def test_desk_pin_cookie(hub: HubServer) -> None:
     session = requests.Session()
+    same_origin = {"Origin": hub.url}
     assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401
     wrong = session.post(hub.url + "/desk/1/unlock", json={"pin": "0000"}, timeout=5)
-    assert wrong.status_code == 401 and not session.cookies
-    assert session.post(hub.url + "/api/desks/1/next", timeout=5).status_code == 401
+    assert wrong.status_code == 401 and wrong.json()["attempts_left"] == 4 and not session.cookies
+    assert session.post(hub.url + "/api/desks/1/next", json={}, headers=same_origin, timeout=5).status_code == 401
     ok = session.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5)
     assert ok.status_code == 200
     cookie = ok.headers["Set-Cookie"]
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=36000" in cookie
     assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 200
-    assert session.post(hub.url + "/api/desks/1/next", timeout=5).status_code == 204
+    assert session.post(hub.url + "/api/desks/1/next", json={}, headers=same_origin, timeout=5).status_code == 204
     for _ in range(5):
         requests.post(hub.url + "/desk/1/unlock", json={"pin": "9999"}, timeout=5)
-    assert requests.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 429
+    locked = requests.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5)
+    assert locked.status_code == 429 and 55 <= locked.json()["retry_after_s"] <= 60
+    out = session.post(hub.url + "/desk/1/logout", json={}, headers=same_origin, timeout=5)
+    assert out.status_code == 200
+    assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401
 
 
 def test_silent_totem_turns_unreachable_and_listeners_hear_it(config: Config, monkeypatch: pytest.MonkeyPatch) -> None:

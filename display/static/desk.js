@@ -8,7 +8,8 @@
       offline: "non collegato", online: "collegato", pin_label: "PIN dello sportello", unlock: "Sblocca",
       serving: "In servizio", next: "Chiama il prossimo", recall: "Richiama", noshow: "Assente", done: "Fatto",
       transfer: "Trasferisci", totems: "Totem", today: "Oggi", waiting: "In attesa", nobody: "Nessuno in attesa",
-      wrong_pin: "PIN errato", locked: "Troppi tentativi: riprovare tra poco", none_current: "Nessun biglietto in servizio",
+      wrong_pin: "PIN errato", wrong_pin_left: "PIN errato: ancora {n} tentativi prima del blocco",
+      locked: "Troppi tentativi: riprovare tra {s} secondi", logout: "Esci", none_current: "Nessun biglietto in servizio",
       waited: "attende da {m} min", issued: "emesso alle {t}",
       counts: "{served} serviti · {noshow} assenti · {waiting} in attesa · {void} annullati",
       totem_ok: "{id}: pronto", totem_paper_out: "{id}: carta esaurita", totem_paper_low: "{id}: carta in esaurimento",
@@ -30,7 +31,8 @@
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
       serving: "Now serving", next: "Call next", recall: "Recall", noshow: "No-show", done: "Done",
       transfer: "Transfer", totems: "Totems", today: "Today", waiting: "Waiting", nobody: "Nobody waiting",
-      wrong_pin: "Wrong PIN", locked: "Too many attempts: try again shortly", none_current: "No ticket in service",
+      wrong_pin: "Wrong PIN", wrong_pin_left: "Wrong PIN: {n} more attempts before the lock",
+      locked: "Too many attempts: try again in {s} seconds", logout: "Log out", none_current: "No ticket in service",
       waited: "waiting {m} min", issued: "issued at {t}",
       counts: "{served} served · {noshow} no-show · {waiting} waiting · {void} void",
       totem_ok: "{id}: ready", totem_paper_out: "{id}: out of paper", totem_paper_low: "{id}: paper running low",
@@ -60,6 +62,7 @@
     document.documentElement.lang = lang;
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
     $("lang").textContent = t("switch");
+    $("logout").textContent = t("logout");
     showLink();
     if (state) render(state);
   }
@@ -189,16 +192,23 @@
     $("link").textContent = t(linked ? "online" : "offline");
   }
 
-  function showLock() { $("lock").hidden = false; $("console").hidden = true; $("pin").focus(); }
-  function showConsole() { $("lock").hidden = true; $("console").hidden = false; }
+  function showLock() { $("lock").hidden = false; $("console").hidden = true; $("logout").hidden = true; $("pin").focus(); }
+  function showConsole() { $("lock").hidden = true; $("console").hidden = false; $("logout").hidden = false; }
 
   $("unlock").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     const r = await fetch(`/desk/${encodeURIComponent(desk)}/unlock`, {method: "POST", credentials: "same-origin",
       headers: {"Content-Type": "application/json"}, body: JSON.stringify({pin: $("pin").value})});
     $("pin").value = "";
+    const body = await r.json().catch(() => ({}));
     if (r.ok) { $("lock-error").textContent = ""; showConsole(); }
-    else $("lock-error").textContent = r.status === 429 ? t("locked") : t("wrong_pin");
+    else if (r.status === 429) $("lock-error").textContent = t("locked", {s: body.retry_after_s || 60});
+    else $("lock-error").textContent = body.attempts_left ? t("wrong_pin_left", {n: body.attempts_left}) : t("wrong_pin");
+  });
+  $("logout").addEventListener("click", async () => {
+    await fetch(`/desk/${encodeURIComponent(desk)}/logout`, {method: "POST", credentials: "same-origin",
+      headers: {"Content-Type": "application/json"}, body: "{}"});
+    showLock();
   });
   document.querySelectorAll("button[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
   $("transfer-to").addEventListener("change", fillDesks);

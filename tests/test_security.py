@@ -1,0 +1,165 @@
+"""Hub security from outside, on 127.0.0.1: PIN guessing, CSRF and framing headers, sessions,
+clean 4xx for malformed input. Attack loops are bounded and stop by themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import resource
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import rome, write_site
+
+from config import load_config
+from config.model import Config
+from display.server import HubServer
+from totem.clock import FrozenClock
+
+NOW = rome(2026, 12, 1, 10, 0)
+AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return load_config(write_site(tmp_path))
+
+
+@pytest.fixture
+def hub(config: Config) -> Iterator[HubServer]:
+    with HubServer(config, port=0, clock=FrozenClock(NOW)) as server:
+        yield server
+
+
+def raise_fd_limit(wanted: int) -> int:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(hard, max(soft, wanted)) if hard != resource.RLIM_INFINITY else max(soft, wanted)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+async def held_guesses(port: int, pins: list[str]) -> list[int]:
+    """Open one connection per guess, send the headers, hold every body, then release all at once."""
+    opened = []
+    for pin in pins:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        body = json.dumps({"pin": pin}).encode()
+        writer.write(f"POST /desk/1/unlock HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode())
+        await writer.drain()
+        opened.append((reader, writer, body))
+    for _, writer, body in opened:
+        writer.write(body)
+
+    async def status(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> int:
+        line = await asyncio.wait_for(reader.readline(), timeout=60)
+        writer.close()
+        return int(line.split()[1])
+
+    return list(await asyncio.gather(*(status(r, w) for r, w, _ in opened)))
+
+
+def test_3000_concurrent_guesses_compare_at_most_5(hub: HubServer) -> None:
+    n = 3000
+    limit = raise_fd_limit(2 * n + 200)
+    if limit < 2 * n + 200:
+        n = (limit - 200) // 2  # the hub and the attacker share this process's descriptors
+    rng = random.Random(5)
+    pins = [f"{rng.randrange(10000):04d}" for _ in range(n)]
+    pins = [p if p != "1357" else "0000" for p in pins]
+    pins[n * 2 // 3] = "1357"  # the right PIN, late in the burst: it must not get through
+    statuses = asyncio.run(held_guesses(hub.port, pins))
+    compared = statuses.count(401) + 1  # the fifth wrong PIN answers 429 as it starts the lockout
+    assert statuses.count(200) == 0
+    assert statuses.count(401) == 4 and statuses.count(429) == n - 4, (n, sorted(set(statuses)))
+    print(f"\n{n} concurrent guesses: {compared} compared, {statuses.count(429)} refused by the lockout")
+
+
+def test_lockout_doubles_and_holds_for_every_address(hub: HubServer) -> None:
+    assert hub.hub is not None
+    sessions = hub.hub.sessions
+    for _ in range(5):
+        result = sessions.try_pin("1", "0000", "1357", now=100.0)
+    assert result.locked_for_s == 60 and result.just_locked
+    assert sessions.try_pin("1", "1357", "1357", now=159.0).locked_for_s  # even the right PIN waits
+    for _ in range(5):
+        result = sessions.try_pin("1", "0000", "1357", now=161.0)
+    assert result.locked_for_s == 120  # the second lockout doubles
+    assert sessions.try_pin("1", "1357", "1357", now=282.0).ok
+
+
+@pytest.mark.parametrize("cookie", ["9" * 5000 + "." + "a" * 64, "²." + "a" * 64, "1" * 13 + "." + "0" * 64,
+                                    "x", "", "1.2.3", "99999999999.zz"])
+def test_malformed_cookies_are_just_no_session(hub: HubServer, cookie: str) -> None:
+    response = requests.get(hub.url + "/api/desks/1/session", cookies={"totem_desk_1": cookie}, timeout=5)
+    assert response.status_code == 401 and "Traceback" not in response.text
+
+
+@pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"pin": ' + b"9" * 5000 + b"}",
+                                  b'{"pin": "\\u00b2\\u00b2\\u00b2\\u00b2"}', b"\xff\xfe", b'{"pin": null}'])
+def test_malformed_unlock_bodies_are_400(hub: HubServer, body: bytes) -> None:
+    response = requests.post(hub.url + "/desk/1/unlock", data=body, headers={"Content-Type": "application/json"},
+                             timeout=5)
+    assert response.status_code == 400, response.text
+
+
+def test_one_bad_ticket_in_a_batch_never_fails_its_neighbours(hub: HubServer) -> None:
+    import uuid
+
+    events = []
+    for n in range(1, 6):
+        ticket = {"id": str(uuid.uuid4()), "code": f"A{n:03d}", "service": "uffici", "number": n,
+                  "issued_at": NOW.isoformat(), "totem": "totem-1"}
+        if n == 3:
+            ticket["issued_at"] = "9999-12-31T23:59:59+00:00"
+        events.append({"kind": "issued", "ticket": ticket})
+    results = requests.post(hub.url + "/api/events/batch", json={"events": events}, headers=AUTH,
+                            timeout=10).json()["results"]
+    assert [r["status"] for r in results] == [201, 201, 400, 201, 201]
+
+
+def session(hub: HubServer) -> requests.Session:
+    s = requests.Session()
+    assert s.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 200
+    return s
+
+
+def test_cross_site_writes_are_refused(hub: HubServer) -> None:
+    s = session(hub)
+    evil = {"Origin": "http://evil.example"}
+    assert s.post(hub.url + "/api/desks/1/next", json={}, headers=evil, timeout=5).status_code == 403
+    assert s.post(hub.url + "/api/desks/1/next", data="{}", headers={"Origin": hub.url, "Content-Type": "text/plain"},
+                  timeout=5).status_code == 415
+    assert s.post(hub.url + "/api/desks/1/next", data={"a": "b"}, headers={"Origin": hub.url},
+                  timeout=5).status_code == 415  # a form post
+    assert s.post(hub.url + "/api/desks/1/next", json={}, timeout=5).status_code == 403  # no Origin, no Referer
+    assert s.post(hub.url + "/api/desks/1/next", json={}, headers={"Referer": hub.url + "/desk/1"},
+                  timeout=5).status_code == 204
+    page = requests.get(hub.url + "/desk/1", timeout=5)
+    assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "no-referrer"
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert "<script>" not in page.text  # no inline script for the policy to allow
+
+
+def test_sessions_end_when_the_pin_changes_or_the_hub_restarts(tmp_path: Path) -> None:
+    site = write_site(tmp_path)
+    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:
+        s = session(hub)
+        cookie = s.cookies.get("totem_desk_1")
+        assert s.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 200
+    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:  # restarted
+        assert requests.get(hub.url + "/api/desks/1/session", cookies={"totem_desk_1": cookie or ""},
+                            timeout=5).status_code == 401
+        assert hub.hub is not None
+        fresh = hub.hub.sessions.issue("1", "1357")
+        assert hub.hub.sessions.valid("1", "1357", fresh)
+        assert not hub.hub.sessions.valid("1", "2468", fresh)  # the PIN changed: the session is gone
+
+
+def test_the_index_lists_no_desks(hub: HubServer) -> None:
+    page = requests.get(hub.url + "/", timeout=5).text
+    assert "/desk/1" not in page and "Sportello 1" not in page
