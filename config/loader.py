@@ -418,7 +418,7 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> P
 
 def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     c.keys(t, ("listen", "url", "token", "data_dir", "history_days", "message", "push_timeout_s",
-               "heartbeat_s", "session_hours"), "hub")
+               "heartbeat_s", "session_hours", "max_connections_per_address", "max_streams_per_address"), "hub")
     listen = c.get(t, "listen", "hub", "a string", "127.0.0.1:8080",
                    lambda v: None if parse_listen(v) else "must be HOST:PORT with a port 1-65535")
     url = c.get(t, "url", "hub", "a string", check=url_problem)
@@ -432,12 +432,17 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     heartbeat = c.get(t, "heartbeat_s", "hub", "a number", 30.0, positive)
     session_hours = c.get(t, "session_hours", "hub", "a number", 10.0,
                           lambda v: None if 0.1 <= v <= 168 else "must be between 0.1 and 168 hours")
-    if None in (listen, url, token, history, message, push_timeout, heartbeat, session_hours):
+    per_address = c.get(t, "max_connections_per_address", "hub", "an integer", 64,
+                        lambda v: None if 4 <= v <= 10000 else "must be between 4 and 10000")
+    streams = c.get(t, "max_streams_per_address", "hub", "an integer", 8,
+                    lambda v: None if 1 <= v <= 1000 else "must be between 1 and 1000")
+    if None in (listen, url, token, history, message, push_timeout, heartbeat, session_hours, per_address, streams):
         return None
     host, port = parse_listen(listen) or ("127.0.0.1", 8080)
     directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
     return HubSettings(host, port, url.rstrip("/"), token, directory, history, message,
-                       float(push_timeout), float(heartbeat), session_hours=float(session_hours))
+                       float(push_timeout), float(heartbeat), session_hours=float(session_hours),
+                       max_connections_per_address=per_address, max_streams_per_address=streams)
 
 
 def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:

@@ -101,6 +101,8 @@ class HubSettings:
     push_timeout_s: float
     heartbeat_s: float
     session_hours: float = 10.0
+    max_connections_per_address: int = 64
+    max_streams_per_address: int = 8
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 
 from config import load_config
 from config.model import Config
-from totem import __version__
+from totem import __version__, logs
 from totem.errors import ConfigError, StoreError
 from totem.sdnotify import Notifier
 
@@ -37,8 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.configure(args.verbose)
+    _raise_open_file_limit()
     try:
         config = load_config(args.config)
     except ConfigError as exc:
@@ -78,6 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             run_screen(config, server.url, stack, notifier)
         notifier.stopping()
     return 0
+
+
+def _raise_open_file_limit() -> None:
+    """Up to the hard limit (systemd's LimitNOFILE): connections are capped per address
+    anyway, and running out of descriptors would refuse the totems too."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifier) -> None:

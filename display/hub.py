@@ -24,6 +24,7 @@ from aiohttp import web
 
 from config.model import Config, Desk
 from display.broker import Broker
+from display.connlimit import StreamCap
 from display.queue import QueueStore
 from display.sessions import DeskSessions
 from totem.clock import Clock
@@ -56,6 +57,7 @@ class Hub:
         self.store = store
         self.clock = clock
         self.broker = Broker()
+        self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
         self._state_pending = False

@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from display import validation
+from display.connlimit import read_body
 from display.hub import Hub
 from display.sessions import DeskSessions
 from display.validation import BadRequest
@@ -34,7 +35,7 @@ HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
 
 
 async def _json(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> Any:
-    raw = await request.read()
+    raw = await read_body(request)
     if len(raw) > limit:
         raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
     try:
@@ -213,6 +214,16 @@ async def get_state(request: web.Request) -> web.Response:
 
 async def events(request: web.Request) -> web.StreamResponse:
     hub = _hub(request)
+    peer = request.remote or "?"
+    if not hub.streams.acquire(peer):
+        return web.json_response({"error": f"too many event streams from {peer}"}, status=429)
+    try:
+        return await _stream(hub, request)
+    finally:
+        hub.streams.release(peer)
+
+
+async def _stream(hub: Hub, request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache",
                                            "X-Accel-Buffering": "no"})
     await response.prepare(request)

@@ -10,6 +10,7 @@ import threading
 from aiohttp import web
 
 from config.model import Config
+from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite
 from display.hub import Hub
 from display.queue import QueueStore
 from display.routes import build_app
@@ -36,6 +37,7 @@ class HubServer:
         self._ticker: asyncio.Task[None] | None = None
         self.store: QueueStore | None = None
         self.hub: Hub | None = None
+        self.guard: ConnectionGuard | None = None
 
     def _prune(self) -> None:
         assert self.store is not None
@@ -60,13 +62,13 @@ class HubServer:
         self._prune()
         self.hub = Hub(config=self.config, store=self.store, clock=self.clock)
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
-        self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0)
+        self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0,
+                                     keepalive_timeout=KEEPALIVE_S)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port, reuse_address=True)
+        self.guard = ConnectionGuard(per_address=self.config.hub.max_connections_per_address)
+        site = GuardedSite(self._runner, self.host, self.port, guard=self.guard, reuse_address=True)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        self.port = site.bound_port
         log.info("hub listening on http://%s:%d/ (desks: %s)", self.host, self.port,
                  ", ".join(d.id for d in self.config.desks))
 

@@ -40,6 +40,8 @@ def test_unit_content(name: str) -> None:
     assert u["User"] == ["totem"]
     assert u["NoNewPrivileges"] == ["yes"] and u["ProtectSystem"] == ["strict"] and u["ProtectHome"] == ["yes"]
     assert u["PrivateTmp"] == ["yes"] and u["WorkingDirectory"][0].startswith("/var/lib/")
+    assert int(u["LimitNOFILE"][0]) >= 65536  # 1,010 idle sockets exhausted the default 1024
+    assert int(u["TimeoutStopSec"][0]) >= 3  # both programs stop within 3 s of SIGTERM (tests/test_stops.py)
     assert u["StateDirectory"][0] == u["WorkingDirectory"][0].removeprefix("/var/lib/")
     if name != "totem-hub.service":  # a GUI needs /dev/dri and /dev/input
         assert "PrivateDevices" not in u

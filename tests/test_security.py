@@ -62,7 +62,14 @@ async def held_guesses(port: int, pins: list[str]) -> list[int]:
     return list(await asyncio.gather(*(status(r, w) for r, w, _ in opened)))
 
 
-def test_3000_concurrent_guesses_compare_at_most_5(hub: HubServer) -> None:
+def test_3000_concurrent_guesses_compare_at_most_5(tmp_path: Path) -> None:
+    """The connection cap would refuse most of these at once; lifted here, so the PIN guard itself is tested."""
+    site = write_site(tmp_path, extra={"heartbeat_s = 30": "heartbeat_s = 30\nmax_connections_per_address = 10000"})
+    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:
+        guesses(hub)
+
+
+def guesses(hub: HubServer) -> None:
     n = 3000
     limit = raise_fd_limit(2 * n + 200)
     if limit < 2 * n + 200:
@@ -163,3 +170,57 @@ def test_sessions_end_when_the_pin_changes_or_the_hub_restarts(tmp_path: Path) -
 def test_the_index_lists_no_desks(hub: HubServer) -> None:
     page = requests.get(hub.url + "/", timeout=5).text
     assert "/desk/1" not in page and "Sportello 1" not in page
+
+
+def test_1100_idle_connections_from_one_address_do_not_take_the_hub_down(
+        hub: HubServer, caplog: pytest.LogCaptureFixture) -> None:
+    import socket
+    import statistics
+    import time
+    import uuid
+
+    raise_fd_limit(3000)
+    idle = []
+    try:
+        for _ in range(1100):  # a visitor's laptop (127.0.0.2) opening connections and sending nothing
+            s = socket.socket()
+            s.bind(("127.0.0.2", 0))
+            s.connect(("127.0.0.1", hub.port))
+            idle.append(s)
+        assert hub.guard is not None
+        deadline = time.monotonic() + 5
+        while hub.guard.open.get("127.0.0.2", 0) > hub.config.hub.max_connections_per_address \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert hub.guard.open.get("127.0.0.2", 0) <= hub.config.hub.max_connections_per_address
+        samples = []
+        with requests.Session() as s:
+            for _ in range(200):
+                started = time.perf_counter()
+                assert s.get(hub.url + "/healthz", timeout=5).status_code == 200
+                samples.append(time.perf_counter() - started)
+        p99 = sorted(samples)[int(0.99 * len(samples)) - 1] * 1000
+        ticket = {"id": str(uuid.uuid4()), "code": "A001", "service": "uffici", "number": 1,
+                  "issued_at": NOW.isoformat(), "totem": "totem-1"}
+        assert requests.post(hub.url + "/api/tickets", json=ticket, headers=AUTH, timeout=5).status_code == 201
+        print(f"\n/healthz under 1,100 idle connections: median {statistics.median(samples) * 1000:.2f} ms, "
+              f"p99 {p99:.2f} ms; hub holds {hub.guard.open.get('127.0.0.2', 0)} of them")
+        assert p99 < 100
+    finally:
+        for s in idle:
+            s.close()
+    assert len(caplog.records) < 20  # refusals are counted, not logged one by one
+
+
+def test_idle_connections_are_closed(tmp_path: Path) -> None:
+    import socket
+
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        assert hub.guard is not None
+        hub.guard.first_byte_s, hub.guard.header_s = 0.3, 0.6  # 10 s and 15 s in service
+        silent = socket.create_connection(("127.0.0.1", hub.port))
+        slow = socket.create_connection(("127.0.0.1", hub.port))
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finishes its header
+        silent.settimeout(3)
+        slow.settimeout(3)
+        assert silent.recv(100) == b"" and slow.recv(100) == b""  # both closed by the hub

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from config import load_config
 from config.model import Config
-from totem import __version__
+from totem import __version__, logs
 from totem.errors import (
     ClockWrong,
     ConfigError,
@@ -97,8 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logs.configure(getattr(args, "verbose", False))
     command = args.command or "run"
     try:
         if command == "check-config":
