@@ -418,7 +418,8 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> P
 
 def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     c.keys(t, ("listen", "url", "token", "data_dir", "history_days", "message", "push_timeout_s",
-               "heartbeat_s", "session_hours", "max_connections_per_address", "max_streams_per_address"), "hub")
+               "heartbeat_s", "session_hours", "max_connections_per_address", "max_streams_per_address",
+               "tls_cert", "tls_key", "tls_fingerprint"), "hub")
     listen = c.get(t, "listen", "hub", "a string", "127.0.0.1:8080",
                    lambda v: None if parse_listen(v) else "must be HOST:PORT with a port 1-65535")
     url = c.get(t, "url", "hub", "a string", check=url_problem)
@@ -436,13 +437,27 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
                         lambda v: None if 4 <= v <= 10000 else "must be between 4 and 10000")
     streams = c.get(t, "max_streams_per_address", "hub", "an integer", 8,
                     lambda v: None if 1 <= v <= 1000 else "must be between 1 and 1000")
-    if None in (listen, url, token, history, message, push_timeout, heartbeat, session_hours, per_address, streams):
+    tls_cert = c.get(t, "tls_cert", "hub", "a non-empty string", "")
+    tls_key = c.get(t, "tls_key", "hub", "a non-empty string", "")
+    if bool(tls_cert) != bool(tls_key):
+        c.bad("hub.tls_key" if tls_cert else "hub.tls_cert", "tls_cert and tls_key go together", tls_key or tls_cert)
+    fingerprint = c.get(t, "tls_fingerprint", "hub", "a string", "",
+                        lambda v: None if re.fullmatch(r"([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}", v)
+                        else "must be the certificate's SHA-256 fingerprint (64 hex digits, colons allowed)")
+    if url and url.startswith("https://") and not fingerprint:
+        c.bad("hub.tls_fingerprint", "missing: an https:// hub.url needs the hub certificate's fingerprint "
+              "(openssl x509 -in hub.crt -noout -fingerprint -sha256)")
+    if None in (listen, url, token, history, message, push_timeout, heartbeat, session_hours, per_address, streams,
+                tls_cert, tls_key, fingerprint):
         return None
     host, port = parse_listen(listen) or ("127.0.0.1", 8080)
     directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
     return HubSettings(host, port, url.rstrip("/"), token, directory, history, message,
                        float(push_timeout), float(heartbeat), session_hours=float(session_hours),
-                       max_connections_per_address=per_address, max_streams_per_address=streams)
+                       max_connections_per_address=per_address, max_streams_per_address=streams,
+                       tls_cert=_resolve(tls_cert, base_dir) if tls_cert else None,
+                       tls_key=_resolve(tls_key, base_dir) if tls_key else None,
+                       tls_fingerprint=(fingerprint or "").replace(":", "").lower())
 
 
 def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:

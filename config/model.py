@@ -103,6 +103,9 @@ class HubSettings:
     session_hours: float = 10.0
     max_connections_per_address: int = 64
     max_streams_per_address: int = 8
+    tls_cert: Path | None = None  # the hub serves HTTPS with this certificate and key
+    tls_key: Path | None = None
+    tls_fingerprint: str = ""  # what the totems pin: the certificate's SHA-256, hex
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,7 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
     from display.sound import Announcer, SpeechCache
     from totem.clock import SystemClock
     from totem.hours import Schedule
+    from totem.hubclient import hub_session
     from totem.ui.app import post
     from totem.ui.window import open_window
 
@@ -114,7 +115,8 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
                         now=lambda: schedule.local(clock.now()))
     local = hub_url.replace("0.0.0.0", "127.0.0.1")
     feed = HubFeed(local, on_event=lambda event, data: post(EV_HUB, event=event, data=data),
-                   on_link=lambda up: post(EV_LINK, up=up)).start()
+                   on_link=lambda up: post(EV_LINK, up=up),
+                   session_factory=lambda: hub_session(config, token=False)).start()
     stack.callback(feed.close)
     signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
     notifier.ready("hub and call screen running")

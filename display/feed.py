@@ -23,13 +23,15 @@ READ_TIMEOUT_S = 40.0  # the hub sends a keepalive every 15 s
 
 class HubFeed:
     def __init__(self, url: str, *, on_event: Callable[[str, dict[str, Any]], None],
-                 on_link: Callable[[bool], None]) -> None:
+                 on_link: Callable[[bool], None],
+                 session_factory: Callable[[], requests.Session] = requests.Session) -> None:
         self.url = url.rstrip("/") + "/api/events"
         self.on_event = on_event
         self.on_link = on_link
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hub-feed", daemon=True)
         self._response: requests.Response | None = None
+        self._session_factory = session_factory  # a pinned session when the hub serves HTTPS
 
     def start(self) -> HubFeed:
         self._thread.start()
@@ -38,7 +40,7 @@ class HubFeed:
     def _run(self) -> None:
         pause = 0.5
         connected = None
-        session = requests.Session()
+        session = self._session_factory()
         while not self._stop.is_set():
             try:
                 with session.get(self.url, stream=True, timeout=(3.0, READ_TIMEOUT_S)) as response:

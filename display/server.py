@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 
 from aiohttp import web
@@ -66,11 +67,21 @@ class HubServer:
                                      keepalive_timeout=KEEPALIVE_S)
         await self._runner.setup()
         self.guard = ConnectionGuard(per_address=self.config.hub.max_connections_per_address)
-        site = GuardedSite(self._runner, self.host, self.port, guard=self.guard, reuse_address=True)
+        site = GuardedSite(self._runner, self.host, self.port, guard=self.guard, reuse_address=True,
+                           ssl_context=self._ssl_context())
         await site.start()
         self.port = site.bound_port
-        log.info("hub listening on http://%s:%d/ (desks: %s)", self.host, self.port,
+        log.info("hub listening on %s/ (desks: %s)", self.url,
                  ", ".join(d.id for d in self.config.desks))
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        """HTTPS with the site's own certificate (the totems pin its fingerprint), or None."""
+        if self.config.hub.tls_cert is None or self.config.hub.tls_key is None:
+            return None
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(self.config.hub.tls_cert, self.config.hub.tls_key)
+        return context
 
     def start(self) -> HubServer:
         self._thread.start()
@@ -111,4 +122,5 @@ class HubServer:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        scheme = "https" if self.config.hub.tls_cert is not None else "http"
+        return f"{scheme}://{self.host}:{self.port}"

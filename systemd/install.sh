@@ -113,6 +113,30 @@ install_config() {
     fi
 }
 
+install_cert() {
+    # The hub's own TLS certificate (display/hub roles): the totems pin its fingerprint, so the
+    # bearer token never crosses the LAN in clear. Made once, kept on every later run.
+    case "$ROLE" in totem) return 0 ;; esac
+    local crt key
+    crt="$(R /etc/totem/hub.crt)"
+    key="$(R /etc/totem/hub.key)"
+    if [ -e "$crt" ] && [ -e "$key" ]; then
+        say "keeping the existing hub certificate /etc/totem/hub.crt"
+    elif command -v openssl >/dev/null; then
+        mkdir -p "$(dirname "$crt")"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -days 3650 -nodes \
+            -keyout "$key" -out "$crt" -subj "/CN=totem-hub" >/dev/null 2>&1
+        chmod 0640 "$key"
+        staged || chgrp totem "$key"
+        say "made the hub certificate /etc/totem/hub.crt"
+    else
+        say "openssl not found: no hub certificate (the hub stays on plain HTTP)"
+        return 0
+    fi
+    say "for HTTPS, set in [hub] on every Pi: url = \"https://<this Pi>:8443\", tls_cert = \"/etc/totem/hub.crt\","
+    say "  tls_key = \"/etc/totem/hub.key\", tls_fingerprint = \"$(openssl x509 -in "$crt" -noout -fingerprint -sha256 | cut -d= -f2)\""
+}
+
 usb_ids() {
     python3 - "$(R /etc/totem/totem.toml)" <<'PY'
 import sys, tomllib
@@ -189,6 +213,7 @@ install_user
 install_source
 install_venv
 install_config
+install_cert
 install_udev
 install_units
 say "done (role: $ROLE)"

@@ -124,8 +124,11 @@ def _hub_fingerprint(config: Config) -> str:
     """The hub's site file fingerprint beside ours: a difference means the Pis disagree."""
     import requests
 
+    from totem.hubclient import hub_session
+
     try:
-        theirs = requests.get(f"{config.hub.url}/api/forecast", timeout=2).json().get("fingerprint")
+        with hub_session(config, token=False) as session:
+            theirs = session.get(f"{config.hub.url}/api/forecast", timeout=2).json().get("fingerprint")
     except (requests.RequestException, ValueError, AttributeError):
         return " (hub not reachable)"
     if theirs == config.fingerprint():

@@ -37,6 +37,7 @@ import requests
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock, SystemClock
+from totem.hubclient import hub_session
 from totem.hubview import HubView
 from totem.numbering import service_day
 from totem.store import Event, TicketStore
@@ -78,8 +79,7 @@ class TargetPusher:
         self.clock = clock
         self.store = store
         self.view = view if view is not None else HubView()
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {config.hub.token}"
+        self.session = hub_session(config)
         self.timeout = (CONNECT_TIMEOUT_S, config.hub.push_timeout_s)
         self.wake_event = threading.Event()
         self.stop_event = threading.Event()
