@@ -114,3 +114,59 @@ def test_transfer_asks_first_and_keeps_priority(tmp_path: Path, browser: object)
         wait_text(page, '#message', lambda t: 'Solo questo sportello' in t)
         page.click("#next")  # P002 keeps its priority: called again before A001, as the console said
         wait_text(page, '#current-code', lambda t: t == 'P002')
+
+
+def test_a_page_on_another_origin_cannot_act_on_the_desk(tmp_path: Path, browser: object) -> None:
+    """Same machine, another port: the same *site* for SameSite, so the cookie alone would not
+    protect. The hub's Origin check and JSON-only writes do; the console cannot be framed."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        issue(hub, "uffici", "A", 1)
+        evil_page = f"""<!doctype html><body>
+<iframe id="frame" src="{hub.url}/desk/1"></iframe>
+<form id="form" method="post" action="{hub.url}/api/desks/1/next" target="sink"><input name="a" value="b"></form>
+<iframe name="sink"></iframe>
+<script>
+const results = [];
+fetch("{hub.url}/api/desks/1/next", {{method: "POST", mode: "no-cors", credentials: "include",
+  headers: {{"Content-Type": "text/plain"}}, body: "{{}}"}}).then(() => results.push("no-cors sent"));
+fetch("{hub.url}/api/desks/1/next", {{method: "POST", credentials: "include",
+  headers: {{"Content-Type": "application/json"}}, body: "{{}}"}})
+  .then((r) => results.push("json " + r.status)).catch(() => results.push("json blocked"));
+document.getElementById("form").submit();
+window.results = results;
+</script></body>"""
+
+        class Evil(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                data = evil_page.encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        evil = ThreadingHTTPServer(("127.0.0.1", 0), Evil)
+        threading.Thread(target=evil.serve_forever, daemon=True).start()
+        try:
+            context = browser.new_context()  # type: ignore[attr-defined]
+            page = context.new_page()
+            page.goto(hub.url + "/desk/1")
+            page.fill("#pin", "1357")
+            page.click("#unlock button")
+            page.wait_for_selector("#console:not([hidden])")
+            attack = context.new_page()  # the operator opens another tab: the attacker's page
+            attack.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
+            time.sleep(1.5)  # let the three attempts run their course
+            state = requests.get(hub.url + "/api/state", timeout=5).json()
+            assert state["desks"][0]["current"] is None and state["counts"]["waiting"] == 1  # nothing was called
+            frame = attack.frame_locator("#frame")
+            assert frame.locator("#next").count() == 0  # X-Frame-Options / frame-ancestors: not rendered
+        finally:
+            evil.shutdown()
+            evil.server_close()
