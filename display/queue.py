@@ -132,9 +132,16 @@ class QueueStore:
     def _read(self) -> sqlite3.Connection:
         return self._local.conn if getattr(self._local, "active", False) else self._db
 
-    def _tx(self) -> sqlite3.Connection:
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: committed when the block ends, rolled back if it raises."""
         self._db.execute("BEGIN IMMEDIATE")
-        return self._db
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def day(self, now: datetime) -> str:
         return now.astimezone(self.tz).date().isoformat()
@@ -186,8 +193,7 @@ class QueueStore:
         known = {s.id for s in self.config.services}
         added: list[Waiting] = []
         created: list[bool] = []
-        db = self._tx()
-        try:
+        with self._tx() as db:
             for ticket in tickets:
                 issued = datetime.fromisoformat(str(ticket["issued_at"]))
                 service = str(ticket["service"])
@@ -217,10 +223,6 @@ class QueueStore:
                                    "AND flags NOT LIKE '%collision%'", (day, ticket["code"], ticket["id"]))
             for totem in {str(t["totem"]) for t in tickets}:
                 self._seen(db, totem, now)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         with self._lock:
             new_services = {w.service for w in added} - known - self._extra_services
             if new_services:
@@ -235,28 +237,22 @@ class QueueStore:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
         'issued' event cannot bring it back."""
         self.sync(now)
-        db = self._tx()
-        try:
+        with self._tx() as db:
             cur = db.execute("UPDATE tickets SET status = 'void', finished_at = ? WHERE id = ? AND status = 'waiting'",
                              (_ts(now), ticket_id))
             if cur.rowcount == 0:
                 db.execute("INSERT INTO tickets (id, code, service_id, original_service, number, service_day, "
                            "issued_at, totem, status, received_at) VALUES (?, '', '', '', 0, ?, ?, '', 'void', ?) "
                            "ON CONFLICT (id) DO NOTHING", (ticket_id, self.day(now), _ts(now), _ts(now)))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         with self._lock:
             self.order.remove(ticket_id)
             self._facts = None
         return cur.rowcount == 1
 
     def totem_health(self, totem: str, health: dict[str, object], *, now: datetime) -> None:
-        db = self._tx()
-        db.execute("INSERT INTO totems (id, health, seen_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                   "health = excluded.health, seen_at = excluded.seen_at", (totem, json.dumps(health), _ts(now)))
-        db.execute("COMMIT")
+        with self._tx() as db:
+            db.execute("INSERT INTO totems (id, health, seen_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                       "health = excluded.health, seen_at = excluded.seen_at", (totem, json.dumps(health), _ts(now)))
 
     def _seen(self, db: sqlite3.Connection, totem: str, now: datetime) -> None:
         db.execute("INSERT INTO totems (id, health, seen_at) VALUES (?, '{}', ?) ON CONFLICT (id) DO UPDATE SET "
@@ -289,8 +285,7 @@ class QueueStore:
         if desk is None:
             return None
         chosen = self.order.next_for(desk)
-        db = self._tx()
-        try:
+        with self._tx() as db:
             finished = self._finish_current(db, desk_id, "served", now)
             if chosen is not None:
                 db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ?, desk_only = NULL, "
@@ -298,10 +293,6 @@ class QueueStore:
                 db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) "
                            "VALUES (?, ?, ?, ?, ?)",
                            (chosen.id, chosen.code, desk_id, _ts(now), day))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         with self._lock:
             self._facts = None
             if finished is not None and finished.called_at:
@@ -316,9 +307,8 @@ class QueueStore:
         current = self.current(desk_id, now=now)
         if current is None:
             return None
-        db = self._tx()
-        db.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (current.id,))
-        db.execute("COMMIT")
+        with self._tx() as db:
+            db.execute("UPDATE tickets SET recalls = recalls + 1 WHERE id = ?", (current.id,))
         with self._lock:
             self._active[desk_id] = now
         return self._ticket(current.id)
@@ -326,13 +316,8 @@ class QueueStore:
     def finish(self, desk_id: str, status: str, *, now: datetime) -> HubTicket | None:
         """done -> served, noshow -> noshow. None when the desk has no current ticket."""
         assert status in ("served", "noshow")
-        db = self._tx()
-        try:
+        with self._tx() as db:
             current = self._finish_current(db, desk_id, status, now)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         with self._lock:
             self._facts = None
             if current is None:
@@ -352,11 +337,10 @@ class QueueStore:
         keep = current.priority if priority is None else priority
         others = [d for d in self.order.desks if service_id in d.services and d.id != desk_id]
         desk_not = desk_id if (to_desk is None and others) else None
-        db = self._tx()
-        db.execute("UPDATE tickets SET status = 'waiting', service_id = ?, priority = ?, desk_id = NULL, "
-                   "called_at = NULL, desk_only = ?, desk_not = ? WHERE id = ?",
-                   (service_id, int(keep), to_desk, desk_not, current.id))
-        db.execute("COMMIT")
+        with self._tx() as db:
+            db.execute("UPDATE tickets SET status = 'waiting', service_id = ?, priority = ?, desk_id = NULL, "
+                       "called_at = NULL, desk_only = ?, desk_not = ? WHERE id = ?",
+                       (service_id, int(keep), to_desk, desk_not, current.id))
         with self._lock:
             self._facts = None
             self._active[desk_id] = now
@@ -464,8 +448,7 @@ class QueueStore:
 
     def prune(self, *, keep_days: int, today: date) -> int:
         cutoff = (today - timedelta(days=keep_days)).isoformat()
-        db = self._tx()
-        n = db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,)).rowcount
-        db.execute("DELETE FROM calls WHERE called_at < ?", (cutoff,))
-        db.execute("COMMIT")
+        with self._tx() as db:
+            n = db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,)).rowcount
+            db.execute("DELETE FROM calls WHERE called_at < ?", (cutoff,))
         return n
