@@ -118,7 +118,7 @@ def test_nothing_the_hub_answers_breaks_issuing_or_the_push(tmp_path: Path, cloc
                 assert ticket.estimate is not None and ticket.estimate.exact is False  # nothing invented
                 outbox.wake()
             assert wait_for(lambda: len(hub.received) == 3), hub.received
-            assert outbox.alive() and outbox.backlog() == 0
+            assert wait_for(lambda: outbox.backlog() == 0) and outbox.alive()
 
 
 def test_a_refused_ticket_is_set_aside_and_never_blocks_the_rest(tmp_path: Path, clock: FrozenClock) -> None:
