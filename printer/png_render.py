@@ -1,7 +1,8 @@
 """Render a TicketLayout to a PNG-ready Pillow image: the on-screen copy and the preview.
 
 Pixels are printer dots (203 dpi), heights come from the layout's line model, so the
-image is as long as the paper. Uses Pillow's bundled FreeType font: no font package needed.
+image is as long as the paper. Drawn with the product's typeface (printer/fonts.py), which
+has every accented letter (Pillow's bundled font showed boxes for à è é ì ò ù).
 """
 
 from __future__ import annotations
@@ -10,14 +11,15 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
+from printer.fonts import font_file
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
 
 MARGIN_DOTS = 16
 
 
 @lru_cache(maxsize=32)
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
+def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_file(bold=bold), size)
 
 
 def render_png(layout: TicketLayout) -> Image.Image:
@@ -50,13 +52,12 @@ def _draw_text(image: Image.Image, block: Text, y: int, width_dots: int) -> None
     if not block.text:
         return
     size = CHAR_H * block.height
-    font = _font(int(size * 0.95))
-    left, top, right, bottom = font.getbbox(block.text, stroke_width=1 if block.bold else 0)
+    font = _font(int(size * 0.9), block.bold)
+    left, top, right, bottom = font.getbbox(block.text)
     text_w = max(1, right - left)
     text_h = max(1, size)
     line = Image.new("L", (text_w, text_h), 255)
-    ImageDraw.Draw(line).text((-left, (size - (bottom - top)) // 2 - top + 1), block.text, font=font, fill=0,
-                              stroke_width=1 if block.bold else 0, stroke_fill=0)
+    ImageDraw.Draw(line).text((-left, (size - (bottom - top)) // 2 - top + 1), block.text, font=font, fill=0)
     stretch = block.width / block.height
     target_w = min(width_dots, max(1, int(text_w * stretch)))
     if target_w != text_w:

@@ -9,6 +9,7 @@ from functools import lru_cache
 import pygame
 
 from config.model import Config, Service
+from printer.fonts import font_file
 from totem.hours import Opening, Schedule
 from totem.i18n import Translator
 from totem.ui.geometry import Box, HomeLayout, keypad_layout, menu_layout
@@ -24,7 +25,7 @@ FOCUS = (255, 196, 0)
 
 @lru_cache(maxsize=64)
 def font(px: int) -> pygame.font.Font:
-    return pygame.font.Font(None, max(8, px))  # pygame's bundled FreeSansBold: accents included
+    return pygame.font.Font(font_file(bold=True), max(8, px))  # the product's typeface (printer/fonts.py)
 
 
 def hex_colour(value: str) -> tuple[int, int, int]:

@@ -1,0 +1,42 @@
+"""No tofu: every string a citizen can see has a glyph in the product's typeface, on screen
+and in the ticket image (Pillow's bundled font drew boxes for the accented letters)."""
+
+from __future__ import annotations
+
+import pygame
+from conftest import SHIPPED
+
+from config import load_config
+from printer.fonts import font_file
+from printer.layout import Text, TicketLayout
+from printer.png_render import _font, render_png
+from totem.i18n import _catalogue, available_languages
+
+EXTRA = "àèéìòù ÀÈÉÌÒÙ ç € · … « » – ’"
+
+
+def visible_strings() -> list[str]:
+    config = load_config(SHIPPED)
+    out = [EXTRA, config.site.name, config.site.desk_name, config.site.address, config.hub.message]
+    for lang in available_languages():
+        out += list(_catalogue(lang).values())
+        out += [s.label(lang) for s in config.services]
+    return [s for s in out if s]
+
+
+def test_every_visible_string_has_its_glyphs() -> None:
+    pygame.font.init()
+    for bold in (True, False):
+        face = pygame.font.Font(font_file(bold=bold), 24)
+        missing = {ch for text in visible_strings() for ch, m in zip(text, face.metrics(text), strict=True)
+                   if m is None and not ch.isspace()}
+        assert not missing, f"no glyph for {sorted(missing)}"
+
+
+def test_the_ticket_image_draws_accents_not_boxes() -> None:
+    font = _font(40, True)
+    notdef = font.getmask("\uffff").getbbox()
+    for ch in "àèéìòù€":
+        assert font.getmask(ch).getbbox() != notdef, ch
+    image = render_png(TicketLayout(80, (Text("Città, perché, più, già", width=1, height=2),)))
+    assert image.getextrema()[0] == 0  # ink on the paper
