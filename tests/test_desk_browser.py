@@ -80,6 +80,7 @@ def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> N
         assert waiting.text_content() == "2"
         page.keyboard.press("n")  # keyboard shortcut: serve A001, call A002
         wait_text(page, '#current-code', lambda t: t == 'A002')
+        wait_text(page, '#counts', lambda t: t.startswith('1 servito · 0 assenti'))  # singular and plural right
         assert waiting.text_content() == "1"
         issue(hub, "uffici", "A", 4)  # a ticket from the totem appears at once (SSE)
         wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')

@@ -63,3 +63,21 @@ def test_status_uses_local_time_not_utc(schedule: Schedule) -> None:
     assert schedule.status(datetime.fromisoformat("2026-11-30T07:50:00+00:00")).accepting
     # 07:50 UTC in summer is 09:50: open too; 11:05 UTC in summer is 13:05: closed.
     assert not schedule.status(datetime.fromisoformat("2026-06-29T11:05:00+00:00")).accepting
+
+
+def test_reopening_says_today_or_tomorrow_and_holidays_in_the_citizens_language(tmp_path: Path) -> None:
+    from totem.i18n import Translator
+    from totem.ui.render import reopening_text
+
+    config = load_config(write_site(tmp_path))
+    schedule = Schedule(config.hours, config.site.timezone)
+    it, en = Translator("it"), Translator("en")
+    lunch = rome(2026, 12, 1, 13, 30)  # Tuesday's lunch break
+    assert reopening_text(it, schedule.next_opening(lunch), lunch) == "oggi alle 14:30"
+    assert reopening_text(en, schedule.next_opening(lunch), lunch) == "today at 14:30"
+    evening = rome(2026, 12, 1, 18, 0)
+    assert reopening_text(it, schedule.next_opening(evening), evening) == "domani alle 08:45"
+    saturday = rome(2026, 12, 5, 12, 30)
+    assert reopening_text(it, schedule.next_opening(saturday), saturday) == "lunedì 07/12 alle 08:45"
+    assert schedule.holiday_name(date(2026, 12, 8), "it") == "Immacolata Concezione"
+    assert schedule.holiday_name(date(2026, 12, 8), "en") == "Immaculate Conception"

@@ -38,6 +38,21 @@ class Schedule:
             if hours.holidays_country
             else None
         )
+        self._named: dict[str, holidays.HolidayBase] = {}  # per language, made on first use
+
+    def holiday_name(self, day: date, lang: str) -> str:
+        """The holiday's name in the citizen's language where the holidays library has it
+        ("Immacolata Concezione", "Immaculate Conception"), else in its default language."""
+        if self._holidays is None:
+            return ""
+        supported = getattr(self._holidays, "supported_languages", ()) or ()
+        wanted = next((code for code in supported if code.split("_")[0] == lang), None)
+        if wanted is None:
+            return str(self._holidays.get(day) or "")
+        if wanted not in self._named:
+            self._named[wanted] = holidays.country_holidays(
+                self.hours.holidays_country, subdiv=self.hours.holidays_subdivision or None, language=wanted)
+        return str(self._named[wanted].get(day) or "")
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.tz)

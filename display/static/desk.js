@@ -11,12 +11,15 @@
       wrong_pin: "PIN errato", wrong_pin_left: "PIN errato: ancora {n} tentativi prima del blocco",
       locked: "Troppi tentativi: riprovare tra {s} secondi", logout: "Esci", none_current: "Nessun biglietto in servizio",
       waited: "attende da {m} min", issued: "emesso alle {t}",
-      counts: "{served} serviti · {noshow} assenti · {waiting} in attesa · {void} annullati",
+      counts: "{served} · {noshow} · {waiting} · {void}",
+      n_served: ["{n} servito", "{n} serviti"], n_noshow: ["{n} assente", "{n} assenti"],
+      n_waiting: ["{n} in attesa", "{n} in attesa"], n_void: ["{n} annullato", "{n} annullati"],
+      n_minutes: ["{n} minuto", "{n} minuti"], n_tickets: ["{n} biglietto", "{n} biglietti"],
       totem_ok: "{id}: pronto", totem_paper_out: "{id}: carta esaurita", totem_paper_low: "{id}: carta in esaurimento",
       totem_cover_open: "{id}: coperchio aperto", totem_offline: "{id}: stampante scollegata",
       totem_error: "{id}: errore della stampante", totem_unknown: "{id}: stato stampante sconosciuto",
-      totem_lost: "{id} non raggiungibile da {m} minuti", backlog: " ({n} biglietti da inviare)",
-      set_aside: " · {n} biglietti rifiutati dal display (totem status)", config_differs: " · configurazione diversa dal display",
+      totem_lost: "{id} non raggiungibile da {m}", backlog: " ({n} da inviare)",
+      set_aside: " · {n} rifiutati dal display (totem status)", config_differs: " · configurazione diversa dal display",
       switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa",
       any_desk: "qualsiasi sportello", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
       confirm_transfer: "Trasferire {code} a «{service}»{desk}? Mantiene il posto in base all'orario del biglietto.",
@@ -34,12 +37,15 @@
       wrong_pin: "Wrong PIN", wrong_pin_left: "Wrong PIN: {n} more attempts before the lock",
       locked: "Too many attempts: try again in {s} seconds", logout: "Log out", none_current: "No ticket in service",
       waited: "waiting {m} min", issued: "issued at {t}",
-      counts: "{served} served · {noshow} no-show · {waiting} waiting · {void} void",
+      counts: "{served} · {noshow} · {waiting} · {void}",
+      n_served: ["{n} served", "{n} served"], n_noshow: ["{n} no-show", "{n} no-shows"],
+      n_waiting: ["{n} waiting", "{n} waiting"], n_void: ["{n} void", "{n} void"],
+      n_minutes: ["{n} minute", "{n} minutes"], n_tickets: ["{n} ticket", "{n} tickets"],
       totem_ok: "{id}: ready", totem_paper_out: "{id}: out of paper", totem_paper_low: "{id}: paper running low",
       totem_cover_open: "{id}: cover open", totem_offline: "{id}: printer disconnected",
       totem_error: "{id}: printer error", totem_unknown: "{id}: printer state unknown",
-      totem_lost: "{id} unreachable for {m} minutes", backlog: " ({n} tickets to send)",
-      set_aside: " · {n} tickets refused by the display (totem status)", config_differs: " · configuration differs from the display's",
+      totem_lost: "{id} unreachable for {m}", backlog: " ({n} to send)",
+      set_aside: " · {n} refused by the display (totem status)", config_differs: " · configuration differs from the display's",
       switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting",
       any_desk: "any desk", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
       confirm_transfer: "Transfer {code} to “{service}”{desk}? It keeps its place by the ticket's time.",
@@ -55,6 +61,8 @@
   let state = null;
   let linked = false;
   const $ = (id) => document.getElementById(id);
+  // Plurals: "1 servito", "2 serviti" (Italian and English both have one and many).
+  const pl = (key, n) => (T[lang][key] || T.it[key])[n === 1 ? 0 : 1].replace("{n}", n);
   const t = (key, vals) => (T[lang][key] || key).replace(/\{(\w+)\}/g, (_, k) => (vals && k in vals ? vals[k] : ""));
   const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB", {hour: "2-digit", minute: "2-digit"});
 
@@ -112,18 +120,20 @@
       box.append(h, n, x.queue.length ? list : empty);
       return box;
     }));
-    $("counts").textContent = t("counts", s.counts);
+    const c = s.counts;
+    $("counts").textContent = t("counts", {served: pl("n_served", c.served), noshow: pl("n_noshow", c.noshow),
+      waiting: pl("n_waiting", c.waiting), void: pl("n_void", c.void)});
     $("totems").replaceChildren(...s.totems.map((x) => {
       const li = document.createElement("li");
       if (!x.reachable) {
         li.className = "bad";
-        li.textContent = t("totem_lost", {id: x.id, m: Math.max(1, Math.round(x.seen_s_ago / 60))});
+        li.textContent = t("totem_lost", {id: x.id, m: pl("n_minutes", Math.max(1, Math.round(x.seen_s_ago / 60)))});
       } else {
         const key = x.printer === "ready" ? "totem_ok" : "totem_" + (x.printer || "unknown");
         li.className = x.printer === "ready" ? "" : (x.printer === "paper_low" ? "warn" : "bad");
         const differs = x.fingerprint && s.fingerprint && x.fingerprint !== s.fingerprint;
-        li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: x.backlog}) : "") +
-          (x.set_aside ? t("set_aside", {n: x.set_aside}) : "") + (differs ? t("config_differs") : "");
+        li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: pl("n_tickets", x.backlog)}) : "") +
+          (x.set_aside ? t("set_aside", {n: pl("n_tickets", x.set_aside)}) : "") + (differs ? t("config_differs") : "");
         if (differs || x.set_aside) li.className = "bad";
       }
       return li;

@@ -193,6 +193,17 @@ def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, servi
     draw_text(surface, t("take_back"), boxes[5], round(4 * u), MUTED)
 
 
+def reopening_text(t: Translator, reopens: datetime, now: datetime) -> str:
+    """'oggi alle 14:30' after the lunch break, 'domani alle 08:45', else the weekday and date."""
+    days = (reopens.date() - now.date()).days
+    if days == 0:
+        return t("closed_next_today", time=f"{reopens:%H:%M}")
+    if days == 1:
+        return t("closed_next_tomorrow", time=f"{reopens:%H:%M}")
+    return t("closed_next_when", weekday=t(f"weekday_{reopens.weekday()}"), day=f"{reopens:%d/%m}",
+             time=f"{reopens:%H:%M}")
+
+
 def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, opening: Opening, now: datetime,
                 schedule: Schedule) -> None:
     u = unit(surface)
@@ -202,15 +213,15 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
     draw_text(surface, t("closed_title"), Box(pad, pad, w - 2 * pad, round(14 * u)), round(10 * u), WHITE)
     reason = {"holiday": t("closed_holiday"), "cutoff": t("closed_after_cutoff")}.get(opening.reason, "")
     if opening.holiday_name and opening.reason == "holiday":
-        reason = f"{reason} ({opening.holiday_name})"
+        name = schedule.holiday_name(now.date(), t.lang) or opening.holiday_name
+        reason = f"{reason} ({name})"
     y = pad + round(15 * u)
     if reason:
         draw_text(surface, reason, Box(pad, y, w - 2 * pad, round(7 * u)), round(5.5 * u), FOCUS)
     y += round(8 * u)
     if opening.next_opening is not None:
-        when = t("closed_next_when", weekday=t(f"weekday_{opening.next_opening.weekday()}"),
-                 day=f"{opening.next_opening:%d/%m}", time=f"{opening.next_opening:%H:%M}")
-        draw_text(surface, t("closed_next", when=when), Box(pad, y, w - 2 * pad, round(12 * u)), round(8 * u), WHITE)
+        draw_text(surface, t("closed_next", when=reopening_text(t, opening.next_opening, now)),
+                  Box(pad, y, w - 2 * pad, round(12 * u)), round(8 * u), WHITE)
     y += round(14 * u)
     # the week's hours, so nobody has to come back to find out
     table_h = h - y - round(16 * u)
