@@ -128,13 +128,15 @@ class TicketContent:
     estimate: Estimate | None
 
 
-def build_ticket(content: TicketContent, config: Config) -> TicketLayout:
+def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) -> TicketLayout:
     t = Translator(content.lang)
     width_mm = config.printer.paper_width_mm
     probe = TicketLayout(width_mm)
     cpl1 = probe.chars_per_line(1)
     cpl2 = probe.chars_per_line(2)
     blocks: list[Block] = []
+    if copy:  # a reprint must not pass for a second ticket
+        blocks.append(Text(f"*** {t('ticket_copy')} ***", width=2, height=2, bold=True))
     if config.printer.logo is not None:
         blocks.append(Logo(config.printer.logo))
     blocks += wrapped(config.site.name, cpl1, bold=True)

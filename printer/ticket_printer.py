@@ -4,6 +4,7 @@ the folder printer) through the configured connection."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from functools import cache
 
@@ -45,13 +46,17 @@ class TicketPrinter:
     def probe(self) -> PrinterState:
         return self.connection.probe()
 
-    def print_ticket(self, ticket: IssuedTicket) -> None:
-        """Send one ticket; raises PrinterUnavailable when it did not go out whole."""
-        layout = self.layout(content_of(ticket))
+    def print_ticket(self, ticket: IssuedTicket, *, copy: bool = False) -> None:
+        """Send one ticket; raises PrinterUnavailable when it did not go out whole. A copy
+        (the technician's reprint) says COPIA on top and is a job of its own (its own file)."""
+        layout = build_ticket(content_of(ticket), self.config, copy=copy)
         preview = cache(lambda: render_png(layout))  # rendered at most once, by the folder printer or the screen
-        self._last_preview = (ticket.id, preview)
-        self.connection.send(PrintJob(f"{ticket.issued_at:%Y-%m-%d}/{ticket.code}", self.encode(layout),
-                                      preview=preview))
+        name = f"{ticket.issued_at:%Y-%m-%d}/{ticket.code}"
+        if copy:
+            name += f"-copy-{time.strftime('%H%M%S')}"
+        else:
+            self._last_preview = (ticket.id, preview)
+        self.connection.send(PrintJob(name, self.encode(layout), preview=preview))
 
     def preview_of(self, ticket: IssuedTicket) -> Image.Image:
         """The image of a ticket just printed (reusing the printer's rendering), or a new one."""

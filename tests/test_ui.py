@@ -188,11 +188,49 @@ def test_technician_menu(open_site_path: Path, tmp_path: Path, monkeypatch: pyte
         for digit in "2468":
             key(getattr(pygame, f"K_{digit}"))
         key(pygame.K_RETURN)
-        pump(app, lambda: app.screen is Screen.MENU and any("printer" in x for x in app.tech_info))
+        pump(app, lambda: app.screen is Screen.MENU and any("Stampante" in x for x in app.tech_info))
         app.menu("test_page")
         pump(app, lambda: (tmp_path / "data" / "tickets" / "test-page.escpos").exists())
         app.menu("back")
         assert app.screen is Screen.HOME
+
+
+def test_pin_pad_takes_every_digit_and_technician_screens_time_out(open_site_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """4 taps 150-200 ms apart registered only 2; the menu stayed open for minutes."""
+    from totem.ui.geometry import keypad_layout
+
+    monkeypatch.setattr(app_module, "LONG_PRESS_S", 0.2)
+    monkeypatch.setattr(app_module, "TECH_IDLE_S", 1.0)
+    with kiosk(open_site_path, FrozenClock(OPEN)) as app:
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=app.layout.corner.center, button=1,
+                                             touch=False))
+        pump(app, lambda: app.screen is Screen.PIN, timeout_s=3)
+        boxes = dict(keypad_layout(app.size))
+        for digit in "2468":
+            tap(app, boxes[digit].center)
+            app.step()
+            time.sleep(0.15)
+        assert app.pin == "2468"
+        tap(app, boxes["ok"].center)
+        pump(app, lambda: app.screen is Screen.MENU)
+        pump(app, lambda: app.screen is Screen.HOME, timeout_s=3)  # left idle: back to the citizens
+
+
+def test_a_reprint_is_marked_copy_and_keeps_the_original(open_site_path: Path, tmp_path: Path) -> None:
+    with kiosk(open_site_path, FrozenClock(OPEN)) as app:
+        key(pygame.K_1)
+        key(pygame.K_RETURN)
+        pump(app, lambda: app.screen is Screen.TAKE)
+        original = tickets(tmp_path)
+        assert len(original) == 1
+        first = original[0].read_bytes()
+        info = app.services.technician("reprint", "it")
+        assert info[0] == "A001 ristampato (COPIA)"
+        files = tickets(tmp_path)
+        assert len(files) == 2 and original[0].read_bytes() == first
+        copy = decode(next(f for f in files if f != original[0]).read_bytes())
+        assert copy.texts()[0] == "*** COPIA ***" and "A001" in copy.texts()
 
 
 def test_idle_home_does_not_redraw(open_site_path: Path) -> None:

@@ -85,7 +85,7 @@ class UnavailableServices:
     def recheck_printer(self) -> None:
         pass
 
-    def technician(self, action: str) -> list[str]:
+    def technician(self, action: str, lang: str) -> list[str]:
         return [f"{self.config.totem.id} v{__version__}", "OUT OF SERVICE: ticket database",
                 (self.watcher.problem() or "reopening")[:120], "fix: totem repair-db (see docs/TECHNICIAN.md)"]
 

@@ -21,6 +21,7 @@ from totem.errors import StoreError
 from totem.gpio import open_gpio
 from totem.hours import Schedule
 from totem.hubview import HubView
+from totem.i18n import Translator
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code
 from totem.outbox import OutboxPusher
@@ -53,8 +54,10 @@ class KioskServices:
     def recheck_printer(self) -> None:
         self.monitor.poke()
 
-    def technician(self, action: str) -> list[str]:
-        done = "OK"
+    def technician(self, action: str, lang: str) -> list[str]:
+        """Run a technician action; the lines shown in the menu, in the menu's language."""
+        t = Translator(lang)
+        done = t("tech_done")
         if action == "test_page":
             self.printer.print_test_page()
         elif action == "reprint":
@@ -64,20 +67,20 @@ class KioskServices:
             service = self.config.service(row.service_id)
             ticket = IssuedTicket(row.id, row.code, service, row.number,
                                   self.issuer.schedule.local(row.issued_at), row.lang, None)
-            self.printer.print_ticket(ticket)
-            done = f"{row.code} OK"
+            self.printer.print_ticket(ticket, copy=True)  # marked COPIA, a file of its own
+            done = t("tech_reprinted", code=row.code)
         state = self.monitor.check_now()
         counts = self.issuer.today_counts()
         issued = sum(c["issued"] for c in counts.values())
         last = ", ".join(format_code(s.prefix, counts[s.id]["last_number"]) for s in self.config.services
                          if s.id in counts)
         aside = self.issuer.store.set_aside_count()
-        info = [f"{self.config.totem.id} v{__version__}", f"printer: {state.value}",
-                f"outbox: {self.backlog()}" + (f", set aside: {aside} (totem resend)" if aside else ""),
-                f"tickets today: {issued}", f"last: {last or '-'}"]
+        info = [f"{self.config.totem.id} v{__version__}", t("tech_info_printer", state=state.value),
+                t("tech_info_outbox", n=self.backlog()) + (t("tech_info_set_aside", n=aside) if aside else ""),
+                t("tech_info_today", n=issued), t("tech_info_last", codes=last or "-")]
         problem = self.issuer.clock_problem()
         if problem:
-            info.append(f"clock: {problem}")
+            info.append(t("tech_info_clock", problem=problem))
         if action in ("test_page", "reprint"):
             info.insert(0, done)
         return info

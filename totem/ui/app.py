@@ -40,6 +40,8 @@ TAKE_GUARD_S = 1.5       # taps right after a ticket are the same burst, not a r
 LONG_PRESS_S = 3.0
 NOTICE_S = 2.5
 LANGUAGE_RESET_S = 60.0
+TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home after this without a touch
+PIN_DEBOUNCE_S = 0.05    # on the PIN pad only the same touch arriving twice is dropped: every digit counts
 STORE_RETRY_S = 30.0
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
 
@@ -187,7 +189,8 @@ class KioskApp:
         self.last_input_at = now
         if self.screen not in (Screen.PIN, Screen.MENU) and self.layout.corner.contains(*pos):
             self.corner_down_at = now
-        if now - self.last_tap_at < TAP_DEBOUNCE_S:
+        debounce = PIN_DEBOUNCE_S if self.screen is Screen.PIN else TAP_DEBOUNCE_S
+        if now - self.last_tap_at < debounce:
             return
         self.last_tap_at = now
         if self.screen is Screen.HOME:
@@ -325,7 +328,7 @@ class KioskApp:
 
     def _tech_job(self, action: str) -> None:
         try:
-            info = self.services.technician(action)
+            info = self.services.technician(action, self.lang)
             post(EV_TECH, info=info, exit=(action == "exit"))
         except Exception as exc:  # shown to the technician, logged in full
             log.exception("technician action %s failed", action)
@@ -335,6 +338,9 @@ class KioskApp:
 
     def tick(self) -> None:
         now = time.monotonic()
+        if self.screen in (Screen.PIN, Screen.MENU) and now - self.last_input_at >= TECH_IDLE_S:
+            log.info("technician %s left idle: back to the citizens' screen", self.screen.value)
+            self.go(self.base_screen())
         if self._store_problem is not None and self._store_problem() is None:
             self.running = False  # the database opens again: end, so systemd starts the full kiosk
             self.exit_code = 0
