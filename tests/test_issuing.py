@@ -135,3 +135,17 @@ def test_prune_keeps_recent_days_and_unacked_events(open_site_path: Path) -> Non
         store.prune(keep_days=30, today=rome(2027, 6, 1).date(), targets=["hub"])
         assert store.ticket(old.id) is None
         assert len(store.pending_events("hub")) == 2  # nothing acknowledged: nothing dropped
+
+
+def test_prune_drops_old_delivered_events_but_keeps_todays(open_site_path: Path) -> None:
+    clock = FrozenClock(rome(2027, 1, 1, 10, 0))
+    issuer, store = make(open_site_path, clock)
+    with store:
+        issuer.issue("uffici")
+        clock.set(rome(2027, 6, 1, 10, 0))
+        issuer.issue("uffici")
+        last = store.pending_events("hub")[-1].seq
+        store.ack("hub", last)  # both delivered
+        store.prune(keep_days=30, today=rome(2027, 6, 1).date(), targets=["hub"])
+        store.rewind("hub", since=rome(2027, 6, 1, 0, 0))  # a hub that lost its database asks again
+        assert [e.payload["code"] for e in store.pending_events("hub")] == ["A001"]  # today's, not January's

@@ -23,7 +23,7 @@ from totem.hours import Schedule
 from totem.hubview import HubView
 from totem.i18n import Translator
 from totem.issuing import IssuedTicket, Issuer
-from totem.numbering import format_code
+from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
 from totem.ui.app import EV_BUTTON, EV_PRINTER, KioskApp, Screen, post
@@ -31,6 +31,8 @@ from totem.ui.window import open_window
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
 log = logging.getLogger(__name__)
+
+KEEP_DAYS = 31  # the totem's own tickets and delivered events; the hub keeps the history
 
 
 class KioskServices:
@@ -94,6 +96,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                 on_frame: Callable[[], None] = lambda: None, pin_factory: object = None) -> KioskApp:
     """Build every part of the kiosk; `stack` closes them in reverse order."""
     store = stack.enter_context(open_store(config))
+    store.prune(keep_days=KEEP_DAYS, today=service_day(clock.now(), config.site.timezone),
+                targets=push_targets(config))
     view = HubView()
     issuer = build_issuer(config, store, clock, ignore_hours=always_open, view=view)
     if always_open:

@@ -352,11 +352,13 @@ class TicketStore:
         return n
 
     def prune(self, *, keep_days: int, today: date, targets: list[str]) -> None:
-        """Drop tickets of old days, and events every target has acknowledged."""
+        """Drop tickets of old days, and the events of those days every target has
+        acknowledged (today's stay: a hub that lost its database gets them again)."""
         cutoff = date.fromordinal(today.toordinal() - keep_days).isoformat()
         with self._write() as db:
             db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,))
             db.execute("DELETE FROM counters WHERE service_day < ?", (cutoff,))
             if targets:
                 floor = min(self._acked(t) for t in targets)
-                db.execute("DELETE FROM events WHERE seq <= ? AND seq NOT IN (SELECT seq FROM set_aside)", (floor,))
+                db.execute("DELETE FROM events WHERE seq <= ? AND created_at < ? AND seq NOT IN "
+                           "(SELECT seq FROM set_aside)", (floor, cutoff))
