@@ -18,7 +18,7 @@ import requests
 
 log = logging.getLogger(__name__)
 
-READ_TIMEOUT_S = 40.0  # the hub sends a keepalive every 15 s
+READ_TIMEOUT_S = 5.0  # the hub sends a ping every second: five seconds of silence is a lost link
 
 
 class HubFeed:

@@ -30,7 +30,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 16 * 1024
 BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
-KEEPALIVE_S = 15.0
+PING_S = 1.0  # a visible "ping" event: consoles turn their link badge red within 3 s of silence
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
 
 
@@ -233,9 +233,9 @@ async def _stream(hub: Hub, request: web.Request) -> web.StreamResponse:
         await response.write(first.encode())
         while True:
             try:
-                message = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+                message = await asyncio.wait_for(queue.get(), timeout=PING_S)
             except TimeoutError:
-                message = ": keepalive\n\n"
+                message = "event: ping\ndata: {}\n\n"
             if message is None:  # fell too far behind: end the stream, the client reconnects
                 break
             await response.write(message.encode())

@@ -171,3 +171,27 @@ window.results = results;
         finally:
             evil.shutdown()
             evil.server_close()
+
+
+def test_a_lost_hub_shows_at_once_and_no_action_is_queued(tmp_path: Path, browser: object) -> None:
+    """Connection honesty: an action with the hub away says it was not done within 1 s, and
+    the link badge turns red within 3 s (the hub pings every second)."""
+    hub = HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)).start()
+    try:
+        issue(hub, "uffici", "A", 1)
+        page = browser.new_page()  # type: ignore[attr-defined]
+        page.goto(hub.url + "/desk/1")
+        page.fill("#pin", "1357")
+        page.click("#unlock button")
+        page.wait_for_selector("#console:not([hidden])")
+        wait_text(page, "#link", lambda t: t == "collegato")
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == "1")
+    finally:
+        hub.close()
+    lost = time.monotonic()
+    wait_text(page, "#link", lambda t: t == "non collegato", timeout_s=3)
+    assert time.monotonic() - lost < 3
+    clicked = time.monotonic()
+    page.click("#next")
+    wait_text(page, "#message", lambda t: "NON eseguita" in t, timeout_s=2)
+    assert time.monotonic() - clicked < 1.5

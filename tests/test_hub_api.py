@@ -277,8 +277,11 @@ def test_silent_totem_turns_unreachable_and_listeners_hear_it(config: Config, mo
 
         def listen() -> None:
             with requests.get(hub.url + "/api/events", stream=True, timeout=10) as response:
+                event = ""
                 for line in response.iter_lines(decode_unicode=True):
-                    if line.startswith("data:"):
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:") and event == "state":  # not the once-a-second pings
                         states.append(json.loads(line[5:]))
                         if len(states) >= 3:
                             return

@@ -21,7 +21,7 @@
       totem_lost: "{id} non raggiungibile da {m}", backlog: " ({n} da inviare)",
       set_aside: " · {n} rifiutati dal display (totem status)", config_differs: " · configurazione diversa dal display",
       switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa",
-      any_desk: "qualsiasi sportello", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
+      not_done: "Display non raggiungibile: azione NON eseguita, riprovare", any_desk: "qualsiasi sportello", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
       confirm_transfer: "Trasferire {code} a «{service}»{desk}? Mantiene il posto in base all'orario del biglietto.",
       to_desk: " ({desk})", only_desk: "Solo questo sportello serve «{service}»: {code} sarà richiamato da qui, al suo posto in coda.",
       transferred: "{code} trasferito a «{service}»{desk}", flagged: "Da controllare",
@@ -47,7 +47,7 @@
       totem_lost: "{id} unreachable for {m}", backlog: " ({n} to send)",
       set_aside: " · {n} refused by the display (totem status)", config_differs: " · configuration differs from the display's",
       switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting",
-      any_desk: "any desk", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
+      not_done: "Display unreachable: action NOT done, try again", any_desk: "any desk", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
       confirm_transfer: "Transfer {code} to “{service}”{desk}? It keeps its place by the ticket's time.",
       to_desk: " ({desk})", only_desk: "Only this desk serves “{service}”: {code} will be called here again, in its place.",
       transferred: "{code} transferred to “{service}”{desk}", flagged: "To check",
@@ -183,7 +183,15 @@
       init.body = JSON.stringify(moved);
       $("confirm").hidden = true;
     }
-    const r = await fetch(`/api/desks/${encodeURIComponent(desk)}/${action}`, init);
+    // Nothing is queued in the browser: an action the hub does not confirm within 1 s is reported as not done.
+    let r;
+    try {
+      r = await fetch(`/api/desks/${encodeURIComponent(desk)}/${action}`, {...init, signal: AbortSignal.timeout(1000)});
+    } catch (err) {
+      $("message").textContent = t("not_done");
+      linked = false; showLink();
+      return;
+    }
     if (r.status === 401) { showLock(); return; }
     if (r.status === 204) { $("message").textContent = t("nobody"); return; }
     const body = await r.json().catch(() => ({}));
@@ -232,12 +240,18 @@
     if (action) { ev.preventDefault(); act(action); }
   });
 
+  // The hub sends a ping every second: three seconds without any event is a lost link,
+  // even when no TCP error arrives (a cable pulled, a hub frozen).
+  let lastEventAt = 0;
+  function heard() { lastEventAt = Date.now(); if (!linked) { linked = true; showLink(); } }
   function connect() {
     const source = new EventSource("/api/events");
-    source.addEventListener("state", (ev) => render(JSON.parse(ev.data)));
-    source.onopen = () => { linked = true; showLink(); };
+    source.addEventListener("state", (ev) => { heard(); render(JSON.parse(ev.data)); });
+    source.addEventListener("ping", heard);
+    source.onopen = heard;
     source.onerror = () => { linked = false; showLink(); };  // EventSource reconnects by itself
   }
+  setInterval(() => { if (linked && Date.now() - lastEventAt > 3000) { linked = false; showLink(); } }, 500);
 
   // Locked until the PIN is typed: ask the hub whether this browser holds the desk's session.
   fetch(`/api/desks/${encodeURIComponent(desk)}/session`, {credentials: "same-origin"}).then((r) => {
