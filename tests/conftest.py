@@ -64,3 +64,24 @@ def site_path(tmp_path: Path) -> Path:
 def open_site_path(tmp_path: Path) -> Path:
     """A site open around the clock, no anti-spam: for numbering and crash tests."""
     return write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
+
+
+HUB_NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ROME)  # the frozen clock of the shared hub fixture
+
+
+@pytest.fixture
+def config(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The shipped site file, its state in tmp_path (modules may define their own)."""
+    from config import load_config
+
+    return load_config(write_site(tmp_path))
+
+
+@pytest.fixture
+def hub(config):  # type: ignore[no-untyped-def]
+    """A real hub on 127.0.0.1, port 0, on a frozen clock (modules may define their own)."""
+    from display.server import HubServer
+    from totem.clock import FrozenClock
+
+    with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as server:
+        yield server

@@ -53,6 +53,15 @@ def wait_text(page: object, selector: str, ok: Callable[[str], bool], timeout_s:
     raise AssertionError(f"{selector}: {text!r} after {timeout_s} s")
 
 
+def unlocked(page: object, hub: HubServer) -> object:
+    """The operator opens desk 1 and types its PIN."""
+    page.goto(hub.url + "/desk/1")  # type: ignore[attr-defined]
+    page.fill("#pin", "1357")  # type: ignore[attr-defined]
+    page.click("#unlock button")  # type: ignore[attr-defined]
+    page.wait_for_selector("#console:not([hidden])")  # type: ignore[attr-defined]
+    return page
+
+
 def issue(hub: HubServer, service: str, prefix: str, number: int) -> None:
     body = {"id": str(uuid.uuid4()), "code": f"{prefix}{number:03d}", "service": service, "number": number,
             "issued_at": (NOW.astimezone(UTC) - timedelta(minutes=10 - number)).isoformat(), "totem": "totem-1"}
@@ -100,10 +109,7 @@ def test_transfer_asks_first_and_keeps_priority(tmp_path: Path, browser: object)
         issue(hub, "uffici", "A", 1)
         issue(hub, "appuntamento", "P", 2)
         page = browser.new_page()  # type: ignore[attr-defined]
-        page.goto(hub.url + "/desk/1")
-        page.fill("#pin", "1357")
-        page.click("#unlock button")
-        page.wait_for_selector("#console:not([hidden])")
+        unlocked(page, hub)
         page.click("#next")
         wait_text(page, '#current-code', lambda t: t == 'P002')
         page.select_option("#transfer-to", "sanita")
@@ -157,10 +163,7 @@ window.results = results;
         try:
             context = browser.new_context()  # type: ignore[attr-defined]
             page = context.new_page()
-            page.goto(hub.url + "/desk/1")
-            page.fill("#pin", "1357")
-            page.click("#unlock button")
-            page.wait_for_selector("#console:not([hidden])")
+            unlocked(page, hub)
             attack = context.new_page()  # the operator opens another tab: the attacker's page
             attack.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
             time.sleep(1.5)  # let the three attempts run their course
@@ -180,10 +183,7 @@ def test_a_lost_hub_shows_at_once_and_no_action_is_queued(tmp_path: Path, browse
     try:
         issue(hub, "uffici", "A", 1)
         page = browser.new_page()  # type: ignore[attr-defined]
-        page.goto(hub.url + "/desk/1")
-        page.fill("#pin", "1357")
-        page.click("#unlock button")
-        page.wait_for_selector("#console:not([hidden])")
+        unlocked(page, hub)
         wait_text(page, "#link", lambda t: t == "collegato")
         wait_text(page, '.n[data-service="uffici"]', lambda t: t == "1")
     finally:

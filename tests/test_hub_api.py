@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, timedelta
 from pathlib import Path
 
@@ -21,17 +20,6 @@ from totem.clock import FrozenClock
 NOW = rome(2026, 12, 1, 10, 0)  # every hub here runs on a frozen clock: no test depends on today's date
 TOKEN = "demo-token-change-me-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return load_config(write_site(tmp_path))
-
-
-@pytest.fixture
-def hub(config: Config) -> Iterator[HubServer]:
-    with HubServer(config, port=0, clock=FrozenClock(NOW)) as server:
-        yield server
 
 
 def ticket(service: str = "uffici", prefix: str = "A", number: int = 1, minutes_ago: float = 0) -> dict:

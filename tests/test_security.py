@@ -8,7 +8,6 @@ import json
 import os
 import random
 import resource
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,23 +15,11 @@ import requests
 from conftest import rome, write_site
 
 from config import load_config
-from config.model import Config
 from display.server import HubServer
 from totem.clock import FrozenClock
 
 NOW = rome(2026, 12, 1, 10, 0)
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
-
-
-@pytest.fixture
-def config(tmp_path: Path) -> Config:
-    return load_config(write_site(tmp_path))
-
-
-@pytest.fixture
-def hub(config: Config) -> Iterator[HubServer]:
-    with HubServer(config, port=0, clock=FrozenClock(NOW)) as server:
-        yield server
 
 
 def raise_fd_limit(wanted: int) -> int:
