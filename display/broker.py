@@ -19,7 +19,6 @@ class Broker:
 
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[str | None]] = set()
-        self.dropped = 0
 
     def subscribe(self) -> asyncio.Queue[str | None]:
         queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=self.QUEUE_MAX)
@@ -35,7 +34,6 @@ class Broker:
         for queue in list(self._queues):
             if queue.full():  # a stuck client: end its stream rather than grow without bound
                 self._queues.discard(queue)
-                self.dropped += 1
                 while not queue.empty():
                     queue.get_nowait()
                 queue.put_nowait(None)

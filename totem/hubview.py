@@ -165,10 +165,6 @@ class HubView:
             raw = self._positions.get(ticket_id)
         return estimate_from_position(raw)
 
-    def forecast_age_s(self) -> float:
-        with self._cond:
-            return time.monotonic() - self._forecast_mono
-
     def estimate_for(self, service_id: str, *, day: date, count_since: Callable[[datetime], int],
                      minutes_per_person: float = 0.0) -> Estimate:
         """An estimate ("circa") for a ticket taken now: the followed forecast plus this

@@ -254,13 +254,6 @@ class TicketStore:
                                (service_day.isoformat(), service_id)).fetchone()
         return row[0] + 1 if row else first_number
 
-    def issued_today(self, service_id: str, service_day: date) -> tuple[int, datetime | None]:
-        """Non-void tickets of a service today, and when the first one was issued."""
-        n, first = self._db.execute(
-            "SELECT COUNT(*), MIN(issued_at) FROM tickets WHERE service_day = ? AND service_id = ? "
-            "AND status != 'void'", (service_day.isoformat(), service_id)).fetchone()
-        return n, (_parse_ts(first) if first else None)
-
     def issued_since(self, service_ids: tuple[str, ...], since: datetime) -> int:
         """Non-void tickets of these services issued after `since`."""
         if not service_ids:

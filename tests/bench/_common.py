@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,3 +37,20 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
         if line.startswith(field):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def start_workers(ctx: Any, target: Callable[..., None], args_list: list[tuple[Any, ...]]) -> tuple[list[Any], Any]:
+    """One process per argument tuple; each gets a result queue as its last argument."""
+    queue = ctx.Queue()
+    procs = [ctx.Process(target=target, args=(*args, queue)) for args in args_list]
+    for p in procs:
+        p.start()
+    return procs, queue
+
+
+def gather(procs: list[Any], queue: Any) -> list[Any]:
+    """Every worker's list of results, concatenated; then the workers are joined."""
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    return results

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import summary
+from _common import gather, start_workers, summary
 from bench_lan import AUTH, load_worker, make_site, start_hub
 
 LOAD_S = 10.0
@@ -72,8 +72,8 @@ def listeners(url: str, n: int, seconds: float, ready: mp.Event, counts: mp.Queu
     counts.put(sum(got))
 
 
-def readers(url: str, n: int, seconds: float, queue: mp.Queue, pace_s: float = 0.0,  # type: ignore[type-arg]
-            path: str = "/api/state") -> None:
+def readers(url: str, n: int, seconds: float, pace_s: float, path: str,
+            queue: mp.Queue) -> None:  # type: ignore[type-arg]
     """n keep-alive readers; each waits pace_s between reads (0: as fast as the hub answers)."""
     host, port = urlsplit(url).hostname, urlsplit(url).port
     end = time.monotonic() + seconds
@@ -103,15 +103,12 @@ def readers(url: str, n: int, seconds: float, queue: mp.Queue, pace_s: float = 0
 
 
 def ingest(ctx: mp.context.SpawnContext, url: str, processes: int, threads: int) -> list[tuple[float, bool]]:
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=load_worker, args=(url, threads, LOAD_S, 1000 + i * 100, queue))
-             for i in range(processes)]
-    for p in procs:
-        p.start()
-    results = [r for _ in procs for r in queue.get()]
-    for p in procs:
-        p.join()
-    return results
+    return gather(*start_workers(ctx, load_worker, [(url, threads, LOAD_S, 1000 + i * 100) for i in range(processes)]))
+
+
+def start_readers(ctx: mp.context.SpawnContext, url: str, pace_s: float, path: str = "/api/state") -> tuple:
+    """READERS keep-alive readers in 4 processes (see `readers`)."""
+    return start_workers(ctx, readers, [(url, READERS // 4, LOAD_S, pace_s, path)] * 4)
 
 
 def main() -> None:
@@ -136,34 +133,17 @@ def main() -> None:
             print(summary("  ingestion latency", [lat for lat, _ in results]))
             alone = ingest(ctx, url, 1, 5)
             print(summary("ticket intake, 5 pushers, no readers", [lat for lat, _ in alone]))
-            rq = ctx.Queue()
-            rps = [ctx.Process(target=readers, args=(url, READERS // 4, LOAD_S, rq, 0.5)) for _ in range(4)]
-            for p in rps:
-                p.start()
-            reads = [r for _ in rps for r in rq.get()]
-            for p in rps:
-                p.join()
+            reads = gather(*start_readers(ctx, url, 0.5))
             print(summary(f"GET /api/state, {READERS} readers each reading twice a second, {WAITING} waiting",
                           reads, target="p99 < 20 ms"))
             for pace_s, label in ((0.5, "each reading twice a second"), (0.0, "each as fast as answered")):
-                rq = ctx.Queue()
-                rps = [ctx.Process(target=readers, args=(url, READERS // 4, LOAD_S, rq, pace_s)) for _ in range(4)]
-                for p in rps:
-                    p.start()
+                running = start_readers(ctx, url, pace_s)
                 with_readers = ingest(ctx, url, 1, 5)
-                reads = [r for _ in rps for r in rq.get()]
-                for p in rps:
-                    p.join()
+                reads = gather(*running)
                 print(summary(f"ticket intake, 5 pushers, with {READERS} state readers {label}",
                               [lat for lat, _ in with_readers]))
                 print(summary(f"  GET /api/state meanwhile ({len(reads) / LOAD_S:.0f}/s)", reads))
-            rq = ctx.Queue()
-            rps = [ctx.Process(target=readers, args=(url, READERS // 4, LOAD_S, rq, 0.0, "/healthz")) for _ in range(4)]
-            for p in rps:
-                p.start()
-            reads = [r for _ in rps for r in rq.get()]
-            for p in rps:
-                p.join()
+            reads = gather(*start_readers(ctx, url, 0.0, "/healthz"))
             print(summary(f"for scale: GET /healthz, {READERS} readers as fast as answered "
                           f"({len(reads) / LOAD_S:.0f}/s)", reads))
         finally:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
-from _common import ROOT, rss_mb, site, summary
+from _common import ROOT, gather, rss_mb, site, start_workers, summary
 
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}
 PUSHERS = 20
@@ -154,14 +154,8 @@ def ingestion(tmp: Path) -> None:
     path, url = make_site(tmp, "load")
     hub = start_hub(path, url)
     ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    procs = [ctx.Process(target=load_worker, args=(url, PUSHERS // LOAD_PROCESSES, LOAD_S, i * 100, queue))
-             for i in range(LOAD_PROCESSES)]
-    for p in procs:
-        p.start()
-    results = [r for _ in procs for r in queue.get()]
-    for p in procs:
-        p.join()
+    results = gather(*start_workers(ctx, load_worker, [(url, PUSHERS // LOAD_PROCESSES, LOAD_S, i * 100)
+                                                        for i in range(LOAD_PROCESSES)]))
     latencies = [lat for lat, _ in results]
     errors = sum(1 for _, ok in results if not ok)
     print(f"hub ingestion, {PUSHERS} pushers ({LOAD_PROCESSES} processes x {PUSHERS // LOAD_PROCESSES} keep-alive "
