@@ -16,7 +16,7 @@ import pygame
 from config import load_config
 from totem.clock import FrozenClock
 from totem.kiosk import build_kiosk
-from totem.ui.app import KioskApp
+from totem.ui.app import EV_BUTTON, EV_PRINTER, EV_TECH, EV_TICKET, KioskApp
 
 
 @contextmanager
@@ -24,7 +24,9 @@ def kiosk(site: Path, clock: FrozenClock, **kwargs: object) -> Iterator[KioskApp
     config = load_config(site)
     with ExitStack() as stack:
         app = build_kiosk(config, stack, clock=clock, **kwargs)  # type: ignore[arg-type]
-        pygame.event.clear()
+        # Drop the window's start-up events, but not what the threads already posted: the printer
+        # monitor reports its first state once, and a lost report left the screen believing "unknown".
+        pygame.event.get(exclude=[EV_PRINTER, EV_TICKET, EV_BUTTON, EV_TECH])
         app.step()
         yield app
 
