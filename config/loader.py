@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from config.checks import (
     MISSING,
     Checker,
-    bcm_pin,
     is_kind,
     non_negative,
     parse_listen,
@@ -26,13 +25,12 @@ from config.checks import (
     tcp_port,
     url_problem,
 )
+from config.devices import parse_accessibility, parse_display, parse_gpio
 from config.model import (
     WEEKDAYS,
     Config,
     Contacts,
     Desk,
-    DisplaySettings,
-    GpioSettings,
     Hours,
     HubSettings,
     PrinterSettings,
@@ -106,7 +104,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     """Validate an already parsed TOML tree. Public for tests and for the hub."""
     c = Checker()
     c.keys(raw, ("site", "contacts", "hours", "services", "totem", "totems", "printer", "hub", "desks", "gpio",
-                 "display"), "")
+                 "display", "accessibility"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = _hours(c, c.table(raw, "hours", ""))
@@ -119,13 +117,14 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     hub = _hub(c, c.table(raw, "hub", ""), base_dir)
     service_ids = _declared_service_ids(raw)  # as written: one bad service is one problem, not two
     desks = _desks(c, raw.get("desks", MISSING), service_ids)
-    gpio = _gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
-    display = _display(c, c.table(raw, "display", "", required=False))
+    gpio = parse_gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
+    display = parse_display(c, c.table(raw, "display", "", required=False))
+    access = parse_accessibility(c, c.table(raw, "accessibility", "", required=False), _declared_languages(raw))
     if c.problems:
         raise ConfigError(str(source), c.problems)
-    assert site and contacts and hours and totem and printer and hub and display
+    assert site and contacts and hours and totem and printer and hub and display and access
     return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display,
-                  tuple(totems))
+                  tuple(totems), access)
 
 
 def _totems(c: Checker, value: Any, this_totem: str | None) -> list[TotemBlock]:
@@ -157,23 +156,6 @@ def _totems(c: Checker, value: Any, this_totem: str | None) -> list[TotemBlock]:
     if this_totem is not None and out and this_totem not in {b.id for b in out}:
         c.bad("totem.id", f"not among the [[totems]] ({', '.join(b.id for b in out)})", this_totem)
     return out
-
-
-def _display(c: Checker, t: dict[str, Any]) -> DisplaySettings | None:
-    c.keys(t, ("fullscreen", "window_size", "volume", "speech", "voice", "flash_s"), "display")
-    fullscreen = c.get(t, "fullscreen", "display", "true or false", False)
-    size = c.get(t, "window_size", "display", "a list", [1280, 720])
-    if size is not None and not (len(size) == 2 and all(is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
-        c.bad("display.window_size", "must be [width, height] in pixels, each 200-8000", size)
-        size = None
-    volume = c.get(t, "volume", "display", "a number", 0.8,
-                   lambda v: None if 0 <= v <= 1 else "must be between 0.0 (mute) and 1.0")
-    speech = c.get(t, "speech", "display", "true or false", True)
-    voice = c.get(t, "voice", "display", "a non-empty string", "it")
-    flash = c.get(t, "flash_s", "display", "a number", 6.0, non_negative)
-    if None in (fullscreen, size, volume, speech, voice, flash):
-        return None
-    return DisplaySettings(fullscreen, (size[0], size[1]), float(volume), speech, voice, float(flash))
 
 
 def _site(c: Checker, t: dict[str, Any]) -> Site | None:
@@ -490,15 +472,3 @@ def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
         if None not in (did, name, services, pin):
             out.append(Desk(did, name, tuple(services), pin))
     return out
-
-
-def _gpio(c: Checker, t: dict[str, Any], service_ids: list[str]) -> GpioSettings | None:
-    c.keys(t, ("status_led", "ticket_button", "button_service"), "gpio")
-    led = c.get(t, "status_led", "gpio", "an integer", None, bcm_pin)
-    button = c.get(t, "ticket_button", "gpio", "an integer", None, bcm_pin)
-    if led is not None and led == button:
-        c.bad("gpio.ticket_button", "uses the same pin as gpio.status_led", button)
-    default = service_ids[0] if service_ids else ""
-    service = c.get(t, "button_service", "gpio", "a string", default,
-                    lambda v: None if v in service_ids else "unknown service")
-    return GpioSettings(led, button, service)

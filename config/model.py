@@ -119,6 +119,21 @@ class DisplaySettings:
 
 
 @dataclass(frozen=True)
+class AccessibilitySettings:
+    """The totem's spoken guidance, its timing for slower users and its panel's size."""
+
+    speech: bool = True
+    volume: float = 0.9
+    rate_wpm: int = 140
+    voices: dict[str, str] = field(default_factory=dict, hash=False)  # language -> espeak-ng voice
+    time_factor: float = 3.0  # timed screens last this many times longer in a guided or large-text session
+    screen_diagonal_in: float = 7.0  # the large text mode sizes labels for this panel (5 mm cap height)
+
+    def voice(self, lang: str) -> str:
+        return self.voices.get(lang, lang)
+
+
+@dataclass(frozen=True)
 class Desk:
     id: str
     name: str
@@ -140,6 +155,7 @@ class GpioSettings:
     status_led: int | None
     ticket_button: int | None
     button_service: str
+    help_button: int | None = None  # tactile help key: turns on spoken guidance, repeats the screen
 
 
 @dataclass(frozen=True)
@@ -156,6 +172,7 @@ class Config:
     gpio: GpioSettings | None
     display: DisplaySettings = field(default_factory=DisplaySettings)
     totems: tuple[TotemBlock, ...] = ()  # empty: one totem, numbering from 1 without a limit
+    accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
 
     def fingerprint(self) -> str:
         """A short digest of what every Pi of the site must agree on (services, desks, hours,

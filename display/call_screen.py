@@ -20,7 +20,8 @@ from display.sound import Announcer, spoken_phrase
 from totem.hours import Schedule
 from totem.i18n import Translator
 from totem.ui.geometry import Box
-from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font, hex_colour, hours_text
+from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font, hex_colour
+from totem.wording import hours_text
 
 log = logging.getLogger(__name__)
 

@@ -99,7 +99,7 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
     from totem.clock import SystemClock
     from totem.hours import Schedule
     from totem.hubclient import hub_session
-    from totem.ui.app import post
+    from totem.ui.events import post
     from totem.ui.window import open_window
 
     window = open_window(fullscreen=config.display.fullscreen, size=config.display.window_size,

@@ -141,6 +141,8 @@ def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) 
         blocks.append(Logo(config.printer.logo))
     blocks += wrapped(config.site.name, cpl1, bold=True)
     blocks += wrapped(config.site.desk_name, cpl2, width=2, height=2, bold=True)
+    if config.site.address:
+        blocks += wrapped(config.site.address, cpl1)
     blocks.append(Text(t("ticket_your_number")))
     scale = code_scale(content.code, probe.width_dots)
     blocks.append(Text(content.code, width=scale, height=scale, bold=True))

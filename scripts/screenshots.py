@@ -28,7 +28,8 @@ sys.path.insert(0, str(ROOT))
 from config import parse_config  # noqa: E402
 from totem.clock import FrozenClock  # noqa: E402
 from totem.kiosk import build_kiosk  # noqa: E402
-from totem.ui.app import KioskApp, Screen  # noqa: E402
+from totem.ui.app import KioskApp  # noqa: E402
+from totem.ui.events import Screen  # noqa: E402
 
 ROME = ZoneInfo("Europe/Rome")
 SHIPPED = ROOT / "config" / "comune-amico.toml"

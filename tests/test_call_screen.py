@@ -22,7 +22,7 @@ from display.feed import HubFeed
 from display.server import HubServer
 from display.sound import Announcer, chime_wav, spoken_phrase
 from totem.clock import FrozenClock
-from totem.ui.app import post
+from totem.ui.events import post
 from totem.ui.render import fit
 
 AUTH = {"Authorization": "Bearer demo-token-change-me-0123456789"}

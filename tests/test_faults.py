@@ -16,7 +16,7 @@ from fake_printer import FakeNetworkPrinter
 from kiosk_harness import key, kiosk, pump
 
 from totem.clock import FrozenClock
-from totem.ui.app import Screen
+from totem.ui.events import Screen
 
 OPEN = rome(2026, 12, 1, 10, 0)
 

@@ -15,7 +15,7 @@ from kiosk_harness import kiosk, pump
 from config import load_config
 from totem.clock import FrozenClock
 from totem.gpio import GpioPanel, open_gpio
-from totem.ui.app import Screen
+from totem.ui.events import Screen
 
 GPIO = {"# [gpio]\n# status_led = 17\n# ticket_button = 27\n# button_service = \"uffici\"":
         '[gpio]\nstatus_led = 17\nticket_button = 27\nbutton_service = "sanita"'}

@@ -14,7 +14,7 @@ from kiosk_harness import count_draws, key, kiosk, pump, tap
 
 from totem.clock import FrozenClock
 from totem.ui import app as app_module
-from totem.ui.app import Screen
+from totem.ui.events import Screen
 from totem.ui.geometry import button_height_mm, home_layout, logical_size, to_logical
 
 OPEN = rome(2026, 12, 1, 10, 0)  # Tuesday morning
@@ -53,7 +53,8 @@ def test_touch_maps_back_through_rotation(rotation: int) -> None:
 def test_keypad_issues_and_shows_the_ticket(open_site_path: Path, tmp_path: Path) -> None:
     with kiosk(open_site_path, FrozenClock(OPEN)) as app:
         assert app.screen is Screen.HOME
-        colour = app.surface.get_at(app.layout.buttons[0].center)[:3]
+        box = app.layout.buttons[0]
+        colour = app.surface.get_at((box.x + box.w - 4, box.center[1]))[:3]
         key(pygame.K_1)
         app.step()
         assert app.focus == 0 and app.screen is Screen.HOME  # a digit only selects
@@ -115,7 +116,7 @@ def test_take_screen_returns_home_after_timeout(open_site_path: Path) -> None:
         key(pygame.K_2)
         key(pygame.K_RETURN)
         pump(app, lambda: app.screen is Screen.TAKE)
-        app.entered_at -= app.config.totem.take_ticket_timeout_s  # as if the timeout had elapsed
+        app.countdown.started_at -= app.countdown.timeout_s  # as if the timeout had elapsed
         pump(app, lambda: app.screen is Screen.HOME, timeout_s=2)
 
 
@@ -184,11 +185,11 @@ def test_technician_menu(open_site_path: Path, tmp_path: Path, monkeypatch: pyte
             key(getattr(pygame, f"K_{digit}"))
         key(pygame.K_RETURN)
         app.step()
-        assert app.screen is Screen.PIN and app.pin_wrong  # a wrong PIN changes nothing
+        assert app.screen is Screen.PIN and app.tech.wrong  # a wrong PIN changes nothing
         for digit in "2468":
             key(getattr(pygame, f"K_{digit}"))
         key(pygame.K_RETURN)
-        pump(app, lambda: app.screen is Screen.MENU and any("Stampante" in x for x in app.tech_info))
+        pump(app, lambda: app.screen is Screen.MENU and any("Stampante" in x for x in app.tech.info))
         app.menu("test_page")
         pump(app, lambda: (tmp_path / "data" / "tickets" / "test-page.escpos").exists())
         app.menu("back")
@@ -211,7 +212,7 @@ def test_pin_pad_takes_every_digit_and_technician_screens_time_out(open_site_pat
             tap(app, boxes[digit].center)
             app.step()
             time.sleep(0.15)
-        assert app.pin == "2468"
+        assert app.tech.entered == "2468"
         tap(app, boxes["ok"].center)
         pump(app, lambda: app.screen is Screen.MENU)
         pump(app, lambda: app.screen is Screen.HOME, timeout_s=3)  # left idle: back to the citizens

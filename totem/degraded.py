@@ -25,6 +25,7 @@ from totem.errors import StoreError
 from totem.hours import Schedule
 from totem.store import TicketStore
 from totem.ui.app import KioskApp
+from totem.ui.voice import open_voice
 from totem.ui.window import open_window
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ def build_unavailable_kiosk(config: Config, stack: ExitStack, *, clock: Clock, r
     schedule = services.schedule
     app = KioskApp(config=config, services=services, opening=lambda: schedule.status(clock.now()),
                    now=lambda: schedule.local(clock.now()), window=window, rotation=config.totem.rotation,
-                   on_frame=on_frame, store_problem=watcher.problem)
+                   on_frame=on_frame, store_problem=watcher.problem, voice=open_voice(config, stack))
     stack.callback(app.close)
     return app
 

@@ -1,8 +1,9 @@
 """Take a ticket: the one path shared by a tap, a keypress, the GPIO button and `totem issue`.
 
 1. a printer known to be unable to print refuses before any number is used;
-2. the number is committed durably (Issuer.issue) and listeners (the outbox pusher) are
-   woken, so the ticket goes to the hub at once;
+2. the number is committed durably (Issuer.issue); the caller is told its code (the
+   kiosk shows it at once) and listeners (the outbox pusher) are woken, so the ticket
+   goes to the hub at once;
 3. the hub's count of the people ahead is awaited briefly (Issuer.confirm): exact when it
    answers, the forecast's estimate ("circa") when it does not;
 4. the ticket is printed; if that fails it is voided (the void goes out like any event)
@@ -39,13 +40,15 @@ class Dispenser:
         self.on_printer_failed = on_printer_failed  # the monitor: Out of service until the printer answers
         self._lock = threading.Lock()  # one ticket at a time from this totem
 
-    def take(self, service_id: str, *, lang: str | None = None) -> IssuedTicket:
+    def take(self, service_id: str, *, lang: str | None = None,
+             on_issued: Callable[[IssuedTicket], None] = lambda ticket: None) -> IssuedTicket:
         with self._lock:
             self.issuer.check(service_id)
             state = self.printer_state()
             if not state.can_print:
                 raise PrinterUnavailable(state.value, "known before issuing; no number used")
             ticket = self.issuer.issue(service_id, lang=lang)
+            on_issued(ticket)
             self.on_event()
             ticket = self.issuer.confirm(ticket)
             try:

@@ -1,7 +1,8 @@
 """Status LED and physical ticket button (gpiozero), both optional.
 
 LED: steady = ready, slow blink = printing, fast blink = out of service, off = closed.
-Button: issues a ticket for the configured service, as a tap would. gpiozero's
+Button: issues a ticket for the configured service, as a tap would. Help button (a
+tactile key for blind citizens): turns on spoken guidance, as a keypad key does. gpiozero's
 MockPin ignores bounce_time and real contacts bounce, so we debounce here. The button
 callback runs on gpiozero's thread and only hands the press on; it never draws.
 """
@@ -28,33 +29,38 @@ PATTERNS: dict[str, tuple[float, float] | bool] = {
 
 
 class GpioPanel:
-    def __init__(self, settings: GpioSettings, *, on_button: Callable[[], None], pin_factory: Any = None,
+    def __init__(self, settings: GpioSettings, *, on_button: Callable[[], None],
+                 on_help: Callable[[], None] = lambda: None, pin_factory: Any = None,
                  debounce_s: float = DEBOUNCE_S) -> None:
         from gpiozero import LED, Button
 
         self.settings = settings
-        self._on_button = on_button
         self._debounce_s = debounce_s
-        self._last_press = float("-inf")
+        self._last_press: dict[str, float] = {}
         self._lock = threading.Lock()
         self.status = ""
         self.led = LED(settings.status_led, pin_factory=pin_factory) if settings.status_led is not None else None
         self.button = None
+        self.help_button = None
         try:
             if settings.ticket_button is not None:
                 self.button = Button(settings.ticket_button, pull_up=True, bounce_time=None, pin_factory=pin_factory)
-                self.button.when_pressed = self._pressed
+                self.button.when_pressed = lambda: self._pressed("ticket", on_button)
+            if settings.help_button is not None:
+                self.help_button = Button(settings.help_button, pull_up=True, bounce_time=None,
+                                          pin_factory=pin_factory)
+                self.help_button.when_pressed = lambda: self._pressed("help", on_help)
         except Exception:
             self.close()
             raise
 
-    def _pressed(self) -> None:
+    def _pressed(self, which: str, then: Callable[[], None]) -> None:
         with self._lock:
             now = time.monotonic()
-            if now - self._last_press < self._debounce_s:
+            if now - self._last_press.get(which, float("-inf")) < self._debounce_s:
                 return
-            self._last_press = now
-        self._on_button()
+            self._last_press[which] = now
+        then()
 
     def show(self, status: str) -> None:
         """Set the LED for a kiosk status; repeated calls with the same status do nothing."""
@@ -72,23 +78,23 @@ class GpioPanel:
             self.led.blink(on_time=on_s, off_time=off_s, background=True)
 
     def close(self) -> None:
-        for device in (self.button, self.led):
+        for device in (self.button, self.help_button, self.led):
             if device is not None:
                 device.close()
 
 
 def open_gpio(settings: GpioSettings | None, *, on_button: Callable[[], None],
-              pin_factory: Any = None) -> GpioPanel | None:
+              on_help: Callable[[], None] = lambda: None, pin_factory: Any = None) -> GpioPanel | None:
     """The panel, or None (said once in the log) without [gpio] or off a Raspberry Pi."""
     if settings is None:
         log.info("no [gpio] table in the config: running without status LED and ticket button")
         return None
     try:
-        panel = GpioPanel(settings, on_button=on_button, pin_factory=pin_factory)
+        panel = GpioPanel(settings, on_button=on_button, on_help=on_help, pin_factory=pin_factory)
     except Exception as exc:  # gpiozero raises BadPinFactory off a Pi, OSError/GPIOPinInUse on wiring mistakes
         log.warning("GPIO not available (%s: %s): running without status LED and ticket button",
                     type(exc).__name__, exc)
         return None
-    log.info("GPIO: status LED on BCM %s, ticket button on BCM %s for %s", settings.status_led,
-             settings.ticket_button, settings.button_service)
+    log.info("GPIO: status LED on BCM %s, ticket button on BCM %s for %s, help button on BCM %s",
+             settings.status_led, settings.ticket_button, settings.button_service, settings.help_button)
     return panel

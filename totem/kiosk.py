@@ -26,7 +26,9 @@ from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
-from totem.ui.app import EV_BUTTON, EV_PRINTER, KioskApp, Screen, post
+from totem.ui.app import KioskApp
+from totem.ui.events import EV_BUTTON, EV_HELP, EV_PRINTER, Screen, post
+from totem.ui.voice import open_voice
 from totem.ui.window import open_window
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
@@ -48,8 +50,9 @@ class KioskServices:
         self.backlog = backlog
         self.schedule: Schedule = issuer.schedule
 
-    def take(self, service_id: str, lang: str) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
-        ticket = self.dispenser.take(service_id, lang=lang)
+    def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
+             ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
+        ticket = self.dispenser.take(service_id, lang=lang, on_issued=on_issued)
         image = self.printer.preview_of(ticket).convert("RGB")
         return ticket, (image.tobytes(), image.size)
 
@@ -118,7 +121,7 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     window = open_window(fullscreen=config.totem.fullscreen, size=config.totem.window_size,
                          caption=f"Totem - {config.site.desk_name}")
     stack.callback(pygame.quit)
-    gpio = open_gpio(config.gpio, pin_factory=pin_factory,
+    gpio = open_gpio(config.gpio, pin_factory=pin_factory, on_help=lambda: post(EV_HELP),
                      on_button=lambda: post(EV_BUTTON, service_id=config.gpio.button_service if config.gpio else ""))
     if gpio is not None:
         stack.callback(gpio.close)
@@ -131,7 +134,7 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
                    rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed,
-                   clock_problem=issuer.clock_problem)
+                   clock_problem=issuer.clock_problem, voice=open_voice(config, stack))
     app.gpio = gpio
     screen_changed(app.screen)
     stack.callback(app.close)

@@ -27,7 +27,8 @@ def latency(tmp: Path) -> None:
     from config import load_config
     from totem.clock import SystemClock
     from totem.kiosk import build_kiosk
-    from totem.ui.app import FPS, Screen
+    from totem.ui.app import FPS
+    from totem.ui.events import Screen
 
     config = load_config(site(tmp / "lat", always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"}))
     samples: list[float] = []

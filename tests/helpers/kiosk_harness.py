@@ -16,7 +16,8 @@ import pygame
 from config import load_config
 from totem.clock import FrozenClock
 from totem.kiosk import build_kiosk
-from totem.ui.app import EV_BUTTON, EV_PRINTER, EV_TECH, EV_TICKET, KioskApp
+from totem.ui.app import KioskApp
+from totem.ui.events import EV_BUTTON, EV_CODE, EV_HELP, EV_PRINTER, EV_TECH, EV_TICKET
 
 
 @contextmanager
@@ -26,7 +27,7 @@ def kiosk(site: Path, clock: FrozenClock, **kwargs: object) -> Iterator[KioskApp
         app = build_kiosk(config, stack, clock=clock, **kwargs)  # type: ignore[arg-type]
         # Drop the window's start-up events, but not what the threads already posted: the printer
         # monitor reports its first state once, and a lost report left the screen believing "unknown".
-        pygame.event.get(exclude=[EV_PRINTER, EV_TICKET, EV_BUTTON, EV_TECH])
+        pygame.event.get(exclude=[EV_PRINTER, EV_TICKET, EV_BUTTON, EV_TECH, EV_CODE, EV_HELP])
         app.step()
         yield app
 

@@ -1,18 +1,22 @@
 """The kiosk's screen loop: a state machine driven by pygame events.
 
-Threads never draw: the printer monitor, the GPIO button and the ticket worker only
+Threads never draw: the printer monitor, the GPIO buttons and the ticket worker only
 post events. All store and printer work runs on one worker thread, so the UI thread
-answers within a frame and never waits for the disk, the printer or the network.
+answers within a frame and never waits for the disk, the printer, the network or the
+voice. The loop sleeps in `pygame.event.wait`, so a posted event is handled at once:
+the ticket's code is on screen as soon as its number is committed, before printing.
+
+A citizen's session (language, spoken guidance, large text) lives in `Session` and
+ends when they leave; timed screens warn before they expire and any input extends them.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
+import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 import pygame
@@ -20,21 +24,34 @@ import pygame
 from config.model import Config
 from printer.layout import people_ahead_text, wait_text
 from printer.status import PrinterState
-from totem import __version__
+from totem import spoken
 from totem.errors import PrinterUnavailable, ServiceClosed, StoreError, TooSoon, TotemError, UnknownService
 from totem.hours import Opening
 from totem.i18n import Translator
+from totem.spoken import Spoken
 from totem.ui import render
-from totem.ui.geometry import home_layout, keypad_layout, logical_size, menu_layout, to_logical
+from totem.ui.events import (
+    EV_BUTTON,
+    EV_CODE,
+    EV_HELP,
+    EV_PRINTER,
+    EV_TECH,
+    EV_TICKET,
+    Screen,
+    Shown,
+    post,
+)
+from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
+from totem.ui.keypad import keypad
+from totem.ui.paint import paint
+from totem.ui.session import Countdown, Session
+from totem.ui.technician import Technician
+from totem.ui.voice import Speaker
 
 log = logging.getLogger(__name__)
 
-EV_TICKET = pygame.event.custom_type()   # worker: ticket issued and printed, or the error
-EV_PRINTER = pygame.event.custom_type()  # printer monitor: new state
-EV_BUTTON = pygame.event.custom_type()   # GPIO ticket button pressed
-EV_TECH = pygame.event.custom_type()     # worker: technician action finished
-
 FPS = 30
+WAIT_MS = 100            # the loop sleeps until an event or this long: timers have 0.1 s resolution
 TAP_DEBOUNCE_S = 0.25
 TAKE_GUARD_S = 1.5       # taps right after a ticket are the same burst, not a request to go back
 LONG_PRESS_S = 3.0
@@ -45,54 +62,31 @@ PIN_DEBOUNCE_S = 0.05    # on the PIN pad only the same touch arriving twice is 
 STORE_RETRY_S = 30.0
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
 
-DIGIT_KEYS = {getattr(pygame, f"K_{i}"): i for i in range(10)} | {getattr(pygame, f"K_KP{i}"): i for i in range(10)}
-ENTER_KEYS = {pygame.K_RETURN, pygame.K_KP_ENTER}
-
-
-class Screen(enum.Enum):
-    HOME = "home"
-    PRINTING = "printing"
-    TAKE = "take"
-    CLOSED = "closed"
-    OUT = "out_of_service"
-    PIN = "pin"
-    MENU = "menu"
-
-
-@dataclass
-class Shown:
-    code: str | None = None
-    service_id: str | None = None
-    lines: tuple[str, ...] = ()
-    image: pygame.Surface | None = None
-
-
-def post(event_type: int, **attrs: Any) -> None:
-    """Thread-safe hand-off to the UI loop (pygame's event queue is locked internally)."""
-    pygame.event.post(pygame.event.Event(event_type, **attrs))
-
-
 class KioskApp:
     def __init__(self, *, config: Config, services: Any, opening: Callable[[], Opening], now: Callable[[], Any],
                  window: pygame.Surface, rotation: int = 0, on_frame: Callable[[], None] = lambda: None,
                  on_screen: Callable[[Screen], None] = lambda screen: None,
                  printer_state: PrinterState = PrinterState.UNKNOWN,
                  clock_problem: Callable[[], str | None] = lambda: None,
-                 store_problem: Callable[[], str | None] | None = None) -> None:
-        """`services` is the KioskServices facade (totem.kiosk): every call on it runs on the worker."""
+                 store_problem: Callable[[], str | None] | None = None, voice: Speaker | None = None) -> None:
+        """`services` is the KioskServices facade (totem.kiosk): every call on it runs on the worker.
+        `voice` speaks the guidance (None: the site file turned speech off)."""
         self.config = config
         self.services = services
         self._opening = opening
-        self._now = now
+        self.local_now = now
         self.window = window
         self.rotation = rotation
         self.on_frame = on_frame
         self.on_screen = on_screen
+        self.voice = voice
         render.font.cache_clear()  # fonts from an earlier pygame.init() are invalid
         self.size = logical_size(window.get_size(), rotation)
         self.surface = window if rotation == 0 else pygame.Surface(self.size)
-        self.layout = home_layout(self.size, len(config.services), len(config.site.languages))
-        self.lang = config.site.languages[0]
+        self.session = Session(config.site.languages[0], config.accessibility.time_factor)
+        self.layout: HomeLayout
+        self.label_px = 0
+        self.relayout()
         self.screen = Screen.HOME
         self.printer_state = printer_state
         self.store_failed_at: float | None = None
@@ -103,14 +97,15 @@ class KioskApp:
         self.focus: int | None = None
         self.shown = Shown()
         self.entered_at = time.monotonic()
+        self.countdown: Countdown | None = None  # the ticket and technician screens
+        self.warned = False  # the current warning was sounded
+        self._left_shown = -1
         self.last_tap_at = -1.0
         self.last_input_at = time.monotonic()
         self.corner_down_at: float | None = None
         self.notice = ""
         self.notice_until = 0.0
-        self.pin = ""
-        self.pin_wrong = False
-        self.tech_info: list[str] = []
+        self.tech = Technician(pin=config.totem.technician_pin)
         self.dirty = True
         self.running = True
         self.exit_code = 0
@@ -122,8 +117,25 @@ class KioskApp:
     # -- state -----------------------------------------------------------------------------------
 
     @property
+    def lang(self) -> str:
+        return self.session.lang
+
+    @lang.setter
+    def lang(self, value: str) -> None:
+        if value != self.session.lang:
+            self.session.lang = value
+            self.relayout()
+
+    @property
     def t(self) -> Translator:
         return Translator(self.lang)
+
+    def relayout(self) -> None:
+        """The Home layout for this session's language, text size and page."""
+        self.layout, self.label_px = render.choose_home_layout(
+            self.size, config=self.config, lang=self.session.lang, large=self.session.large, page=self.session.page,
+            diagonal_in=self.config.accessibility.screen_diagonal_in)
+        self.dirty = True
 
     def base_screen(self) -> Screen:
         if not self.opening.accepting:
@@ -137,12 +149,26 @@ class KioskApp:
         if screen is not self.screen:
             log.debug("screen %s -> %s", self.screen.value, screen.value)
         if screen is Screen.HOME and self.screen in (Screen.TAKE, Screen.MENU, Screen.PIN):
-            self.lang = self.config.site.languages[0]  # the next citizen starts in the default language
+            self.end_session()  # the next citizen starts afresh
         self.screen = screen
-        self.entered_at = time.monotonic()
+        self.entered_at = now = time.monotonic()
         self.focus = None
+        self.warned = False
+        base = {Screen.TAKE: self.session.timeout_s(self.config.totem.take_ticket_timeout_s),
+                Screen.PIN: TECH_IDLE_S, Screen.MENU: TECH_IDLE_S}.get(screen)
+        self.countdown = Countdown(now, base) if base else None
         self.dirty = True
         self.on_screen(screen)
+        self.say(self.screen_phrases())
+
+    def end_session(self) -> None:
+        had = self.session.large or self.session.page or self.session.lang != self.session.default_lang
+        self.session.end()
+        self.focus = None
+        if self.voice is not None:
+            self.voice.stop()
+        if had:
+            self.relayout()
 
     def _settle(self) -> None:
         """Move between Home, Closed and Out of service as conditions change."""
@@ -150,6 +176,35 @@ class KioskApp:
             target = self.base_screen()
             if target is not self.screen:
                 self.go(target)
+
+    # -- voice -----------------------------------------------------------------------------------
+
+    def say(self, phrases: list[Spoken]) -> None:
+        if self.voice is not None and self.session.guided and phrases:
+            self.voice.say(phrases)
+
+    def start_guidance(self) -> bool:
+        """Spoken guidance on for this session; True when it was off until now."""
+        if self.voice is None or self.session.guided or not self.config.accessibility.speech:
+            return False
+        log.info("spoken guidance on")
+        self.session.guided = True
+        return True
+
+    def screen_phrases(self) -> list[Spoken]:
+        shown = self.shown
+        return spoken.for_screen(self.screen.value, self.config, self.lang, code=shown.code,
+                                 service_id=shown.service_id, lines=shown.lines, opening=self.opening,
+                                 now=self.local_now(), schedule=self.services.schedule,
+                                 detail=self.t("out_clock") if self.clock_problem else "")
+
+    def help(self) -> None:
+        """The help key or button: guidance on, the current screen read out from the top."""
+        self.last_input_at = time.monotonic()
+        if self.countdown is not None:
+            self.extend()
+        self.start_guidance()
+        self.say(self.screen_phrases())
 
     # -- input -----------------------------------------------------------------------------------
 
@@ -166,6 +221,10 @@ class KioskApp:
             self.corner_down_at = None
         elif kind == pygame.KEYDOWN:
             self.key(event.key)
+        elif kind == EV_CODE:
+            if self.screen is Screen.PRINTING and event.service_id == self.shown.service_id:
+                self.shown.code = event.code
+                self.dirty = True
         elif kind == EV_TICKET:
             self.ticket_done(event)
         elif kind == EV_PRINTER:
@@ -175,8 +234,10 @@ class KioskApp:
         elif kind == EV_BUTTON:
             if self.screen is Screen.HOME:
                 self.start_ticket(event.service_id)
+        elif kind == EV_HELP:
+            self.help()
         elif kind == EV_TECH:
-            self.tech_info = list(event.info)
+            self.tech.info = list(event.info)
             self.dirty = True
             if event.exit:
                 self.exit_code = EXIT_TO_SHELL
@@ -184,27 +245,39 @@ class KioskApp:
         elif kind in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE, pygame.WINDOWRESTORED):
             self.dirty = True
 
+    def past_take_guard(self) -> bool:
+        """Taps right after the ticket are the same burst, not a request to go back."""
+        return time.monotonic() - self.entered_at >= TAKE_GUARD_S
+
+    def extend(self) -> None:
+        """More time on a timed screen: the full time again, the warning withdrawn."""
+        if self.countdown is not None:
+            self.countdown.extend(time.monotonic())
+        self.warned = False
+        self.dirty = True
+
     def press(self, pos: tuple[float, float]) -> None:
         now = time.monotonic()
         self.last_input_at = now
-        if self.screen not in (Screen.PIN, Screen.MENU) and self.layout.corner.contains(*pos):
+        if self.screen in (Screen.PIN, Screen.MENU):
+            self.extend()
+        elif self.layout.corner.contains(*pos):
             self.corner_down_at = now
         debounce = PIN_DEBOUNCE_S if self.screen is Screen.PIN else TAP_DEBOUNCE_S
         if now - self.last_tap_at < debounce:
             return
         self.last_tap_at = now
-        if self.screen is Screen.HOME:
+        if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
             for i, box in enumerate(self.layout.languages):
                 if box.contains(*pos):
-                    self.lang = self.config.site.languages[i]
-                    self.dirty = True
+                    self.set_language(self.config.site.languages[i])
                     return
-            for i, box in enumerate(self.layout.buttons):
-                if box.contains(*pos):
-                    self.start_ticket(self.config.services[i].id)
-                    return
+        if self.screen is Screen.HOME:
+            self.press_home(pos)
         elif self.screen is Screen.TAKE:
-            if now - self.entered_at >= TAKE_GUARD_S:
+            if take_layout(self.size, with_image=False).more_time.contains(*pos):
+                self.extend()
+            elif self.past_take_guard():
                 self.go(self.base_screen())
         elif self.screen is Screen.PIN:
             for label, box in keypad_layout(self.size):
@@ -212,47 +285,75 @@ class KioskApp:
                     self.pin_key(label)
                     return
         elif self.screen is Screen.MENU:
-            for action, box in zip(self.menu_actions(), menu_layout(self.size, len(self.menu_actions())),
-                                   strict=True):
+            actions = self.tech.actions(self.t)
+            for (action, _), box in zip(actions, menu_layout(self.size, len(actions)), strict=True):
                 if box.contains(*pos):
-                    self.menu(action[0])
+                    self.menu(action)
                     return
 
+    def press_home(self, pos: tuple[float, float]) -> None:
+        layout = self.layout
+        if layout.text_size.contains(*pos):
+            self.set_large(not self.session.large)
+        elif layout.prev is not None and layout.prev.contains(*pos):
+            self.set_page(self.session.page - 1)
+        elif layout.next is not None and layout.next.contains(*pos):
+            self.set_page(self.session.page + 1)
+        else:
+            index = layout.service_at(*pos)
+            if index is not None:
+                self.start_ticket(self.config.services[index].id)
+
+    def set_language(self, lang: str) -> None:
+        self.lang = lang
+        self.dirty = True
+        self.say(self.screen_phrases())
+
+    def set_large(self, large: bool) -> None:
+        if large != self.session.large:
+            self.session.large = large
+            self.session.page = 0
+            self.relayout()
+            log.info("large text %s", "on" if large else "off")
+        self.say(spoken.text_size(self.lang, large=large))
+
+    def set_page(self, page: int) -> None:
+        self.session.page = max(0, min(page, self.layout.pages - 1))
+        self.relayout()
+
+    def show_service(self, index: int) -> None:
+        """Focus a service chosen on the keypad, turning to its page in large text."""
+        self.focus = index
+        if self.layout.per_page and not (self.layout.first <= index < self.layout.first + len(self.layout.buttons)):
+            self.set_page(index // self.layout.per_page)
+        self.dirty = True
+
     def key(self, key: int) -> None:
+        """A keypad key; the first of a session also turns on spoken guidance, which then reads
+        the screen, or greets and reads what the key did (a digit: the service it selected)."""
         self.last_input_at = time.monotonic()
-        if key == pygame.K_ESCAPE and self.screen in (Screen.TAKE, Screen.PIN, Screen.MENU):
-            self.go(self.base_screen())
-            return
-        digit = DIGIT_KEYS.get(key)
-        if self.screen is Screen.HOME:
-            if digit == 0:
-                langs = self.config.site.languages
-                self.lang = langs[(langs.index(self.lang) + 1) % len(langs)]
-                self.dirty = True
-            elif digit is not None and digit <= len(self.config.services):
-                self.focus = digit - 1
-                self.dirty = True
-            elif key in ENTER_KEYS and self.focus is not None:
-                self.start_ticket(self.config.services[self.focus].id)
-        elif self.screen is Screen.TAKE and time.monotonic() - self.entered_at >= TAKE_GUARD_S:
-            self.go(self.base_screen())
-        elif self.screen is Screen.PIN:
-            if digit is not None:
-                self.pin_key(str(digit))
-            elif key in ENTER_KEYS:
-                self.pin_key("ok")
+        starting = self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT, Screen.TAKE) and self.start_guidance()
+        said = keypad(self, key)
+        if starting:
+            welcome = Spoken(self.t("speech_welcome", desk=self.config.site.desk_name), self.lang)
+            if said and said[0] != welcome:
+                said = [welcome, *said]
+            self.say(said or self.screen_phrases())
+        elif said:
+            self.say(said)
 
     # -- tickets ---------------------------------------------------------------------------------
 
     def start_ticket(self, service_id: str) -> None:
-        self.go(Screen.PRINTING)
         self.shown = Shown(service_id=service_id)
+        self.go(Screen.PRINTING)
         lang = self.lang
         self._worker.submit(self._issue_job, service_id, lang)
 
     def _issue_job(self, service_id: str, lang: str) -> None:
         try:
-            ticket, image = self.services.take(service_id, lang)
+            ticket, image = self.services.take(service_id, lang,
+                                               on_issued=lambda t: post(EV_CODE, code=t.code, service_id=service_id))
             post(EV_TICKET, ticket=ticket, image=image, error=None)
         except Exception as exc:  # every failure becomes a screen, never a crash of the worker
             post(EV_TICKET, ticket=None, image=None, error=exc)
@@ -269,7 +370,7 @@ class KioskApp:
             if event.image is not None:
                 data, size = event.image
                 image = pygame.image.frombuffer(data, size, "RGB")
-            self.shown = Shown(ticket.code, ticket.service.id, tuple(lines), image)
+            self.shown = Shown(ticket.code, ticket.service.id, tuple(lines), image, printed=True)
             self.go(Screen.TAKE)
             return
         self.go(Screen.HOME)
@@ -299,48 +400,24 @@ class KioskApp:
 
     def pin_key(self, label: str) -> None:
         self.dirty = True
-        if label == "cancel":
+        outcome = self.tech.pin_key(label)
+        if outcome == "cancel":
             self.go(self.base_screen())
-        elif label == "ok":
-            if self.pin == self.config.totem.technician_pin:
-                log.info("technician menu opened")
-                self.tech_info = [f"v{__version__}"]
-                self.go(Screen.MENU)
-                self.menu("status")
-            else:
-                log.warning("technician menu: wrong PIN")
-                self.pin_wrong = True
-            self.pin = ""
-        elif len(self.pin) < 8:
-            self.pin += label
-            self.pin_wrong = False
-
-    def menu_actions(self) -> list[tuple[str, str]]:
-        t = self.t
-        return [("status", t("tech_printer")), ("test_page", t("tech_test_page")), ("reprint", t("tech_reprint")),
-                ("counters", t("tech_counters")), ("back", t("tech_back")), ("exit", t("tech_exit"))]
+        elif outcome == "open":
+            self.go(Screen.MENU)
+            self.menu("status")
 
     def menu(self, action: str) -> None:
         if action == "back":
             self.go(self.base_screen())
             return
-        self._worker.submit(self._tech_job, action)
-
-    def _tech_job(self, action: str) -> None:
-        try:
-            info = self.services.technician(action, self.lang)
-            post(EV_TECH, info=info, exit=(action == "exit"))
-        except Exception as exc:  # shown to the technician, logged in full
-            log.exception("technician action %s failed", action)
-            post(EV_TECH, info=[self.t("tech_failed", reason=str(exc))], exit=False)
+        done = lambda info, exit_: post(EV_TECH, info=info, exit=exit_)  # noqa: E731
+        self._worker.submit(Technician.job, self.services, action, self.lang, done)
 
     # -- loop ------------------------------------------------------------------------------------
 
     def tick(self) -> None:
         now = time.monotonic()
-        if self.screen in (Screen.PIN, Screen.MENU) and now - self.last_input_at >= TECH_IDLE_S:
-            log.info("technician %s left idle: back to the citizens' screen", self.screen.value)
-            self.go(self.base_screen())
         if self._store_problem is not None and self._store_problem() is None:
             self.running = False  # the database opens again: end, so systemd starts the full kiosk
             self.exit_code = 0
@@ -359,53 +436,62 @@ class KioskApp:
         if self.store_failed_at is not None and now - self.store_failed_at >= STORE_RETRY_S:
             self.store_failed_at = None
         self._settle()
-        minute = self._now().strftime("%Y%m%d%H%M")
+        minute = self.local_now().strftime("%Y%m%d%H%M")
         if minute != self._minute:
             self._minute = minute
             self.dirty = True
-        if self.screen is Screen.TAKE and now - self.entered_at >= self.config.totem.take_ticket_timeout_s:
-            self.go(self.base_screen())
+        self.tick_timers(now)
         if self.notice and now >= self.notice_until:
             self.notice = ""
             self.dirty = True
         if self.corner_down_at is not None and now - self.corner_down_at >= LONG_PRESS_S:
             self.corner_down_at = None
-            self.pin = ""
-            self.pin_wrong = False
+            self.tech.reset()
             self.go(Screen.PIN)
-        if self.screen is Screen.HOME and self.lang != self.config.site.languages[0] \
-                and now - self.last_input_at >= LANGUAGE_RESET_S:
-            self.lang = self.config.site.languages[0]
+
+    def tick_timers(self, now: float) -> None:
+        """Timed screens: warn (sight and sound) before they expire, then act."""
+        countdown = self.countdown
+        if countdown is None and self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT) \
+                and (self.session.started or self.focus is not None):
+            countdown = Countdown(self.last_input_at, self.session.timeout_s(LANGUAGE_RESET_S))
+        if countdown is None:
+            return
+        if countdown.expired(now):
+            if self.screen in (Screen.PIN, Screen.MENU):
+                log.info("technician %s left idle: back to the citizens' screen", self.screen.value)
+            if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
+                self.end_session()
+                self.notice = ""
+                self.dirty = True
+            else:
+                self.go(self.base_screen())
+            return
+        if countdown.warning(now):
+            left = math.ceil(countdown.left_s(now))
+            if not self.warned:
+                self.warned = True
+                if self.voice is not None:
+                    self.voice.beep()
+                self.say(spoken.timeout_warning(self.lang))
+            if left != self._left_shown:
+                self._left_shown = left
+                if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
+                    self.notice = self.t("home_reset_warning", s=left)
+                    self.notice_until = countdown.started_at + countdown.timeout_s
+                self.dirty = True
+        elif self.warned:
+            self.warned = False
+            self.notice = ""
             self.dirty = True
 
     def draw(self) -> None:
-        s, t = self.surface, self.t
-        if self.screen is Screen.HOME:
-            notice = self.notice
-            if not notice and self.focus is not None:
-                notice = t("home_confirm", label=self.config.services[self.focus].label(self.lang))
-            render.draw_home(s, config=self.config, t=t, layout=self.layout, now=self._now(),
-                             schedule=self.services.schedule, lang=self.lang, focus=self.focus, notice=notice)
-        elif self.screen in (Screen.PRINTING, Screen.TAKE):
-            service = self.config.service(self.shown.service_id) if self.shown.service_id else None
-            render.draw_take(s, t=t, code=self.shown.code, service=service, lang=self.lang, lines=self.shown.lines,
-                             ticket_image=self.shown.image)
-        elif self.screen is Screen.CLOSED:
-            render.draw_closed(s, config=self.config, t=t, opening=self.opening, now=self._now(),
-                               schedule=self.services.schedule)
-        elif self.screen is Screen.OUT:
-            render.draw_out_of_service(s, t=t, config=self.config,
-                                       detail=t("out_clock") if self.clock_problem else "")
-        elif self.screen is Screen.PIN:
-            render.draw_pin(s, t=t, entered=len(self.pin), wrong=self.pin_wrong)
-        elif self.screen is Screen.MENU:
-            render.draw_menu(s, t=t, items=[label for _, label in self.menu_actions()], info=self.tech_info)
-        if self.rotation:
-            self.window.blit(pygame.transform.rotate(self.surface, self.rotation), (0, 0))
-        pygame.display.flip()
+        paint(self)
         self.dirty = False
 
-    def step(self) -> None:
+    def step(self, first: pygame.event.Event | None = None) -> None:
+        if first is not None and first.type != pygame.NOEVENT:
+            self.handle(first)
         for event in pygame.event.get():
             self.handle(event)
         self.tick()
@@ -414,13 +500,13 @@ class KioskApp:
         self.on_frame()
 
     def run(self, *, max_seconds: float | None = None) -> int:
-        clock = pygame.time.Clock()
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         self.step()
         log.info("first frame drawn (%s screen)", self.screen.value)
         while self.running and (deadline is None or time.monotonic() < deadline):
-            self.step()
-            clock.tick(FPS)  # sleeps between frames: an idle kiosk only pumps events
+            # Sleep until something happens (a touch, a key, a worker's event) or the timers are due:
+            # a posted event is handled at once, and an idle kiosk wakes ten times a second.
+            self.step(pygame.event.wait(WAIT_MS))
         return self.exit_code
 
     def close(self) -> None:

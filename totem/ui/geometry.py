@@ -55,9 +55,23 @@ class HomeLayout:
     header: Box
     clock: Box
     prompt: Box
-    buttons: tuple[Box, ...]
+    buttons: tuple[Box, ...]  # the services first .. first + len(buttons) - 1
     languages: tuple[Box, ...]
     corner: Box  # technician gesture: long press here
+    text_size: Box  # "Aa": large text on and off
+    hint: Box | None = None  # the keypad hint (normal text only)
+    first: int = 0
+    pages: int = 1
+    prev: Box | None = None  # page buttons, large text with more services than fit
+    next: Box | None = None
+    unit: float = 1.0  # a hundredth of the short side, in pixels
+    per_page: int = 0  # services per page (0: all on one)
+
+    def service_at(self, px: float, py: float) -> int | None:
+        for i, box in enumerate(self.buttons):
+            if box.contains(px, py):
+                return self.first + i
+        return None
 
 
 def grid_columns(n: int, size: tuple[int, int]) -> int:
@@ -69,36 +83,95 @@ def grid_columns(n: int, size: tuple[int, int]) -> int:
     return 2
 
 
-def home_layout(size: tuple[int, int], services: int, languages: int) -> HomeLayout:
-    """Header in the top third, service buttons in the lower two-thirds (wheelchair reach)."""
+def _grid(area: Box, count: int, cols: int, gap: int) -> tuple[Box, ...]:
+    rows = max(1, math.ceil(count / cols))
+    bw = (area.w - gap * (cols - 1)) // cols
+    bh = (area.h - gap * (rows - 1)) // rows
+    return tuple(Box(area.x + (i % cols) * (bw + gap), area.y + (i // cols) * (bh + gap), bw, bh)
+                 for i in range(count))
+
+
+def home_layout(size: tuple[int, int], services: int, languages: int, *, large: bool = False,
+                per_page: int | None = None, cols: int | None = None, page: int = 0) -> HomeLayout:
+    """Normal text: header in the top third, every service button in the lower two-thirds
+    (wheelchair reach). Large text: a slim header and `per_page` services at a time in
+    `cols` columns, with page buttons at the bottom when they do not all fit."""
     w, h = size
     unit = min(w, h) / 100.0
     margin = round(2 * unit)
-    top = h // 3
-    header = Box(0, 0, w, top - round(9 * unit))
-    prompt = Box(margin, header.h, w - 2 * margin, top - header.h)
+    gap = round(1.5 * unit)
     lang_w = round(16 * unit)
-    lang_h = round(7 * unit)
+    lang_h = round(7 * unit) if not large else round(10 * unit)
     lang_boxes = tuple(Box(w - margin - (languages - i) * (lang_w + margin // 2), margin, lang_w, lang_h)
                        for i in range(languages))
-    clock = Box(margin, margin, round(30 * unit), round(8 * unit))
-    cols = grid_columns(services, size)
-    rows = max(1, math.ceil(services / cols))
-    area = Box(margin, top, w - 2 * margin, h - top - margin)
-    gap = round(1.5 * unit)
-    bw = (area.w - gap * (cols - 1)) // cols
-    bh = (area.h - gap * (rows - 1)) // rows
-    buttons = tuple(Box(area.x + (i % cols) * (bw + gap), area.y + (i // cols) * (bh + gap), bw, bh)
-                    for i in range(services))
+    text_size = Box(w - margin - languages * (lang_w + margin // 2) - lang_h - margin, margin, lang_h, lang_h)
     corner = Box(0, 0, round(10 * unit), round(10 * unit))
-    return HomeLayout(header, clock, prompt, buttons, lang_boxes, corner)
+    if not large:
+        top = h // 3
+        header = Box(0, 0, w, top - round(9 * unit))
+        prompt = Box(margin, header.h, w - 2 * margin, (top - header.h) * 3 // 5)
+        hint = Box(margin, prompt.y + prompt.h, w - 2 * margin, top - header.h - prompt.h)
+        clock = Box(margin, margin, round(30 * unit), round(8 * unit))
+        area = Box(margin, top, w - 2 * margin, h - top - margin)
+        buttons = _grid(area, services, cols or grid_columns(services, size), gap)
+        return HomeLayout(header, clock, prompt, buttons, lang_boxes, corner, text_size, hint, unit=unit)
+    per_page = max(1, min(per_page or services, services))
+    pages = math.ceil(services / per_page)
+    page = max(0, min(page, pages - 1))
+    first = page * per_page
+    count = min(per_page, services - first)
+    header = Box(0, 0, w, lang_h + 2 * margin)
+    clock = Box(margin, margin, round(20 * unit), lang_h)
+    prompt = Box(margin, header.h, w - 2 * margin, round(10 * unit))
+    nav_h = round(13 * unit) if pages > 1 else 0
+    top = prompt.y + prompt.h
+    area = Box(margin, top, w - 2 * margin, h - top - margin - (nav_h + gap if nav_h else 0))
+    buttons = _grid(area, count, cols or (1 if per_page <= 3 else 2), gap)
+    prev = nxt = None
+    if pages > 1:
+        half = (w - 2 * margin - gap) // 2
+        y = h - margin - nav_h
+        prev = Box(margin, y, half, nav_h) if page > 0 else None
+        nxt = Box(margin + half + gap, y, half, nav_h) if page < pages - 1 else None
+    return HomeLayout(header, clock, prompt, buttons, lang_boxes, corner, text_size, None, first, pages, prev, nxt,
+                      unit, per_page)
+
+
+def px_per_mm(size: tuple[int, int], diagonal_in: float) -> float:
+    w, h = size
+    return math.hypot(w, h) / (diagonal_in * 25.4)
+
+
+@dataclass(frozen=True)
+class TakeLayout:
+    text: Box  # title, code, service, people ahead, wait
+    slot: Box | None  # the ticket image
+    more_time: Box  # "Più tempo"
+    bar: Box  # time left
+
+
+def take_layout(size: tuple[int, int], *, with_image: bool) -> TakeLayout:
+    w, h = size
+    unit = min(w, h) / 100.0
+    pad = round(3 * unit)
+    bar = Box(0, h - round(2.5 * unit), w, round(2.5 * unit))
+    bottom = bar.y - pad
+    if with_image and h > w:
+        slot: Box | None = Box(round(20 * unit), h // 2, w - round(40 * unit), bottom - h // 2 - round(16 * unit))
+        text = Box(pad, pad, w - 2 * pad, h // 2 - pad)
+    elif with_image:
+        slot = Box(w - w * 2 // 5, pad, w * 2 // 5 - pad, bottom - pad)
+        text = Box(pad, pad, w * 3 // 5 - 2 * pad, bottom - round(16 * unit) - pad)
+    else:
+        slot = None
+        text = Box(pad, pad, w - 2 * pad, bottom - round(16 * unit) - pad)
+    more = Box(pad, bottom - round(14 * unit), round(36 * unit), round(14 * unit))
+    return TakeLayout(text, slot, more, bar)
 
 
 def button_height_mm(layout: HomeLayout, size: tuple[int, int], diagonal_in: float = 10.1) -> float:
     """Physical height of the service buttons on a panel of that diagonal."""
-    w, h = size
-    px_per_mm = math.hypot(w, h) / (diagonal_in * 25.4)
-    return min(b.h for b in layout.buttons) / px_per_mm
+    return min(b.h for b in layout.buttons) / px_per_mm(size, diagonal_in)
 
 
 def keypad_layout(size: tuple[int, int]) -> tuple[tuple[str, Box], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -12,7 +13,8 @@ from config.model import Config, Service
 from printer.fonts import font_file
 from totem.hours import Opening, Schedule
 from totem.i18n import Translator
-from totem.ui.geometry import Box, HomeLayout, keypad_layout, menu_layout
+from totem.ui.geometry import Box, HomeLayout, home_layout, keypad_layout, menu_layout, px_per_mm, take_layout
+from totem.wording import closed_reason, hours_text, reopening_text
 
 INK = (20, 20, 20)
 PAPER = (246, 246, 240)
@@ -91,83 +93,137 @@ def unit(surface: pygame.Surface) -> float:
     return min(surface.get_size()) / 100.0
 
 
-def hours_text(t: Translator, schedule: Schedule, day: datetime) -> str:
-    ranges = schedule.ranges_on(day.date())
-    return ", ".join(f"{r.start:%H:%M}-{r.end:%H:%M}" for r in ranges) or t("hours_closed_day")
+@lru_cache(maxsize=4)
+def cap_ratio() -> float:
+    """Cap height of the typeface as a share of its pixel size (measured, not assumed)."""
+    return font(200).render("H", True, INK).get_bounding_rect().h / 200
+
+
+def large_label_px(size: tuple[int, int], diagonal_in: float, cap_mm: float = 5.0) -> int:
+    """The label size whose capitals are `cap_mm` tall on a panel of that diagonal."""
+    return math.ceil(cap_mm * px_per_mm(size, diagonal_in) / cap_ratio())
+
+
+LARGE_GRIDS = ((6, 2), (4, 2), (4, 1), (3, 1), (2, 1), (1, 1))
+
+
+def choose_home_layout(size: tuple[int, int], *, config: Config, lang: str, large: bool, page: int = 0,
+                       diagonal_in: float = 7.0) -> tuple[HomeLayout, int]:
+    """The Home layout and its label size. Large text: the most services per page whose
+    labels all fit at the large size (5 mm capitals), paging the rest."""
+    n, langs = len(config.services), len(config.site.languages)
+    if not large:
+        layout = home_layout(size, n, langs)
+        return layout, label_px_for(layout, config, lang, round(6.5 * min(size) / 100))
+    target = large_label_px(size, diagonal_in)
+    candidates = [(n, None)] + [(per, cols) for per, cols in LARGE_GRIDS if per < n]
+    for per, cols in candidates:
+        layouts = [home_layout(size, n, langs, large=True, per_page=per, cols=cols, page=p)
+                   for p in range(math.ceil(n / per))]
+        if all(label_px_for(lay, config, lang, target) >= target for lay in layouts):
+            return layouts[min(page, len(layouts) - 1)], target
+    per, cols = candidates[-1]
+    layout = home_layout(size, n, langs, large=True, per_page=per, cols=cols, page=page)
+    return layout, label_px_for(layout, config, lang, target)
+
+
+def label_px_for(layout: HomeLayout, config: Config, lang: str, max_px: int) -> int:
+    """One size for every label on the page, so none looks less important."""
+    boxes = [label_box_for(box, layout) for box in layout.buttons]
+    services = config.services[layout.first:layout.first + len(layout.buttons)]
+    return min(fit_px(s.label(lang), b, max_px, max_lines=3) for s, b in zip(services, boxes, strict=True))
 
 
 def draw_header(surface: pygame.Surface, config: Config, t: Translator, layout: HomeLayout, now: datetime,
-                schedule: Schedule, lang: str) -> None:
+                schedule: Schedule, lang: str, large: bool = False) -> None:
     u = unit(surface)
     pygame.draw.rect(surface, BAND, rect(layout.header))
-    draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
-    rest = layout.header.h - (layout.clock.y + layout.clock.h)
-    title = Box(layout.header.x + round(4 * u), layout.clock.y + layout.clock.h,
-                layout.header.w - round(8 * u), rest * 3 // 5)
-    draw_text(surface, config.site.desk_name, title, round(9 * u), WHITE, max_lines=1)
-    sub = Box(title.x, title.y + title.h, title.w, rest - title.h - round(u))
-    draw_text(surface, f"{config.site.name} · " + t("hours_today", ranges=hours_text(t, schedule, now)), sub,
-              round(4.5 * u), WHITE, max_lines=1)
-    for code, box in zip(config.site.languages, layout.languages, strict=True):
-        selected = code == lang
-        pygame.draw.rect(surface, WHITE if selected else BAND, rect(box), border_radius=round(u))
-        pygame.draw.rect(surface, WHITE, rect(box), width=max(2, round(0.4 * u)), border_radius=round(u))
-        draw_text(surface, Translator(code)("language_name"), box.inset(round(u)), round(4 * u),
-                  BAND if selected else WHITE, max_lines=1)
+    if large:
+        left = layout.clock.x + layout.clock.w
+        draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
+        name = Box(left, layout.clock.y, layout.text_size.x - left - round(2 * u), layout.clock.h)
+        draw_text(surface, config.site.desk_name, name, round(9 * u), WHITE, align="left", max_lines=1)
+    else:
+        draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
+        rest = layout.header.h - (layout.clock.y + layout.clock.h)
+        title = Box(layout.header.x + round(4 * u), layout.clock.y + layout.clock.h,
+                    layout.header.w - round(8 * u), rest * 3 // 5)
+        draw_text(surface, config.site.desk_name, title, round(9 * u), WHITE, max_lines=1)
+        sub = Box(title.x, title.y + title.h, title.w, rest - title.h - round(u))
+        line = f"{config.site.name} · " + t("hours_today", ranges=hours_text(t, schedule, now))
+        draw_text(surface, line, sub, round(4.5 * u), WHITE, max_lines=1)
+    draw_toggle(surface, layout.text_size, t("home_large_text"), selected=large)
+    draw_languages(surface, config, layout.languages, lang)
+
+
+def draw_toggle(surface: pygame.Surface, box: Box, label: str, *, selected: bool) -> None:
+    u = unit(surface)
+    pygame.draw.rect(surface, WHITE if selected else BAND, rect(box), border_radius=round(u))
+    pygame.draw.rect(surface, WHITE, rect(box), width=max(2, round(0.4 * u)), border_radius=round(u))
+    draw_text(surface, label, box.inset(round(u)), round(box.h * 0.6), BAND if selected else WHITE, max_lines=1)
+
+
+def draw_languages(surface: pygame.Surface, config: Config, boxes: Sequence[Box], lang: str) -> None:
+    for code, box in zip(config.site.languages, boxes, strict=True):
+        draw_toggle(surface, box, Translator(code)("language_name"), selected=code == lang)
 
 
 def draw_home(surface: pygame.Surface, *, config: Config, t: Translator, layout: HomeLayout, now: datetime,
-              schedule: Schedule, lang: str, focus: int | None, notice: str = "") -> None:
+              schedule: Schedule, lang: str, focus: int | None, notice: str = "", label_px: int,
+              large: bool = False) -> None:
     u = unit(surface)
     surface.fill(PAPER)
-    draw_header(surface, config, t, layout, now, schedule, lang)
-    draw_text(surface, notice or t("home_prompt"), layout.prompt, round(7 * u), WARN if notice else INK, max_lines=1)
-    labels = [label_box(surface, box) for box in layout.buttons]
-    label_px = min(fit_px(s.label(lang), b, round(6.5 * u)) for s, b in zip(config.services, labels, strict=True))
-    for i, (service, box) in enumerate(zip(config.services, layout.buttons, strict=True)):
-        draw_service_button(surface, service, box, i + 1, lang, focused=(focus == i), label_px=label_px)
+    draw_header(surface, config, t, layout, now, schedule, lang, large)
+    draw_text(surface, notice or t("home_prompt"), layout.prompt, round((9 if large else 7) * u),
+              WARN if notice else INK, max_lines=1)
+    if layout.hint is not None:
+        draw_text(surface, t("home_keypad_hint"), layout.hint, round(3.6 * u), MUTED, max_lines=1)
+    for i, box in enumerate(layout.buttons):
+        index = layout.first + i
+        draw_service_button(surface, config.services[index], box, index + 1, lang, focused=(focus == index),
+                            label_px=label_px, layout=layout)
+    for box, key in ((layout.prev, "home_page_prev"), (layout.next, "home_page_next")):
+        if box is not None:
+            pygame.draw.rect(surface, BAND, rect(box), border_radius=round(1.5 * u))
+            draw_text(surface, t(key), box.inset(round(u)), round(8 * u), WHITE, max_lines=1)
 
 
-def badge_box(surface: pygame.Surface, box: Box) -> Box:
-    u = unit(surface)
+def badge_box_for(box: Box, layout: HomeLayout) -> Box:
+    u = layout.unit
     badge_d = min(box.h - round(2 * u), round(12 * u))
     return Box(box.x + round(1.5 * u), box.y + (box.h - badge_d) // 2, badge_d, badge_d)
 
 
-def label_box(surface: pygame.Surface, box: Box) -> Box:
-    u = unit(surface)
-    badge = badge_box(surface, box)
+def label_box_for(box: Box, layout: HomeLayout) -> Box:
+    u = layout.unit
+    badge = badge_box_for(box, layout)
     return Box(badge.x + badge.w + round(2 * u), box.y + round(u), box.w - badge.w - round(5 * u), box.h - round(2 * u))
 
 
 def draw_service_button(surface: pygame.Surface, service: Service, box: Box, number: int, lang: str,
-                        focused: bool, label_px: int) -> None:
+                        focused: bool, label_px: int, layout: HomeLayout) -> None:
     """One service button; every label uses the same size (`label_px`), so none looks less important."""
     u = unit(surface)
     radius = round(1.5 * u)
     pygame.draw.rect(surface, hex_colour(service.colour), rect(box), border_radius=radius)
     if focused:
         pygame.draw.rect(surface, FOCUS, rect(box), width=max(4, round(1.2 * u)), border_radius=radius)
-    badge = badge_box(surface, box)
+    badge = badge_box_for(box, layout)
     pygame.draw.circle(surface, WHITE, badge.center, badge.w // 2)
     draw_text(surface, str(number), badge.inset(round(badge.w * 0.15)), round(badge.w * 0.8),
               hex_colour(service.colour), max_lines=1)
-    draw_text(surface, service.label(lang), label_box(surface, box), label_px, WHITE, align="left")
+    draw_text(surface, service.label(lang), label_box_for(box, layout), label_px, WHITE, align="left", max_lines=3)
 
 
 def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, service: Service | None, lang: str,
-              lines: Sequence[str], ticket_image: pygame.Surface | None) -> None:
+              lines: Sequence[str], ticket_image: pygame.Surface | None, large: bool = False, printed: bool = True,
+              left_s: float | None = None, total_s: float = 1.0, warning: bool = False) -> None:
+    """The ticket screen: the code at once, the ticket image when it is ready, the time left."""
     u = unit(surface)
-    w, h = surface.get_size()
     surface.fill(PAPER)
-    portrait = h > w
-    if ticket_image is not None:
-        if portrait:
-            slot = Box(round(20 * u), h // 2, w - round(40 * u), h // 2 - round(3 * u))
-            text_area = Box(round(3 * u), round(3 * u), w - round(6 * u), h // 2 - round(3 * u))
-        else:
-            slot = Box(w - w * 2 // 5, round(3 * u), w * 2 // 5 - round(3 * u), h - round(6 * u))
-            text_area = Box(round(3 * u), round(3 * u), w * 3 // 5 - round(6 * u), h - round(6 * u))
+    layout = take_layout(surface.get_size(), with_image=ticket_image is not None and not large)
+    if ticket_image is not None and layout.slot is not None:
+        slot = layout.slot
         scale = min(slot.w / ticket_image.get_width(), slot.h / ticket_image.get_height())
         image = pygame.transform.smoothscale(ticket_image, (max(1, int(ticket_image.get_width() * scale)),
                                                             max(1, int(ticket_image.get_height() * scale))))
@@ -175,54 +231,83 @@ def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, servi
         y = slot.y + (slot.h - image.get_height()) // 2
         pygame.draw.rect(surface, MUTED, pygame.Rect(x + 6, y + 6, image.get_width(), image.get_height()))
         surface.blit(image, (x, y))
-    else:
-        text_area = Box(round(3 * u), round(3 * u), w - round(6 * u), h - round(6 * u))
-    rows = [0.16, 0.40, 0.14, 0.10, 0.10, 0.10]
+    area = layout.text
+    rows = [0.16, 0.38, 0.16, 0.15, 0.15]
     boxes = []
-    y = text_area.y
+    y = area.y
     for share in rows:
-        boxes.append(Box(text_area.x, y, text_area.w, int(text_area.h * share)))
-        y += int(text_area.h * share)
-    draw_text(surface, t("take_title") if code else t("take_printing"), boxes[0], round(9 * u), BAND)
+        boxes.append(Box(area.x, y, area.w, int(area.h * share)))
+        y += int(area.h * share)
+    scale = 1.45 if large else 1.0
+    draw_text(surface, t("take_title") if printed and code else t("take_printing"), boxes[0], round(9 * u * scale),
+              BAND)
     if code:
-        draw_text(surface, code, boxes[1], round(40 * u), INK, max_lines=1)
+        draw_text(surface, code, boxes[1], round(40 * u * scale), INK, max_lines=1)
     if service is not None:
-        draw_text(surface, service.label(lang), boxes[2], round(7 * u), hex_colour(service.colour))
+        draw_text(surface, service.label(lang), boxes[2], round(7 * u * scale), darker(hex_colour(service.colour)))
     for line, box in zip(lines, boxes[3:5], strict=False):
-        draw_text(surface, line, box, round(5.5 * u), INK)
-    draw_text(surface, t("take_back"), boxes[5], round(4 * u), MUTED)
+        draw_text(surface, line, box, round(5.5 * u * scale), INK)
+    if code is None or left_s is None:
+        return
+    more = layout.more_time
+    pygame.draw.rect(surface, BAND, rect(more), border_radius=round(1.5 * u))
+    draw_text(surface, t("take_more_time"), more.inset(round(u)), round(7 * u), WHITE, max_lines=1)
+    note = Box(more.x + more.w + round(3 * u), more.y, surface.get_width() - more.x - more.w - round(6 * u), more.h)
+    text = t("take_expires", s=math.ceil(left_s)) if warning else t("take_back")
+    draw_text(surface, text, note, round((6 if warning else 4.5) * u), WARN if warning else MUTED, max_lines=2)
+    draw_countdown(surface, layout.bar, left_s, total_s, warning)
 
 
-def reopening_text(t: Translator, reopens: datetime, now: datetime) -> str:
-    """'oggi alle 14:30' after the lunch break, 'domani alle 08:45', else the weekday and date."""
-    days = (reopens.date() - now.date()).days
-    if days == 0:
-        return t("closed_next_today", time=f"{reopens:%H:%M}")
-    if days == 1:
-        return t("closed_next_tomorrow", time=f"{reopens:%H:%M}")
-    return t("closed_next_when", weekday=t(f"weekday_{reopens.weekday()}"), day=f"{reopens:%d/%m}",
-             time=f"{reopens:%H:%M}")
+def draw_countdown(surface: pygame.Surface, bar: Box, left_s: float, total_s: float, warning: bool) -> None:
+    """A bar that shrinks as the time runs out; red in the warning."""
+    pygame.draw.rect(surface, (215, 215, 210), rect(bar))
+    filled = round(bar.w * max(0.0, min(1.0, left_s / total_s)))
+    pygame.draw.rect(surface, WARN if warning else BAND, pygame.Rect(bar.x, bar.y, filled, bar.h))
+
+
+def darker(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    """A service colour dark enough to read as text on the paper background."""
+    r, g, b = colour
+    while contrast((r, g, b), PAPER) < 7.0 and (r or g or b):
+        r, g, b = int(r * 0.85), int(g * 0.85), int(b * 0.85)
+    return r, g, b
+
+
+def luminance(colour: tuple[int, int, int]) -> float:
+    """WCAG 2.1 relative luminance."""
+    def channel(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
+
+    r, g, b = colour[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
 
 
 def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, opening: Opening, now: datetime,
-                schedule: Schedule) -> None:
+                schedule: Schedule, layout: HomeLayout, notice: str = "") -> None:
     u = unit(surface)
     w, h = surface.get_size()
     surface.fill(BAND)
     pad = round(4 * u)
-    draw_text(surface, t("closed_title"), Box(pad, pad, w - 2 * pad, round(14 * u)), round(10 * u), WHITE)
-    reason = {"holiday": t("closed_holiday"), "cutoff": t("closed_after_cutoff")}.get(opening.reason, "")
-    if opening.holiday_name and opening.reason == "holiday":
-        name = schedule.holiday_name(now.date(), t.lang) or opening.holiday_name
-        reason = f"{reason} ({name})"
-    y = pad + round(15 * u)
+    draw_languages(surface, config, layout.languages, t.lang)
+    title_w = (layout.text_size.x - pad) if len(config.site.languages) > 1 else w - pad
+    draw_text(surface, t("closed_title"), Box(pad, pad + round(6 * u), title_w - pad, round(10 * u)), round(10 * u),
+              WHITE)
+    holiday = (schedule.holiday_name(now.date(), t.lang) or opening.holiday_name) if opening.holiday_name else ""
+    reason = closed_reason(t, opening.reason, holiday)
+    y = pad + round(17 * u)
     if reason:
         draw_text(surface, reason, Box(pad, y, w - 2 * pad, round(7 * u)), round(5.5 * u), FOCUS)
     y += round(8 * u)
     if opening.next_opening is not None:
         draw_text(surface, t("closed_next", when=reopening_text(t, opening.next_opening, now)),
                   Box(pad, y, w - 2 * pad, round(12 * u)), round(8 * u), WHITE)
-    y += round(14 * u)
+    y += round(13 * u)
     # the week's hours, so nobody has to come back to find out
     table_h = h - y - round(16 * u)
     row_h = max(1, table_h // 7)
@@ -235,24 +320,45 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
                   align="left", max_lines=1)
         draw_text(surface, ranges, Box(w // 2, y + i * row_h, w // 3, row_h), round(5 * u), colour, align="left",
                   max_lines=1)
+    draw_text(surface, contacts_line(t, config), Box(pad, h - round(14 * u), w - 2 * pad, round(11 * u)),
+              round(5 * u), WHITE)
+    draw_notice(surface, notice)
+
+
+def contacts_line(t: Translator, config: Config) -> str:
+    """Where the desk is (when the site file says) and how to book."""
     contacts = t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email)
-    draw_text(surface, contacts, Box(pad, h - round(14 * u), w - 2 * pad, round(11 * u)), round(5 * u), WHITE)
+    return f"{config.site.address} · {contacts}" if config.site.address else contacts
 
 
-def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Config, detail: str = "") -> None:
+def draw_notice(surface: pygame.Surface, notice: str) -> None:
+    """A warning band across the bottom (the reset countdown on Closed and Out of service)."""
+    if notice:
+        u = unit(surface)
+        w, h = surface.get_size()
+        band = Box(0, h - round(12 * u), w, round(12 * u))
+        pygame.draw.rect(surface, WARN, rect(band))
+        draw_text(surface, notice, band.inset(round(u)), round(6 * u), WHITE, max_lines=1)
+
+
+def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Config, layout: HomeLayout,
+                        detail: str = "", notice: str = "") -> None:
     u = unit(surface)
     w, h = surface.get_size()
     surface.fill(PAPER)
     pad = round(6 * u)
     pygame.draw.rect(surface, BAND, pygame.Rect(0, 0, w, h // 4))
-    draw_text(surface, config.site.desk_name, Box(pad, pad // 2, w - 2 * pad, h // 4 - pad), round(8 * u), WHITE)
+    draw_languages(surface, config, layout.languages, t.lang)
+    name_w = (layout.text_size.x - pad) if len(config.site.languages) > 1 else w - pad
+    name_box = Box(pad, pad // 2 + round(4 * u), name_w - pad, h // 4 - pad - round(4 * u))
+    draw_text(surface, config.site.desk_name, name_box, round(8 * u), WHITE)
     draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
     draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
     if detail:  # the cause, when a citizen can understand it ("orologio non sincronizzato")
         draw_text(surface, detail, Box(pad, h // 2 + h // 4, w - 2 * pad, h // 12), round(4.5 * u), MUTED,
                   max_lines=1)
-    contacts = t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email)
-    draw_text(surface, contacts, Box(pad, h - h // 6, w - 2 * pad, h // 8), round(4.5 * u), MUTED)
+    draw_text(surface, contacts_line(t, config), Box(pad, h - h // 6, w - 2 * pad, h // 8), round(4.5 * u), MUTED)
+    draw_notice(surface, notice)
 
 
 def draw_pin(surface: pygame.Surface, *, t: Translator, entered: int, wrong: bool) -> None:
