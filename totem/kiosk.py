@@ -28,7 +28,7 @@ from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
 from totem.ui.app import KioskApp
 from totem.ui.events import EV_BUTTON, EV_HELP, EV_PRINTER, Screen, post
-from totem.ui.voice import open_voice
+from totem.ui.voice import Speaker, open_voice
 from totem.ui.window import open_window
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
@@ -96,7 +96,8 @@ LED_FOR_SCREEN = {Screen.HOME: "ready", Screen.TAKE: "ready", Screen.PIN: "ready
 
 
 def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: bool = False,
-                on_frame: Callable[[], None] = lambda: None, pin_factory: object = None) -> KioskApp:
+                on_frame: Callable[[], None] = lambda: None, pin_factory: object = None,
+                voice_factory: Callable[[Config, ExitStack], Speaker | None] = open_voice) -> KioskApp:
     """Build every part of the kiosk; `stack` closes them in reverse order."""
     store = stack.enter_context(open_store(config))
     store.prune(keep_days=KEEP_DAYS, today=service_day(clock.now(), config.site.timezone),
@@ -134,7 +135,7 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
                    rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed,
-                   clock_problem=issuer.clock_problem, voice=open_voice(config, stack))
+                   clock_problem=issuer.clock_problem, voice=voice_factory(config, stack))
     app.gpio = gpio
     screen_changed(app.screen)
     stack.callback(app.close)

@@ -79,3 +79,37 @@ def count_draws(screen: object, steps: int) -> int:
     finally:
         screen.draw = original  # type: ignore[attr-defined]
     return calls
+
+
+class RecordingVoice:
+    """The kiosk's Speaker, recording what it is asked to say (the real Voice is tested on
+    SDL's disk audio driver in test_accessibility and under Xvfb)."""
+
+    def __init__(self) -> None:
+        self.said: list[list[tuple[str, str]]] = []
+        self.beeps = 0
+        self.stops = 0
+        self.prepared: list[tuple[str, str]] = []
+
+    def say(self, phrases) -> None:  # type: ignore[no-untyped-def]
+        if phrases:
+            self.said.append([(p.text, p.lang) for p in phrases])
+        else:
+            self.stops += 1
+
+    def beep(self) -> None:
+        self.beeps += 1
+
+    def stop(self) -> None:
+        self.stops += 1
+
+    def prepare(self, phrases) -> None:  # type: ignore[no-untyped-def]
+        self.prepared.extend((p.text, p.lang) for p in phrases)
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def last(self) -> list[str]:
+        return [text for text, _ in self.said[-1]] if self.said else []
+

@@ -112,6 +112,9 @@ class KioskApp:
         self.gpio: Any = None  # the GPIO panel, when the kiosk has one (for the technician and tests)
         self._minute = None
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-worker")
+        if voice is not None:  # synthesised ahead: the first key speaks at once
+            for lang in config.site.languages:
+                voice.prepare(spoken.home(config, lang))
         self._settle()
 
     # -- state -----------------------------------------------------------------------------------
@@ -471,6 +474,7 @@ class KioskApp:
             left = math.ceil(countdown.left_s(now))
             if not self.warned:
                 self.warned = True
+                self._left_shown = -1
                 if self.voice is not None:
                     self.voice.beep()
                 self.say(spoken.timeout_warning(self.lang))

@@ -26,7 +26,6 @@ from typing import Protocol
 import pygame
 
 from config.model import Config
-from totem import spoken
 from totem.speech import RATE, Synth, wav_bytes
 from totem.spoken import Spoken
 
@@ -163,7 +162,7 @@ class Voice:
 
 
 def open_voice(config: Config, stack: ExitStack) -> Voice | None:
-    """The spoken guidance, warmed with every language's Home phrases; None when turned off."""
+    """The spoken guidance; None when the site file turns it off."""
     access = config.accessibility
     if not access.speech:
         log.info("spoken guidance turned off in the site file ([accessibility] speech = false)")
@@ -171,6 +170,4 @@ def open_voice(config: Config, stack: ExitStack) -> Voice | None:
     synth = Synth(voices={lang: access.voice(lang) for lang in config.site.languages}, rate_wpm=access.rate_wpm)
     voice = Voice(synth=synth, volume=access.volume).start()
     stack.callback(voice.close)
-    for lang in config.site.languages:
-        voice.prepare(spoken.home(config, lang))
     return voice

@@ -1,0 +1,470 @@
+"""A totem every citizen can use: spoken guidance from the keypad, time that can be extended,
+large text that fits every panel, every screen in every language (issue 12)."""
+
+from __future__ import annotations
+
+import array
+import math
+import os
+import shutil
+import time
+import wave
+from pathlib import Path
+
+import pygame
+import pytest
+from conftest import SHIPPED, rome, write_site
+from escpos_decode import decode
+from kiosk_harness import RecordingVoice, key, kiosk, pump, tap
+
+from config import load_config
+from totem import spoken
+from totem.clock import FrozenClock
+from totem.hours import Schedule
+from totem.speech import Synth
+from totem.ui import render
+from totem.ui.events import Screen
+from totem.ui.geometry import px_per_mm, take_layout
+
+OPEN = rome(2026, 12, 1, 10, 0)  # Tuesday morning
+LUNCH = rome(2026, 12, 1, 13, 30)  # Tuesday lunch break: reopens today at 14:30
+
+
+def need_espeak() -> None:
+    if shutil.which("espeak-ng") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("espeak-ng is required under CI=true (.ci/run installs it)")
+        pytest.skip("espeak-ng not installed (apt-get install espeak-ng)")
+
+
+def recording_kiosk(site: Path, clock: FrozenClock, **kwargs: object):  # type: ignore[no-untyped-def]
+    voice = RecordingVoice()
+    return kiosk(site, clock, voice_factory=lambda config, stack: voice, **kwargs), voice
+
+
+def every_phrase(lang: str) -> list[spoken.Spoken]:
+    config = load_config(SHIPPED)
+    schedule = Schedule(config.hours, config.site.timezone)
+    return (spoken.home(config, lang) + spoken.selected(config, lang, 2) + spoken.printing(lang)
+            + spoken.ticket(lang, code="C007", label=config.services[2].label(lang), people_ahead="3 persone",
+                            wait="20-35 min")
+            + spoken.closed(config, lang, opening=schedule.status(LUNCH), now=LUNCH, schedule=schedule)
+            + spoken.out_of_service(config, lang) + spoken.timeout_warning(lang)
+            + spoken.text_size(lang, large=True))
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_every_spoken_phrase_is_real_speech(lang: str, tmp_path: Path) -> None:
+    """Each screen's phrases become WAV files: non-silent, of a length that fits the words."""
+    need_espeak()
+    synth = Synth(voices={"en": "en-gb"}, rate_wpm=140)
+    phrases = every_phrase(lang)
+    assert len(phrases) >= 20
+    for i, phrase in enumerate(phrases):
+        data = synth.wav(phrase.text, phrase.lang)
+        assert data is not None, phrase
+        path = tmp_path / f"{lang}-{i:02d}.wav"
+        path.write_bytes(data)
+        with wave.open(str(path)) as w:
+            assert (w.getnchannels(), w.getsampwidth()) == (1, 2)
+            seconds = w.getnframes() / w.getframerate()
+            samples = array.array("h", w.readframes(w.getnframes()))
+        words = len(phrase.text.split())
+        assert 0.25 <= seconds <= 1.5 + 0.8 * words, (phrase.text, seconds)  # 140 wpm is 0.43 s a word
+        rms = math.sqrt(sum(s * s for s in samples[::7]) / len(samples[::7]))
+        assert rms > 500, (phrase.text, rms)  # speech, not silence or a click
+    assert synth.wav(phrases[0].text, phrases[0].lang) is synth.wav(phrases[0].text, phrases[0].lang)  # cached
+
+
+def test_the_voice_plays_through_the_mixer(tmp_path: Path) -> None:
+    """The real Voice on SDL's disk audio driver: what it plays lands in the file, non-silent."""
+    need_espeak()
+    from totem.ui.voice import Voice
+
+    out = tmp_path / "audio.raw"
+    pygame.mixer.quit()
+    os.environ.update(SDL_AUDIODRIVER="disk", SDL_DISKAUDIOFILE=str(out), SDL_DISKAUDIODELAY="0")
+    try:
+        voice = Voice(synth=Synth(), volume=1.0).start()
+        assert voice.audible
+        voice.say([spoken.Spoken("Il suo numero è C 7.", "it"), spoken.Spoken("Your number is C 7.", "en")])
+        deadline = time.monotonic() + 15
+        while len(voice.spoken) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        voice.say([spoken.Spoken("Tempo quasi scaduto.", "it")])  # cuts off whatever is playing
+        deadline = time.monotonic() + 15
+        while len(voice.spoken) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started = time.monotonic()
+        voice.close()
+        assert time.monotonic() - started < 1.0
+    finally:
+        pygame.mixer.quit()
+        os.environ["SDL_AUDIODRIVER"] = "dummy"
+    assert [p.text for p in voice.spoken] == ["Il suo numero è C 7.", "Your number is C 7.", "Tempo quasi scaduto."]
+    samples = array.array("h", out.read_bytes()[: len(out.read_bytes()) // 2 * 2])
+    loud = sum(1 for s in samples[::5] if abs(s) > 1000)
+    assert loud > 2000, "the mixer's output is silent"
+
+
+def test_keypad_only_ticket_with_speech(open_site_path: Path, tmp_path: Path) -> None:
+    """A blind citizen: '*' for help, 3 then Enter; every step is said, in order."""
+    context, voice = recording_kiosk(open_site_path, FrozenClock(OPEN))
+    with context as app:
+        assert voice.prepared, "the Home phrases are synthesised ahead"
+        key(pygame.K_KP_MULTIPLY)
+        app.step()
+        assert app.session.guided
+        assert voice.last[:3] == ["Sportello Comune Amico. Guida vocale attiva.",
+                                  "Premere il numero del servizio, poi il tasto Invio.",
+                                  "1: Problemi con un ufficio comunale."]
+        assert ("For English, press 0.", "en") in voice.said[-1]
+        key(pygame.K_KP3)
+        app.step()
+        assert voice.last == ["3: Rimborsi e reclami. Premere Invio per il biglietto."]
+        key(pygame.K_KP_ENTER)
+        pump(app, lambda: app.screen is Screen.TAKE)
+        assert ["Stampa in corso…"] in [[t for t, _ in said] for said in voice.said]
+        # no hub here: what is said is what the screen and the ticket say ("dato non disponibile ora")
+        assert voice.last == ["Il suo numero è C 1.", "Rimborsi e reclami", *app.shown.lines, "Prenda il biglietto",
+                              "Premere un numero per più tempo, Invio per tornare all'inizio."]
+        assert len(app.shown.lines) == 2
+        assert app.countdown is not None and app.countdown.timeout_s == 3 * app.config.totem.take_ticket_timeout_s
+        app.entered_at -= 2  # past the tap guard
+        key(pygame.K_KP_ENTER)
+        app.step()
+        assert app.screen is Screen.HOME and not app.session.guided and voice.stops >= 1
+    [ticket] = sorted((tmp_path / "data" / "tickets").glob("*/C001.escpos"))
+    assert "C001" in decode(ticket.read_bytes()).texts()
+
+
+def test_first_digit_greets_then_reads_the_choice_and_zero_switches_language(open_site_path: Path) -> None:
+    context, voice = recording_kiosk(open_site_path, FrozenClock(OPEN))
+    with context as app:
+        key(pygame.K_2)
+        app.step()
+        assert voice.last == ["Sportello Comune Amico. Guida vocale attiva.",
+                              "2: Servizi e pratiche del Comune. Premere Invio per il biglietto."]
+        key(pygame.K_0)
+        app.step()
+        assert app.lang == "en"
+        assert voice.last[:2] == ["Sportello Comune Amico. Spoken help is on.",
+                                  "Press the number of the service, then the Enter key."]
+        assert voice.said[-1][-1] == ("Per l'italiano, premere 0.", "it")  # said by the Italian voice
+
+
+def test_help_button_on_gpio_starts_guidance(tmp_path: Path) -> None:
+    from gpiozero.pins.mock import MockFactory
+
+    site = write_site(tmp_path, always_open=True,
+                      extra={"# [gpio]\n# status_led = 17\n# ticket_button = 27\n# button_service = \"uffici\"":
+                             "[gpio]\nstatus_led = 17\nticket_button = 27\nhelp_button = 22"})
+    factory = MockFactory()
+    context, voice = recording_kiosk(site, FrozenClock(OPEN), pin_factory=factory)
+    with context as app:
+        factory.pin(22).drive_low()
+        pump(app, lambda: app.session.guided and bool(voice.said))
+        assert voice.last[0] == "Sportello Comune Amico. Guida vocale attiva."
+        factory.pin(22).drive_high()
+
+
+def test_ticket_screen_warns_by_sight_and_sound_and_can_be_extended(open_site_path: Path) -> None:
+    context, voice = recording_kiosk(open_site_path, FrozenClock(OPEN))
+    with context as app:
+        tap(app, app.layout.buttons[0].center)
+        pump(app, lambda: app.screen is Screen.TAKE)
+        countdown = app.countdown
+        assert countdown is not None and countdown.timeout_s == app.config.totem.take_ticket_timeout_s
+        bar = take_layout(app.size, with_image=False).bar
+        assert app.surface.get_at((bar.x + 2, bar.y + 1))[:3] == render.BAND
+        countdown.started_at -= countdown.timeout_s - 2  # two seconds left
+        app.step()
+        assert app.warned and voice.beeps == 1
+        assert app.surface.get_at((bar.x + 2, bar.y + 1))[:3] == render.WARN, "the bar turns red"
+        assert not voice.said, "no speech in a session that did not ask for it"
+        more = take_layout(app.size, with_image=False).more_time
+        time.sleep(0.3)  # a new touch, not the first one bouncing
+        tap(app, more.center)  # "Più tempo"
+        app.step()
+        assert app.screen is Screen.TAKE and countdown.left_s(time.monotonic()) > countdown.timeout_s - 1
+        assert not app.warned
+        countdown.started_at -= countdown.timeout_s - 1
+        key(pygame.K_5)  # any key but Enter: more time
+        app.step()
+        assert app.screen is Screen.TAKE and countdown.left_s(time.monotonic()) > countdown.timeout_s - 1
+        countdown.started_at -= countdown.timeout_s
+        app.step()
+        assert app.screen is Screen.HOME
+
+
+def test_a_half_finished_session_warns_then_resets(open_site_path: Path) -> None:
+    context, voice = recording_kiosk(open_site_path, FrozenClock(OPEN))
+    with context as app:
+        tap(app, app.layout.languages[1].center)
+        app.step()
+        assert app.lang == "en"
+        from totem.ui import app as app_module
+
+        app.last_input_at -= app_module.LANGUAGE_RESET_S - 4
+        app.step()
+        assert app.notice == "Back to the start in 4 s: touch the screen to stay" and voice.beeps == 1
+        app.last_input_at = time.monotonic()  # any touch: the full time again
+        app.step()
+        assert app.notice == "" and app.lang == "en"
+        app.last_input_at -= app_module.LANGUAGE_RESET_S + 1
+        app.step()
+        assert app.lang == "it" and not app.session.started
+
+
+SIZES = [(800, 480), (1024, 600), (1280, 800), (480, 800), (600, 1024), (800, 1280)]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_large_text_has_5mm_capitals_on_a_7_inch_panel_and_every_service(size: tuple[int, int], lang: str) -> None:
+    pygame.font.init()
+    render.font.cache_clear()
+    config = load_config(SHIPPED)
+    layout, px = render.choose_home_layout(size, config=config, lang=lang, large=True, diagonal_in=7.0)
+    cap_px = render.font(px).render("H", True, (0, 0, 0)).get_bounding_rect().h
+    assert cap_px / px_per_mm(size, 7.0) >= 5.0
+    _, normal_px = render.choose_home_layout(size, config=config, lang=lang, large=False)
+    assert px > normal_px
+    seen: list[int] = []
+    w, h = size
+    for page in range(layout.pages):
+        lay, page_px = render.choose_home_layout(size, config=config, lang=lang, large=True, page=page)
+        assert page_px == px and lay.pages == layout.pages
+        seen += range(lay.first, lay.first + len(lay.buttons))
+        boxes = list(lay.buttons) + [b for b in (lay.prev, lay.next, lay.text_size, *lay.languages) if b]
+        assert all(b.x >= 0 and b.y >= 0 and b.x + b.w <= w and b.y + b.h <= h for b in boxes)
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert a.x + a.w <= b.x or b.x + b.w <= a.x or a.y + a.h <= b.y or b.y + b.h <= a.y, (a, b)
+        assert render.label_px_for(lay, config, lang, px) >= px, "every label fits at the large size"
+        if layout.pages > 1:
+            assert (lay.prev is not None) == (page > 0) and (lay.next is not None) == (page < layout.pages - 1)
+    assert seen == list(range(len(config.services)))
+
+
+def test_large_text_by_tap_and_keypad_with_pages(tmp_path: Path) -> None:
+    site = write_site(tmp_path, always_open=True, extra={"window_size = [1280, 800]": "window_size = [800, 480]"})
+    context, voice = recording_kiosk(site, FrozenClock(OPEN))
+    with context as app:
+        tap(app, app.layout.text_size.center)
+        app.step()
+        assert app.session.large and app.layout.pages > 1 and app.layout.first == 0
+        assert app.layout.next is not None
+        tap(app, app.layout.next.center)
+        time.sleep(0.3)
+        app.step()
+        assert app.layout.first > 0
+        key(pygame.K_1)  # the keypad reaches every service: its page turns
+        app.step()
+        assert app.focus == 0 and app.layout.first == 0
+        key(pygame.K_8)
+        app.step()
+        assert app.focus == 7 and app.layout.first <= 7 < app.layout.first + len(app.layout.buttons)
+        key(pygame.K_KP_MINUS)
+        app.step()
+        assert not app.session.large and app.layout.pages == 1
+        assert ("Testo normale.", "it") in voice.said[-1]
+        key(pygame.K_KP_PLUS)
+        key(pygame.K_KP_ENTER)
+        pump(app, lambda: app.screen is Screen.TAKE)
+        assert app.session.large  # the ticket screen is large too
+        app.entered_at -= 2
+        key(pygame.K_ESCAPE)
+        app.step()
+        assert not app.session.large, "large text ends with the session"
+
+
+def test_closed_and_out_of_service_speak_the_citizens_language(site_path: Path) -> None:
+    context, voice = recording_kiosk(site_path, FrozenClock(LUNCH))
+    with context as app:
+        assert app.screen is Screen.CLOSED
+        tap(app, app.layout.languages[1].center)
+        app.step()
+        assert app.lang == "en"
+        key(pygame.K_KP_MULTIPLY)
+        app.step()
+        assert voice.last[:3] == ["Sportello Comune Amico. Spoken help is on.", "The desk is closed",
+                                  "Opens again today at 14:30"]
+        assert "For an appointment, call 0 5 8 3, 4 2 8 3 7 0." in voice.last
+        key(pygame.K_0)
+        app.step()
+        assert app.lang == "it" and voice.last[:2] == ["Lo sportello è chiuso", "Riapre oggi alle 14:30"]
+
+
+def test_the_address_is_printed_and_shown(open_site_path: Path, tmp_path: Path) -> None:
+    with kiosk(open_site_path, FrozenClock(OPEN)) as app:
+        key(pygame.K_1)
+        key(pygame.K_RETURN)
+        pump(app, lambda: app.screen is Screen.TAKE)
+    [ticket] = sorted((tmp_path / "data" / "tickets").glob("*/A001.escpos"))
+    assert "Piazza Aldo Moro 1, Capannori" in decode(ticket.read_bytes()).texts()
+    from totem.i18n import Translator
+
+    assert render.contacts_line(Translator("en"), app.config).startswith("Piazza Aldo Moro 1, Capannori · ")
+
+
+def test_code_is_on_screen_before_the_ticket_is_printed(open_site_path: Path) -> None:
+    """The number shows as soon as it is committed; the printer and the image follow."""
+    with kiosk(open_site_path, FrozenClock(OPEN)) as app:
+        printer = app.services.printer
+        release = __import__("threading").Event()
+        original = printer.print_ticket
+
+        def slow_print(ticket, **kw):  # type: ignore[no-untyped-def]
+            release.wait(5)
+            return original(ticket, **kw)
+
+        printer.print_ticket = slow_print
+        try:
+            tap(app, app.layout.buttons[1].center)
+            pump(app, lambda: app.shown.code == "B001")
+            assert app.screen is Screen.PRINTING and not app.shown.printed
+        finally:
+            release.set()
+        pump(app, lambda: app.screen is Screen.TAKE)
+
+
+def screens_drawn(app, lang: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Draw every screen in `lang`; yield (screen, surface copy, [(text, box, colour)])."""
+    calls: list[tuple[str, object, tuple[int, int, int]]] = []
+    original = render.draw_text
+
+    def spy(surface, text, box, max_px, colour=render.INK, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((text, box, tuple(colour[:3])))
+        return original(surface, text, box, max_px, colour, *args, **kwargs)
+
+    monkeypatch.setattr(render, "draw_text", spy)
+    app.lang = lang
+    for screen, setup in (("home", lambda: None), ("home-large", lambda: app.set_large(True)),
+                          ("take", lambda: app.set_large(False)), ("closed", lambda: None),
+                          ("out", lambda: None), ("pin", lambda: None), ("menu", lambda: None)):
+        setup()
+        calls.clear()
+        if screen == "take":
+            app.shown = app.shown.__class__("C007", "rimborsi", ("3 persone prima di lei", "Attesa stimata: 20-35"),
+                                            None, printed=True)
+            app.go(Screen.TAKE)
+            app.countdown.started_at -= app.countdown.timeout_s - 2  # the warning shows too
+        elif screen == "closed":
+            app.go(Screen.CLOSED)
+        elif screen == "out":
+            app.clock_problem = "x"
+            app.go(Screen.OUT)
+        elif screen == "pin":
+            app.go(Screen.PIN)
+        elif screen == "menu":
+            app.tech.info = ["totem-1 v1", "Stampante: ready"]
+            app.go(Screen.MENU)
+        else:
+            app.go(Screen.HOME)
+        app.lang = lang
+        app.draw()
+        yield screen, app.surface.copy(), list(calls)
+
+
+def background(surface: pygame.Surface, box, fg: tuple[int, int, int]) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+    """The most common colour inside the box other than the text's own: what the text sits on."""
+    from collections import Counter
+
+    counts: Counter[tuple[int, int, int]] = Counter()
+    w, h = surface.get_size()
+    for x in range(max(0, box.x), min(w, box.x + box.w), 2):
+        for y in range(max(0, box.y), min(h, box.y + box.h), 2):
+            c = tuple(surface.get_at((x, y))[:3])
+            if render.contrast(c, fg) > 1.5:  # not the glyph nor its antialiased edge
+                counts[c] += 1
+    return counts.most_common(1)[0][0]
+
+
+@pytest.mark.parametrize("lang", ["it", "en"])
+def test_every_text_on_every_screen_has_enough_contrast(open_site_path: Path, lang: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Measured on the drawn surfaces: 4.5:1 everywhere, 7:1 for the code and the buttons."""
+    config = load_config(open_site_path)
+    labels = {s.label(lang) for s in config.services}
+    with kiosk(open_site_path, FrozenClock(OPEN)) as app:
+        checked = 0
+        for screen, surface, calls in screens_drawn(app, lang, monkeypatch):
+            for text, box, fg in calls:
+                ratio = render.contrast(fg, background(surface, box, fg))
+                needed = 7.0 if text in labels or text == "C007" or screen in ("pin", "menu") else 4.5
+                assert ratio >= needed, f"{screen}: {text!r} at {ratio:.2f}:1"
+                checked += 1
+    assert checked > 60
+
+
+def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Walk every screen and state, phrase, ticket and technician line in every language,
+    recording the catalogue keys used: each key is reached, and none is left untranslated."""
+    from config.records import Estimate
+    from printer.layout import TicketContent, build_test_page, build_ticket
+    from totem.i18n import Translator, _catalogue, available_languages
+    from totem.ui.technician import Technician
+
+    used: set[str] = set()
+    original = Translator.__call__
+
+    def recording(self, key, **values):  # type: ignore[no-untyped-def]
+        used.add(key)
+        return original(self, key, **values)
+
+    monkeypatch.setattr(Translator, "__call__", recording)
+    config = load_config(site_path)
+    schedule = Schedule(config.hours, config.site.timezone)
+    estimates = [Estimate(0, True, 0, 10, "hub"), Estimate(1, True, 5, 15, "hub"), Estimate(3, False, 20, 35, "x"),
+                 Estimate(None, False, None, None, "none"), Estimate(1, False, None, 5, "x"),
+                 Estimate(0, False, 0, 5, "x"), Estimate(4, True, 0, 5, "x")]
+    closed_at = [rome(2026, 12, 1, 13, 30), rome(2026, 12, 1, 18, 0), rome(2026, 12, 5, 13, 0),
+                 rome(2026, 12, 8, 10, 0), rome(2026, 12, 1, 12, 55)]  # lunch, evening, Saturday, holiday, cutoff
+    small = pygame.Surface((800, 480))
+    with kiosk(site_path, FrozenClock(OPEN)) as app:
+        tap(app, app.layout.buttons[0].center)
+        pump(app, lambda: app.screen is Screen.TAKE)
+        time.sleep(0.3)
+        app.go(Screen.HOME)
+        tap(app, app.layout.buttons[0].center)  # within min_interval_s: "Un momento, prego…"
+        pump(app, lambda: bool(app.notice))
+        for lang in available_languages():
+            for _ in screens_drawn(app, lang, monkeypatch):
+                pass
+            t = Translator(lang)
+            app.go(Screen.TAKE)
+            app.draw()  # not yet warning: "touch the screen to go back"
+            app.go(Screen.HOME)
+            app.notice = ""
+            app.focus = 1
+            app.draw()  # "press ENTER for ..."
+            from totem.ui.app import LANGUAGE_RESET_S
+
+            app.last_input_at = time.monotonic() - LANGUAGE_RESET_S + 4
+            app.tick_timers(time.monotonic())  # the reset warning
+            assert app.notice
+            layout, px = render.choose_home_layout((800, 480), config=config, lang=lang, large=True, page=1)
+            render.draw_home(small, config=config, t=t, layout=layout, now=OPEN, schedule=schedule, lang=lang,
+                             focus=None, label_px=px, large=True)
+            for when in closed_at:
+                render.draw_closed(small, config=config, t=t, opening=schedule.status(when), now=when,
+                                   schedule=schedule, layout=layout)
+            render.draw_pin(small, t=t, entered=2, wrong=True)
+            for phrase in every_phrase(lang):
+                assert phrase.text
+            for estimate in estimates:
+                build_ticket(TicketContent("C007", config.services[2], OPEN, lang, estimate), config, copy=True)
+            for action in ("status", "reprint", "counters"):
+                app.services.technician(action, lang)
+            Technician.job(None, "status", lang, lambda info, exit_: None)  # a failing action says so
+            build_test_page(config)
+    it, en = _catalogue("it"), _catalogue("en")
+    assert set(it) == set(en), "every language has every key"
+    elsewhere = {"display_last_calls", "display_waiting", "display_offline",  # the call screen (test_call_screen)
+                 "tech_info_set_aside", "tech_info_clock"}  # a refused ticket, a wrong clock (outbox, faults tests)
+    unreached = set(it) - used - elsewhere
+    assert not unreached, f"catalogue keys no screen uses: {sorted(unreached)}"
+    same = {k for k in it if it[k] == en[k]} - {"home_large_text", "ticket_email", "speech_service"}
+    assert not same, f"not translated: {sorted(same)}"
