@@ -48,6 +48,7 @@ else:  # pragma: no cover - Raspberry Pi OS Bookworm ships 3.11
     import tomli as tomllib
 
 DEFAULT_PATH = Path("/etc/totem/totem.toml")
+MAX_SERVICES = 9  # keypad digits 1-9; nine buttons keep >= 19 mm rows on a 7" panel
 CONNECTIONS = ("usb", "serial", "network", "file", "folder")
 _SERVICE_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -286,6 +287,9 @@ def _services(c: Checker, value: Any, languages: tuple[str, ...]) -> list[Servic
     if not value:
         c.bad("services", "must define at least one service", value)
         return []
+    if len(value) > MAX_SERVICES:
+        c.bad("services", f"{len(value)} services: at most {MAX_SERVICES} fit the totem's buttons and the keypad "
+              "(digits 1-9); merge some or move them to the reception point", len(value))
     out: list[Service] = []
     seen_ids: dict[str, int] = {}
     seen_prefixes: dict[str, int] = {}

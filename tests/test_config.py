@@ -182,3 +182,35 @@ def test_the_shipped_file_in_a_checkout_uses_the_demos_state(monkeypatch: pytest
     assert config.printer.folder == ROOT / "var" / "tickets"
     monkeypatch.setenv("STATE_DIRECTORY", "/var/lib/totem")  # under systemd: its StateDirectory
     assert load_config(SHIPPED).totem.data_dir == Path("/var/lib/totem")
+
+
+def test_check_config_warns_on_demo_secrets_pins_and_colours(tmp_path: Path) -> None:
+    """Valid but unsafe or hard to read: 'warning:' lines, exit 0."""
+    shipped = run_cli("check-config", str(SHIPPED))
+    assert shipped.returncode == 0
+    warned = [line for line in shipped.stdout.splitlines() if line.startswith("warning: ")]
+    assert len(warned) == 3 and "hub.token is the demo token" in warned[0]
+    assert "totem.technician_pin '2468'" in warned[1] and "desks[0].pin '1357'" in warned[2]
+    site = tmp_path / "site.toml"
+    site.write_text(site_text(tmp_path, extra={
+        'token = "demo-token-change-me-0123456789"': 'token = "8f14e45fceea167a5a36dedd4bea2543"',
+        'technician_pin = "2468"': 'technician_pin = "9301"', 'pin = "1357"': 'pin = "9301"',
+        'colour = "#a4161a"': 'colour = "#f0a000"'}), encoding="utf-8")
+    result = run_cli("check-config", str(site))
+    assert result.returncode == 0, result.stderr
+    warned = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    assert warned == [
+        "warning: services[4].colour '#f0a000' (sanita): white text on it is 2.2:1, below the legal minimum 4.5:1; "
+        "choose a darker colour",
+        "warning: desks[0].pin (Sportello 1) equals totem.technician_pin: an operator could open the totem's "
+        "technician menu; use different PINs"]
+
+
+def test_more_services_than_buttons_fit_is_refused(tmp_path: Path) -> None:
+    extra = "".join(f'\n[[services]]\nid = "extra{i}"\nprefix = "{"QRSTUV"[i]}"\nlabel.it = "Altro {i}"\n'
+                    f'label.en = "Other {i}"\navg_service_min = 10\n' for i in range(2))
+    bad = tmp_path / "bad.toml"
+    bad.write_text(site_text(tmp_path, extra={"[totem]\n": extra + "\n[totem]\n"}), encoding="utf-8")
+    result = run_cli("check-config", str(bad))
+    assert result.returncode == 2
+    assert "services: 10 services: at most 9 fit the totem's buttons and the keypad" in result.stderr

@@ -121,8 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_check_config(path: str | None) -> int:
+    from config.advice import warnings
+
     config = load_config(path)
     print(summarise(config))
+    for line in warnings(config):  # valid, so exit 0, but unsafe or hard to read
+        print(f"warning: {line}")
     return EXIT_OK
 
 

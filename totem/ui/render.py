@@ -9,6 +9,7 @@ from functools import lru_cache
 
 import pygame
 
+from config.colours import contrast, hex_colour
 from config.model import Config, Service
 from printer.fonts import font_file
 from totem.hours import Opening, Schedule
@@ -28,10 +29,6 @@ FOCUS = (255, 196, 0)
 @lru_cache(maxsize=64)
 def font(px: int) -> pygame.font.Font:
     return pygame.font.Font(font_file(bold=True), max(8, px))  # the product's typeface (printer/fonts.py)
-
-
-def hex_colour(value: str) -> tuple[int, int, int]:
-    return int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16)
 
 
 def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
@@ -271,21 +268,6 @@ def darker(colour: tuple[int, int, int]) -> tuple[int, int, int]:
     while contrast((r, g, b), PAPER) < 7.0 and (r or g or b):
         r, g, b = int(r * 0.85), int(g * 0.85), int(b * 0.85)
     return r, g, b
-
-
-def luminance(colour: tuple[int, int, int]) -> float:
-    """WCAG 2.1 relative luminance."""
-    def channel(c: int) -> float:
-        v = c / 255
-        return v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4
-
-    r, g, b = colour[:3]
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
-    return (la + 0.05) / (lb + 0.05)
 
 
 def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, opening: Opening, now: datetime,

@@ -1,0 +1,36 @@
+"""What check-config warns about: a valid site file that is still unsafe or hard to read.
+
+Warnings never stop the totem (exit 0); they name the key and say what to do.
+"""
+
+from __future__ import annotations
+
+from config.colours import WHITE, contrast, hex_colour
+from config.model import Config
+
+DEMO_TOKEN = "demo-token-change-me-0123456789"
+DEMO_PINS = ("2468", "1357")  # the shipped file's technician and desk PINs
+BUTTON_CONTRAST = 7.0  # the totem's target for white labels on a service colour
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA, the legal floor (EN 301 549)
+
+
+def warnings(config: Config) -> list[str]:
+    out: list[str] = []
+    for i, service in enumerate(config.services):
+        ratio = contrast(WHITE, hex_colour(service.colour))
+        if ratio < BUTTON_CONTRAST:
+            floor = "below the legal minimum 4.5:1" if ratio < MIN_CONTRAST else "below the totem's 7:1 target"
+            out.append(f"services[{i}].colour {service.colour!r} ({service.id}): white text on it is {ratio:.1f}:1, "
+                       f"{floor}; choose a darker colour")
+    if config.hub.token == DEMO_TOKEN:
+        out.append("hub.token is the demo token: anyone on the LAN could issue and call tickets; "
+                   "set a new one on every Pi (openssl rand -hex 16)")
+    if config.totem.technician_pin in DEMO_PINS:
+        out.append(f"totem.technician_pin {config.totem.technician_pin!r} is the shipped demo PIN; change it")
+    for i, desk in enumerate(config.desks):
+        if desk.pin in DEMO_PINS:
+            out.append(f"desks[{i}].pin {desk.pin!r} ({desk.name}) is the shipped demo PIN; change it")
+        if desk.pin == config.totem.technician_pin:
+            out.append(f"desks[{i}].pin ({desk.name}) equals totem.technician_pin: an operator could open the "
+                       "totem's technician menu; use different PINs")
+    return out
