@@ -2,7 +2,10 @@
 people waiting per service, clock, and a line with hours and the site's message.
 
 Fed by HubFeed (server-sent events) through posted events; redraws only on change
-(a call, a state update, the minute, the flash, the alternating bottom line).
+(a call, a state update, the minute, the flash, the alternating bottom line). With two
+site languages the words on screen take turns (LANGUAGE_CYCLE_S) and each call is
+spoken in both. Every text is 7:1 or more on its background; the waiting counts are
+sized for a 43" TV seen from 5 m (README).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 import pygame
 
 from config.model import Config
-from display.sound import Announcer, spoken_phrase
+from display.sound import Announcer, call_phrases
 from totem.hours import Schedule
 from totem.i18n import Translator
 from totem.ui.geometry import Box
@@ -30,8 +33,10 @@ EV_LINK = pygame.event.custom_type()   # up=bool
 FPS = 10
 FLASH_PERIOD_S = 0.5
 BOTTOM_ROTATE_S = 8.0
+LANGUAGE_CYCLE_S = 16.0  # each language shows the hours and the message once per turn
 DARK = (8, 20, 38)
-GREY = (120, 130, 140)
+GREY = (170, 180, 190)  # 8.8:1 on DARK (was 4.7:1)
+OFFLINE = (240, 110, 110)
 
 
 class CallScreen:
@@ -69,8 +74,8 @@ class CallScreen:
                 self.current = event.data
                 self.flash_until = time.monotonic() + self.config.display.flash_s
                 if self.announcer is not None:
-                    self.announcer.announce(spoken_phrase(event.data["code"], event.data["desk_name"],
-                                                          self.config.display.voice))
+                    self.announcer.announce(call_phrases(event.data["code"], event.data["desk_name"],
+                                                         self.config.site.languages))
                 self.dirty = True
         elif event.type in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE):
             self.dirty = True
@@ -94,13 +99,16 @@ class CallScreen:
         now = time.monotonic()
         flashing = now < self.flash_until
         phase = int(now / FLASH_PERIOD_S) % 2 if flashing else -1
-        return (self._now().strftime("%H:%M"), phase, int(now / BOTTOM_ROTATE_S) % 2, self._today())
+        langs = self.config.site.languages
+        return (self._now().strftime("%H:%M"), phase, int(now / BOTTOM_ROTATE_S) % 2, self._today(),
+                langs[int(now / LANGUAGE_CYCLE_S) % len(langs)])
 
     def draw(self) -> None:
         s = self.window
         w, h = s.get_size()
         u = min(w, h) / 100.0
         key = self._frame_key
+        self.t = Translator(key[4])
         flashing_on = key[1] == 1
         s.fill(DARK)
         # top bar
@@ -136,20 +144,20 @@ class CallScreen:
                       align="left", max_lines=1)
             draw_text(s, str(call["desk_name"]), Box(side.x + side.w * 45 // 100, y, side.w * 55 // 100, row_h),
                       round(5.5 * u), WHITE, align="left", max_lines=1)
-        # waiting per service
+        # waiting per service: the title once, then each prefix with its count, large enough for 5 m
         chips = [x for x in (self.state.get("services") or [])]
-        strip = Box(round(3 * u), h - round(26 * u), w - round(6 * u), round(13 * u))
+        strip = Box(round(3 * u), h - round(28 * u), w - round(6 * u), round(16 * u))
         if chips:
-            cw = strip.w // len(chips)
+            title_w = round(22 * u)
+            draw_text(s, self.t("display_waiting_title"), Box(strip.x, strip.y, title_w, strip.h), round(6 * u),
+                      GREY, align="left", max_lines=2)
+            cw = (strip.w - title_w) // len(chips)
             for i, service in enumerate(chips):
-                box = Box(strip.x + i * cw + round(0.5 * u), strip.y, cw - round(u), strip.h)
+                box = Box(strip.x + title_w + i * cw + round(0.5 * u), strip.y, cw - round(u), strip.h)
                 pygame.draw.rect(s, hex_colour(service["colour"]), (box.x, box.y, box.w, box.h),
                                  border_radius=round(u))
-                draw_text(s, service["prefix"], Box(box.x, box.y, box.w, box.h * 55 // 100), round(6 * u), WHITE,
-                          max_lines=1)
-                draw_text(s, self.t("display_waiting", n=service["waiting"]),
-                          Box(box.x, box.y + box.h * 55 // 100, box.w, box.h * 45 // 100), round(3.5 * u), WHITE,
-                          max_lines=1)
+                draw_text(s, f"{service['prefix']} {service['waiting']}", box.inset(round(u)), round(11 * u),
+                          WHITE, max_lines=1)
         # bottom line: today's hours and the site's message, alternating
         today = self._now()
         line = self.t("hours_today", ranges=hours_text(self.t, self.schedule, today))
@@ -158,7 +166,7 @@ class CallScreen:
         draw_text(s, line, Box(round(3 * u), h - round(11 * u), w - round(6 * u), round(9 * u)), round(5 * u), WHITE,
                   max_lines=1)
         if not self.linked:  # discreet marker: the screen keeps the last known state
-            pygame.draw.circle(s, (200, 60, 60), (w - round(2 * u), h - round(2 * u)), max(4, round(0.8 * u)))
+            pygame.draw.circle(s, OFFLINE, (w - round(2 * u), h - round(2 * u)), max(4, round(0.8 * u)))
             label = font(round(2.5 * u)).render(self.t("display_offline"), True, GREY)
             s.blit(label, (w - round(4 * u) - label.get_width(), h - round(2 * u) - label.get_height() // 2))
         pygame.display.flip()

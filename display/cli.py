@@ -95,18 +95,20 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
 
     from display.call_screen import EV_HUB, EV_LINK, CallScreen
     from display.feed import HubFeed
-    from display.sound import Announcer, SpeechCache
+    from display.sound import Announcer
     from totem.clock import SystemClock
     from totem.hours import Schedule
     from totem.hubclient import hub_session
+    from totem.speech import Synth
     from totem.ui.events import post
     from totem.ui.window import open_window
 
     window = open_window(fullscreen=config.display.fullscreen, size=config.display.window_size,
                          caption=f"Totem display - {config.site.desk_name}")
     stack.callback(pygame.quit)
-    speech = SpeechCache(config.hub.data_dir / "speech-cache", voice=config.display.voice) \
-        if config.display.speech else None
+    languages = config.site.languages
+    voices = {lang: config.accessibility.voice(lang) for lang in languages} | {languages[0]: config.display.voice}
+    speech = Synth(voices=voices, rate_wpm=config.accessibility.rate_wpm) if config.display.speech else None
     announcer = Announcer(speech=speech, volume=config.display.volume).start()
     stack.callback(announcer.close)
     clock = SystemClock()

@@ -1,22 +1,23 @@
 """Chime and spoken calls. One thread owns the audio device (Pi HDMI audio cannot mix):
-each call plays the chime, then the phrase. Speech is rendered once per phrase with
-espeak-ng and cached as WAV; without espeak-ng or an audio device, the chime alone or
-silence, said once in the log."""
+each call plays the chime, then the phrase in each of the site's languages. Speech comes
+from totem.speech (espeak-ng, cached in memory); without espeak-ng or an audio device,
+the chime alone or silence, said once in the log."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import logging
 import math
 import queue
-import shutil
 import struct
-import subprocess
 import threading
 import wave
-from pathlib import Path
+from collections.abc import Sequence
+
+from totem.i18n import Translator
+from totem.speech import Synth
+from totem.spoken import Spoken, spell_code
 
 log = logging.getLogger(__name__)
 
@@ -43,50 +44,26 @@ def chime_wav(volume: float = 1.0) -> bytes:
 
 
 def spoken_phrase(code: str, desk_name: str, lang: str = "it") -> str:
-    """'A007' -> 'Numero A 7, Sportello 1': letters and the number read naturally."""
-    prefix, number = code[:1], int(code[1:]) if code[1:].isdigit() else code[1:]
-    word = "Numero" if lang == "it" else "Number"
-    return f"{word} {prefix} {number}, {desk_name}"
+    """'A007' -> 'Numero A 7, Sportello 1': the letter by name, the digits as one number."""
+    return Translator(lang)("display_call_spoken", code=spell_code(code), desk=desk_name)
 
 
-class SpeechCache:
-    def __init__(self, directory: Path, *, voice: str = "it") -> None:
-        self.directory = Path(directory)
-        self.voice = voice
-        self.espeak = shutil.which("espeak-ng")
-        if self.espeak is None:
-            log.warning("espeak-ng not installed: calls get the chime only (apt-get install espeak-ng)")
-
-    def wav_for(self, text: str) -> Path | None:
-        if self.espeak is None:
-            return None
-        key = hashlib.sha1(f"{self.voice}\0{text}".encode()).hexdigest()[:16]
-        path = self.directory / f"{key}.wav"
-        if path.exists():
-            return path
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        try:
-            subprocess.run([self.espeak, "-v", self.voice, "-s", "140", "-w", str(tmp), text], check=True,
-                           capture_output=True, timeout=20)
-            tmp.replace(path)
-        except (subprocess.SubprocessError, OSError) as exc:
-            log.warning("espeak-ng failed for %r: %s", text, exc)
-            return None
-        return path
+def call_phrases(code: str, desk_name: str, languages: Sequence[str]) -> list[Spoken]:
+    """The call in each of the site's languages (at most two: a third makes the room wait)."""
+    return [Spoken(spoken_phrase(code, desk_name, lang), lang) for lang in languages[:2]]
 
 
 class Announcer:
     """Plays calls one after another on its own thread."""
 
-    def __init__(self, *, speech: SpeechCache | None, volume: float) -> None:
+    def __init__(self, *, speech: Synth | None, volume: float) -> None:
         self.speech = speech
         self.volume = volume
-        self._queue: queue.Queue[str | None] = queue.Queue(maxsize=20)
+        self._queue: queue.Queue[list[Spoken] | None] = queue.Queue(maxsize=20)
         self._thread = threading.Thread(target=self._run, name="announcer", daemon=True)
         self._stopping = threading.Event()  # close(): stop the sound playing now, skip the queued ones
         self._mixer = False
-        self.played: list[str] = []
+        self.played: list[list[Spoken]] = []
 
     def start(self) -> Announcer:
         import pygame
@@ -101,11 +78,11 @@ class Announcer:
         self._thread.start()
         return self
 
-    def announce(self, text: str) -> None:
+    def announce(self, phrases: list[Spoken]) -> None:
         try:
-            self._queue.put_nowait(text)
+            self._queue.put_nowait(phrases)
         except queue.Full:
-            log.warning("announcements are queuing up; dropping %r", text)
+            log.warning("announcements are queuing up; dropping %r", phrases[0].text if phrases else "")
 
     def _play(self, sound: object) -> None:
         import pygame
@@ -122,21 +99,23 @@ class Announcer:
         import pygame
 
         while True:
-            text = self._queue.get()
-            if text is None or self._stopping.is_set():
+            phrases = self._queue.get()
+            if phrases is None or self._stopping.is_set():
                 return
-            self.played.append(text)
+            self.played.append(phrases)
             if not self._mixer:
                 continue
             self._play(self._chime)
-            path = self.speech.wav_for(text) if self.speech else None
-            if path is not None and not self._stopping.is_set():
+            for phrase in phrases:
+                data = self.speech.wav(phrase.text, phrase.lang) if self.speech else None
+                if data is None or self._stopping.is_set():
+                    continue
                 try:
-                    voice = pygame.mixer.Sound(str(path))
+                    voice = pygame.mixer.Sound(io.BytesIO(data))
                     voice.set_volume(self.volume)
                     self._play(voice)
                 except pygame.error as exc:
-                    log.warning("cannot play %s: %s", path, exc)
+                    log.warning("cannot play a call: %s", exc)
 
     def close(self) -> None:
         """Stops within a fraction of a second, even mid-call (systemd waits for us)."""

@@ -403,6 +403,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     """Walk every screen and state, phrase, ticket and technician line in every language,
     recording the catalogue keys used: each key is reached, and none is left untranslated."""
     from config.records import Estimate
+    from display.call_screen import CallScreen
+    from display.sound import call_phrases
     from printer.layout import TicketContent, build_test_page, build_ticket
     from totem.i18n import Translator, _catalogue, available_languages
     from totem.ui.technician import Technician
@@ -460,10 +462,15 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
                 app.services.technician(action, lang)
             Technician.job(None, "status", lang, lambda info, exit_: None)  # a failing action says so
             build_test_page(config)
+            call_screen = CallScreen(config=config, window=app.window, announcer=None, now=lambda: OPEN)
+            call_screen.state = {"service_day": OPEN.date().isoformat(), "calls": [{"code": "A001", "desk_name": "1"}],
+                                 "services": [{"prefix": "A", "colour": "#1f4e8c", "waiting": 2}]}
+            call_screen._frame_key = ("10:00", -1, 0, OPEN.date().isoformat(), lang)  # this language's turn
+            call_screen.draw()  # offline too: "collegamento assente"
+            call_phrases("A001", "Sportello 1", [lang])
     it, en = _catalogue("it"), _catalogue("en")
     assert set(it) == set(en), "every language has every key"
-    elsewhere = {"display_last_calls", "display_waiting", "display_offline",  # the call screen (test_call_screen)
-                 "tech_info_set_aside", "tech_info_clock"}  # a refused ticket, a wrong clock (outbox, faults tests)
+    elsewhere = {"tech_info_set_aside", "tech_info_clock"}  # a refused ticket, a wrong clock (outbox, faults tests)
     unreached = set(it) - used - elsewhere
     assert not unreached, f"catalogue keys no screen uses: {sorted(unreached)}"
     same = {k for k in it if it[k] == en[k]} - {"home_large_text", "ticket_email", "speech_service"}

@@ -79,6 +79,7 @@ def test_redraws_only_on_change(screen: CallScreen, monkeypatch: pytest.MonkeyPa
     from display import call_screen
 
     monkeypatch.setattr(call_screen, "BOTTOM_ROTATE_S", 3600.0)  # the bottom line's turn must not fall inside
+    monkeypatch.setattr(call_screen, "LANGUAGE_CYCLE_S", 3600.0)  # nor the language's
     screen.step()
     assert count_draws(screen, 30) == 0
     post(EV_LINK, up=True)
@@ -145,5 +146,90 @@ def test_state_clears_the_call_after_done_and_on_the_next_day(config: Config) ->
         screen.step()
         assert screen.calls() == []
         assert screen.code_box is None  # nothing drawn as the current call
+    finally:
+        pygame.quit()
+
+
+STATE = {"service_day": "2026-12-01", "calls": [
+    {"code": "A007", "desk_name": "Sportello 1", "active": True}, {"code": "C002", "desk_name": "Sportello 1"}],
+    "services": [{"id": s, "prefix": p, "colour": c, "waiting": n} for s, p, c, n in (
+        ("uffici", "A", "#1f4e8c", 3), ("procedure", "B", "#0c5e50", 12), ("rimborsi", "C", "#8a3b12", 0),
+        ("bollette", "D", "#6b2c91", 1), ("sanita", "E", "#a4161a", 4), ("regione", "F", "#275e46", 2),
+        ("lavoro", "G", "#5c4d1a", 0), ("appuntamento", "P", "#333333", 1))]}
+
+
+def drawn_texts(screen: CallScreen, monkeypatch: pytest.MonkeyPatch, at_s: float):  # type: ignore[no-untyped-def]
+    """Draw the screen as it is `at_s` seconds into the cycle; what each draw_text wrote, where, in which colour."""
+    from display import call_screen
+
+    calls: list[tuple[str, object, tuple[int, int, int]]] = []
+    original = call_screen.draw_text
+
+    def spy(surface, text, box, max_px, colour=(0, 0, 0), *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append((text, box, tuple(colour[:3])))
+        return original(surface, text, box, max_px, colour, *args, **kwargs)
+
+    monkeypatch.setattr(call_screen, "draw_text", spy)
+    monkeypatch.setattr(call_screen.time, "monotonic", lambda: at_s)
+    screen.state = STATE
+    screen.current = STATE["calls"][0]
+    screen.flash_until = 0
+    screen.step()
+    screen.draw()
+    monkeypatch.undo()
+    return calls
+
+
+def test_two_languages_take_turns_and_calls_are_spoken_in_both(screen: CallScreen,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from display.call_screen import LANGUAGE_CYCLE_S
+
+    italian = [text for text, _, _ in drawn_texts(screen, monkeypatch, 1.0)]
+    english = [text for text, _, _ in drawn_texts(screen, monkeypatch, LANGUAGE_CYCLE_S + 1.0)]
+    assert "Ultime chiamate" in italian and "In attesa" in italian and "Oggi: 08:45-13:00, 14:30-16:30" in italian
+    assert "Last calls" in english and "Waiting" in english and "Today: 08:45-13:00, 14:30-16:30" in english
+    assert "A 3" in italian and "B 12" in english  # each service's prefix and how many wait
+    announcer = Announcer(speech=None, volume=0.0).start()
+    screen.announcer = announcer
+    try:
+        pygame.event.clear()
+        post(EV_HUB, event="call", data={"code": "B012", "desk": "1", "desk_name": "Sportello 1", "recall": False})
+        screen.step()
+        deadline = time.monotonic() + 5
+        while not announcer.played and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        announcer.close()
+    assert [(p.text, p.lang) for p in announcer.played[0]] == [("Numero B 12, Sportello 1", "it"),
+                                                              ("Number B 12, Sportello 1", "en")]
+
+
+def test_every_call_screen_text_is_7_to_1_and_counts_read_from_5_m(config: Config,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """1920x1080 on a 43-inch TV: the waiting counts' capitals >= 25 mm (1:200 of 5 m)."""
+    from test_accessibility import background
+
+    from config.colours import contrast
+    from totem.ui.geometry import px_per_mm
+
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        window = pygame.display.set_mode((1920, 1080))
+        screen = CallScreen(config=config, window=window, announcer=None, now=lambda: rome(2026, 12, 1, 10, 5))
+        for at_s in (1.0, 9.0, 17.0, 25.0):
+            screen.linked = at_s > 10  # the offline marker too
+            calls = drawn_texts(screen, monkeypatch, at_s)
+            assert len(calls) > 12
+            for text, box, fg in calls:
+                ratio = contrast(fg, background(window, box, fg))
+                assert ratio >= 7.0, f"{text!r} at {ratio:.2f}:1"
+        counts = [(text, box) for text, box, _ in calls if text == "A 3"]
+        text, box = counts[0]
+        from display.call_screen import fit as screen_fit
+
+        f, _ = screen_fit(text, box.inset(round(10.8)), round(11 * 10.8), 1)
+        cap_px = f.render("A", True, (255, 255, 255)).get_bounding_rect().h
+        assert cap_px / px_per_mm((1920, 1080), 43) >= 25.0, cap_px
     finally:
         pygame.quit()
