@@ -18,6 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
+os.environ["SDL_AUDIODRIVER"] = "dummy"
 os.environ["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
 
 import pygame
@@ -35,10 +36,12 @@ ROME = ZoneInfo("Europe/Rome")
 SHIPPED = ROOT / "config" / "comune-amico.toml"
 
 
-def site(data_dir: Path, *, printer_down: bool = False):  # type: ignore[no-untyped-def]
+def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None):  # type: ignore[no-untyped-def]
     with open(SHIPPED, "rb") as fh:
         raw = tomllib.load(fh)
     raw["totem"]["data_dir"] = str(data_dir)
+    if size:
+        raw["totem"]["window_size"] = list(size)
     raw["totem"]["min_interval_s"] = 0
     if printer_down:
         with socket.create_server(("127.0.0.1", 0)) as s:
@@ -79,6 +82,20 @@ def main() -> None:
             app.start_ticket("rimborsi")
             settle(app, Screen.TAKE)
             shoot(out, f"take-{lang}", app)
+            app.go(Screen.HOME)
+            app.lang = lang
+            app.set_large(True)
+            shoot(out, f"home-large-{lang}", app)
+            app.start_ticket("sanita")
+            settle(app, Screen.TAKE)
+            shoot(out, f"take-large-{lang}", app)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:  # the official 7-inch Pi panel
+            app = build_kiosk(site(Path(tmp), size=(800, 480)), stack, clock=open_at)
+            app.lang = lang
+            settle(app, Screen.HOME)
+            shoot(out, f"home-800x480-{lang}", app)
+            app.set_large(True)
+            shoot(out, f"home-large-800x480-{lang}", app)
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             app = build_kiosk(site(Path(tmp)), stack, clock=closed_at)
             app.lang = lang

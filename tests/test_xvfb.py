@@ -119,3 +119,46 @@ def test_real_window_key_and_click(display: str, tmp_path: Path) -> None:
         _out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert "SDL video driver: x11" in err
+
+
+def test_keypad_only_ticket_with_spoken_guidance(display: str, tmp_path: Path) -> None:
+    """A blind citizen at the real totem: '*' for help, 3, Enter. The voice really plays
+    (SDL's disk audio driver records the mixer's output) and the ticket prints."""
+    need("espeak-ng")
+    site = write_site(tmp_path, always_open=True, extra={
+        "min_interval_s = 2": "min_interval_s = 0", "window_size = [1280, 800]": f"window_size = [{WINDOW[0]}, "
+        f"{WINDOW[1]}]"})
+    audio = tmp_path / "audio.raw"
+    env = dict(os.environ, DISPLAY=display, SDL_VIDEODRIVER="x11", PYTHONPATH=PYPATH, SDL_AUDIODRIVER="disk",
+               SDL_DISKAUDIOFILE=str(audio))
+    proc = subprocess.Popen([sys.executable, "-m", "totem", "--config", str(site), "run"], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wid = find_window(display, "Totem - ")
+        xdotool(display, "windowfocus", "--sync", wid)
+        xdotool(display, "key", "--clearmodifiers", "KP_Multiply")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and loud_samples(audio) < 4000:  # about 0.2 s of speech
+            time.sleep(0.1)
+        assert loud_samples(audio) >= 4000, "the guidance is heard"
+        screenshot(display, ARTIFACTS / "xvfb-speech-home.png")
+        xdotool(display, "key", "--clearmodifiers", "KP_3", "KP_Enter")
+        ticket = wait_for(tmp_path / "data" / "tickets", "*/C001.escpos")
+        assert ticket.exists()
+        screenshot(display, ARTIFACTS / "xvfb-speech-ticket.png")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "spoken guidance on" in err
+
+
+def loud_samples(raw: Path) -> int:
+    """Samples above the noise floor in the 16-bit audio the disk driver wrote so far."""
+    import array
+
+    if not raw.exists():
+        return 0
+    data = raw.read_bytes()
+    samples = array.array("h", data[: len(data) // 2 * 2])
+    return sum(1 for s in samples[::4] if abs(s) > 1000) * 4

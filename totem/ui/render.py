@@ -277,8 +277,8 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
     surface.fill(BAND)
     pad = round(4 * u)
     draw_languages(surface, config, layout.languages, t.lang)
-    title_w = (layout.text_size.x - pad) if len(config.site.languages) > 1 else w - pad
-    draw_text(surface, t("closed_title"), Box(pad, pad + round(6 * u), title_w - pad, round(10 * u)), round(10 * u),
+    side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad  # centred, clear of the buttons
+    draw_text(surface, t("closed_title"), Box(side, pad + round(6 * u), w - 2 * side, round(10 * u)), round(10 * u),
               WHITE)
     holiday = (schedule.holiday_name(now.date(), t.lang) or opening.holiday_name) if opening.holiday_name else ""
     reason = closed_reason(t, opening.reason, holiday)
@@ -331,8 +331,8 @@ def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Confi
     pad = round(6 * u)
     pygame.draw.rect(surface, BAND, pygame.Rect(0, 0, w, h // 4))
     draw_languages(surface, config, layout.languages, t.lang)
-    name_w = (layout.text_size.x - pad) if len(config.site.languages) > 1 else w - pad
-    name_box = Box(pad, pad // 2 + round(4 * u), name_w - pad, h // 4 - pad - round(4 * u))
+    side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad
+    name_box = Box(side, pad // 2 + round(4 * u), w - 2 * side, h // 4 - pad - round(4 * u))
     draw_text(surface, config.site.desk_name, name_box, round(8 * u), WHITE)
     draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
     draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
