@@ -77,7 +77,9 @@ def process_figures(tmp: Path) -> None:
             break
     first_frame = time.perf_counter() - started
     print(f"start-up to first frame: {first_frame:.2f} s  [target < 3 s]")
-    time.sleep(2)  # let start-up work (printer monitor, first status) finish before measuring idle
+    from totem.ui.app import IDLE_AFTER_S
+
+    time.sleep(IDLE_AFTER_S + 2)  # start-up work done, and the loop at its resting rate (nobody has touched it)
     ticks = os.sysconf("SC_CLK_TCK")
 
     def cpu_s() -> float:
@@ -87,7 +89,7 @@ def process_figures(tmp: Path) -> None:
     before, t0 = cpu_s(), time.perf_counter()
     time.sleep(IDLE_S)
     used, wall = cpu_s() - before, time.perf_counter() - t0
-    print(f"idle CPU over {wall:.0f} s: {100 * used / wall:.2f}% of one core  [target < 3%]")
+    print(f"idle CPU over {wall:.0f} s: {100 * used / wall:.2f}% of one core  [target <= 0.5%]")
     print(f"peak RSS (VmHWM): {rss_mb(proc.pid, 'VmHWM'):.1f} MB  [target < 150 MB]")
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=20)

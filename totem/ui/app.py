@@ -3,8 +3,9 @@
 Threads never draw: the printer monitor, the GPIO buttons and the ticket worker only
 post events. All store and printer work runs on one worker thread, so the UI thread
 answers within a frame and never waits for the disk, the printer, the network or the
-voice. The loop sleeps in `pygame.event.wait`, so a posted event is handled at once:
-the ticket's code is on screen as soon as its number is committed, before printing.
+voice. Between frames the loop sleeps on the event queue's doorbell (events.WAKE), so a
+posted event is handled at once: the ticket's code is on screen as soon as its number is
+committed, before printing.
 
 A citizen's session (language, spoken guidance, large text) lives in `Session` and
 ends when they leave; timed screens warn before they expire and any input extends them.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +39,7 @@ from totem.ui.events import (
     EV_PRINTER,
     EV_TECH,
     EV_TICKET,
+    WAKE,
     Screen,
     Shown,
     post,
@@ -50,8 +53,9 @@ from totem.ui.voice import Speaker
 
 log = logging.getLogger(__name__)
 
-FPS = 30
-WAIT_MS = 100            # the loop sleeps until an event or this long: timers have 0.1 s resolution
+FPS = 60                 # touches are pumped this often while someone uses the totem (tap to code < 50 ms)
+IDLE_FPS = 24            # Home, Closed or Out of service with nobody there: 40% of the wake-ups
+IDLE_AFTER_S = 10.0      # ... after this long without a touch or a key
 TAP_DEBOUNCE_S = 0.25
 TAKE_GUARD_S = 1.5       # taps right after a ticket are the same burst, not a request to go back
 LONG_PRESS_S = 3.0
@@ -60,6 +64,8 @@ LANGUAGE_RESET_S = 60.0
 TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home after this without a touch
 PIN_DEBOUNCE_S = 0.05    # on the PIN pad only the same touch arriving twice is dropped: every digit counts
 STORE_RETRY_S = 30.0
+CHECK_S = 0.5            # how often the loop looks at the clock, the opening hours and the database
+CODE_WAIT_S = 0.1        # a tap's next frame waits this long for the code, rather than flip a frame without it
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
 
 class KioskApp:
@@ -111,7 +117,9 @@ class KioskApp:
         self.exit_code = 0
         self.gpio: Any = None  # the GPIO panel, when the kiosk has one (for the technician and tests)
         self._minute = None
+        self._checked_at = -CHECK_S
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-worker")
+        self._code_drawn = threading.Event()
         if voice is not None:  # synthesised ahead: the first key speaks at once
             for lang in config.site.languages:
                 voice.prepare(spoken.home(config, lang))
@@ -348,15 +356,21 @@ class KioskApp:
     # -- tickets ---------------------------------------------------------------------------------
 
     def start_ticket(self, service_id: str) -> None:
+        self._code_drawn.clear()
         self.shown = Shown(service_id=service_id)
         self.go(Screen.PRINTING)
         lang = self.lang
         self._worker.submit(self._issue_job, service_id, lang)
 
     def _issue_job(self, service_id: str, lang: str) -> None:
+        def show_code(ticket: Any) -> None:
+            """The code first: the printer and the ticket image wait for the frame that shows it
+            (a few ms), so their work does not slow that frame down."""
+            post(EV_CODE, code=ticket.code, service_id=service_id)
+            self._code_drawn.wait(CODE_WAIT_S)
+
         try:
-            ticket, image = self.services.take(service_id, lang,
-                                               on_issued=lambda t: post(EV_CODE, code=t.code, service_id=service_id))
+            ticket, image = self.services.take(service_id, lang, on_issued=show_code)
             post(EV_TICKET, ticket=ticket, image=image, error=None)
         except Exception as exc:  # every failure becomes a screen, never a crash of the worker
             post(EV_TICKET, ticket=None, image=None, error=exc)
@@ -421,6 +435,19 @@ class KioskApp:
 
     def tick(self) -> None:
         now = time.monotonic()
+        if now - self._checked_at >= CHECK_S:  # the clock, the hours, the database: twice a second is enough
+            self._checked_at = now
+            self.check_conditions(now)
+        self.tick_timers(now)
+        if self.notice and now >= self.notice_until:
+            self.notice = ""
+            self.dirty = True
+        if self.corner_down_at is not None and now - self.corner_down_at >= LONG_PRESS_S:
+            self.corner_down_at = None
+            self.tech.reset()
+            self.go(Screen.PIN)
+
+    def check_conditions(self, now: float) -> None:
         if self._store_problem is not None and self._store_problem() is None:
             self.running = False  # the database opens again: end, so systemd starts the full kiosk
             self.exit_code = 0
@@ -443,14 +470,6 @@ class KioskApp:
         if minute != self._minute:
             self._minute = minute
             self.dirty = True
-        self.tick_timers(now)
-        if self.notice and now >= self.notice_until:
-            self.notice = ""
-            self.dirty = True
-        if self.corner_down_at is not None and now - self.corner_down_at >= LONG_PRESS_S:
-            self.corner_down_at = None
-            self.tech.reset()
-            self.go(Screen.PIN)
 
     def tick_timers(self, now: float) -> None:
         """Timed screens: warn (sight and sound) before they expire, then act."""
@@ -492,25 +511,38 @@ class KioskApp:
     def draw(self) -> None:
         paint(self)
         self.dirty = False
+        if self.screen is Screen.PRINTING and self.shown.code:
+            self._code_drawn.set()
 
-    def step(self, first: pygame.event.Event | None = None) -> None:
-        if first is not None and first.type != pygame.NOEVENT:
-            self.handle(first)
+    def step(self) -> None:
         for event in pygame.event.get():
             self.handle(event)
         self.tick()
-        if self.dirty:
+        if self.dirty and not self.awaiting_code():
             self.draw()
         self.on_frame()
+
+    def idle(self) -> bool:
+        """Nobody at the totem: a resting screen, no session, no timer, no recent input."""
+        return self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT) and not self.session.started \
+            and self.focus is None and not self.notice and self.corner_down_at is None \
+            and time.monotonic() - self.last_input_at >= IDLE_AFTER_S
+
+    def awaiting_code(self) -> bool:
+        """Just after a tap: the number is committed within milliseconds, so the first frame shows
+        it, instead of a 'printing' frame that another flip (a vblank on the Pi) would replace."""
+        return self.screen is Screen.PRINTING and self.shown.code is None \
+            and time.monotonic() - self.entered_at < CODE_WAIT_S
 
     def run(self, *, max_seconds: float | None = None) -> int:
         deadline = None if max_seconds is None else time.monotonic() + max_seconds
         self.step()
         log.info("first frame drawn (%s screen)", self.screen.value)
         while self.running and (deadline is None or time.monotonic() < deadline):
-            # Sleep until something happens (a touch, a key, a worker's event) or the timers are due:
-            # a posted event is handled at once, and an idle kiosk wakes ten times a second.
-            self.step(pygame.event.wait(WAIT_MS))
+            # Touches are pumped every frame; a worker's or device's event rings WAKE and is handled at
+            # once (the ticket code shows as soon as it is committed). An idle kiosk only pumps events.
+            WAKE.wait(1 / (IDLE_FPS if self.idle() else FPS))
+            self.step()
         return self.exit_code
 
     def close(self) -> None:

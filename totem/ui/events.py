@@ -6,7 +6,9 @@ monitor, the GPIO callbacks and the ticket worker post and never draw.
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,8 +47,31 @@ class Shown:
     printed: bool = False
 
 
+class Doorbell:
+    """A binary semaphore: `ring()` from any thread, `wait()` in the screen loop. Cheaper per
+    frame than threading.Event (no Condition), which matters at 30 wake-ups a second."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def ring(self) -> None:
+        with contextlib.suppress(RuntimeError):  # already rung and not yet answered
+            self._lock.release()
+
+    def wait(self, timeout_s: float) -> bool:
+        return self._lock.acquire(timeout=timeout_s)
+
+
+# The doorbell of SDL's event queue, which is process-wide like the queue itself: the loop
+# sleeps on it between frames, so an event a thread posts is handled at once, not a frame later
+# (pygame.event.wait would do the same but polls every millisecond on the dummy and KMSDRM drivers).
+WAKE = Doorbell()
+
+
 def post(event_type: int, **attrs: Any) -> None:
     """Thread-safe hand-off to the UI loop (pygame's event queue is locked internally)."""
     pygame.event.post(pygame.event.Event(event_type, **attrs))
+    WAKE.ring()
 
 
