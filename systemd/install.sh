@@ -61,8 +61,7 @@ install_packages() {
     staged && return 0
     [ "$APT" = 1 ] || return 0
     command -v apt-get >/dev/null || return 0
-    local pkgs=(python3-venv python3-pip python3-lgpio)
-    case "$ROLE" in display) pkgs+=(espeak-ng) ;; esac
+    local pkgs=(python3-venv python3-pip python3-lgpio espeak-ng)  # espeak-ng: the totem's guidance, the calls
     say "installing Debian packages: ${pkgs[*]}"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null
     if dpkg -s python3-pygame >/dev/null 2>&1; then

@@ -475,3 +475,33 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     assert not unreached, f"catalogue keys no screen uses: {sorted(unreached)}"
     same = {k for k in it if it[k] == en[k]} - {"home_large_text", "ticket_email", "speech_service"}
     assert not same, f"not translated: {sorted(same)}"
+
+
+def test_what_a_keypad_user_hears_for_one_ticket_with_the_hub(tmp_path: Path) -> None:
+    """The acceptance walk: '*', 3, Enter at the shipped site with its hub answering."""
+    from conftest import HUB_NOW
+
+    from display.server import HubServer
+
+    config_path = write_site(tmp_path)
+    with HubServer(load_config(config_path), port=0, clock=FrozenClock(HUB_NOW)) as server:
+        config_path.write_text(config_path.read_text().replace('url = "http://127.0.0.1:9"',
+                                                               f'url = "{server.url}"'))
+        context, voice = recording_kiosk(config_path, FrozenClock(HUB_NOW))
+        with context as app:
+            for k in (pygame.K_KP_MULTIPLY, pygame.K_KP3, pygame.K_KP_ENTER):
+                key(k)
+                app.step()
+            pump(app, lambda: app.screen is Screen.TAKE)
+    heard = [text for said in voice.said for text, _ in said]
+    assert heard == [
+        "Sportello Comune Amico. Guida vocale attiva.", "Premere il numero del servizio, poi il tasto Invio.",
+        "1: Problemi con un ufficio comunale.", "2: Servizi e pratiche del Comune.", "3: Rimborsi e reclami.",
+        "4: Bollette e gestori dei servizi.", "5: Servizi sanitari.", "6: Servizi della Regione.",
+        "7: Formazione e lavoro.", "8: Ho un appuntamento.", "Asterisco: ripete. Più e meno: grandezza del testo.",
+        "For English, press 0.",
+        "3: Rimborsi e reclami. Premere Invio per il biglietto.",
+        "Stampa in corso…",
+        "Il suo numero è C 1.", "Rimborsi e reclami", "Nessuno prima di lei", "Attesa stimata: meno di 5 minuti",
+        "Prenda il biglietto",
+        "Premere un numero per più tempo, Invio per tornare all'inizio."]
