@@ -102,6 +102,19 @@ def is_kind(value: Any, kind: str) -> bool:
     raise AssertionError(kind)
 
 
+def window_size(c: Checker, t: Mapping[str, Any], path: str, default: list[int]) -> list[int] | None:
+    """[width, height] of a window in pixels, each 200-8000."""
+    size = c.get(t, "window_size", path, "a list", default)
+    if size is not None and not (len(size) == 2 and all(is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
+        c.bad(f"{path}.window_size", "must be [width, height] in pixels, each 200-8000", size)
+        return None
+    return size
+
+
+def volume(value: float) -> str | None:
+    return None if 0 <= value <= 1 else "must be between 0.0 (mute) and 1.0"
+
+
 def positive(value: float) -> str | None:
     return None if value > 0 else "must be greater than 0"
 

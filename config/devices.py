@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from config.checks import Checker, bcm_pin, is_kind, non_negative
+from config.checks import Checker, bcm_pin, non_negative, volume, window_size
 from config.model import AccessibilitySettings, DisplaySettings, GpioSettings
 
 
@@ -15,8 +15,7 @@ def parse_accessibility(c: Checker, t: dict[str, Any], languages: Sequence[str])
     path = "accessibility"
     c.keys(t, ("speech", "volume", "rate_wpm", "voices", "time_factor", "screen_diagonal_in"), path)
     speech = c.get(t, "speech", path, "true or false", True)
-    volume = c.get(t, "volume", path, "a number", 0.9, lambda v: None if 0 <= v <= 1 else
-                   "must be between 0.0 (mute) and 1.0")
+    level = c.get(t, "volume", path, "a number", 0.9, volume)
     rate = c.get(t, "rate_wpm", path, "an integer", 140, lambda v: None if 80 <= v <= 300 else
                  "must be 80-300 words per minute (140 is a calm pace)")
     voices = c.table(t, "voices", path, required=False)
@@ -29,27 +28,23 @@ def parse_accessibility(c: Checker, t: dict[str, Any], languages: Sequence[str])
                    "must be 1-10 (how many times longer timed screens last for a guided session)")
     diagonal = c.get(t, "screen_diagonal_in", path, "a number", 7.0, lambda v: None if 3 <= v <= 100 else
                      "must be the panel's diagonal in inches, 3-100 (the official Pi display is 7)")
-    if None in (speech, volume, rate, factor, diagonal):
+    if None in (speech, level, rate, factor, diagonal):
         return None
-    return AccessibilitySettings(speech, float(volume), rate, {k: str(v) for k, v in voices.items()},
+    return AccessibilitySettings(speech, float(level), rate, {k: str(v) for k, v in voices.items()},
                                  float(factor), float(diagonal))
 
 
 def parse_display(c: Checker, t: dict[str, Any]) -> DisplaySettings | None:
     c.keys(t, ("fullscreen", "window_size", "volume", "speech", "voice", "flash_s"), "display")
     fullscreen = c.get(t, "fullscreen", "display", "true or false", False)
-    size = c.get(t, "window_size", "display", "a list", [1280, 720])
-    if size is not None and not (len(size) == 2 and all(is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
-        c.bad("display.window_size", "must be [width, height] in pixels, each 200-8000", size)
-        size = None
-    volume = c.get(t, "volume", "display", "a number", 0.8,
-                   lambda v: None if 0 <= v <= 1 else "must be between 0.0 (mute) and 1.0")
+    size = window_size(c, t, "display", [1280, 720])
+    level = c.get(t, "volume", "display", "a number", 0.8, volume)
     speech = c.get(t, "speech", "display", "true or false", True)
     voice = c.get(t, "voice", "display", "a non-empty string", "it")
     flash = c.get(t, "flash_s", "display", "a number", 6.0, non_negative)
-    if None in (fullscreen, size, volume, speech, voice, flash):
+    if None in (fullscreen, size, level, speech, voice, flash) or size is None:
         return None
-    return DisplaySettings(fullscreen, (size[0], size[1]), float(volume), speech, voice, float(flash))
+    return DisplaySettings(fullscreen, (size[0], size[1]), float(level), speech, voice, float(flash))
 
 
 def parse_gpio(c: Checker, t: dict[str, Any], service_ids: list[str]) -> GpioSettings | None:

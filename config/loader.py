@@ -24,6 +24,7 @@ from config.checks import (
     positive,
     tcp_port,
     url_problem,
+    window_size,
 )
 from config.devices import parse_accessibility, parse_display, parse_gpio
 from config.model import (
@@ -340,10 +341,7 @@ def _totem(c: Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | Non
     timeout = c.get(t, "take_ticket_timeout_s", "totem", "a number", 8.0, positive)
     pin = c.get(t, "technician_pin", "totem", "a string", check=pin_code)
     fullscreen = c.get(t, "fullscreen", "totem", "true or false", True)
-    size = c.get(t, "window_size", "totem", "a list", [1280, 800])
-    if size is not None and not (len(size) == 2 and all(is_kind(v, "an integer") and 200 <= v <= 8000 for v in size)):
-        c.bad("totem.window_size", "must be [width, height] in pixels, each 200-8000", size)
-        size = None
+    size = window_size(c, t, "totem", [1280, 800])
     rotation = c.get(t, "rotation", "totem", "an integer", 0,
                      lambda v: None if v in (0, 90, 180, 270) else "must be 0, 90, 180 or 270")
     if None in (tid, interval, timeout, pin, fullscreen, size, rotation):
