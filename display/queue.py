@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from config.model import Config
 from display.records import LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
+from display.report_data import summarise_months
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
@@ -447,8 +448,10 @@ class QueueStore:
         return [(i, json.loads(h), s) for i, h, s in self._read().execute("SELECT id, health, seen_at FROM totems")]
 
     def prune(self, *, keep_days: int, today: date) -> int:
+        """Delete days older than `keep_days`, after keeping each complete month's summary."""
         cutoff = (today - timedelta(days=keep_days)).isoformat()
         with self._tx() as db:
+            summarise_months(db, today=today, tz=self.tz)
             n = db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,)).rowcount
             db.execute("DELETE FROM calls WHERE called_at < ?", (cutoff,))
         return n

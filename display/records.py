@@ -39,6 +39,20 @@ CREATE TABLE IF NOT EXISTS totems (
     health TEXT NOT NULL,
     seen_at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS monthly (
+    month TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    issued INTEGER NOT NULL,
+    served INTEGER NOT NULL,
+    noshow INTEGER NOT NULL,
+    void INTEGER NOT NULL,
+    waiting_at_close INTEGER NOT NULL,
+    wait_median_min REAL,
+    wait_p90_min REAL,
+    service_median_min REAL,
+    PRIMARY KEY (month, service_id)
+);
+CREATE INDEX IF NOT EXISTS hub_calls_ticket ON calls (ticket_id);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

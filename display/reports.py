@@ -1,0 +1,237 @@
+"""How the desk was used over a period: the figures a desk manager reports to the council.
+
+Pure: facts in, figures out; no SQL, no HTTP (display/report_data.py reads the facts,
+display/report_page.py and the CLI show them).
+
+Counting rules, each a decision a manager can check:
+1. a ticket belongs to the service day it was issued on, in the site's time zone (a DST
+   day has 23 or 25 hours; nothing is lost or counted twice);
+2. issued = tickets that reached the citizen; voided ones (the printer failed after the
+   number was committed) are counted apart and nowhere else;
+3. a transferred ticket counts once, for the service that finally served it; its wait is
+   from issue to its first call, its service time from its last call to "Fatto";
+4. a recall is not a new call; a ticket never called is "still waiting at closing";
+5. days the desk was closed (weekday without hours, holiday, closed date) are shown as
+   closed, not as zero; a ticket issued on a closed day (forced open) still counts;
+6. the longest queue of a day is the most tickets waiting at once (issued and not yet
+   called for the first time);
+7. the comparison period is the one of the same length just before.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+WEEKDAYS = 7
+HOURS = 24
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """One ticket of the history, as the hub recorded it (local, aware datetimes)."""
+
+    code: str
+    service_id: str  # the service that served it (after any transfer)
+    original_service: str
+    day: date
+    issued_at: datetime
+    totem: str
+    status: str  # waiting | called | served | noshow | void
+    desk_id: str | None
+    first_called_at: datetime | None
+    last_called_at: datetime | None
+    finished_at: datetime | None
+    recalls: int = 0
+
+    @property
+    def wait_s(self) -> float | None:
+        if self.first_called_at is None or self.status == "void":
+            return None
+        return max(0.0, (self.first_called_at - self.issued_at).total_seconds())
+
+    @property
+    def service_s(self) -> float | None:
+        if self.status != "served" or self.last_called_at is None or self.finished_at is None:
+            return None
+        return max(0.0, (self.finished_at - self.last_called_at).total_seconds())
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median, 90th percentile and worst of a set of durations, in minutes."""
+
+    n: int
+    median_min: float | None
+    p90_min: float | None
+    worst_min: float | None
+
+    @classmethod
+    def of(cls, seconds: Iterable[float | None]) -> Spread:
+        values = sorted(s / 60 for s in seconds if s is not None)
+        if not values:
+            return cls(0, None, None, None)
+        return cls(len(values), round(statistics.median(values), 1), round(percentile(values, 0.9), 1),
+                   round(values[-1], 1))
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks (as numpy's default and LibreOffice's PERCENTILE)."""
+    if len(sorted_values) == 1:
+        return sorted_values[0]
+    pos = q * (len(sorted_values) - 1)
+    low = int(pos)
+    high = min(low + 1, len(sorted_values) - 1)
+    return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (pos - low)
+
+
+@dataclass(frozen=True)
+class Counts:
+    issued: int = 0
+    served: int = 0
+    noshow: int = 0
+    void: int = 0
+    waiting_at_close: int = 0
+    unfinished: int = 0  # called, never marked done or absent
+
+    @classmethod
+    def of(cls, tickets: Iterable[TicketFacts]) -> Counts:
+        c = Counter(t.status for t in tickets)
+        return cls(c["served"] + c["noshow"] + c["waiting"] + c["called"], c["served"], c["noshow"], c["void"],
+                   c["waiting"], c["called"])
+
+
+@dataclass(frozen=True)
+class Row:
+    """One service or one desk: counts, waiting time, service time."""
+
+    key: str
+    label: str
+    counts: Counts
+    wait: Spread
+    service: Spread
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    open: bool
+    closure: str  # why closed: "holiday", "closed_date", "closed_day" ("" when open)
+    counts: Counts
+    median_wait_min: float | None
+    longest_queue: int
+
+
+@dataclass(frozen=True)
+class Report:
+    first: date
+    last: date
+    service: str | None
+    desk: str | None
+    counts: Counts
+    wait: Spread
+    service_time: Spread
+    by_service: tuple[Row, ...]
+    by_desk: tuple[Row, ...]
+    days: tuple[Day, ...]
+    arrivals: tuple[tuple[int, ...], ...]  # [weekday][hour]: tickets issued in that hour over the period
+    arrivals_per_day: tuple[tuple[float, ...], ...]  # the same divided by the open days of that weekday
+    previous: Counts | None = None
+    previous_wait: Spread | None = None
+    totems: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def open_days(self) -> int:
+        return sum(1 for d in self.days if d.open)
+
+
+def longest_queue(tickets: Iterable[TicketFacts]) -> int:
+    """The most tickets waiting at once: +1 at issue, -1 at the first call (never-called ones stay)."""
+    events: list[tuple[datetime, int]] = []
+    for t in tickets:
+        if t.status == "void":
+            continue
+        events.append((t.issued_at, 1))
+        if t.first_called_at is not None:
+            events.append((t.first_called_at, -1))
+    events.sort(key=lambda e: (e[0], e[1]))  # a call at the same instant as an issue goes first
+    most = now = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
+
+
+def _rows(tickets: Sequence[TicketFacts], key: Callable[[TicketFacts], str | None],
+          labels: dict[str, str]) -> tuple[Row, ...]:
+    groups: dict[str, list[TicketFacts]] = defaultdict(list)
+    for t in tickets:
+        k = key(t)
+        if k is not None:
+            groups[k].append(t)
+    order = list(labels) + sorted(k for k in groups if k not in labels)
+    return tuple(Row(k, labels.get(k, k), Counts.of(groups[k]), Spread.of(t.wait_s for t in groups[k]),
+                     Spread.of(t.service_s for t in groups[k])) for k in order if k in groups)
+
+
+def build_report(tickets: Sequence[TicketFacts], *, first: date, last: date, closure: Callable[[date], str],
+                 service_labels: dict[str, str], desk_labels: dict[str, str], service: str | None = None,
+                 desk: str | None = None, previous: Sequence[TicketFacts] | None = None) -> Report:
+    """The figures for days first..last (inclusive). `closure(day)` says why a day was closed
+    ("" when open); `previous` are the tickets of the period of the same length just before."""
+    def chosen(t: TicketFacts) -> bool:
+        return first <= t.day <= last and (service is None or t.service_id == service) \
+            and (desk is None or t.desk_id == desk)
+
+    mine = [t for t in tickets if chosen(t)]
+    by_day: dict[date, list[TicketFacts]] = defaultdict(list)
+    for t in mine:
+        by_day[t.day].append(t)
+    days = []
+    open_weekdays = [0] * WEEKDAYS
+    day = first
+    while day <= last:
+        why = closure(day)
+        todays = by_day.get(day, [])
+        days.append(Day(day, not why, why, Counts.of(todays), Spread.of(t.wait_s for t in todays).median_min,
+                        longest_queue(todays)))
+        if not why:
+            open_weekdays[day.weekday()] += 1
+        day += timedelta(days=1)
+    arrivals = [[0] * HOURS for _ in range(WEEKDAYS)]
+    for t in mine:
+        if t.status != "void":
+            arrivals[t.issued_at.weekday()][t.issued_at.hour] += 1
+    per_day = tuple(tuple(round(n / open_weekdays[w], 2) if open_weekdays[w] else 0.0 for n in arrivals[w])
+                    for w in range(WEEKDAYS))
+    prev_mine = [t for t in previous or () if (service is None or t.service_id == service)
+                 and (desk is None or t.desk_id == desk)]
+    return Report(first, last, service, desk, Counts.of(mine), Spread.of(t.wait_s for t in mine),
+                  Spread.of(t.service_s for t in mine), _rows(mine, lambda t: t.service_id, service_labels),
+                  _rows(mine, lambda t: t.desk_id, desk_labels), tuple(days),
+                  tuple(tuple(row) for row in arrivals), per_day,
+                  Counts.of(prev_mine) if previous is not None else None,
+                  Spread.of(t.wait_s for t in prev_mine) if previous is not None else None,
+                  dict(Counter(t.totem for t in mine if t.status != "void")))
+
+
+def previous_period(first: date, last: date) -> tuple[date, date]:
+    length = (last - first).days + 1
+    return first - timedelta(days=length), first - timedelta(days=1)
+
+
+def named_period(name: str, today: date) -> tuple[date, date]:
+    """today | week | month | last_month: the days a manager means by it."""
+    if name == "today":
+        return today, today
+    if name == "week":
+        return today - timedelta(days=today.weekday()), today
+    if name == "month":
+        return today.replace(day=1), today
+    if name == "last_month":
+        end = today.replace(day=1) - timedelta(days=1)
+        return end.replace(day=1), end
+    raise ValueError(f"unknown period {name!r}: today, week, month, last_month")

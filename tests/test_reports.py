@@ -1,0 +1,193 @@
+"""Statistics for the desk manager (issue 13): figures checked one by one against a seeded
+history whose answers the test computes itself (tests/helpers/history.py)."""
+
+from __future__ import annotations
+
+import sqlite3
+import statistics
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import ROME, write_site
+from history import Truth, add_ticket, generate
+
+from config import load_config
+from config.model import Config
+from display.queue import QueueStore
+from display.report_data import load_facts, monthly_rows, report_for
+from display.reports import named_period
+
+SECOND_DESK = '''
+[[desks]]
+id = "2"
+name = "Sportello 2"
+services = ["uffici", "procedure", "rimborsi", "bollette"]
+pin = "2580"
+'''
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Config, Path, list[Truth]]:
+    tmp = tmp_path_factory.mktemp("history")
+    path = write_site(tmp, extra={"closed_dates = []": 'closed_dates = ["2026-11-02"]'})
+    path.write_text(path.read_text() + SECOND_DESK)
+    config = load_config(path)
+    truth = generate(config, config.hub.data_dir, first=date(2026, 8, 1), last=date(2026, 11, 30), seed=13)
+    return config, config.hub.data_dir, truth
+
+
+def db_of(data_dir: Path) -> sqlite3.Connection:
+    return sqlite3.connect(data_dir / QueueStore.FILENAME)
+
+
+def p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10, method="inclusive")[8] if len(values) > 1 else values[0]
+
+
+def test_november_figures_match_the_history(site: tuple[Config, Path, list[Truth]]) -> None:
+    config, data_dir, truth = site
+    nov = [t for t in truth if date(2026, 11, 1) <= t.day <= date(2026, 11, 30)]
+    with db_of(data_dir) as db:
+        report = report_for(db, config, date(2026, 11, 1), date(2026, 11, 30))
+    statuses = Counter(t.status for t in nov)
+    assert report.counts.issued == len(nov) - statuses["void"] > 500
+    assert (report.counts.served, report.counts.noshow, report.counts.void, report.counts.waiting_at_close,
+            report.counts.unfinished) == (statuses["served"], statuses["noshow"], statuses["void"],
+                                          statuses["waiting"], statuses["called"])
+    waits = sorted(t.wait_min for t in nov if t.wait_min is not None)
+    assert report.wait.n == len(waits)
+    assert report.wait.median_min == round(statistics.median(waits), 1)
+    assert report.wait.p90_min == round(p90(waits), 1)
+    assert report.wait.worst_min == round(max(waits), 1)
+    for row in report.by_service:  # attributed to the service that served (after transfers)
+        mine = [t for t in nov if t.service == row.key]
+        served = sorted(t.service_min for t in mine if t.service_min is not None)
+        assert row.counts.issued == sum(1 for t in mine if t.status != "void")
+        assert row.service.median_min == (round(statistics.median(served), 1) if served else None)
+        assert row.label == config.service(row.key).label("it")
+    assert sum(r.counts.issued for r in report.by_service) == report.counts.issued, "a transfer counts once"
+    for row in report.by_desk:
+        mine = [t.wait_min for t in nov if t.desk == row.key and t.wait_min is not None]
+        assert row.wait.median_min == round(statistics.median(mine), 1)
+    assert {r.key for r in report.by_desk} == {"1", "2"}
+    assert sum(report.totems.values()) == report.counts.issued
+
+
+def test_closed_days_are_closed_not_zero_and_arrivals_by_weekday_and_hour(site: tuple[Config, Path, list[Truth]]
+                                                                         ) -> None:
+    config, data_dir, truth = site
+    with db_of(data_dir) as db:
+        report = report_for(db, config, date(2026, 11, 1), date(2026, 11, 30))
+    days = {d.day: d for d in report.days}
+    assert len(days) == 30 and report.open_days == 30 - 5 - 1  # five Sundays, the closed date of 2 November
+    assert days[date(2026, 11, 1)].closure == "holiday"  # All Saints (a Sunday too)
+    assert days[date(2026, 11, 8)].closure == "closed_day"  # a Sunday
+    assert days[date(2026, 11, 2)].closure == "closed_date"
+    assert days[date(2026, 11, 3)].open and days[date(2026, 11, 3)].counts.issued > 0
+    nov = [t for t in truth if t.day.month == 11 and t.status != "void"]
+    tuesday_10 = sum(1 for t in nov if t.issued_at.weekday() == 1 and t.issued_at.hour == 10)
+    assert report.arrivals[1][10] == tuesday_10
+    tuesdays = sum(1 for d in report.days if d.open and d.day.weekday() == 1)
+    assert report.arrivals_per_day[1][10] == round(tuesday_10 / tuesdays, 2)
+    assert sum(map(sum, report.arrivals)) == report.counts.issued
+    assert report.arrivals[6] == (0,) * 24, "nothing on Sundays"
+
+
+def test_previous_period_and_named_periods(site: tuple[Config, Path, list[Truth]]) -> None:
+    config, data_dir, truth = site
+    with db_of(data_dir) as db:
+        report = report_for(db, config, date(2026, 11, 1), date(2026, 11, 30))
+    october_tail = [t for t in truth if date(2026, 10, 2) <= t.day <= date(2026, 10, 31)]  # the 30 days before
+    assert report.previous is not None
+    assert report.previous.issued == sum(1 for t in october_tail if t.status != "void")
+    today = date(2026, 12, 1)
+    assert named_period("last_month", today) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert named_period("week", today) == (date(2026, 11, 30), today)
+    assert named_period("month", today) == (today, today)
+    with pytest.raises(ValueError, match="unknown period 'year'"):
+        named_period("year", today)
+
+
+def test_one_service_or_one_desk(site: tuple[Config, Path, list[Truth]]) -> None:
+    config, data_dir, truth = site
+    with db_of(data_dir) as db:
+        only = report_for(db, config, date(2026, 9, 1), date(2026, 9, 30), service="rimborsi")
+        desk2 = report_for(db, config, date(2026, 9, 1), date(2026, 9, 30), desk="2")
+    sept = [t for t in truth if t.day.month == 9]
+    assert only.counts.issued == sum(1 for t in sept if t.service == "rimborsi" and t.status != "void")
+    assert [r.key for r in only.by_service] == ["rimborsi"]
+    assert desk2.counts.served == sum(1 for t in sept if t.desk == "2" and t.status == "served")
+
+
+def test_dst_day_longest_queue_and_transfers(tmp_path: Path) -> None:
+    """25 October 2026 has 25 hours: tickets at 01:30, 02:30 (twice: before and after the
+    change) and 03:30 are all that day's; the queue peaks at 3; a transfer counts once."""
+    config = load_config(write_site(tmp_path, always_open=True))
+    QueueStore.in_dir(config.hub.data_dir, config=config).close()
+    import random
+
+    rng = random.Random(1)
+    day = date(2026, 10, 25)
+    first = datetime(2026, 10, 25, 1, 30, tzinfo=ROME)
+    times = [first, datetime(2026, 10, 25, 2, 30, tzinfo=ROME), datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ROME),
+             datetime(2026, 10, 25, 3, 30, tzinfo=ROME)]
+    with db_of(config.hub.data_dir) as db:
+        for i, issued in enumerate(times):
+            calls = [(issued + timedelta(hours=3), "1")] if i < 3 else []
+            if i == 0:  # transferred: first call at 04:30 for uffici, then served as rimborsi
+                calls.append((issued + timedelta(hours=3, minutes=20), "1"))
+            add_ticket(db, code=f"A{i + 1:03d}", service="rimborsi" if i == 0 else "uffici", original="uffici",
+                       day=day, issued=issued, totem="totem-1", status="served" if i < 3 else "waiting", desk="1",
+                       calls=calls, finished=calls[-1][0] + timedelta(minutes=10) if calls else None, rng=rng)
+        report = report_for(db, config, day, day)
+        facts = load_facts(db, day, day, config_tz(config))
+    assert report.counts.issued == 4 and report.counts.waiting_at_close == 1
+    assert report.days[0].longest_queue == 4
+    assert [r.key for r in report.by_service] == ["uffici", "rimborsi"]
+    assert report.by_service[1].wait.median_min == 180.0, "issue to first call, not to the transfer's call"
+    assert report.by_service[1].service.median_min == 10.0, "last call to done"
+    assert sorted(h for h in range(24) if report.arrivals[6][h]) == [1, 2, 3]
+    assert report.arrivals[6][2] == 2, "both 02:30s, before and after the clocks went back"
+    assert {f.issued_at.utcoffset() for f in facts} == {timedelta(hours=2), timedelta(hours=1)}
+
+
+def config_tz(config: Config):  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(config.site.timezone)
+
+
+def test_monthly_summaries_outlive_pruning(site: tuple[Config, Path, list[Truth]], tmp_path: Path) -> None:
+    config, data_dir, truth = site
+    import shutil
+
+    copy = tmp_path / "hub"
+    shutil.copytree(data_dir, copy)
+    with db_of(copy) as db:
+        august = report_for(db, config, date(2026, 8, 1), date(2026, 8, 31))
+    store = QueueStore.in_dir(copy, config=config)
+    try:
+        pruned = store.prune(keep_days=90, today=date(2026, 12, 1))  # everything before 2 September goes
+    finally:
+        store.close()
+    assert pruned == sum(1 for t in truth if t.day < date(2026, 9, 2))
+    with db_of(copy) as db:
+        rows = monthly_rows(db, "2026-08", "2026-08")
+        assert {r[1] for r in rows} == {r.key for r in august.by_service}
+        assert sum(r[2] for r in rows) == august.counts.issued
+        uffici = next(r for r in rows if r[1] == "uffici")
+        row = next(r for r in august.by_service if r.key == "uffici")
+        assert uffici[2:7] == (row.counts.issued, row.counts.served, row.counts.noshow, row.counts.void,
+                               row.counts.waiting_at_close)
+        assert uffici[7] == row.wait.median_min
+        assert [m for (m,) in db.execute("SELECT DISTINCT month FROM monthly ORDER BY month")] == \
+            ["2026-08", "2026-09", "2026-10", "2026-11"], "complete months only, never December"
+    store = QueueStore.in_dir(copy, config=config)
+    try:
+        store.prune(keep_days=30, today=date(2026, 12, 1))
+    finally:
+        store.close()
+    with db_of(copy) as db:
+        assert monthly_rows(db, "2026-08", "2026-08") == rows, "a summary is never rewritten"
