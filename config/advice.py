@@ -9,7 +9,7 @@ from config.colours import WHITE, contrast, hex_colour
 from config.model import Config
 
 DEMO_TOKEN = "demo-token-change-me-0123456789"
-DEMO_PINS = ("2468", "1357")  # the shipped file's technician and desk PINs
+DEMO_PINS = ("2468", "1357", "8642")  # the shipped file's technician, desk and manager PINs
 BUTTON_CONTRAST = 7.0  # the totem's target for white labels on a service colour
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, the legal floor (EN 301 549)
 
@@ -27,7 +27,13 @@ def warnings(config: Config) -> list[str]:
                    "set a new one on every Pi (openssl rand -hex 16)")
     if config.totem.technician_pin in DEMO_PINS:
         out.append(f"totem.technician_pin {config.totem.technician_pin!r} is the shipped demo PIN; change it")
+    manager = config.hub.manager_pin
+    if manager in DEMO_PINS:
+        out.append(f"hub.manager_pin {manager!r} is the shipped demo PIN; change it")
     for i, desk in enumerate(config.desks):
+        if manager and desk.pin == manager:
+            out.append(f"desks[{i}].pin ({desk.name}) equals hub.manager_pin: the operator could open the reports; "
+                       "use different PINs")
         if desk.pin in DEMO_PINS:
             out.append(f"desks[{i}].pin {desk.pin!r} ({desk.name}) is the shipped demo PIN; change it")
         if desk.pin == config.totem.technician_pin:

@@ -106,6 +106,7 @@ class HubSettings:
     tls_cert: Path | None = None  # the hub serves HTTPS with this certificate and key
     tls_key: Path | None = None
     tls_fingerprint: str = ""  # what the totems pin: the certificate's SHA-256, hex
+    manager_pin: str = ""  # opens /reports ("" = the reports page stays locked)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from display import validation
+from display import report_routes, validation
 from display.connlimit import read_body
 from display.hub import Hub
 from display.sessions import DeskSessions
@@ -335,6 +335,7 @@ def build_app(hub: Hub) -> web.Application:
         web.post("/desk/{desk_id}/unlock", unlock),
         web.post("/desk/{desk_id}/logout", logout),
         web.get("/", index),
+        *report_routes.routes(),
         web.static("/static", STATIC),
     ])
     return app

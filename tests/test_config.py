@@ -189,13 +189,15 @@ def test_check_config_warns_on_demo_secrets_pins_and_colours(tmp_path: Path) -> 
     shipped = run_cli("check-config", str(SHIPPED))
     assert shipped.returncode == 0
     warned = [line for line in shipped.stdout.splitlines() if line.startswith("warning: ")]
-    assert len(warned) == 3 and "hub.token is the demo token" in warned[0]
-    assert "totem.technician_pin '2468'" in warned[1] and "desks[0].pin '1357'" in warned[2]
+    assert len(warned) == 4 and "hub.token is the demo token" in warned[0]
+    assert "totem.technician_pin '2468'" in warned[1] and "hub.manager_pin '8642'" in warned[2]
+    assert "desks[0].pin '1357'" in warned[3]
     site = tmp_path / "site.toml"
     site.write_text(site_text(tmp_path, extra={
         'token = "demo-token-change-me-0123456789"': 'token = "8f14e45fceea167a5a36dedd4bea2543"',
         'technician_pin = "2468"': 'technician_pin = "9301"', 'pin = "1357"': 'pin = "9301"',
-        'colour = "#a4161a"': 'colour = "#f0a000"'}), encoding="utf-8")
+        'colour = "#a4161a"': 'colour = "#f0a000"', 'manager_pin = "8642"': 'manager_pin = "7719"'}),
+        encoding="utf-8")
     result = run_cli("check-config", str(site))
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]

@@ -191,3 +191,98 @@ def test_monthly_summaries_outlive_pruning(site: tuple[Config, Path, list[Truth]
         store.close()
     with db_of(copy) as db:
         assert monthly_rows(db, "2026-08", "2026-08") == rows, "a summary is never rewritten"
+
+
+@pytest.fixture
+def served_hub(site: tuple[Config, Path, list[Truth]], tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The seeded history behind a real hub on 127.0.0.1 (a copy: the hub prunes at start)."""
+    import dataclasses
+    import shutil
+
+    from display.server import HubServer
+    from totem.clock import FrozenClock
+
+    config, data_dir, _ = site
+    copy = tmp_path / "hub"
+    shutil.copytree(data_dir, copy)
+    config = dataclasses.replace(config, hub=dataclasses.replace(config.hub, data_dir=copy, history_days=400))
+    with HubServer(config, port=0, clock=FrozenClock(datetime(2026, 12, 1, 10, 0, tzinfo=ROME))) as server:
+        yield config, server
+
+
+def unlock(url: str, pin: str):  # type: ignore[no-untyped-def]
+    import requests
+
+    session = requests.Session()
+    return session, session.post(url + "/reports/unlock", data={"pin": pin, "lang": "it"}, allow_redirects=False,
+                                 timeout=5)
+
+
+def test_reports_page_is_locked_by_the_manager_pin_only(served_hub) -> None:  # type: ignore[no-untyped-def]
+    import requests
+
+    config, server = served_hub
+    assert requests.get(server.url + "/reports", timeout=5).status_code == 401
+    assert requests.get(server.url + "/api/reports", timeout=5).status_code == 401
+    _, desk_pin = unlock(server.url, "1357")
+    assert desk_pin.status_code == 401 and "PIN errato" in desk_pin.text, "a desk PIN does not open the reports"
+    session, ok = unlock(server.url, config.hub.manager_pin)
+    assert ok.status_code == 303 and "HttpOnly" in ok.headers["Set-Cookie"] and "SameSite=Strict" in ok.headers[
+        "Set-Cookie"]
+    page = session.get(server.url + "/reports?from=2026-11-01&to=2026-11-30", timeout=10)
+    assert page.status_code == 200 and "Statistiche dello sportello" in page.text and "<svg" in page.text
+    assert "Arrivi per giorno e ora" in page.text and "chiuso: festivo" in page.text
+    english = session.get(server.url + "/reports?period=last_month&lang=en", timeout=10)
+    assert "Desk statistics" in english.text and "closed: public holiday" in english.text
+    for _ in range(5):
+        unlock(server.url, "0000")
+    _, locked = unlock(server.url, config.hub.manager_pin)
+    assert locked.status_code == 429, "five wrong PINs lock the page as they lock a desk"
+
+
+def test_json_and_csv_say_what_the_page_says(served_hub, site) -> None:  # type: ignore[no-untyped-def]
+    import csv
+    import io
+
+    import requests
+
+    config, server = served_hub
+    auth = {"Authorization": f"Bearer {config.hub.token}"}
+    query = "?from=2026-11-01&to=2026-11-30"
+    data = requests.get(server.url + "/api/reports" + query, headers=auth, timeout=10).json()
+    with db_of(site[1]) as db:
+        report = report_for(db, config, date(2026, 11, 1), date(2026, 11, 30))
+    assert data["counts"]["issued"] == report.counts.issued and data["open_days"] == report.open_days
+    assert data["wait"]["median_min"] == report.wait.median_min
+    raw = requests.get(server.url + "/reports/csv/services" + query, headers=auth, timeout=10)
+    assert raw.headers["Content-Type"].startswith("text/csv") and raw.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:3] == ["Servizio", "Biglietti emessi", "Serviti"]
+    by_label = {r[0]: r for r in rows[1:]}
+    for row in report.by_service:
+        cells = by_label[row.label]
+        assert int(cells[1]) == row.counts.issued
+        assert float(cells[7].replace(",", ".")) == row.wait.median_min  # decimal comma
+    tickets = requests.get(server.url + "/reports/csv/tickets" + query, headers=auth, timeout=10)
+    lines = list(csv.reader(io.StringIO(tickets.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(lines) - 1 == report.counts.issued + report.counts.void
+    assert lines[0][:3] == ["code", "service", "original_service"] and "@" not in tickets.text  # no personal data
+    monthly = requests.get(server.url + "/reports/csv/monthly?from=2026-08-01&to=2026-11-30", headers=auth,
+                           timeout=10)
+    assert monthly.status_code == 200
+
+
+@pytest.mark.parametrize(("query", "named"), [("?from=2026-13-01&to=2026-11-30", "from"),
+                                               ("?from=2026-11-30&to=2026-11-01", "to"),
+                                               ("?period=year", "unknown period"),
+                                               ("?period=month&service=nope", "service"),
+                                               ("?period=month&desk=9", "desk")])
+def test_bad_report_requests_get_400_naming_the_parameter(served_hub, query: str, named: str) -> None:  # type: ignore[no-untyped-def]
+    import requests
+
+    config, server = served_hub
+    answer = requests.get(server.url + "/api/reports" + query,
+                          headers={"Authorization": f"Bearer {config.hub.token}"}, timeout=5)
+    assert answer.status_code == 400 and named in answer.text
+    assert requests.get(server.url + "/reports/csv/secrets?period=month",
+                        headers={"Authorization": f"Bearer {config.hub.token}"}, timeout=5).status_code == 404
