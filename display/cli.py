@@ -32,6 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="move an unreadable queue database aside and exit (technician action)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
+    from display import report_cli
+
+    report_cli.add_parser(parser.add_subparsers(dest="command", metavar="{report}"))
     return parser
 
 
@@ -47,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from display.queue import QueueStore
     from display.server import HubServer
 
+    if args.command == "report":
+        from display import report_cli
+
+        return report_cli.run(config, args)
     if args.repair_db:
         moved = QueueStore.move_aside(config.hub.data_dir, config=config)
         print("\n".join(["moved aside: " + m for m in moved] + ["start the hub again: the totems send today's "

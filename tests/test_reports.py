@@ -286,3 +286,32 @@ def test_bad_report_requests_get_400_naming_the_parameter(served_hub, query: str
     assert answer.status_code == 400 and named in answer.text
     assert requests.get(server.url + "/reports/csv/secrets?period=month",
                         headers={"Authorization": f"Bearer {config.hub.token}"}, timeout=5).status_code == 404
+
+
+def test_cli_report_prints_the_figures_and_writes_csv(site: tuple[Config, Path, list[Truth]],
+                                                       tmp_path: Path) -> None:
+    import csv
+    import subprocess
+    import sys
+
+    from conftest import PYPATH, ROOT
+
+    config, data_dir, _ = site
+    out = tmp_path / "csv"
+    result = subprocess.run([sys.executable, "-m", "display", "--config", str(config.source), "report", "--from",
+                             "2026-11-01", "--to", "2026-11-30", "--csv", str(out)], capture_output=True, text=True,
+                            cwd=ROOT, env={"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert result.returncode == 0, result.stderr
+    with db_of(data_dir) as db:
+        report = report_for(db, config, date(2026, 11, 1), date(2026, 11, 30))
+    assert f"Biglietti emessi: {report.counts.issued}" in result.stdout
+    assert f"Giorni di apertura: {report.open_days}" in result.stdout
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in (
+        "summary", "services", "desks", "days", "arrivals", "tickets", "monthly"))
+    with open(out / "days.csv", encoding="utf-8-sig", newline="") as fh:
+        days = list(csv.reader(fh, delimiter=";"))
+    assert len(days) == 31 and days[2][:2] == ["2026-11-02", "chiuso: chiusura straordinaria"]
+    bad = subprocess.run([sys.executable, "-m", "display", "--config", str(config.source), "report", "--from",
+                          "2026-11-31", "--to", "2026-11-30"], capture_output=True, text=True, cwd=ROOT,
+                         env={"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin"}, timeout=60)
+    assert bad.returncode == 2 and "--from: not a date" in bad.stderr
