@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from html import escape
 
+from config.colours import WHITE, contrast, hex_colour
 from display.reports import Report
 from totem.i18n import Translator
 
 INK = "#141414"
+INK_RGB = (0x14, 0x14, 0x14)
 BAND = "#0b2545"
 GRID = "#d0d0d0"
 CLOSED = "#e6e6e6"
@@ -46,8 +48,10 @@ def heatmap(report: Report, t: Translator) -> str:
         for i, hour in enumerate(hours):
             value = data[w][hour]
             fill = _heat(value, peak)
-            text = "#ffffff" if peak and value / peak > 0.45 else INK
+            text = "#ffffff" if contrast(WHITE, hex_colour(fill)) >= contrast(INK_RGB, hex_colour(fill)) else INK
             label = f"{value:.1f}".rstrip("0").rstrip(".") if value else ""
+            if t.lang != "en":
+                label = label.replace(".", ",")
             out.append(f'<rect x="{left + i * cell_w}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
                        f'fill="{fill}" stroke="{GRID}"><title>{escape(t(f"weekday_{w}"))} {hour:02d}:00 '
                        f'{label or 0}</title></rect>')
@@ -63,15 +67,15 @@ def daily(report: Report, t: Translator) -> str:
     days = report.days
     bar_w = max(6, min(40, 900 // max(1, len(days))))
     left, top, plot_h = 50, 20, 200
-    width = left + bar_w * len(days) + 60
+    width = left + bar_w * len(days) + 100
     height = top + plot_h + 50
     most = max((d.counts.issued for d in days), default=0) or 1
     longest_wait = max((d.median_wait_min or 0 for d in days), default=0) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
            f'aria-label="{escape(t("report_days"))}" class="chart">',
-           f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 50}" y2="{top + plot_h}" stroke="{INK}"/>',
+           f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 90}" y2="{top + plot_h}" stroke="{INK}"/>',
            f'<text x="{left - 6}" y="{top + 5}" text-anchor="end" font-size="12" fill="{INK}">{most}</text>',
-           f'<text x="{width - 46}" y="{top + 5}" font-size="12" fill="{WAIT}">{longest_wait:.0f} '
+           f'<text x="{width - 86}" y="{top + 5}" font-size="12" fill="{WAIT}">{longest_wait:.0f} '
            f'{escape(t("report_minutes"))}</text>']
     for i, d in enumerate(days):
         x = left + i * bar_w

@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 import wave
+from datetime import timedelta
 from pathlib import Path
 
 import pygame
@@ -403,7 +404,9 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     """Walk every screen and state, phrase, ticket and technician line in every language,
     recording the catalogue keys used: each key is reached, and none is left untranslated."""
     from config.records import Estimate
+    from display import report_cli, report_page
     from display.call_screen import CallScreen
+    from display.reports import build_report
     from display.sound import call_phrases
     from printer.layout import TicketContent, build_test_page, build_ticket
     from totem.i18n import Translator, _catalogue, available_languages
@@ -425,6 +428,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     closed_at = [rome(2026, 12, 1, 13, 30), rome(2026, 12, 1, 18, 0), rome(2026, 12, 5, 13, 0),
                  rome(2026, 12, 8, 10, 0), rome(2026, 12, 1, 12, 55)]  # lunch, evening, Saturday, holiday, cutoff
     small = pygame.Surface((800, 480))
+    closures = {OPEN.date() + timedelta(days=i): why for i, why in enumerate(("", "holiday", "closed_date",
+                                                                              "closed_day"))}
     with kiosk(site_path, FrozenClock(OPEN)) as app:
         tap(app, app.layout.buttons[0].center)
         pump(app, lambda: app.screen is Screen.TAKE)
@@ -468,9 +473,16 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             call_screen._frame_key = ("10:00", -1, 0, OPEN.date().isoformat(), lang)  # this language's turn
             call_screen.draw()  # offline too: "collegamento assente"
             call_phrases("A001", "Sportello 1", [lang])
+            report = build_report([], first=OPEN.date(), last=OPEN.date() + timedelta(days=3), service_labels={},
+                                  closure=closures.get, desk_labels={}, previous=[])
+            report_page.page(report, config, lang=lang, query={"period": "custom"})
+            report_page.unlock_page(lang=lang)
+            report_page.tables(report, t, facts=[], monthly=[])
+            report_cli.summary(report, t)
     it, en = _catalogue("it"), _catalogue("en")
     assert set(it) == set(en), "every language has every key"
-    elsewhere = {"tech_info_set_aside", "tech_info_clock"}  # a refused ticket, a wrong clock (outbox, faults tests)
+    elsewhere = {"tech_info_set_aside", "tech_info_clock",  # a refused ticket, a wrong clock (outbox, faults tests)
+                 "report_locked", "report_wrong_pin", "report_retry"}  # the reports' unlock answers (test_reports)
     unreached = set(it) - used - elsewhere
     assert not unreached, f"catalogue keys no screen uses: {sorted(unreached)}"
     same = {k for k in it if it[k] == en[k]} - {"home_large_text", "ticket_email", "speech_service"}

@@ -1,0 +1,59 @@
+"""The reports page in a real browser (Chromium via Playwright): unlock with the manager's
+PIN, pick last month, read the figures; screenshots on screen and as printed on A4."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from conftest import ROME, ROOT, write_site
+from history import generate
+from test_desk_browser import browser  # noqa: F401 - the shared Chromium fixture
+
+from config import load_config
+from display.server import HubServer
+from totem.clock import FrozenClock
+
+pytestmark = pytest.mark.browser
+SHOTS = ROOT / "docs" / "screenshots"
+
+
+def test_manager_picks_last_month_and_prints_it(tmp_path: Path, browser: object) -> None:  # noqa: F811
+    config = load_config(write_site(tmp_path))
+    config = dataclasses.replace(config, hub=dataclasses.replace(config.hub, history_days=400))
+    generate(config, config.hub.data_dir, first=date(2026, 10, 1), last=date(2026, 11, 30), seed=7)
+    with HubServer(config, port=0, clock=FrozenClock(datetime(2026, 12, 1, 10, 0, tzinfo=ROME))) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.goto(server.url + "/reports")
+        page.fill("input[name=pin]", "0000")
+        page.click("button")
+        page.wait_for_selector("text=PIN errato")
+        page.fill("input[name=pin]", config.hub.manager_pin)
+        page.click("button")
+        page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
+        page.select_option("select[name=period]", "last_month")
+        page.click("form.period button")
+        page.wait_for_selector("text=01/11/2026 – 30/11/2026")
+        issued = page.locator("table.counts tbody tr").first.locator("td").first.inner_text()
+        assert int(issued) > 400
+        assert page.locator("svg.chart").count() == 2
+        assert page.locator("tr.closed").count() == 5  # the five Sundays (the first is All Saints too)
+        out = ROOT / "tests" / "artifacts"
+        out.mkdir(exist_ok=True)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "reports-desktop.png"), full_page=False)
+        page.screenshot(path=str(out / "reports-desktop-full.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+        assert page.locator("form.period").is_hidden(), "the controls are not printed"
+        page.screenshot(path=str(SHOTS / "reports-print-a4.png"), full_page=False)
+        pdf = page.pdf(path=str(out / "reports-a4.pdf"), format="A4")
+        assert pdf.startswith(b"%PDF")
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 390, "height": 800})  # a phone: no sideways scrolling of the page
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        context.close()
