@@ -60,6 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                                                                  "tickets again on their next contact"])
               if moved else "the queue database opens and passes its integrity check; nothing to do")
         return 0
+    # From here on a stop request is never lost, whatever is still starting (the hub, the window):
+    # each part looks at `stopping` when it is ready to run.
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
     notifier = Notifier()
     with ExitStack() as stack:
         stack.callback(notifier.close)
@@ -75,14 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for desk in config.desks:
             print(f"desk console: {server.url}/desk/{desk.id}  ({desk.name})", flush=True)
         if args.no_screen:
-            stopped = threading.Event()
-            for sig in (signal.SIGTERM, signal.SIGINT):
-                signal.signal(sig, lambda *_: stopped.set())
             notifier.ready("hub running")
-            while not stopped.wait(notifier.watchdog_interval_s or 3600):
+            while not stopping.wait(notifier.watchdog_interval_s or 3600):
                 notifier.watchdog()
         else:
-            run_screen(config, server.url, stack, notifier)
+            run_screen(config, server.url, stack, notifier, stopping)
         notifier.stopping()
     return 0
 
@@ -97,7 +99,8 @@ def _raise_open_file_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifier) -> None:
+def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifier, stopping: threading.Event
+               ) -> None:
     import pygame
 
     from display.call_screen import EV_HUB, EV_LINK, CallScreen
@@ -127,7 +130,14 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
                    on_link=lambda up: post(EV_LINK, up=up),
                    session_factory=lambda: hub_session(config, token=False)).start()
     stack.callback(feed.close)
-    signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
+    def stop(*_: object) -> None:
+        stopping.set()
+        post(pygame.QUIT)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+    if stopping.is_set():  # asked to stop while the screen was opening
+        return
     notifier.ready("hub and call screen running")
     screen.run(on_frame=notifier.watchdog)
 

@@ -28,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from config.model import Config
-from display.records import LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
+from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
 from display.report_data import summarise_months
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
 from totem.errors import StoreError
@@ -85,6 +85,8 @@ class QueueStore:
         for table, column, decl in MIGRATIONS:
             if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+                if (table, column) in BACKFILLS:
+                    self._db.execute(BACKFILLS[table, column])
         self._db.executescript(LATE_INDEXES)
 
     @classmethod
@@ -290,7 +292,8 @@ class QueueStore:
             finished = self._finish_current(db, desk_id, "served", now)
             if chosen is not None:
                 db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ?, desk_only = NULL, "
-                           "desk_not = NULL WHERE id = ?", (desk_id, _ts(now), chosen.id))
+                           "desk_not = NULL, first_called_at = COALESCE(first_called_at, ?) WHERE id = ?",
+                           (desk_id, _ts(now), _ts(now), chosen.id))
                 db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) "
                            "VALUES (?, ?, ?, ?, ?)",
                            (chosen.id, chosen.code, desk_id, _ts(now), day))

@@ -52,7 +52,6 @@ CREATE TABLE IF NOT EXISTS monthly (
     service_median_min REAL,
     PRIMARY KEY (month, service_id)
 );
-CREATE INDEX IF NOT EXISTS hub_calls_ticket ON calls (ticket_id);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -60,7 +59,11 @@ CREATE TABLE IF NOT EXISTS meta (
 """
 # Columns added after the first release: (table, column, declaration).
 MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
-              ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"))
+              ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"),
+              ("tickets", "first_called_at", "TEXT"))
+# Filled once when a column is added (the reports read a ticket's first call from its row).
+BACKFILLS = {("tickets", "first_called_at"): "UPDATE tickets SET first_called_at = (SELECT MIN(called_at) FROM calls "
+                                            "WHERE calls.ticket_id = tickets.id)"}
 # Indexes on columns added by MIGRATIONS (created after them).
 LATE_INDEXES = "CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
 

@@ -68,7 +68,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         chosen = [f for f in facts if (not args.service or f.service_id == args.service)
                   and (not args.desk or f.desk_id == args.desk)]
-        all_tables = tables(report, Translator(lang), facts=chosen, monthly=monthly)
+        all_tables = tables(report, Translator(lang), facts=chosen, monthly=monthly,
+                            tz=ZoneInfo(config.site.timezone))
         for name in TABLES:
             (out / f"{name}.csv").write_bytes(to_csv(all_tables[name]))
         print(f"{len(TABLES)} CSV files in {out}: {', '.join(n + '.csv' for n in TABLES)}")

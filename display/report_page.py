@@ -12,9 +12,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from config.model import Config
 from display import report_svg
@@ -49,7 +50,7 @@ def spread_cells(s: Spread) -> list[float | None]:
 
 
 def tables(report: Report, t: Translator, *, facts: list[TicketFacts] | None = None,
-           monthly: list[tuple[Any, ...]] | None = None) -> dict[str, list[list[Any]]]:
+           monthly: list[tuple[Any, ...]] | None = None, tz: ZoneInfo | None = None) -> dict[str, list[list[Any]]]:
     """Every table of the report: the first row is the header."""
     counts_head = [t("report_issued"), t("report_served"), t("report_noshow"), t("report_void"),
                    t("report_waiting_close"), t("report_unfinished")]
@@ -80,15 +81,21 @@ def tables(report: Report, t: Translator, *, facts: list[TicketFacts] | None = N
     if facts is not None:
         out["tickets"] = [["code", "service", "original_service", "day", "issued_at", "totem", "outcome", "desk",
                            "first_called_at", "last_called_at", "finished_at", "recalls"]] + [
-            [f.code, f.service_id, f.original_service, f.day.isoformat(), f.issued_at.isoformat(), f.totem,
-             f.status, f.desk_id or "", f.first_called_at.isoformat() if f.first_called_at else "",
-             f.last_called_at.isoformat() if f.last_called_at else "",
-             f.finished_at.isoformat() if f.finished_at else "", f.recalls] for f in facts]
+            [f.code, f.service_id, f.original_service, f.day.isoformat(), _iso(f.issued_s, tz), f.totem, f.status,
+             f.desk_id or "", *(_iso(s, tz) for s in (f.first_call_s, f.last_call_s, f.finished_s)), f.recalls]
+            for f in facts]
     if monthly is not None:
         out["monthly"] = [[t("report_month_col"), t("report_service"), *counts_head[:5],
                            f"{t('report_wait')}: {t('report_median')}", f"{t('report_wait')}: {t('report_p90')}",
                            f"{t('report_service_time')}: {t('report_median')}"]] + [list(r) for r in monthly]
     return out
+
+
+def _iso(seconds: float | None, tz: ZoneInfo | None) -> str:
+    """Local time to the second (rounded: julianday keeps microseconds only approximately)."""
+    if seconds is None:
+        return ""
+    return datetime.fromtimestamp(round(seconds), tz).isoformat(timespec="seconds")
 
 
 def to_csv(rows: list[list[Any]]) -> bytes:

@@ -167,7 +167,7 @@ async def csv_table(request: web.Request) -> web.Response:
                  if (service is None or f.service_id == service) and (desk is None or f.desk_id == desk)] \
             if name == "tickets" else None
         monthly = monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]) if name == "monthly" else None
-        return to_csv(tables(report, Translator(lang), facts=facts, monthly=monthly)[name])
+        return to_csv(tables(report, Translator(lang), facts=facts, monthly=monthly, tz=hub.store.tz)[name])
 
     data = await asyncio.to_thread(_read, hub, build)
     filename = f"totem-{name}-{first.isoformat()}-{last.isoformat()}.csv"

@@ -25,39 +25,44 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 WEEKDAYS = 7
 HOURS = 24
 
 
-@dataclass(frozen=True)
-class TicketFacts:
-    """One ticket of the history, as the hub recorded it (local, aware datetimes)."""
+class TicketFacts(NamedTuple):
+    """One ticket of the history, as the hub recorded it: times as epoch seconds, plus the
+    local weekday and hour of its issue (a year's report handles 150,000 of these)."""
 
     code: str
     service_id: str  # the service that served it (after any transfer)
     original_service: str
     day: date
-    issued_at: datetime
+    issued_s: float
+    weekday: int  # local, Monday = 0
+    hour: int  # local
     totem: str
     status: str  # waiting | called | served | noshow | void
     desk_id: str | None
-    first_called_at: datetime | None
-    last_called_at: datetime | None
-    finished_at: datetime | None
-    recalls: int = 0
+    first_call_s: float | None  # the first call (at any desk, before any transfer)
+    last_call_s: float | None  # the call at the desk that finished it
+    finished_s: float | None
+    recalls: int
+    wait_s: float | None  # issue -> first call; None when never called or voided
+    service_s: float | None  # last call -> done; served tickets only
 
-    @property
-    def wait_s(self) -> float | None:
-        if self.first_called_at is None or self.status == "void":
-            return None
-        return max(0.0, (self.first_called_at - self.issued_at).total_seconds())
 
-    @property
-    def service_s(self) -> float | None:
-        if self.status != "served" or self.last_called_at is None or self.finished_at is None:
-            return None
-        return max(0.0, (self.finished_at - self.last_called_at).total_seconds())
+def facts(code: str, service_id: str, original_service: str, day: date, issued_s: float, local_issue: datetime,
+          totem: str, status: str, desk_id: str | None, first_call_s: float | None, last_call_s: float | None,
+          finished_s: float | None, recalls: int = 0) -> TicketFacts:
+    """A TicketFacts with its waiting and service time worked out."""
+    # to the millisecond: SQLite's julianday carries the stored microseconds only approximately
+    wait = max(0.0, round(first_call_s - issued_s, 3)) if first_call_s is not None and status != "void" else None
+    served = max(0.0, round(finished_s - last_call_s, 3)) \
+        if status == "served" and last_call_s is not None and finished_s is not None else None
+    return TicketFacts(code, service_id, original_service, day, issued_s, local_issue.weekday(), local_issue.hour,
+                       totem, status, desk_id, first_call_s, last_call_s, finished_s, recalls, wait, served)
 
 
 @dataclass(frozen=True)
@@ -150,13 +155,13 @@ class Report:
 
 def longest_queue(tickets: Iterable[TicketFacts]) -> int:
     """The most tickets waiting at once: +1 at issue, -1 at the first call (never-called ones stay)."""
-    events: list[tuple[datetime, int]] = []
+    events: list[tuple[float, int]] = []
     for t in tickets:
         if t.status == "void":
             continue
-        events.append((t.issued_at, 1))
-        if t.first_called_at is not None:
-            events.append((t.first_called_at, -1))
+        events.append((t.issued_s, 1))
+        if t.first_call_s is not None:
+            events.append((t.first_call_s, -1))
     events.sort(key=lambda e: (e[0], e[1]))  # a call at the same instant as an issue goes first
     most = now = 0
     for _, step in events:
@@ -204,7 +209,7 @@ def build_report(tickets: Sequence[TicketFacts], *, first: date, last: date, clo
     arrivals = [[0] * HOURS for _ in range(WEEKDAYS)]
     for t in mine:
         if t.status != "void":
-            arrivals[t.issued_at.weekday()][t.issued_at.hour] += 1
+            arrivals[t.weekday][t.hour] += 1
     per_day = tuple(tuple(round(n / open_weekdays[w], 2) if open_weekdays[w] else 0.0 for n in arrivals[w])
                     for w in range(WEEKDAYS))
     prev_mine = [t for t in previous or () if (service is None or t.service_id == service)

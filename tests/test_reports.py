@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import statistics
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -123,7 +123,7 @@ def test_one_service_or_one_desk(site: tuple[Config, Path, list[Truth]]) -> None
 
 def test_dst_day_longest_queue_and_transfers(tmp_path: Path) -> None:
     """25 October 2026 has 25 hours: tickets at 01:30, 02:30 (twice: before and after the
-    change) and 03:30 are all that day's; the queue peaks at 3; a transfer counts once."""
+    change) and 03:10 are all that day's; the queue peaks at 4; a transfer counts once."""
     config = load_config(write_site(tmp_path, always_open=True))
     QueueStore.in_dir(config.hub.data_dir, config=config).close()
     import random
@@ -132,12 +132,13 @@ def test_dst_day_longest_queue_and_transfers(tmp_path: Path) -> None:
     day = date(2026, 10, 25)
     first = datetime(2026, 10, 25, 1, 30, tzinfo=ROME)
     times = [first, datetime(2026, 10, 25, 2, 30, tzinfo=ROME), datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ROME),
-             datetime(2026, 10, 25, 3, 30, tzinfo=ROME)]
+             datetime(2026, 10, 25, 3, 10, tzinfo=ROME)]
     with db_of(config.hub.data_dir) as db:
         for i, issued in enumerate(times):
-            calls = [(issued + timedelta(hours=3), "1")] if i < 3 else []
-            if i == 0:  # transferred: first call at 04:30 for uffici, then served as rimborsi
-                calls.append((issued + timedelta(hours=3, minutes=20), "1"))
+            real = issued.astimezone(UTC)  # elapsed time is real time: the clocks go back during these waits
+            calls = [(real + timedelta(hours=3), "1")] if i < 3 else []
+            if i == 0:  # transferred: first call three real hours later for uffici, then served as rimborsi
+                calls.append((real + timedelta(hours=3, minutes=20), "1"))
             add_ticket(db, code=f"A{i + 1:03d}", service="rimborsi" if i == 0 else "uffici", original="uffici",
                        day=day, issued=issued, totem="totem-1", status="served" if i < 3 else "waiting", desk="1",
                        calls=calls, finished=calls[-1][0] + timedelta(minutes=10) if calls else None, rng=rng)
@@ -150,7 +151,8 @@ def test_dst_day_longest_queue_and_transfers(tmp_path: Path) -> None:
     assert report.by_service[1].service.median_min == 10.0, "last call to done"
     assert sorted(h for h in range(24) if report.arrivals[6][h]) == [1, 2, 3]
     assert report.arrivals[6][2] == 2, "both 02:30s, before and after the clocks went back"
-    assert {f.issued_at.utcoffset() for f in facts} == {timedelta(hours=2), timedelta(hours=1)}
+    assert [(f.weekday, f.hour) for f in facts] == [(6, 1), (6, 2), (6, 2), (6, 3)]
+    assert facts[2].issued_s - facts[1].issued_s == pytest.approx(3600, abs=0.01), "the two 02:30s are an hour apart"
 
 
 def config_tz(config: Config):  # type: ignore[no-untyped-def]

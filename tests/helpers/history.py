@@ -48,10 +48,11 @@ def add_ticket(db: sqlite3.Connection, *, code: str, service: str, original: str
     ticket_id = str(uuid.UUID(int=rng.getrandbits(128)))
     last_call = calls[-1][0] if calls and status != "waiting" else None
     db.execute("INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, totem, "
-               "priority, status, desk_id, called_at, finished_at, recalls, received_at) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+               "priority, status, desk_id, called_at, finished_at, recalls, received_at, first_called_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
                (ticket_id, code, service, original, int(code[1:]), day.isoformat(), _ts(issued), totem, status, desk,
-                _ts(last_call) if last_call else None, _ts(finished) if finished else None, recalls, _ts(issued)))
+                _ts(last_call) if last_call else None, _ts(finished) if finished else None, recalls, _ts(issued),
+                _ts(calls[0][0]) if calls else None))
     for called_at, at_desk in calls:
         db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) VALUES (?, ?, ?, ?, ?)",
                    (ticket_id, code, at_desk, _ts(called_at), day.isoformat()))
