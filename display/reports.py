@@ -79,6 +79,8 @@ class Spread:
         values = sorted(s / 60 for s in seconds if s is not None)
         if not values:
             return cls(0, None, None, None)
+        if len(values) == 1:
+            return cls(1, round(values[0], 1), round(values[0], 1), round(values[0], 1))
         return cls(len(values), round(statistics.median(values), 1), round(percentile(values, 0.9), 1),
                    round(values[-1], 1))
 
@@ -153,33 +155,75 @@ class Report:
         return sum(1 for d in self.days if d.open)
 
 
-def longest_queue(tickets: Iterable[TicketFacts]) -> int:
-    """The most tickets waiting at once: +1 at issue, -1 at the first call (never-called ones stay)."""
-    events: list[tuple[float, int]] = []
-    for t in tickets:
-        if t.status == "void":
-            continue
-        events.append((t.issued_s, 1))
-        if t.first_call_s is not None:
-            events.append((t.first_call_s, -1))
-    events.sort(key=lambda e: (e[0], e[1]))  # a call at the same instant as an issue goes first
-    most = now = 0
-    for _, step in events:
-        now += step
-        most = max(most, now)
+def longest_queue(issued: list[float], first_calls: list[float]) -> int:
+    """The most tickets waiting at once: +1 at each issue, -1 at each first call (never-called
+    tickets stay); a call at the same instant as an issue is counted first."""
+    issued.sort()
+    first_calls.sort()
+    most = waiting = j = 0
+    for at in issued:
+        while j < len(first_calls) and first_calls[j] <= at:
+            waiting -= 1
+            j += 1
+        waiting += 1
+        most = max(most, waiting)
     return most
 
 
-def _rows(tickets: Sequence[TicketFacts], key: Callable[[TicketFacts], str | None],
-          labels: dict[str, str]) -> tuple[Row, ...]:
-    groups: dict[str, list[TicketFacts]] = defaultdict(list)
+class _Tally:
+    """Everything one group (the period, a service, a desk, a day) needs, filled in one pass."""
+
+    __slots__ = ("calls", "issued", "services", "statuses", "waits")
+
+    def __init__(self) -> None:
+        self.statuses: Counter[str] = Counter()
+        self.waits: list[float] = []
+        self.services: list[float] = []
+        self.issued: list[float] = []
+        self.calls: list[float] = []
+
+    def counts(self) -> Counts:
+        c = self.statuses
+        return Counts(c["served"] + c["noshow"] + c["waiting"] + c["called"], c["served"], c["noshow"], c["void"],
+                      c["waiting"], c["called"])
+
+
+def _tally(tickets: Iterable[TicketFacts], *, by_day: bool) -> tuple[_Tally, dict[str, _Tally], dict[str, _Tally],
+                                                                     dict[date, _Tally], list[list[int]], Counter[str]]:
+    total = _Tally()
+    services: dict[str, _Tally] = defaultdict(_Tally)
+    desks: dict[str, _Tally] = defaultdict(_Tally)
+    days: dict[date, _Tally] = defaultdict(_Tally)
+    arrivals = [[0] * HOURS for _ in range(WEEKDAYS)]
+    totems: Counter[str] = Counter()
     for t in tickets:
-        k = key(t)
-        if k is not None:
-            groups[k].append(t)
+        status, wait, served = t.status, t.wait_s, t.service_s
+        groups = [total, services[t.service_id]]
+        if t.desk_id is not None:
+            groups.append(desks[t.desk_id])
+        if by_day:
+            day = days[t.day]
+            groups.append(day)
+            if status != "void":
+                day.issued.append(t.issued_s)
+                if t.first_call_s is not None:
+                    day.calls.append(t.first_call_s)
+        for g in groups:
+            g.statuses[status] += 1
+            if wait is not None:
+                g.waits.append(wait)
+            if served is not None:
+                g.services.append(served)
+        if status != "void":
+            arrivals[t.weekday][t.hour] += 1
+            totems[t.totem] += 1
+    return total, services, desks, days, arrivals, totems
+
+
+def _rows(groups: dict[str, _Tally], labels: dict[str, str]) -> tuple[Row, ...]:
     order = list(labels) + sorted(k for k in groups if k not in labels)
-    return tuple(Row(k, labels.get(k, k), Counts.of(groups[k]), Spread.of(t.wait_s for t in groups[k]),
-                     Spread.of(t.service_s for t in groups[k])) for k in order if k in groups)
+    return tuple(Row(k, labels.get(k, k), groups[k].counts(), Spread.of(groups[k].waits),
+                     Spread.of(groups[k].services)) for k in order if k in groups)
 
 
 def build_report(tickets: Sequence[TicketFacts], *, first: date, last: date, closure: Callable[[date], str],
@@ -191,36 +235,28 @@ def build_report(tickets: Sequence[TicketFacts], *, first: date, last: date, clo
         return first <= t.day <= last and (service is None or t.service_id == service) \
             and (desk is None or t.desk_id == desk)
 
-    mine = [t for t in tickets if chosen(t)]
-    by_day: dict[date, list[TicketFacts]] = defaultdict(list)
-    for t in mine:
-        by_day[t.day].append(t)
+    total, services, desks, by_day, arrivals, totems = _tally((t for t in tickets if chosen(t)), by_day=True)
     days = []
     open_weekdays = [0] * WEEKDAYS
     day = first
     while day <= last:
         why = closure(day)
-        todays = by_day.get(day, [])
-        days.append(Day(day, not why, why, Counts.of(todays), Spread.of(t.wait_s for t in todays).median_min,
-                        longest_queue(todays)))
+        tally = by_day.get(day) or _Tally()
+        days.append(Day(day, not why, why, tally.counts(), Spread.of(tally.waits).median_min,
+                        longest_queue(tally.issued, tally.calls)))
         if not why:
             open_weekdays[day.weekday()] += 1
         day += timedelta(days=1)
-    arrivals = [[0] * HOURS for _ in range(WEEKDAYS)]
-    for t in mine:
-        if t.status != "void":
-            arrivals[t.weekday][t.hour] += 1
     per_day = tuple(tuple(round(n / open_weekdays[w], 2) if open_weekdays[w] else 0.0 for n in arrivals[w])
                     for w in range(WEEKDAYS))
-    prev_mine = [t for t in previous or () if (service is None or t.service_id == service)
-                 and (desk is None or t.desk_id == desk)]
-    return Report(first, last, service, desk, Counts.of(mine), Spread.of(t.wait_s for t in mine),
-                  Spread.of(t.service_s for t in mine), _rows(mine, lambda t: t.service_id, service_labels),
-                  _rows(mine, lambda t: t.desk_id, desk_labels), tuple(days),
-                  tuple(tuple(row) for row in arrivals), per_day,
-                  Counts.of(prev_mine) if previous is not None else None,
-                  Spread.of(t.wait_s for t in prev_mine) if previous is not None else None,
-                  dict(Counter(t.totem for t in mine if t.status != "void")))
+    before = None
+    if previous is not None:
+        before = _tally((t for t in previous if (service is None or t.service_id == service)
+                         and (desk is None or t.desk_id == desk)), by_day=False)[0]
+    return Report(first, last, service, desk, total.counts(), Spread.of(total.waits), Spread.of(total.services),
+                  _rows(services, service_labels), _rows(desks, desk_labels), tuple(days),
+                  tuple(tuple(row) for row in arrivals), per_day, before.counts() if before else None,
+                  Spread.of(before.waits) if before else None, dict(totems))
 
 
 def previous_period(first: date, last: date) -> tuple[date, date]:
