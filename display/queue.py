@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from config.model import Config
 from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
-from display.report_data import summarise_months
+from display.report_data import digests_for, forget_digests, summarise_months
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
@@ -239,10 +239,13 @@ class QueueStore:
     def void(self, ticket_id: str, *, now: datetime) -> bool:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
         'issued' event cannot bring it back."""
-        self.sync(now)
+        today = self.sync(now)
         with self._tx() as db:
+            row = db.execute("SELECT service_day FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
             cur = db.execute("UPDATE tickets SET status = 'void', finished_at = ? WHERE id = ? AND status = 'waiting'",
                              (_ts(now), ticket_id))
+            if cur.rowcount and row is not None and row[0] < today:
+                forget_digests(db, row[0])  # a finished day changed: its report figures are counted again
             if cur.rowcount == 0:
                 db.execute("INSERT INTO tickets (id, code, service_id, original_service, number, service_day, "
                            "issued_at, totem, status, received_at) VALUES (?, '', '', '', 0, ?, ?, '', 'void', ?) "
@@ -451,10 +454,16 @@ class QueueStore:
         return [(i, json.loads(h), s) for i, h, s in self._read().execute("SELECT id, health, seen_at FROM totems")]
 
     def prune(self, *, keep_days: int, today: date) -> int:
-        """Delete days older than `keep_days`, after keeping each complete month's summary."""
-        cutoff = (today - timedelta(days=keep_days)).isoformat()
+        """Delete days older than `keep_days`, after keeping each complete month's summary;
+        keep the report digests of every finished day still in the history."""
+        first_kept = today - timedelta(days=keep_days)
+        cutoff = first_kept.isoformat()
         with self._tx() as db:
             summarise_months(db, today=today, tz=self.tz)
             n = db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,)).rowcount
             db.execute("DELETE FROM calls WHERE called_at < ?", (cutoff,))
+            db.execute("DELETE FROM day_digest WHERE service_day < ?", (cutoff,))
+            db.execute("DELETE FROM day_queue WHERE service_day < ?", (cutoff,))
+            if first_kept < today:
+                digests_for(db, first_kept, today - timedelta(days=1), self.tz, keep_before=today)
         return n

@@ -52,6 +52,27 @@ CREATE TABLE IF NOT EXISTS monthly (
     service_median_min REAL,
     PRIMARY KEY (month, service_id)
 );
+CREATE TABLE IF NOT EXISTS day_digest (
+    service_day TEXT NOT NULL,
+    service_id TEXT NOT NULL,
+    desk_id TEXT NOT NULL,
+    waiting INTEGER NOT NULL,
+    called INTEGER NOT NULL,
+    served INTEGER NOT NULL,
+    noshow INTEGER NOT NULL,
+    void INTEGER NOT NULL,
+    waits TEXT NOT NULL,
+    services TEXT NOT NULL,
+    arrivals TEXT NOT NULL,
+    totems TEXT NOT NULL,
+    PRIMARY KEY (service_day, service_id, desk_id)
+);
+CREATE TABLE IF NOT EXISTS day_queue (
+    service_day TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    longest INTEGER NOT NULL,
+    PRIMARY KEY (service_day, scope)
+);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

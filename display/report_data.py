@@ -1,11 +1,15 @@
 """Reading the hub's history for reports, and keeping a small monthly summary for ever.
 
-1. `load_facts` reads the tickets of a range of service days with their first call in one
-   query (times stored in UTC come back local, in the site's time zone);
-2. `summarise_months` writes one row per month and service into `monthly` before pruning
+1. `load_facts` reads the tickets of a range of service days in one query (epoch seconds
+   and durations computed by SQLite; the local weekday and hour of each issue);
+2. `digests_for` gives the days' digests: a finished day's are stored the first time the
+   hub's periodic job passes it (hourly, on its database thread), so a year's report reads
+   a few small rows per day instead of 150,000 tickets; a late void forgets that day's
+   (void tombstones, ids the hub never saw, are not tickets and are never counted);
+3. `summarise_months` writes one row per month and service into `monthly` before pruning
    can delete that month's tickets (`hub.history_days`), so year-on-year figures survive;
    it only summarises complete months and never rewrites a month already summarised;
-3. `report_for` builds the Report (display/reports.py) for a period and its predecessor.
+4. `report_for` builds the Report (display/reports.py) for a period and its predecessor.
 
 Failure paths: a day range the wrong way round is refused (ValueError, named), a
 database error propagates to the caller (the route answers 503, the CLI exits 4).
@@ -13,13 +17,24 @@ database error propagates to the caller (the route answers 503, the CLI exits 4)
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from config.model import Config
-from display.reports import Counts, Report, Spread, TicketFacts, build_report, previous_period
+from display.reports import (
+    Counts,
+    Digest,
+    Report,
+    Spread,
+    TicketFacts,
+    build_report,
+    digest_day,
+    previous_period,
+)
 from totem.hours import Schedule
 
 # Times are stored as UTC ISO text; SQLite turns them into epoch seconds and durations
@@ -33,7 +48,7 @@ SELECT code, service_id, original_service, service_day, {_EPOCH.format("issued_a
        CASE WHEN status = 'served' AND called_at IS NOT NULL AND finished_at IS NOT NULL
             THEN max(0.0, round((julianday(finished_at) - julianday(called_at)) * 86400.0, 3)) END
 FROM tickets
-WHERE service_day BETWEEN ? AND ?
+WHERE service_day BETWEEN ? AND ? AND code != ''
 """
 
 
@@ -71,16 +86,79 @@ def closure_of(schedule: Schedule) -> Callable[[date], str]:
     return closure
 
 
+def _floats(text: str) -> list[float]:
+    return list(map(float, text.split(","))) if text else []
+
+
+def _stored(db: sqlite3.Connection, first: date, last: date) -> tuple[list[Digest], dict[tuple[date, str], int],
+                                                                    set[date]]:
+    days: dict[str, date] = {}
+
+    def day_of(text: str) -> date:
+        return days.get(text) or days.setdefault(text, date.fromisoformat(text))
+
+    digests = []
+    for day, service, desk, waiting, called, served, noshow, void, waits, services, arrivals, totems in db.execute(
+            "SELECT * FROM day_digest WHERE service_day BETWEEN ? AND ?", (first.isoformat(), last.isoformat())):
+        statuses = Counter({"waiting": waiting, "called": called, "served": served, "noshow": noshow, "void": void})
+        slots = Counter(dict(map(int, pair.split(":")) for pair in arrivals.split(","))) if arrivals else Counter()
+        digests.append(Digest(day_of(day), service, desk, statuses, _floats(waits), _floats(services), slots,
+                              Counter(json.loads(totems))))
+    queues = {(day_of(day), scope): n for day, scope, n in db.execute(
+        "SELECT * FROM day_queue WHERE service_day BETWEEN ? AND ?", (first.isoformat(), last.isoformat()))}
+    done = {day for day, scope in queues if scope == ""}
+    return digests, queues, done
+
+
+def store_digests(db: sqlite3.Connection, digests: list[Digest], queues: dict[tuple[date, str], int],
+                  days: set[date]) -> None:
+    """Keep the digests of finished days (`days`; a day with no ticket gets its marker too)."""
+    db.executemany("INSERT OR REPLACE INTO day_digest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        (d.day.isoformat(), d.service_id, d.desk_id, *(d.statuses[k] for k in ("waiting", "called", "served", "noshow",
+                                                                               "void")),
+         ",".join(map(repr, d.waits)), ",".join(map(repr, d.services)),
+         ",".join(f"{slot}:{n}" for slot, n in d.arrivals.items()), json.dumps(d.totems))
+        for d in digests if d.day in days])
+    rows = {(day.isoformat(), scope): n for (day, scope), n in queues.items() if day in days}
+    rows.update({(day.isoformat(), ""): queues.get((day, ""), 0) for day in days})  # the "digested" marker
+    db.executemany("INSERT OR REPLACE INTO day_queue VALUES (?, ?, ?)", [(*k, n) for k, n in rows.items()])
+
+
+def digests_for(db: sqlite3.Connection, first: date, last: date, tz: ZoneInfo, *, keep_before: date | None = None
+                ) -> tuple[list[Digest], dict[tuple[date, str], int]]:
+    """The digests of days first..last: stored ones as they are, the others counted from the
+    tickets; those of days before `keep_before` (finished days) are stored too (the caller
+    commits: the hub's database thread, in its transaction)."""
+    digests, queues, done = _stored(db, first, last)
+    missing = [first + timedelta(days=i) for i in range((last - first).days + 1)
+               if first + timedelta(days=i) not in done]
+    if missing:
+        fresh, fresh_queues = digest_day(load_facts(db, missing[0], missing[-1], tz))
+        wanted = set(missing)
+        digests += [d for d in fresh if d.day in wanted]
+        queues.update({k: v for k, v in fresh_queues.items() if k[0] in wanted})
+        finished = {day for day in wanted if keep_before is not None and day < keep_before}
+        if finished:
+            store_digests(db, fresh, fresh_queues, finished)
+    return digests, queues
+
+
+def forget_digests(db: sqlite3.Connection, day: str) -> None:
+    """A finished day changed (a late void): its digests are counted again at the next report."""
+    db.execute("DELETE FROM day_digest WHERE service_day = ?", (day,))
+    db.execute("DELETE FROM day_queue WHERE service_day = ?", (day,))
+
+
 def report_for(db: sqlite3.Connection, config: Config, first: date, last: date, *, service: str | None = None,
                desk: str | None = None, lang: str = "it") -> Report:
+    """The report for days first..last (and the period just before, for the comparison)."""
     schedule = Schedule(config.hours, config.site.timezone)
     before = previous_period(first, last)
-    facts = load_facts(db, before[0], last, schedule.tz)
-    previous = [t for t in facts if t.day < first]
-    return build_report(facts, first=first, last=last, closure=closure_of(schedule),
+    digests, queues = digests_for(db, before[0], last, schedule.tz)
+    return build_report(digests, queues, first=first, last=last, closure=closure_of(schedule),
                         service_labels={s.id: s.label(lang) for s in config.services},
                         desk_labels={d.id: d.name for d in config.desks}, service=service, desk=desk,
-                        previous=previous)
+                        previous=[d for d in digests if d.day < first])
 
 
 def summarise_months(db: sqlite3.Connection, *, today: date, tz: ZoneInfo) -> list[str]:

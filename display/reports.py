@@ -1,7 +1,10 @@
 """How the desk was used over a period: the figures a desk manager reports to the council.
 
-Pure: facts in, figures out; no SQL, no HTTP (display/report_data.py reads the facts,
-display/report_page.py and the CLI show them).
+Pure: facts in, figures out; no SQL, no HTTP. The tickets of each service day are first
+reduced to digests (one per service and desk: counts, the waiting and service times, the
+arrivals by hour, the longest queues); a report merges the digests of its days. A finished
+day's digests are stored (display/report_data.py), so a year's report does not recount
+150,000 tickets; display/report_page.py and the CLI show the figures.
 
 Counting rules, each a decision a manager can check:
 1. a ticket belongs to the service day it was issued on, in the site's time zone (a DST
@@ -20,7 +23,6 @@ Counting rules, each a decision a manager can check:
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -76,13 +78,17 @@ class Spread:
 
     @classmethod
     def of(cls, seconds: Iterable[float | None]) -> Spread:
-        values = sorted(s / 60 for s in seconds if s is not None)
+        values = sorted(seconds if isinstance(seconds, list) else (s for s in seconds if s is not None))
         if not values:
             return cls(0, None, None, None)
-        if len(values) == 1:
-            return cls(1, round(values[0], 1), round(values[0], 1), round(values[0], 1))
-        return cls(len(values), round(statistics.median(values), 1), round(percentile(values, 0.9), 1),
-                   round(values[-1], 1))
+        return cls(len(values), round(_median(values) / 60, 1), round(percentile(values, 0.9) / 60, 1),
+                   round(values[-1] / 60, 1))
+
+
+def _median(sorted_values: Sequence[float]) -> float:
+    n = len(sorted_values)
+    mid = n // 2
+    return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float:
@@ -106,9 +112,7 @@ class Counts:
 
     @classmethod
     def of(cls, tickets: Iterable[TicketFacts]) -> Counts:
-        c = Counter(t.status for t in tickets)
-        return cls(c["served"] + c["noshow"] + c["waiting"] + c["called"], c["served"], c["noshow"], c["void"],
-                   c["waiting"], c["called"])
+        return counts_of(Counter(t.status for t in tickets))
 
 
 @dataclass(frozen=True)
@@ -170,80 +174,128 @@ def longest_queue(issued: list[float], first_calls: list[float]) -> int:
     return most
 
 
-class _Tally:
-    """Everything one group (the period, a service, a desk, a day) needs, filled in one pass."""
+@dataclass
+class Digest:
+    """One service day's tickets of one service at one desk ("" = called by no desk): all a
+    report needs, so a finished day is read back instead of recounted (display/report_data.py)."""
 
-    __slots__ = ("calls", "issued", "services", "statuses", "waits")
-
-    def __init__(self) -> None:
-        self.statuses: Counter[str] = Counter()
-        self.waits: list[float] = []
-        self.services: list[float] = []
-        self.issued: list[float] = []
-        self.calls: list[float] = []
+    day: date
+    service_id: str
+    desk_id: str
+    statuses: Counter[str] = field(default_factory=Counter)
+    waits: list[float] = field(default_factory=list)  # seconds, issue -> first call
+    services: list[float] = field(default_factory=list)  # seconds, last call -> done
+    arrivals: Counter[int] = field(default_factory=Counter)  # weekday * 24 + local hour -> tickets
+    totems: Counter[str] = field(default_factory=Counter)
 
     def counts(self) -> Counts:
-        c = self.statuses
-        return Counts(c["served"] + c["noshow"] + c["waiting"] + c["called"], c["served"], c["noshow"], c["void"],
-                      c["waiting"], c["called"])
+        return counts_of(self.statuses)
 
 
-def _tally(tickets: Iterable[TicketFacts], *, by_day: bool) -> tuple[_Tally, dict[str, _Tally], dict[str, _Tally],
-                                                                     dict[date, _Tally], list[list[int]], Counter[str]]:
-    total = _Tally()
-    services: dict[str, _Tally] = defaultdict(_Tally)
-    desks: dict[str, _Tally] = defaultdict(_Tally)
-    days: dict[date, _Tally] = defaultdict(_Tally)
-    arrivals = [[0] * HOURS for _ in range(WEEKDAYS)]
-    totems: Counter[str] = Counter()
+def counts_of(c: Counter[str]) -> Counts:
+    return Counts(c["served"] + c["noshow"] + c["waiting"] + c["called"], c["served"], c["noshow"], c["void"],
+                  c["waiting"], c["called"])
+
+
+def queue_scopes(service_id: str, desk_id: str) -> tuple[str, ...]:
+    """The longest-queue figures a digest's tickets count in: all, the service, the desk, both."""
+    return ("", f"s:{service_id}", f"d:{desk_id}", f"s:{service_id}|d:{desk_id}")
+
+
+def digest_day(tickets: Iterable[TicketFacts]) -> tuple[list[Digest], dict[tuple[date, str], int]]:
+    """One pass over tickets (of any days): their digests, and each day's longest queue per scope."""
+    digests: dict[tuple[date, str, str], Digest] = {}
+    times: dict[tuple[date, str], tuple[list[float], list[float]]] = defaultdict(lambda: ([], []))
     for t in tickets:
-        status, wait, served = t.status, t.wait_s, t.service_s
-        groups = [total, services[t.service_id]]
-        if t.desk_id is not None:
-            groups.append(desks[t.desk_id])
-        if by_day:
-            day = days[t.day]
-            groups.append(day)
-            if status != "void":
-                day.issued.append(t.issued_s)
-                if t.first_call_s is not None:
-                    day.calls.append(t.first_call_s)
-        for g in groups:
-            g.statuses[status] += 1
-            if wait is not None:
-                g.waits.append(wait)
-            if served is not None:
-                g.services.append(served)
-        if status != "void":
-            arrivals[t.weekday][t.hour] += 1
-            totems[t.totem] += 1
-    return total, services, desks, days, arrivals, totems
+        desk = t.desk_id or ""
+        key = (t.day, t.service_id, desk)
+        d = digests.get(key)
+        if d is None:
+            d = digests[key] = Digest(t.day, t.service_id, desk)
+        d.statuses[t.status] += 1
+        if t.status == "void":
+            continue
+        d.arrivals[t.weekday * HOURS + t.hour] += 1
+        d.totems[t.totem] += 1
+        if t.wait_s is not None:
+            d.waits.append(t.wait_s)
+        if t.service_s is not None:
+            d.services.append(t.service_s)
+        for scope in queue_scopes(t.service_id, desk):
+            issued, calls = times[t.day, scope]
+            issued.append(t.issued_s)
+            if t.first_call_s is not None:
+                calls.append(t.first_call_s)
+    queues = {key: longest_queue(issued, calls) for key, (issued, calls) in times.items()}
+    for d in digests.values():  # sorted runs: a report's sort of many days' runs is then mostly merging
+        d.waits.sort()
+        d.services.sort()
+    return list(digests.values()), queues
 
 
-def _rows(groups: dict[str, _Tally], labels: dict[str, str]) -> tuple[Row, ...]:
+STATUSES = ("waiting", "called", "served", "noshow", "void")
+
+
+class _Group:
+    __slots__ = ("services", "statuses", "waits")
+
+    def __init__(self) -> None:
+        self.statuses = [0] * len(STATUSES)
+        self.waits: list[float] = []
+        self.services: list[float] = []
+
+    def add(self, d: Digest) -> None:
+        counts = d.statuses
+        mine = self.statuses
+        for i, status in enumerate(STATUSES):
+            mine[i] += counts[status]
+        self.waits += d.waits
+        self.services += d.services
+
+    def counts(self) -> Counts:
+        waiting, called, served, noshow, void = self.statuses
+        return Counts(served + noshow + waiting + called, served, noshow, void, waiting, called)
+
+
+def _rows(groups: dict[str, _Group], labels: dict[str, str]) -> tuple[Row, ...]:
     order = list(labels) + sorted(k for k in groups if k not in labels)
     return tuple(Row(k, labels.get(k, k), groups[k].counts(), Spread.of(groups[k].waits),
                      Spread.of(groups[k].services)) for k in order if k in groups)
 
 
-def build_report(tickets: Sequence[TicketFacts], *, first: date, last: date, closure: Callable[[date], str],
-                 service_labels: dict[str, str], desk_labels: dict[str, str], service: str | None = None,
-                 desk: str | None = None, previous: Sequence[TicketFacts] | None = None) -> Report:
-    """The figures for days first..last (inclusive). `closure(day)` says why a day was closed
-    ("" when open); `previous` are the tickets of the period of the same length just before."""
-    def chosen(t: TicketFacts) -> bool:
-        return first <= t.day <= last and (service is None or t.service_id == service) \
-            and (desk is None or t.desk_id == desk)
+def build_report(digests: Iterable[Digest], queues: dict[tuple[date, str], int], *, first: date, last: date,
+                 closure: Callable[[date], str], service_labels: dict[str, str], desk_labels: dict[str, str],
+                 service: str | None = None, desk: str | None = None,
+                 previous: Iterable[Digest] | None = None) -> Report:
+    """The figures for days first..last (inclusive) from their digests. `closure(day)` says why
+    a day was closed ("" when open); `previous`: the digests of the period just before."""
+    def chosen(d: Digest) -> bool:
+        return (service is None or d.service_id == service) and (desk is None or d.desk_id == desk)
 
-    total, services, desks, by_day, arrivals, totems = _tally((t for t in tickets if chosen(t)), by_day=True)
+    total, by_day = _Group(), defaultdict(_Group)
+    services: dict[str, _Group] = defaultdict(_Group)
+    desks: dict[str, _Group] = defaultdict(_Group)
+    arrivals = [[0] * HOURS for _ in range(WEEKDAYS)]
+    totems: Counter[str] = Counter()
+    for d in digests:
+        if not (first <= d.day <= last) or not chosen(d):
+            continue
+        for group in (total, by_day[d.day], services[d.service_id]):
+            group.add(d)
+        if d.desk_id:
+            desks[d.desk_id].add(d)
+        for slot, n in d.arrivals.items():
+            arrivals[slot // HOURS][slot % HOURS] += n
+        totems.update(d.totems)
+    scope = "|".join(part for part in (f"s:{service}" if service else "", f"d:{desk}" if desk else "") if part)
     days = []
     open_weekdays = [0] * WEEKDAYS
     day = first
     while day <= last:
         why = closure(day)
-        tally = by_day.get(day) or _Tally()
-        days.append(Day(day, not why, why, tally.counts(), Spread.of(tally.waits).median_min,
-                        longest_queue(tally.issued, tally.calls)))
+        group = by_day.get(day) or _Group()
+        days.append(Day(day, not why, why, group.counts(), Spread.of(group.waits).median_min,
+                        queues.get((day, scope), 0)))
         if not why:
             open_weekdays[day.weekday()] += 1
         day += timedelta(days=1)
@@ -251,10 +303,12 @@ def build_report(tickets: Sequence[TicketFacts], *, first: date, last: date, clo
                     for w in range(WEEKDAYS))
     before = None
     if previous is not None:
-        before = _tally((t for t in previous if (service is None or t.service_id == service)
-                         and (desk is None or t.desk_id == desk)), by_day=False)[0]
-    return Report(first, last, service, desk, total.counts(), Spread.of(total.waits), Spread.of(total.services),
-                  _rows(services, service_labels), _rows(desks, desk_labels), tuple(days),
+        before = _Group()
+        for d in previous:
+            if chosen(d):
+                before.add(d)
+    return Report(first, last, service, desk, total.counts(), Spread.of(total.waits),
+                  Spread.of(total.services), _rows(services, service_labels), _rows(desks, desk_labels), tuple(days),
                   tuple(tuple(row) for row in arrivals), per_day, before.counts() if before else None,
                   Spread.of(before.waits) if before else None, dict(totems))
 

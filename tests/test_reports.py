@@ -317,3 +317,40 @@ def test_cli_report_prints_the_figures_and_writes_csv(site: tuple[Config, Path, 
                           "2026-11-31", "--to", "2026-11-30"], capture_output=True, text=True, cwd=ROOT,
                          env={"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin"}, timeout=60)
     assert bad.returncode == 2 and "--from: not a date" in bad.stderr
+
+
+def test_kept_digests_give_the_same_report_and_a_late_void_is_counted(site: tuple[Config, Path, list[Truth]],
+                                                                       tmp_path: Path) -> None:
+    """The hub keeps each finished day's digests; a report read from them is the report counted
+    from the tickets, and a void that arrives days later makes that day counted again."""
+    import shutil
+
+    config, data_dir, _ = site
+    copy = tmp_path / "hub"
+    shutil.copytree(data_dir, copy)
+    with db_of(data_dir) as db:
+        counted = report_for(db, config, date(2026, 9, 1), date(2026, 11, 30))
+    store = QueueStore.in_dir(copy, config=config)
+    try:
+        store.prune(keep_days=400, today=date(2026, 12, 1))
+    finally:
+        store.close()
+    with db_of(copy) as db:
+        kept_days = {d for (d,) in db.execute("SELECT service_day FROM day_queue WHERE scope = ''")}
+        assert "2026-08-01" in kept_days and "2026-11-30" in kept_days and "2026-12-01" not in kept_days
+        assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] > 0
+        assert report_for(db, config, date(2026, 9, 1), date(2026, 11, 30)) == counted
+        assert report_for(db, config, date(2026, 11, 1), date(2026, 11, 30), service="uffici", desk="2") == \
+            report_for(db_of(data_dir), config, date(2026, 11, 1), date(2026, 11, 30), service="uffici", desk="2")
+        ticket_id, day = db.execute("SELECT id, service_day FROM tickets WHERE status = 'waiting' AND service_day "
+                                    "BETWEEN '2026-11-01' AND '2026-11-30' LIMIT 1").fetchone()
+    store = QueueStore.in_dir(copy, config=config)
+    try:
+        assert store.void(ticket_id, now=datetime(2026, 12, 1, 10, 0, tzinfo=ROME))
+    finally:
+        store.close()
+    with db_of(copy) as db:
+        assert db.execute("SELECT COUNT(*) FROM day_queue WHERE service_day = ?", (day,)).fetchone()[0] == 0
+        after = report_for(db, config, date(2026, 9, 1), date(2026, 11, 30))
+    assert (after.counts.void, after.counts.waiting_at_close) == (counted.counts.void + 1,
+                                                                   counted.counts.waiting_at_close - 1)
