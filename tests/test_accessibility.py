@@ -473,7 +473,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             call_screen._frame_key = ("10:00", -1, 0, OPEN.date().isoformat(), lang)  # this language's turn
             call_screen.draw()  # offline too: "collegamento assente"
             call_phrases("A001", "Sportello 1", [lang])
-            report = build_report([], first=OPEN.date(), last=OPEN.date() + timedelta(days=3), service_labels={},
+            report = build_report([], {}, first=OPEN.date(), last=OPEN.date() + timedelta(days=3), service_labels={},
                                   closure=closures.get, desk_labels={}, previous=[])
             report_page.page(report, config, lang=lang, query={"period": "custom"})
             report_page.unlock_page(lang=lang)
