@@ -14,7 +14,6 @@ ends when they leave; timed screens warn before they expire and any input extend
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -49,6 +48,7 @@ from totem.ui.keypad import keypad
 from totem.ui.paint import paint
 from totem.ui.session import Countdown, Session
 from totem.ui.technician import Technician
+from totem.ui.timers import tick_timers
 from totem.ui.voice import Speaker
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class KioskApp:
         self.entered_at = time.monotonic()
         self.countdown: Countdown | None = None  # the ticket and technician screens
         self.warned = False  # the current warning was sounded
-        self._left_shown = -1
+        self.left_shown = -1
         self.last_tap_at = -1.0
         self.last_input_at = time.monotonic()
         self.corner_down_at: float | None = None
@@ -472,41 +472,7 @@ class KioskApp:
             self.dirty = True
 
     def tick_timers(self, now: float) -> None:
-        """Timed screens: warn (sight and sound) before they expire, then act."""
-        countdown = self.countdown
-        if countdown is None and self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT) \
-                and (self.session.started or self.focus is not None):
-            countdown = Countdown(self.last_input_at, self.session.timeout_s(LANGUAGE_RESET_S))
-        if countdown is None:
-            return
-        if countdown.expired(now):
-            if self.screen in (Screen.PIN, Screen.MENU):
-                log.info("technician %s left idle: back to the citizens' screen", self.screen.value)
-            if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
-                self.end_session()
-                self.notice = ""
-                self.dirty = True
-            else:
-                self.go(self.base_screen())
-            return
-        if countdown.warning(now):
-            left = math.ceil(countdown.left_s(now))
-            if not self.warned:
-                self.warned = True
-                self._left_shown = -1
-                if self.voice is not None:
-                    self.voice.beep()
-                self.say(spoken.timeout_warning(self.lang))
-            if left != self._left_shown:
-                self._left_shown = left
-                if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
-                    self.notice = self.t("home_reset_warning", s=left)
-                    self.notice_until = countdown.started_at + countdown.timeout_s
-                self.dirty = True
-        elif self.warned:
-            self.warned = False
-            self.notice = ""
-            self.dirty = True
+        tick_timers(self, now)
 
     def draw(self) -> None:
         paint(self)
