@@ -161,19 +161,24 @@ def config_tz(config: Config):  # type: ignore[no-untyped-def]
     return ZoneInfo(config.site.timezone)
 
 
-def test_monthly_summaries_outlive_pruning(site: tuple[Config, Path, list[Truth]], tmp_path: Path) -> None:
-    config, data_dir, truth = site
+def pruned_copy(config: Config, data_dir: Path, tmp_path: Path, *, keep_days: int) -> tuple[Path, int]:
+    """A copy of the seeded hub database, pruned as the hub's periodic job does on 1 December."""
     import shutil
 
     copy = tmp_path / "hub"
     shutil.copytree(data_dir, copy)
-    with db_of(copy) as db:
-        august = report_for(db, config, date(2026, 8, 1), date(2026, 8, 31))
     store = QueueStore.in_dir(copy, config=config)
     try:
-        pruned = store.prune(keep_days=90, today=date(2026, 12, 1))  # everything before 2 September goes
+        return copy, store.prune(keep_days=keep_days, today=date(2026, 12, 1))
     finally:
         store.close()
+
+
+def test_monthly_summaries_outlive_pruning(site: tuple[Config, Path, list[Truth]], tmp_path: Path) -> None:
+    config, data_dir, truth = site
+    with db_of(data_dir) as db:
+        august = report_for(db, config, date(2026, 8, 1), date(2026, 8, 31))
+    copy, pruned = pruned_copy(config, data_dir, tmp_path, keep_days=90)  # everything before 2 September goes
     assert pruned == sum(1 for t in truth if t.day < date(2026, 9, 2))
     with db_of(copy) as db:
         rows = monthly_rows(db, "2026-08", "2026-08")
@@ -323,18 +328,10 @@ def test_kept_digests_give_the_same_report_and_a_late_void_is_counted(site: tupl
                                                                        tmp_path: Path) -> None:
     """The hub keeps each finished day's digests; a report read from them is the report counted
     from the tickets, and a void that arrives days later makes that day counted again."""
-    import shutil
-
     config, data_dir, _ = site
-    copy = tmp_path / "hub"
-    shutil.copytree(data_dir, copy)
     with db_of(data_dir) as db:
         counted = report_for(db, config, date(2026, 9, 1), date(2026, 11, 30))
-    store = QueueStore.in_dir(copy, config=config)
-    try:
-        store.prune(keep_days=400, today=date(2026, 12, 1))
-    finally:
-        store.close()
+    copy, _ = pruned_copy(config, data_dir, tmp_path, keep_days=400)
     with db_of(copy) as db:
         kept_days = {d for (d,) in db.execute("SELECT service_day FROM day_queue WHERE scope = ''")}
         assert "2026-08-01" in kept_days and "2026-11-30" in kept_days and "2026-12-01" not in kept_days
