@@ -94,3 +94,33 @@ def test_kiosk_stops_within_3_s_while_the_hub_hangs(tmp_path: Path) -> None:
         server.close()
     assert took < STOP_LIMIT_S, f"totem took {took:.2f} s to stop"
     assert not (tmp_path / "data" / "totem.sqlite3-wal").exists()  # database closed cleanly
+
+
+STOP_WHILE_STARTING = """
+import os, signal, sys
+import display.server, totem.kiosk
+
+def stopping_first(original):
+    def wrapped(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # systemd stops us while we are still starting (no window yet)
+        return original(*args, **kwargs)
+    return wrapped
+
+totem.kiosk.open_store = stopping_first(totem.kiosk.open_store)
+display.server.HubServer.__enter__ = stopping_first(display.server.HubServer.__enter__)
+from {module} import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_stop_while_starting_is_a_clean_stop(tmp_path: Path) -> None:
+    """A SIGTERM before the window exists used to kill the process (exit -15; SDL's own
+    handler only comes with the window): it must end it cleanly, what was opened closed."""
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]
+    site = write_site(tmp_path, always_open=True, extra={'listen = "127.0.0.1:8080"': f'listen = "127.0.0.1:{port}"'})
+    for module, args in (("totem.cli", ["--config", str(site), "run", "--always-open"]),
+                         ("display.cli", ["--config", str(site)])):
+        proc = subprocess.run([sys.executable, "-c", STOP_WHILE_STARTING.replace("{module}", module), *args],
+                              env=env(), cwd=ROOT, capture_output=True, text=True, timeout=30)
+        assert proc.returncode == 0, (module, proc.returncode, proc.stderr[-800:])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from contextlib import ExitStack
 
@@ -146,7 +147,12 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
 def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None = None,
               max_seconds: float | None = None) -> int:
     notifier = Notifier()
+    # A stop asked for while we are still starting (no window, so no SDL handler yet) is kept,
+    # not fatal: the loop ends at its first frame and everything opened is closed.
+    stopping = threading.Event()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stopping.set())
     with ExitStack() as stack:
+        stack.callback(signal.signal, signal.SIGTERM, previous)
         stack.callback(notifier.close)
         try:
             with ExitStack() as attempt:  # what was built before the failure is closed again
@@ -156,8 +162,9 @@ def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None 
         except StoreError as exc:  # Out of service on screen, not a restart loop before any window
             app = build_unavailable_kiosk(config, stack, clock=clock or SystemClock(), reason=str(exc),
                                           on_frame=notifier.watchdog)
-        previous = signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
-        stack.callback(signal.signal, signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, lambda *_: post(pygame.QUIT))
+        if stopping.is_set():
+            post(pygame.QUIT)
         notifier.ready(f"{config.totem.id}: kiosk running")
         log.info("kiosk %s running (%s printer, push to %s)", config.totem.id, config.printer.connection,
                  ", ".join(push_targets(config)))
