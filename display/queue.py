@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from config.model import Config
 from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
 from display.report_data import digests_for, forget_digests, summarise_months
-from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting
+from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
 
@@ -284,13 +284,16 @@ class QueueStore:
         db.execute("UPDATE tickets SET status = ?, finished_at = ? WHERE id = ?", (status, _ts(now), current.id))
         return current
 
-    def call_next(self, desk_id: str, *, now: datetime) -> HubTicket | None:
-        """Finish the desk's current ticket as served, then call the next one by the call order."""
+    def call_next(self, desk_id: str, *, now: datetime, chosen_id: str | None = None) -> HubTicket | None:
+        """Finish the desk's current ticket as served, then call the next one by the call order,
+        or the waiting ticket the operator chose (`chosen_id`, which `callable_by` vetted)."""
         day = self.sync(now)
         desk = self.order.desk(desk_id)
         if desk is None:
             return None
-        chosen = self.order.next_for(desk)
+        chosen = self.order.next_for(desk) if chosen_id is None else self.order.get(chosen_id)
+        if chosen_id is not None and chosen is None:
+            return None  # called meanwhile: the current ticket is left as it is
         with self._tx() as db:
             finished = self._finish_current(db, desk_id, "served", now)
             if chosen is not None:
@@ -308,6 +311,25 @@ class QueueStore:
             if chosen is not None:
                 self.order.remove(chosen.id)
         return self._ticket(chosen.id) if chosen is not None else None
+
+    def call_chosen(self, desk_id: str, key: str, value: str, *, now: datetime) -> tuple[str, HubTicket | None]:
+        """Call the waiting ticket with that id or code at this desk, out of the call order:
+        ("called", ticket), or why not: "missing", "ambiguous" (two totems printed one code),
+        "not_yours" (another service, or transferred to another desk). Runs on the database
+        thread, so the ticket cannot be called elsewhere between the check and the call."""
+        self.sync(now)
+        with self._lock:
+            found = [value] if key == "id" and value in self.order else \
+                [w.id for w in self.order.waiting() if key == "code" and w.code == value]
+            desk = self.order.desk(desk_id)
+            if not found or desk is None:
+                return "missing", None
+            if len(found) > 1:
+                return "ambiguous", None
+            waiting = self.order.get(found[0])
+            if waiting is None or not can_call(desk, waiting):
+                return "not_yours", None
+        return "called", self.call_next(desk_id, now=now, chosen_id=found[0])
 
     def recall(self, desk_id: str, *, now: datetime) -> HubTicket | None:
         """Call the current ticket again: announced again, no new row in the history."""

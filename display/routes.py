@@ -156,6 +156,8 @@ async def desk_action(request: web.Request) -> web.Response:
             return web.Response(status=204)
         call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
                 "service": ticket.service_id, "recall": False, "called_at": ticket.called_at}
+    elif action == "call":
+        return await call_chosen(request, hub, desk)
     elif action == "recall":
         ticket = await hub.db(hub.store.recall, desk_id, now=now)
         if ticket is not None:
@@ -176,6 +178,27 @@ async def desk_action(request: web.Request) -> web.Response:
     log.info("desk %s: %s %s", desk_id, action, ticket.code)
     hub.changed(call)
     return web.json_response({"ticket": ticket.as_json(), **extra})
+
+
+async def call_chosen(request: web.Request, hub: Hub, desk: Any) -> web.Response:
+    """Call the waiting ticket the operator clicked or typed, out of the call order. A repeat
+    (a double click) of the ticket already in service answers it again and changes nothing."""
+    key, value = validation.chosen_ticket(await _json(request))
+    now = hub.clock.now()
+    current = await hub.db(hub.store.current, desk.id, now=now)
+    if current is not None and (current.id if key == "id" else current.code) == value:
+        return web.json_response({"ticket": current.as_json(), "repeated": True})
+    outcome, ticket = await hub.db(hub.store.call_chosen, desk.id, key, value, now=now)
+    name = value if key == "code" else "this ticket"
+    if ticket is None:
+        status, error = {"ambiguous": (409, f"{name}: two waiting tickets have this code; pick one from the list"),
+                         "not_yours": (409, f"{name} is not for this desk (its service, or a transfer to another "
+                                            "desk)")}.get(outcome, (404, f"{name} is not waiting today"))
+        return web.json_response({"error": error}, status=status)
+    log.info("desk %s: call %s (chosen)", desk.id, ticket.code)
+    hub.changed({"id": ticket.id, "code": ticket.code, "desk": desk.id, "desk_name": desk.name,
+                 "service": ticket.service_id, "recall": False, "called_at": ticket.called_at})
+    return web.json_response({"ticket": ticket.as_json()})
 
 
 async def desk_session(request: web.Request) -> web.Response:
@@ -324,7 +347,7 @@ def build_app(hub: Hub) -> web.Application:
         web.post("/api/tickets", post_ticket),
         web.post("/api/tickets/{ticket_id}/void", void_ticket),
         web.post("/api/events/batch", post_batch),
-        web.post("/api/desks/{desk_id}/{action:next|recall|done|noshow|transfer}", desk_action),
+        web.post("/api/desks/{desk_id}/{action:next|call|recall|done|noshow|transfer}", desk_action),
         web.get("/api/desks/{desk_id}/session", desk_session),
         web.post("/api/totems/{totem_id}/status", totem_status),
         web.get("/api/state", get_state),

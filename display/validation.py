@@ -133,6 +133,23 @@ def transfer(body: Any, config: Config) -> tuple[str, str | None, bool | None]:
     return service_id, desk_id, priority
 
 
+CODE_RE = re.compile(r"[A-Z][0-9]{1,5}")
+
+
+def chosen_ticket(body: Any) -> tuple[str, str]:
+    """("id", ticket id) or ("code", "A007"): the waiting ticket an operator chose to call."""
+    body = expect_object(body)
+    _only(body, ("id", "code"))
+    if ("id" in body) == ("code" in body):
+        raise BadRequest("id", "give the ticket's id or code (one of them)", None)
+    if "id" in body:
+        return "id", ticket_id(body["id"])
+    code = body["code"]
+    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+        raise BadRequest("code", "must be a ticket code such as A007", code)
+    return "code", code
+
+
 def pin(body: Any) -> str:
     body = expect_object(body)
     _only(body, ("pin",))

@@ -195,3 +195,26 @@ def test_a_lost_hub_shows_at_once_and_no_action_is_queued(tmp_path: Path, browse
     page.click("#next")
     wait_text(page, "#message", lambda t: "NON eseguita" in t, timeout_s=2)
     assert time.monotonic() - clicked < 1.5
+
+
+def test_call_a_chosen_ticket_by_click_or_code(tmp_path: Path, browser: object) -> None:
+    """Issue 14: the operator calls a waiting ticket out of order, by a click on the list or by
+    typing its code; the console says what happened."""
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        for n in (1, 2, 3):
+            issue(hub, "uffici", "A", n)
+        issue(hub, "rimborsi", "C", 4)
+        page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '3')
+        page.click("button[aria-label='Chiama A003']")
+        wait_text(page, '#current-code', lambda t: t == 'A003')
+        wait_text(page, '#message', lambda t: t == 'Chiamato A003')
+        page.fill("#code", "c004")
+        page.press("#code", "Enter")
+        wait_text(page, '#current-code', lambda t: t == 'C004')
+        page.fill("#code", "A009")
+        page.press("#code", "Enter")
+        wait_text(page, '#message', lambda t: "A009 is not waiting" in t)
+        assert page.text_content('#current-code') == 'C004'
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        assert [c["code"] for c in state["calls"][:2]] == ["C004", "A003"] and state["counts"]["served"] == 1

@@ -143,6 +143,9 @@ class CallOrder:
     def get(self, ticket_id: str) -> Waiting | None:
         return self._by_id.get(ticket_id)
 
+    def waiting(self) -> list[Waiting]:
+        return list(self._by_id.values())
+
     def count(self, service: str) -> int:
         return len(self._sorted.get(service, ())) + sum(1 for t in self._constrained.values() if t.service == service)
 

@@ -28,7 +28,8 @@
       flag_collision: "{code} ({totem}): stesso numero di un altro biglietto di oggi (due totem numerano uguale)",
       flag_unknown_service: "{code} ({totem}): servizio sconosciuto «{service}»: configurazione diversa",
       flag_config_mismatch: "{code} ({totem}): lettera diversa da quella del servizio: configurazione diversa",
-      flag_other_day: "{code} ({totem}): emesso con un'altra data (orologio del totem errato?)"
+      flag_other_day: "{code} ({totem}): emesso con un'altra data (orologio del totem errato?)",
+      call_code: "Chiama il numero", call: "Chiama", call_this: "Chiama {code}"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -54,7 +55,8 @@
       flag_collision: "{code} ({totem}): same number as another ticket today (two totems number alike)",
       flag_unknown_service: "{code} ({totem}): unknown service “{service}”: configuration differs",
       flag_config_mismatch: "{code} ({totem}): letter differs from the service's: configuration differs",
-      flag_other_day: "{code} ({totem}): issued with another date (totem clock wrong?)"
+      flag_other_day: "{code} ({totem}): issued with another date (totem clock wrong?)",
+      call_code: "Call number", call: "Call", call_this: "Call {code}"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -112,7 +114,17 @@
       const list = document.createElement("ol");
       x.queue.slice(0, 8).forEach((q) => {
         const li = document.createElement("li");
-        li.textContent = q.code + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
+        const text = document.createElement("span");
+        text.textContent = q.code + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
+        // Call this one, out of the order (the operator chose it). By its code: ticket ids stay off the
+        // public state (they will be the secret of a citizen's "follow your turn" page).
+        const call = document.createElement("button");
+        call.type = "button";
+        call.className = "call-one";
+        call.textContent = t("call");
+        call.setAttribute("aria-label", t("call_this", {code: q.code}));
+        call.addEventListener("click", () => act("call", {code: q.code}));
+        li.append(text, call);
         list.appendChild(li);
       });
       const empty = document.createElement("p");
@@ -170,9 +182,9 @@
     $("confirm-yes").focus();
   }
 
-  async function act(action) {
+  async function act(action, chosen) {
     const button = $(action);
-    if (!button || button.disabled) return;
+    if (action !== "call" && (!button || button.disabled)) return;
     if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
     let moved = null;
@@ -183,6 +195,7 @@
       init.body = JSON.stringify(moved);
       $("confirm").hidden = true;
     }
+    if (action === "call") init.body = JSON.stringify(chosen);
     // Nothing is queued in the browser: an action the hub does not confirm within 1 s is reported as not done.
     let r;
     try {
@@ -196,7 +209,7 @@
     if (r.status === 204) { $("message").textContent = t("nobody"); return; }
     const body = await r.json().catch(() => ({}));
     let text = r.ok ? "" : (body.error || r.status);
-    if (r.ok && action === "next" && body.ticket) text = t("called", {code: body.ticket.code});
+    if (r.ok && (action === "next" || action === "call") && body.ticket) text = t("called", {code: body.ticket.code});
     if (r.ok && action === "transfer" && body.ticket) {
       const target = moved.desk && state.desks.find((d) => d.id === moved.desk);
       const vals = {code: body.ticket.code, service: serviceLabel(moved.service), desk: target ? t("to_desk", {desk: target.name}) : ""};
@@ -230,6 +243,13 @@
   });
   document.querySelectorAll("button[data-action]").forEach((b) => b.addEventListener("click", () => act(b.dataset.action)));
   $("transfer-to").addEventListener("change", fillDesks);
+  $("call-code").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const code = $("code").value.trim().toUpperCase();
+    if (!code) return;
+    $("code").value = "";
+    act("call", {code: code});
+  });
   $("confirm-yes").addEventListener("click", () => act("transfer"));
   $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; });
   $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-desk-lang", lang); translate(); });

@@ -1,0 +1,64 @@
+"""Operator actions beyond "call next" (issue 14), through the hub's API on 127.0.0.1:
+calling a chosen waiting ticket, by its id (a click on the list) or its code (typed)."""
+
+from __future__ import annotations
+
+import requests
+from test_hub_api import AUTH, post, state, ticket, waiting
+
+from display.server import HubServer
+
+
+def current(hub: HubServer, desk: str = "1") -> str | None:
+    me = next(d for d in state(hub)["desks"] if d["id"] == desk)
+    return me["current"]["code"] if me["current"] else None
+
+
+def test_call_a_chosen_ticket_by_id_or_code(hub: HubServer) -> None:
+    first, second, third = ticket(number=1, minutes_ago=20), ticket(number=2, minutes_ago=10), \
+        ticket("rimborsi", "C", 1, minutes_ago=5)
+    for t in (first, second, third):
+        assert post(hub, "/api/tickets", t).status_code == 201
+    chosen = post(hub, "/api/desks/1/call", {"id": second["id"]})
+    assert chosen.status_code == 200 and chosen.json()["ticket"]["code"] == "A002"
+    assert current(hub) == "A002" and waiting(hub) == {"uffici": ["A001"], "rimborsi": ["C001"]}
+    again = post(hub, "/api/desks/1/call", {"id": second["id"]})  # a double click: nothing more happens
+    assert again.status_code == 200 and again.json()["ticket"]["code"] == "A002" and current(hub) == "A002"
+    typed = post(hub, "/api/desks/1/call", {"code": "C001"})  # the previous one is finished as served
+    assert typed.status_code == 200 and current(hub) == "C001" and waiting(hub) == {"uffici": ["A001"]}
+    assert state(hub)["counts"]["served"] == 1
+    calls = [c["code"] for c in state(hub)["calls"]]
+    assert calls[:2] == ["C001", "A002"], "each chosen call is announced like any call"
+
+
+def test_calling_a_ticket_that_cannot_be_called_changes_nothing(hub: HubServer) -> None:
+    t = ticket(number=1)
+    post(hub, "/api/tickets", t)
+    before = state(hub)
+    for body, status, words in (({"code": "A009"}, 404, "A009 is not waiting"),
+                                ({"id": "0b6f4d8e-1111-2222-3333-444455556666"}, 404, "not waiting"),
+                                ({"code": "a1"}, 400, "code"), ({"id": t["id"], "code": "A001"}, 400, "one of"),
+                                ({}, 400, "id or code"), ({"code": "A001", "extra": 1}, 400, "extra")):
+        answer = post(hub, "/api/desks/1/call", body)
+        assert answer.status_code == status and words in answer.text, (body, answer.text)
+    assert requests.post(hub.url + "/api/desks/1/call", json={"code": "A001"}, timeout=5).status_code == 401
+    after = state(hub)
+    assert [s["queue"] for s in after["services"]] == [s["queue"] for s in before["services"]]
+    assert post(hub, "/api/desks/1/call", {"code": "A001"}, headers=AUTH).status_code == 200
+
+
+def test_a_desk_cannot_call_a_ticket_of_a_service_it_does_not_serve(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import HUB_NOW, write_site
+    from test_reports import SECOND_DESK
+
+    from config import load_config
+    from totem.clock import FrozenClock
+
+    path = write_site(tmp_path)
+    path.write_text(path.read_text() + SECOND_DESK)
+    with HubServer(load_config(path), port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        post(hub, "/api/tickets", ticket("sanita", "E", 1))
+        refused = post(hub, "/api/desks/2/call", {"code": "E001"})
+        assert refused.status_code == 409 and "not for this desk" in refused.text
+        assert waiting(hub) == {"sanita": ["E001"]} and current(hub, "2") is None
+        assert post(hub, "/api/desks/1/call", {"code": "E001"}).status_code == 200
