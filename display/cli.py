@@ -47,7 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from display.queue import QueueStore
     from display.server import HubServer
 
     if args.command == "report":
@@ -55,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return report_cli.run(config, args)
     if args.repair_db:
-        moved = QueueStore.move_aside(config.hub.data_dir, config=config)
+        from display.repair import move_aside
+
+        moved = move_aside(config.hub.data_dir, config=config)
         print("\n".join(["moved aside: " + m for m in moved] + ["start the hub again: the totems send today's "
                                                                  "tickets again on their next contact"])
               if moved else "the queue database opens and passes its integrity check; nothing to do")

@@ -191,9 +191,11 @@ class Hub:
         calls = [{**c, "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))}
                  for c in store.last_calls(now=now, limit=5)]
         flagged = [{**t.as_json(), "totem": t.totem} for t in store.flagged(now=now)]
+        noshows = [{"code": t.code, "service": t.service_id} for t in store.noshows(now=now)]
         return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
                 "services": services, "desks": desks, "calls": calls,
-                "totems": totems, "counts": store.counts(day), "flagged": flagged, "message": self.config.hub.message,
+                "totems": totems, "counts": store.counts(day), "flagged": flagged, "noshows": noshows,
+                "message": self.config.hub.message,
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
     def changed(self, call: dict[str, Any] | None = None) -> None:

@@ -90,24 +90,6 @@ class QueueStore:
         self._db.executescript(LATE_INDEXES)
 
     @classmethod
-    def move_aside(cls, data_dir: Path, *, config: Config) -> list[str]:
-        """`totem-display --repair-db`: rename an unreadable database (kept for a post-mortem).
-        Nothing is moved when it opens fine."""
-        path = Path(data_dir) / cls.FILENAME
-        try:
-            cls(path, config=config).close()
-        except StoreError:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            moved = []
-            for suffix in ("", "-wal", "-shm"):
-                old = Path(f"{path}{suffix}")
-                if old.exists():
-                    old.rename(Path(f"{path}.corrupt-{stamp}{suffix}"))
-                    moved.append(f"{old.name} -> {path.name}.corrupt-{stamp}{suffix}")
-            return moved
-        return []
-
-    @classmethod
     def in_dir(cls, data_dir: Path, *, config: Config) -> QueueStore:
         return cls(Path(data_dir) / cls.FILENAME, config=config)
 
@@ -330,6 +312,29 @@ class QueueStore:
             if waiting is None or not can_call(desk, waiting):
                 return "not_yours", None
         return "called", self.call_next(desk_id, now=now, chosen_id=found[0])
+
+    def return_noshow(self, key: str, value: str, *, now: datetime) -> HubTicket | None:
+        """A late citizen after "Assente": today's no-show back to waiting, at its original place
+        (its ticket's time). A ticket already waiting is answered as it is; None: no such ticket."""
+        day = self.sync(now)
+        column = "id" if key == "id" else "code"
+        row = self._read().execute(f"SELECT {self._COLS}, desk_only, desk_not FROM tickets WHERE service_day = ? AND "
+                                   f"{column} = ? AND status IN ('noshow', 'waiting') ORDER BY status = 'waiting' "
+                                   "LIMIT 1", (day, value)).fetchone()
+        if row is None or row[4] == "waiting":
+            return HubTicket(*row[:8], bool(row[8]), row[9], row[10]) if row else None
+        with self._tx() as db:
+            db.execute("UPDATE tickets SET status = 'waiting', desk_id = NULL, called_at = NULL, finished_at = NULL "
+                       "WHERE id = ?", (row[0],))
+        with self._lock:
+            self._facts = None
+            self.order.add(Waiting(row[0], row[1], row[2], bool(row[8]), row[3], row[11], row[12]))
+        return self._ticket(row[0])
+
+    def noshows(self, *, now: datetime, limit: int = 10) -> list[HubTicket]:
+        rows = self._read().execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND status = 'noshow' "
+                                    "ORDER BY finished_at DESC LIMIT ?", (self.sync(now), limit)).fetchall()
+        return [HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in rows]
 
     def recall(self, desk_id: str, *, now: datetime) -> HubTicket | None:
         """Call the current ticket again: announced again, no new row in the history."""

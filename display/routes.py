@@ -158,6 +158,12 @@ async def desk_action(request: web.Request) -> web.Response:
                 "service": ticket.service_id, "recall": False, "called_at": ticket.called_at}
     elif action == "call":
         return await call_chosen(request, hub, desk)
+    elif action == "return":
+        key, value = validation.chosen_ticket(await _json(request))
+        ticket = await hub.db(hub.store.return_noshow, key, value, now=now)
+        if ticket is None:
+            return web.json_response({"error": f"{value if key == 'code' else 'this ticket'} is not among "
+                                               "today's no-shows"}, status=404)
     elif action == "recall":
         ticket = await hub.db(hub.store.recall, desk_id, now=now)
         if ticket is not None:
@@ -347,7 +353,7 @@ def build_app(hub: Hub) -> web.Application:
         web.post("/api/tickets", post_ticket),
         web.post("/api/tickets/{ticket_id}/void", void_ticket),
         web.post("/api/events/batch", post_batch),
-        web.post("/api/desks/{desk_id}/{action:next|call|recall|done|noshow|transfer}", desk_action),
+        web.post("/api/desks/{desk_id}/{action:next|call|return|recall|done|noshow|transfer}", desk_action),
         web.get("/api/desks/{desk_id}/session", desk_session),
         web.post("/api/totems/{totem_id}/status", totem_status),
         web.get("/api/state", get_state),

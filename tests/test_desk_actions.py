@@ -62,3 +62,23 @@ def test_a_desk_cannot_call_a_ticket_of_a_service_it_does_not_serve(tmp_path) ->
         assert refused.status_code == 409 and "not for this desk" in refused.text
         assert waiting(hub) == {"sanita": ["E001"]} and current(hub, "2") is None
         assert post(hub, "/api/desks/1/call", {"code": "E001"}).status_code == 200
+
+
+def test_a_no_show_comes_back_to_its_original_place(hub: HubServer) -> None:
+    """A late citizen after "Assente": back in the queue where the ticket's time puts them
+    (documented in the README), listed among today's no-shows until then."""
+    for n, minutes in ((1, 30), (2, 20), (3, 10)):
+        post(hub, "/api/tickets", ticket(number=n, minutes_ago=minutes))
+    post(hub, "/api/desks/1/next")  # A001
+    assert post(hub, "/api/desks/1/noshow").status_code == 200
+    assert [t["code"] for t in state(hub)["noshows"]] == ["A001"]
+    back = post(hub, "/api/desks/1/return", {"code": "A001"})
+    assert back.status_code == 200 and back.json()["ticket"]["status"] == "waiting"
+    assert waiting(hub) == {"uffici": ["A001", "A002", "A003"]} and state(hub)["noshows"] == []
+    again = post(hub, "/api/desks/1/return", {"code": "A001"})  # a double click changes nothing
+    assert again.status_code == 200 and waiting(hub) == {"uffici": ["A001", "A002", "A003"]}
+    assert post(hub, "/api/desks/1/return", {"code": "A002"}).status_code == 200  # waiting already: unchanged
+    assert post(hub, "/api/desks/1/return", {"code": "A009"}).status_code == 404
+    assert state(hub)["counts"]["noshow"] == 0 and state(hub)["counts"]["waiting"] == 3
+    called = post(hub, "/api/desks/1/next").json()["ticket"]
+    assert called["code"] == "A001", "it is called first: its place is its ticket's time"

@@ -218,3 +218,21 @@ def test_call_a_chosen_ticket_by_click_or_code(tmp_path: Path, browser: object) 
         assert page.text_content('#current-code') == 'C004'
         state = requests.get(hub.url + "/api/state", timeout=5).json()
         assert [c["code"] for c in state["calls"][:2]] == ["C004", "A003"] and state["counts"]["served"] == 1
+
+
+def test_a_no_show_is_put_back_from_the_console(tmp_path: Path, browser: object) -> None:
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        for n in (1, 2):
+            issue(hub, "uffici", "A", n)
+        page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')
+        page.click("#next")
+        wait_text(page, '#current-code', lambda t: t == 'A001')
+        page.click("#noshow")
+        page.wait_for_selector("#noshows-title:not([hidden])")
+        page.click("button[aria-label='Rimetti in coda A001']")
+        wait_text(page, '#message', lambda t: t == "A001 è di nuovo in coda, al posto del suo biglietto")
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')
+        page.wait_for_selector("#noshows-title", state="hidden")
+        page.click("#next")
+        wait_text(page, '#current-code', lambda t: t == 'A001')  # its place is its ticket's time

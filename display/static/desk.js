@@ -29,7 +29,9 @@
       flag_unknown_service: "{code} ({totem}): servizio sconosciuto «{service}»: configurazione diversa",
       flag_config_mismatch: "{code} ({totem}): lettera diversa da quella del servizio: configurazione diversa",
       flag_other_day: "{code} ({totem}): emesso con un'altra data (orologio del totem errato?)",
-      call_code: "Chiama il numero", call: "Chiama", call_this: "Chiama {code}"
+      call_code: "Chiama il numero", call: "Chiama", call_this: "Chiama {code}",
+      noshows: "Assenti di oggi", put_back: "Rimetti in coda", put_back_this: "Rimetti in coda {code}",
+      returned: "{code} è di nuovo in coda, al posto del suo biglietto"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -56,7 +58,9 @@
       flag_unknown_service: "{code} ({totem}): unknown service “{service}”: configuration differs",
       flag_config_mismatch: "{code} ({totem}): letter differs from the service's: configuration differs",
       flag_other_day: "{code} ({totem}): issued with another date (totem clock wrong?)",
-      call_code: "Call number", call: "Call", call_this: "Call {code}"
+      call_code: "Call number", call: "Call", call_this: "Call {code}",
+      noshows: "Today's no-shows", put_back: "Back in the queue", put_back_this: "Put {code} back in the queue",
+      returned: "{code} is back in the queue, in its ticket's place"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -132,6 +136,18 @@
       box.append(h, n, x.queue.length ? list : empty);
       return box;
     }));
+    const noshows = s.noshows || [];
+    $("noshows-title").hidden = !noshows.length;
+    $("noshows").replaceChildren(...noshows.map((x) => {
+      const li = document.createElement("li");
+      const back = document.createElement("button");  // a late citizen: back at the ticket's own place
+      back.type = "button";
+      back.textContent = t("put_back");
+      back.setAttribute("aria-label", t("put_back_this", {code: x.code}));
+      back.addEventListener("click", () => act("return", {code: x.code}));
+      li.append(x.code + " ", back);
+      return li;
+    }));
     const c = s.counts;
     $("counts").textContent = t("counts", {served: pl("n_served", c.served), noshow: pl("n_noshow", c.noshow),
       waiting: pl("n_waiting", c.waiting), void: pl("n_void", c.void)});
@@ -184,7 +200,7 @@
 
   async function act(action, chosen) {
     const button = $(action);
-    if (action !== "call" && (!button || button.disabled)) return;
+    if (action !== "call" && action !== "return" && (!button || button.disabled)) return;
     if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
     let moved = null;
@@ -195,7 +211,7 @@
       init.body = JSON.stringify(moved);
       $("confirm").hidden = true;
     }
-    if (action === "call") init.body = JSON.stringify(chosen);
+    if (action === "call" || action === "return") init.body = JSON.stringify(chosen);
     // Nothing is queued in the browser: an action the hub does not confirm within 1 s is reported as not done.
     let r;
     try {
@@ -210,6 +226,7 @@
     const body = await r.json().catch(() => ({}));
     let text = r.ok ? "" : (body.error || r.status);
     if (r.ok && (action === "next" || action === "call") && body.ticket) text = t("called", {code: body.ticket.code});
+    if (r.ok && action === "return" && body.ticket) text = t("returned", {code: body.ticket.code});
     if (r.ok && action === "transfer" && body.ticket) {
       const target = moved.desk && state.desks.find((d) => d.id === moved.desk);
       const vals = {code: body.ticket.code, service: serviceLabel(moved.service), desk: target ? t("to_desk", {desk: target.name}) : ""};
