@@ -181,7 +181,7 @@ class Hub:
         for d in self.config.desks:
             current = store.current(d.id, now=now)
             desks.append({"id": d.id, "name": d.name, "services": list(d.services) + store.extra_services(),
-                          "current": current.as_json() if current else None})
+                          "current": current.as_json() if current else None, "paused": d.id in store.paused})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
         for totem_id, health, seen_at in store.totems():

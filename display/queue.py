@@ -59,6 +59,8 @@ class QueueStore:
         self._db.execute("INSERT INTO meta (key, value) VALUES ('hub_id', ?) ON CONFLICT (key) DO NOTHING",
                          (str(uuid.uuid4()),))
         (self.hub_id,) = self._db.execute("SELECT value FROM meta WHERE key = 'hub_id'").fetchone()
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'paused_desks'").fetchone()
+        self.paused: frozenset[str] = frozenset(json.loads(row[0])) if row else frozenset()  # no calls, no estimate
         # The in-memory order is changed on the database thread and read by the state builder's
         # thread (with its own read-only connection, so a state never waits for a commit's fsync).
         self._lock = threading.RLock()
@@ -385,8 +387,17 @@ class QueueStore:
 
     # -- what people are told ------------------------------------------------------------------
 
+    def pause(self, desk_id: str, paused: bool) -> None:
+        """A paused desk gets no calls and is left out of the estimates until it resumes."""
+        with self._tx() as db:
+            self.paused = self.paused | {desk_id} if paused else self.paused - {desk_id}
+            db.execute("INSERT INTO meta (key, value) VALUES ('paused_desks', ?) ON CONFLICT (key) DO UPDATE SET "
+                       "value = excluded.value", (json.dumps(sorted(self.paused)),))
+
     def _open_desks(self, callers: tuple[str, ...], now: datetime) -> tuple[int, int]:
-        """(desks open, desks busy) among the desks that can call a ticket."""
+        """(desks open, desks busy) among the desks that can call a ticket (paused ones only
+        when all of them are paused: the estimate then assumes they come back)."""
+        callers = tuple(d for d in callers if d not in self.paused) or callers
         busy = self._desk_facts()[0]
         active = [d for d in callers if d in busy or now - self._active.get(d, datetime.min.replace(tzinfo=UTC))
                   <= ACTIVE_DESK]

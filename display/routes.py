@@ -32,6 +32,7 @@ BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
 PING_S = 1.0  # a visible "ping" event: consoles turn their link badge red within 3 s of silence
 HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
+DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume")
 
 
 async def _json(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> Any:
@@ -149,6 +150,17 @@ async def desk_action(request: web.Request) -> web.Response:
     now = hub.clock.now()
     call = None
     extra: dict[str, Any] = {}
+    if action in ("pause", "resume"):
+        current = await hub.db(hub.store.current, desk_id, now=now)
+        if action == "pause" and current is not None:
+            return web.json_response({"error": f"{current.code} is still in service at desk {desk_id}: finish it "
+                                               "first"}, status=409)
+        await hub.db(hub.store.pause, desk_id, action == "pause")
+        log.info("desk %s: %s", desk_id, "paused" if action == "pause" else "resumed")
+        hub.changed()
+        return web.json_response({"desk": desk_id, "paused": action == "pause"})
+    if action in ("next", "call") and desk_id in hub.store.paused:
+        return web.json_response({"error": f"desk {desk_id} is paused: resume it first"}, status=409)
     if action == "next":
         ticket = await hub.db(hub.store.call_next, desk_id, now=now)
         if ticket is None:
@@ -353,7 +365,7 @@ def build_app(hub: Hub) -> web.Application:
         web.post("/api/tickets", post_ticket),
         web.post("/api/tickets/{ticket_id}/void", void_ticket),
         web.post("/api/events/batch", post_batch),
-        web.post("/api/desks/{desk_id}/{action:next|call|return|recall|done|noshow|transfer}", desk_action),
+        web.post("/api/desks/{desk_id}/{action:" + "|".join(DESK_ACTIONS) + "}", desk_action),
         web.get("/api/desks/{desk_id}/session", desk_session),
         web.post("/api/totems/{totem_id}/status", totem_status),
         web.get("/api/state", get_state),

@@ -82,3 +82,35 @@ def test_a_no_show_comes_back_to_its_original_place(hub: HubServer) -> None:
     assert state(hub)["counts"]["noshow"] == 0 and state(hub)["counts"]["waiting"] == 3
     called = post(hub, "/api/desks/1/next").json()["ticket"]
     assert called["code"] == "A001", "it is called first: its place is its ticket's time"
+
+
+def test_a_paused_desk_gets_no_calls_and_leaves_the_estimates(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import HUB_NOW, write_site
+    from test_reports import SECOND_DESK
+
+    from config import load_config
+    from totem.clock import FrozenClock
+
+    path = write_site(tmp_path)
+    path.write_text(path.read_text() + SECOND_DESK)
+    config = load_config(path)
+    with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        for n in range(1, 7):
+            post(hub, "/api/tickets", ticket(number=n, minutes_ago=30 - n))
+        post(hub, "/api/desks/1/next")  # A001
+        assert post(hub, "/api/desks/2/next").json()["ticket"]["code"] == "A002"  # both desks at work
+        assert post(hub, "/api/desks/1/pause").status_code == 409, "a ticket in service is finished first"
+        post(hub, "/api/desks/1/done")
+        wait_two = requests.get(hub.url + "/api/forecast", timeout=5).json()["services"]["uffici"]
+        assert post(hub, "/api/desks/1/pause").status_code == 200
+        assert next(d for d in state(hub)["desks"] if d["id"] == "1")["paused"] is True
+        assert post(hub, "/api/desks/1/next").status_code == 409 and current(hub) is None
+        assert post(hub, "/api/desks/1/call", {"code": "A003"}).status_code == 409
+        wait_one = requests.get(hub.url + "/api/forecast", timeout=5).json()["services"]["uffici"]
+        assert wait_one["wait_high_min"] > wait_two["wait_high_min"], "one desk open: a longer wait is told"
+        assert post(hub, "/api/desks/2/next").json()["ticket"]["code"] == "A003"  # the other desk goes on
+        assert post(hub, "/api/desks/1/resume").status_code == 200
+        assert post(hub, "/api/desks/1/next").json()["ticket"]["code"] == "A004"
+        assert post(hub, "/api/desks/2/done").status_code == 200 and post(hub, "/api/desks/2/pause").status_code == 200
+    with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:  # a restart keeps the pause
+        assert [d["paused"] for d in state(hub)["desks"]] == [False, True]

@@ -236,3 +236,21 @@ def test_a_no_show_is_put_back_from_the_console(tmp_path: Path, browser: object)
         page.wait_for_selector("#noshows-title", state="hidden")
         page.click("#next")
         wait_text(page, '#current-code', lambda t: t == 'A001')  # its place is its ticket's time
+
+
+def test_pause_and_resume_the_desk(tmp_path: Path, browser: object) -> None:
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        issue(hub, "uffici", "A", 1)
+        page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '1')
+        page.click("#pause")
+        page.wait_for_selector("#paused:not([hidden])")
+        wait_text(page, '#message', lambda t: t == "Sportello in pausa")
+        assert page.is_disabled("#next") and page.is_disabled("#code")
+        wait_text(page, '#pause span', lambda t: t == "Riprendi")
+        page.keyboard.press("p")  # the shortcut resumes
+        page.wait_for_selector("#paused", state="hidden")
+        assert page.is_enabled("#next")
+        page.click("#next")
+        wait_text(page, '#current-code', lambda t: t == 'A001')
+        assert page.is_disabled("#pause"), "the ticket in service is finished before a pause"

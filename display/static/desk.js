@@ -31,7 +31,9 @@
       flag_other_day: "{code} ({totem}): emesso con un'altra data (orologio del totem errato?)",
       call_code: "Chiama il numero", call: "Chiama", call_this: "Chiama {code}",
       noshows: "Assenti di oggi", put_back: "Rimetti in coda", put_back_this: "Rimetti in coda {code}",
-      returned: "{code} è di nuovo in coda, al posto del suo biglietto"
+      returned: "{code} è di nuovo in coda, al posto del suo biglietto",
+      pause: "Pausa", resume: "Riprendi", paused: "Sportello in pausa: nessuna chiamata, non conta nelle attese indicate",
+      now_paused: "Sportello in pausa", now_resumed: "Sportello di nuovo aperto"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -60,7 +62,9 @@
       flag_other_day: "{code} ({totem}): issued with another date (totem clock wrong?)",
       call_code: "Call number", call: "Call", call_this: "Call {code}",
       noshows: "Today's no-shows", put_back: "Back in the queue", put_back_this: "Put {code} back in the queue",
-      returned: "{code} is back in the queue, in its ticket's place"
+      returned: "{code} is back in the queue, in its ticket's place",
+      pause: "Pause", resume: "Resume", paused: "Desk paused: no calls, not counted in the waits people are told",
+      now_paused: "Desk paused", now_resumed: "Desk open again"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -90,7 +94,13 @@
     $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") : t("none_current");
     ["recall", "noshow", "done", "transfer"].forEach((id) => { $(id).disabled = !current; });
     const mine = s.services.filter((x) => me && me.services.includes(x.id));
-    $("next").disabled = !mine.some((x) => x.waiting > 0);
+    const paused = !!(me && me.paused);
+    $("next").disabled = paused || !mine.some((x) => x.waiting > 0);
+    $("paused").hidden = !paused;
+    $("pause").dataset.action = paused ? "resume" : "pause";
+    $("pause").querySelector("span").textContent = t(paused ? "resume" : "pause");
+    $("pause").disabled = !paused && !!current;  // the ticket in service is finished first
+    $("code").disabled = paused;
     const select = $("transfer-to");
     const chosen = select.value;
     select.replaceChildren(...s.services.filter((x) => x.known).map((x) => new Option(x.label[lang] || x.label.it, x.id)));
@@ -127,6 +137,7 @@
         call.className = "call-one";
         call.textContent = t("call");
         call.setAttribute("aria-label", t("call_this", {code: q.code}));
+        call.disabled = paused;
         call.addEventListener("click", () => act("call", {code: q.code}));
         li.append(text, call);
         list.appendChild(li);
@@ -199,7 +210,7 @@
   }
 
   async function act(action, chosen) {
-    const button = $(action);
+    const button = action === "resume" ? $("pause") : $(action);
     if (action !== "call" && action !== "return" && (!button || button.disabled)) return;
     if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
@@ -227,6 +238,7 @@
     let text = r.ok ? "" : (body.error || r.status);
     if (r.ok && (action === "next" || action === "call") && body.ticket) text = t("called", {code: body.ticket.code});
     if (r.ok && action === "return" && body.ticket) text = t("returned", {code: body.ticket.code});
+    if (r.ok && (action === "pause" || action === "resume")) text = t(action === "pause" ? "now_paused" : "now_resumed");
     if (r.ok && action === "transfer" && body.ticket) {
       const target = moved.desk && state.desks.find((d) => d.id === moved.desk);
       const vals = {code: body.ticket.code, service: serviceLabel(moved.service), desk: target ? t("to_desk", {desk: target.name}) : ""};
@@ -273,7 +285,8 @@
   document.addEventListener("keydown", (ev) => {
     if ($("console").hidden || ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (!$("confirm").hidden) { if (ev.key === "Escape") $("confirm").hidden = true; return; }  // a confirmation is open
-    const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer"}[ev.key.toLowerCase()];
+    const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer",
+      p: $("pause").dataset.action}[ev.key.toLowerCase()];
     if (action) { ev.preventDefault(); act(action); }
   });
 
