@@ -228,7 +228,15 @@ def test_a_no_show_is_put_back_from_the_console(tmp_path: Path, browser: object)
         wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')
         page.click("#next")
         wait_text(page, '#current-code', lambda t: t == 'A001')
-        page.click("#noshow")
+        page.click("#noshow")  # asks first: one click must not send a citizen away
+        wait_text(page, '#confirm-text', lambda t: t == "Segnare A001 come assente?")
+        assert page.is_hidden("#keep-priority") and page.text_content('#current-code') == 'A001'
+        page.click("#confirm-no")
+        page.wait_for_selector("#confirm", state="hidden")
+        assert requests.get(hub.url + "/api/state", timeout=5).json()["counts"]["noshow"] == 0
+        page.keyboard.press("a")
+        page.click("#confirm-yes")
+        wait_text(page, '#message', lambda t: t == "A001 segnato assente")
         page.wait_for_selector("#noshows-title:not([hidden])")
         page.click("button[aria-label='Rimetti in coda A001']")
         wait_text(page, '#message', lambda t: t == "A001 è di nuovo in coda, al posto del suo biglietto")

@@ -33,7 +33,9 @@
       noshows: "Assenti di oggi", put_back: "Rimetti in coda", put_back_this: "Rimetti in coda {code}",
       returned: "{code} è di nuovo in coda, al posto del suo biglietto",
       pause: "Pausa", resume: "Riprendi", paused: "Sportello in pausa: nessuna chiamata, non conta nelle attese indicate",
-      now_paused: "Sportello in pausa", now_resumed: "Sportello di nuovo aperto"
+      now_paused: "Sportello in pausa", now_resumed: "Sportello di nuovo aperto",
+      confirm_noshow: "Segnare {code} come assente?", noshow_note: "Se arriva più tardi: «Rimetti in coda» tra gli assenti di oggi.",
+      served_msg: "{code} servito", noshow_msg: "{code} segnato assente", recalled_msg: "{code} richiamato"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -64,7 +66,9 @@
       noshows: "Today's no-shows", put_back: "Back in the queue", put_back_this: "Put {code} back in the queue",
       returned: "{code} is back in the queue, in its ticket's place",
       pause: "Pause", resume: "Resume", paused: "Desk paused: no calls, not counted in the waits people are told",
-      now_paused: "Desk paused", now_resumed: "Desk open again"
+      now_paused: "Desk paused", now_resumed: "Desk open again",
+      confirm_noshow: "Mark {code} as a no-show?", noshow_note: "If they come later: “Back in the queue” among today's no-shows.",
+      served_msg: "{code} served", noshow_msg: "{code} marked as a no-show", recalled_msg: "{code} called again"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -195,10 +199,26 @@
     if (chosen && able.some((d) => d.id === chosen)) pick.value = chosen;
   }
 
+  let pending = null;  // the action the open confirmation is about
+
+  function askNoshow() {
+    const me = state && state.desks.find((d) => d.id === desk);
+    const current = me && me.current;
+    if (!current) return;
+    pending = "noshow";
+    $("confirm-text").textContent = t("confirm_noshow", {code: current.code});
+    $("keep-priority").parentElement.hidden = true;
+    $("confirm-note").textContent = t("noshow_note");
+    $("confirm").hidden = false;
+    $("confirm-yes").focus();
+  }
+
   function askTransfer() {
     const me = state && state.desks.find((d) => d.id === desk);
     const current = me && me.current;
     if (!current) return;
+    pending = "transfer";
+    $("keep-priority").parentElement.hidden = false;
     const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
     const target = state.desks.find((d) => d.id === deskId);
     $("confirm-text").textContent = t("confirm_transfer", {code: current.code, service: serviceLabel($("transfer-to").value),
@@ -213,6 +233,8 @@
     const button = action === "resume" ? $("pause") : $(action);
     if (action !== "call" && action !== "return" && (!button || button.disabled)) return;
     if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }
+    if (action === "noshow" && $("confirm").hidden) { askNoshow(); return; }  // one click must not send a citizen away
+    if (action === "noshow") $("confirm").hidden = true;
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
     let moved = null;
     if (action === "transfer") {
@@ -238,6 +260,8 @@
     let text = r.ok ? "" : (body.error || r.status);
     if (r.ok && (action === "next" || action === "call") && body.ticket) text = t("called", {code: body.ticket.code});
     if (r.ok && action === "return" && body.ticket) text = t("returned", {code: body.ticket.code});
+    const said = {done: "served_msg", noshow: "noshow_msg", recall: "recalled_msg"}[action];
+    if (r.ok && said && body.ticket) text = t(said, {code: body.ticket.code});
     if (r.ok && (action === "pause" || action === "resume")) text = t(action === "pause" ? "now_paused" : "now_resumed");
     if (r.ok && action === "transfer" && body.ticket) {
       const target = moved.desk && state.desks.find((d) => d.id === moved.desk);
@@ -279,7 +303,7 @@
     $("code").value = "";
     act("call", {code: code});
   });
-  $("confirm-yes").addEventListener("click", () => act("transfer"));
+  $("confirm-yes").addEventListener("click", () => act(pending));
   $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; });
   $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-desk-lang", lang); translate(); });
   document.addEventListener("keydown", (ev) => {
