@@ -18,12 +18,13 @@ from typing import Any
 
 import pygame
 
+from config.colours import hex_colour
 from config.model import Config
 from display.sound import Announcer, call_phrases
 from totem.hours import Schedule
 from totem.i18n import Translator
 from totem.ui.geometry import Box
-from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font, hex_colour
+from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font
 from totem.wording import hours_text
 
 log = logging.getLogger(__name__)

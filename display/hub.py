@@ -51,6 +51,8 @@ STATE_TTL_S = 1.0  # a cached state is rebuilt at least this often ("seen N s ag
 INGEST_BATCH = 200
 
 
+HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")  # the Hub in the aiohttp application (routes, report_routes)
+
 class Hub:
     def __init__(self, *, config: Config, store: QueueStore, clock: Clock) -> None:
         self.config = config

@@ -270,7 +270,7 @@ class QueueStore:
 
     def call_next(self, desk_id: str, *, now: datetime, chosen_id: str | None = None) -> HubTicket | None:
         """Finish the desk's current ticket as served, then call the next one by the call order,
-        or the waiting ticket the operator chose (`chosen_id`, which `callable_by` vetted)."""
+        or the waiting ticket the operator chose (`chosen_id`, which `call_chosen` vetted)."""
         day = self.sync(now)
         desk = self.order.desk(desk_id)
         if desk is None:
@@ -303,8 +303,10 @@ class QueueStore:
         thread, so the ticket cannot be called elsewhere between the check and the call."""
         self.sync(now)
         with self._lock:
-            found = [value] if key == "id" and value in self.order else \
-                [w.id for w in self.order.waiting() if key == "code" and w.code == value]
+            if key == "id":
+                found = [value] if value in self.order else []
+            else:
+                found = [w.id for w in self.order.waiting() if w.code == value]
             desk = self.order.desk(desk_id)
             if not found or desk is None:
                 return "missing", None

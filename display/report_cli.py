@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from config.model import Config
 from display.queue import QueueStore
 from display.report_data import load_facts, monthly_rows, report_for
-from display.report_page import TABLES, parse_day, tables, to_csv, to_json
+from display.report_page import TABLES, monthly_table, parse_day, tables, ticket_table, to_csv, to_json
 from display.reports import Report
 from totem.i18n import Translator
 
@@ -48,12 +48,14 @@ def run(config: Config, args: argparse.Namespace) -> int:
         print(f"totem-display report: {exc}", file=sys.stderr)
         return 2
     path = Path(config.hub.data_dir) / QueueStore.FILENAME
+    tz = ZoneInfo(config.site.timezone)
     try:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
         try:
             report = report_for(db, config, first, last, service=args.service, desk=args.desk, lang=lang)
-            facts = load_facts(db, first, last, ZoneInfo(config.site.timezone))
-            monthly = monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7])
+            if args.csv:  # the raw tickets and the monthly rows only go to the files
+                facts = load_facts(db, first, last, tz, service=args.service, desk=args.desk)
+                monthly = monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7])
         finally:
             db.close()
     except sqlite3.Error as exc:
@@ -66,10 +68,8 @@ def run(config: Config, args: argparse.Namespace) -> int:
     if args.csv:
         out = Path(args.csv)
         out.mkdir(parents=True, exist_ok=True)
-        chosen = [f for f in facts if (not args.service or f.service_id == args.service)
-                  and (not args.desk or f.desk_id == args.desk)]
-        all_tables = tables(report, Translator(lang), facts=chosen, monthly=monthly,
-                            tz=ZoneInfo(config.site.timezone))
+        t = Translator(lang)
+        all_tables = {**tables(report, t), "tickets": ticket_table(facts, tz), "monthly": monthly_table(monthly, t)}
         for name in TABLES:
             (out / f"{name}.csv").write_bytes(to_csv(all_tables[name]))
         print(f"{len(TABLES)} CSV files in {out}: {', '.join(n + '.csv' for n in TABLES)}")

@@ -26,10 +26,8 @@ from zoneinfo import ZoneInfo
 
 from config.model import Config
 from display.reports import (
-    Counts,
     Digest,
     Report,
-    Spread,
     TicketFacts,
     build_report,
     digest_day,
@@ -52,7 +50,9 @@ WHERE service_day BETWEEN ? AND ? AND code != ''
 """
 
 
-def load_facts(db: sqlite3.Connection, first: date, last: date, tz: ZoneInfo) -> list[TicketFacts]:
+def load_facts(db: sqlite3.Connection, first: date, last: date, tz: ZoneInfo, *, service: str | None = None,
+               desk: str | None = None) -> list[TicketFacts]:
+    """The tickets of days first..last (optionally one service's, one desk's)."""
     if last < first:
         raise ValueError(f"the period ends ({last}) before it starts ({first})")
     days: dict[str, date] = {}
@@ -67,12 +67,14 @@ def load_facts(db: sqlite3.Connection, first: date, last: date, tz: ZoneInfo) ->
 
     out = []
     make = TicketFacts
-    for (code, service, original, day, issued, totem, status, desk, first_call, called, finished, recalls, wait,
+    for (code, service_id, original, day, issued, totem, status, desk_id, first_call, called, finished, recalls, wait,
          served) in db.execute(_QUERY, (first.isoformat(), last.isoformat())):
         when = local(issued)
-        out.append(make(code, service, original, days.get(day) or days.setdefault(day, date.fromisoformat(day)),
-                        issued, when.weekday(), when.hour, totem, status, desk, first_call, called, finished, recalls,
-                        wait, served))
+        out.append(make(code, service_id, original, days.get(day) or days.setdefault(day, date.fromisoformat(day)),
+                        issued, when.weekday(), when.hour, totem, status, desk_id, first_call, called, finished,
+                        recalls, wait, served))
+    if service is not None or desk is not None:
+        out = [f for f in out if (service is None or f.service_id == service) and (desk is None or f.desk_id == desk)]
     return out
 
 
@@ -170,14 +172,15 @@ def summarise_months(db: sqlite3.Connection, *, today: date, tz: ZoneInfo) -> li
     for month in months:
         first = date.fromisoformat(month + "-01")
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        facts = load_facts(db, first, last, tz)
-        for service in sorted({t.service_id for t in facts}):
-            mine = [t for t in facts if t.service_id == service]
-            c = Counts.of(mine)
-            wait = Spread.of(t.wait_s for t in mine)
+        # counted as every report counts (the month's digests, kept for the days still in the history)
+        digests, queues = digests_for(db, first, last, tz, keep_before=today)
+        report = build_report(digests, queues, first=first, last=last, closure=lambda day: "", service_labels={},
+                              desk_labels={})
+        for row in report.by_service:
+            c = row.counts
             db.execute("INSERT OR IGNORE INTO monthly VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (month, service, c.issued, c.served, c.noshow, c.void, c.waiting_at_close, wait.median_min,
-                        wait.p90_min, Spread.of(t.service_s for t in mine).median_min))
+                       (month, row.key, c.issued, c.served, c.noshow, c.void, c.waiting_at_close, row.wait.median_min,
+                        row.wait.p90_min, row.service.median_min))
     return months
 
 

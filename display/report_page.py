@@ -23,7 +23,8 @@ from display.reports import Counts, Report, Row, Spread, TicketFacts
 from totem.i18n import Translator
 
 PERIODS = ("today", "week", "month", "last_month", "custom")
-TABLES = ("summary", "services", "desks", "days", "arrivals", "tickets", "monthly")
+REPORT_TABLES = ("summary", "services", "desks", "days", "arrivals")
+TABLES = (*REPORT_TABLES, "tickets", "monthly")
 
 
 def _num(value: float | int | None) -> str:
@@ -49,11 +50,14 @@ def spread_cells(s: Spread) -> list[float | None]:
     return [s.median_min, s.p90_min, s.worst_min]
 
 
-def tables(report: Report, t: Translator, *, facts: list[TicketFacts] | None = None,
-           monthly: list[tuple[Any, ...]] | None = None, tz: ZoneInfo | None = None) -> dict[str, list[list[Any]]]:
-    """Every table of the report: the first row is the header."""
-    counts_head = [t("report_issued"), t("report_served"), t("report_noshow"), t("report_void"),
-                   t("report_waiting_close"), t("report_unfinished")]
+def _counts_head(t: Translator) -> list[str]:
+    return [t("report_issued"), t("report_served"), t("report_noshow"), t("report_void"), t("report_waiting_close"),
+            t("report_unfinished")]
+
+
+def tables(report: Report, t: Translator) -> dict[str, list[list[Any]]]:
+    """The report's own tables (REPORT_TABLES): the first row is the header."""
+    counts_head = _counts_head(t)
     spread_head = [f"{t('report_wait')}: {t('report_median')}", f"{t('report_wait')}: {t('report_p90')}",
                    f"{t('report_wait')}: {t('report_worst')}", f"{t('report_service_time')}: {t('report_median')}",
                    f"{t('report_service_time')}: {t('report_p90')}", f"{t('report_service_time')}: {t('report_worst')}"]
@@ -78,20 +82,26 @@ def tables(report: Report, t: Translator, *, facts: list[TicketFacts] | None = N
     if report.previous is not None:
         out["summary"].append([t("report_previous_short"), *count_cells(report.previous),
                                *spread_cells(report.previous_wait or Spread(0, None, None, None))])
-    if facts is not None:
-        out["tickets"] = [["code", "service", "original_service", "day", "issued_at", "totem", "outcome", "desk",
-                           "first_called_at", "last_called_at", "finished_at", "recalls"]] + [
-            [f.code, f.service_id, f.original_service, f.day.isoformat(), _iso(f.issued_s, tz), f.totem, f.status,
-             f.desk_id or "", *(_iso(s, tz) for s in (f.first_call_s, f.last_call_s, f.finished_s)), f.recalls]
-            for f in facts]
-    if monthly is not None:
-        out["monthly"] = [[t("report_month_col"), t("report_service"), *counts_head[:5],
-                           f"{t('report_wait')}: {t('report_median')}", f"{t('report_wait')}: {t('report_p90')}",
-                           f"{t('report_service_time')}: {t('report_median')}"]] + [list(r) for r in monthly]
     return out
 
 
-def _iso(seconds: float | None, tz: ZoneInfo | None) -> str:
+def ticket_table(facts: list[TicketFacts], tz: ZoneInfo) -> list[list[Any]]:
+    """The raw ticket events of the period (there is no personal data: code, service, desk, times, outcome)."""
+    return [["code", "service", "original_service", "day", "issued_at", "totem", "outcome", "desk",
+             "first_called_at", "last_called_at", "finished_at", "recalls"]] + [
+        [f.code, f.service_id, f.original_service, f.day.isoformat(), _iso(f.issued_s, tz), f.totem, f.status,
+         f.desk_id or "", *(_iso(s, tz) for s in (f.first_call_s, f.last_call_s, f.finished_s)), f.recalls]
+        for f in facts]
+
+
+def monthly_table(monthly: list[tuple[Any, ...]], t: Translator) -> list[list[Any]]:
+    """The kept monthly summaries (report_data.monthly_rows)."""
+    return [[t("report_month_col"), t("report_service"), *_counts_head(t)[:5],
+             f"{t('report_wait')}: {t('report_median')}", f"{t('report_wait')}: {t('report_p90')}",
+             f"{t('report_service_time')}: {t('report_median')}"]] + [list(r) for r in monthly]
+
+
+def _iso(seconds: float | None, tz: ZoneInfo) -> str:
     """Local time to the second (rounded: julianday keeps microseconds only approximately)."""
     if seconds is None:
         return ""

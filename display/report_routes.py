@@ -21,9 +21,19 @@ from typing import Any
 
 from aiohttp import web
 
-from display.hub import Hub
+from display.hub import HUB_KEY, Hub
 from display.report_data import load_facts, monthly_rows, report_for
-from display.report_page import TABLES, page, parse_day, tables, to_csv, to_json, unlock_page
+from display.report_page import (
+    TABLES,
+    monthly_table,
+    page,
+    parse_day,
+    tables,
+    ticket_table,
+    to_csv,
+    to_json,
+    unlock_page,
+)
 from display.reports import Report, named_period
 from totem.i18n import Translator
 
@@ -35,8 +45,6 @@ MAX_DAYS = 800  # a report over more than two years of days is refused (history_
 
 
 def _hub(request: web.Request) -> Hub:
-    from display.routes import HUB_KEY
-
     return request.app[HUB_KEY]
 
 
@@ -162,12 +170,15 @@ async def csv_table(request: web.Request) -> web.Response:
     first, last, service, desk = _period(request, hub)
 
     def build(db: sqlite3.Connection) -> bytes:
+        """Only what the table needs: the raw tickets and the monthly rows need no report."""
+        t = Translator(lang)
+        if name == "tickets":
+            facts = load_facts(db, first, last, hub.store.tz, service=service, desk=desk)
+            return to_csv(ticket_table(facts, hub.store.tz))
+        if name == "monthly":
+            return to_csv(monthly_table(monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]), t))
         report = report_for(db, hub.config, first, last, service=service, desk=desk, lang=lang)
-        facts = [f for f in load_facts(db, first, last, hub.store.tz)
-                 if (service is None or f.service_id == service) and (desk is None or f.desk_id == desk)] \
-            if name == "tickets" else None
-        monthly = monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]) if name == "monthly" else None
-        return to_csv(tables(report, Translator(lang), facts=facts, monthly=monthly, tz=hub.store.tz)[name])
+        return to_csv(tables(report, t)[name])
 
     data = await asyncio.to_thread(_read, hub, build)
     filename = f"totem-{name}-{first.isoformat()}-{last.isoformat()}.csv"

@@ -13,7 +13,6 @@ from display.reports import Report
 from totem.i18n import Translator
 
 INK = "#141414"
-INK_RGB = (0x14, 0x14, 0x14)
 BAND = "#0b2545"
 GRID = "#d0d0d0"
 CLOSED = "#e6e6e6"
@@ -48,7 +47,8 @@ def heatmap(report: Report, t: Translator) -> str:
         for i, hour in enumerate(hours):
             value = data[w][hour]
             fill = _heat(value, peak)
-            text = "#ffffff" if contrast(WHITE, hex_colour(fill)) >= contrast(INK_RGB, hex_colour(fill)) else INK
+            rgb = hex_colour(fill)
+            text = "#ffffff" if contrast(WHITE, rgb) >= contrast(hex_colour(INK), rgb) else INK
             label = f"{value:.1f}".rstrip("0").rstrip(".") if value else ""
             if t.lang != "en":
                 label = label.replace(".", ",")

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 WEEKDAYS = 7
@@ -55,18 +55,6 @@ class TicketFacts(NamedTuple):
     service_s: float | None  # last call -> done; served tickets only
 
 
-def facts(code: str, service_id: str, original_service: str, day: date, issued_s: float, local_issue: datetime,
-          totem: str, status: str, desk_id: str | None, first_call_s: float | None, last_call_s: float | None,
-          finished_s: float | None, recalls: int = 0) -> TicketFacts:
-    """A TicketFacts with its waiting and service time worked out."""
-    # to the millisecond: SQLite's julianday carries the stored microseconds only approximately
-    wait = max(0.0, round(first_call_s - issued_s, 3)) if first_call_s is not None and status != "void" else None
-    served = max(0.0, round(finished_s - last_call_s, 3)) \
-        if status == "served" and last_call_s is not None and finished_s is not None else None
-    return TicketFacts(code, service_id, original_service, day, issued_s, local_issue.weekday(), local_issue.hour,
-                       totem, status, desk_id, first_call_s, last_call_s, finished_s, recalls, wait, served)
-
-
 @dataclass(frozen=True)
 class Spread:
     """Median, 90th percentile and worst of a set of durations, in minutes."""
@@ -77,8 +65,8 @@ class Spread:
     worst_min: float | None
 
     @classmethod
-    def of(cls, seconds: Iterable[float | None]) -> Spread:
-        values = sorted(seconds if isinstance(seconds, list) else (s for s in seconds if s is not None))
+    def of(cls, seconds: list[float]) -> Spread:
+        values = sorted(seconds)
         if not values:
             return cls(0, None, None, None)
         return cls(len(values), round(_median(values) / 60, 1), round(percentile(values, 0.9) / 60, 1),
@@ -110,9 +98,6 @@ class Counts:
     waiting_at_close: int = 0
     unfinished: int = 0  # called, never marked done or absent
 
-    @classmethod
-    def of(cls, tickets: Iterable[TicketFacts]) -> Counts:
-        return counts_of(Counter(t.status for t in tickets))
 
 
 @dataclass(frozen=True)
@@ -187,14 +172,6 @@ class Digest:
     services: list[float] = field(default_factory=list)  # seconds, last call -> done
     arrivals: Counter[int] = field(default_factory=Counter)  # weekday * 24 + local hour -> tickets
     totems: Counter[str] = field(default_factory=Counter)
-
-    def counts(self) -> Counts:
-        return counts_of(self.statuses)
-
-
-def counts_of(c: Counter[str]) -> Counts:
-    return Counts(c["served"] + c["noshow"] + c["waiting"] + c["called"], c["served"], c["noshow"], c["void"],
-                  c["waiting"], c["called"])
 
 
 def queue_scopes(service_id: str, desk_id: str) -> tuple[str, ...]:

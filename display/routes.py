@@ -19,7 +19,7 @@ from aiohttp import web
 
 from display import report_routes, validation
 from display.connlimit import read_body
-from display.hub import Hub
+from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
 from display.validation import BadRequest
 from totem import __version__
@@ -31,7 +31,6 @@ MAX_BODY_BYTES = 16 * 1024
 BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
 PING_S = 1.0  # a visible "ping" event: consoles turn their link badge red within 3 s of silence
-HUB_KEY: web.AppKey[Hub] = web.AppKey("hub")
 DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume")
 
 

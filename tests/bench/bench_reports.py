@@ -40,8 +40,7 @@ def main() -> None:
     from config import load_config
     from display.queue import QueueStore
     from display.report_data import load_facts, report_for
-    from display.report_page import page, tables, to_csv
-    from totem.i18n import Translator
+    from display.report_page import page, ticket_table, to_csv
 
     with tempfile.TemporaryDirectory() as tmp:
         path = site(Path(tmp))
@@ -72,7 +71,7 @@ def main() -> None:
             page(report, config, lang="it", query={"period": "custom"})
             t2 = time.perf_counter()
             facts = load_facts(db, date(2025, 12, 1), date(2026, 11, 30), tz)
-            to_csv(tables(report, Translator("it"), facts=facts, tz=tz)["tickets"])
+            to_csv(ticket_table(facts, tz))
             t3 = time.perf_counter()
             figures.append(t1 - t0)
             pages.append(t2 - t1)
