@@ -27,6 +27,7 @@ from display.broker import Broker
 from display.connlimit import StreamCap
 from display.queue import QueueStore
 from display.sessions import DeskSessions
+from display.undo import UNDO_WINDOW_S
 from totem.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -197,7 +198,7 @@ class Hub:
         return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
                 "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": store.counts(day), "flagged": flagged, "noshows": noshows,
-                "message": self.config.hub.message,
+                "message": self.config.hub.message, "undo_window_s": UNDO_WINDOW_S,
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
     def changed(self, call: dict[str, Any] | None = None) -> None:

@@ -29,7 +29,8 @@ from zoneinfo import ZoneInfo
 
 from config.model import Config
 from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
-from display.report_data import digests_for, forget_digests, summarise_months
+from display.report_data import forget_digests, prune
+from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
@@ -75,6 +76,7 @@ class QueueStore:
         self._active: dict[str, datetime] = {}
         # Desks busy now and today's finished counts: read once, kept until a desk action or a void.
         self._facts: tuple[set[str], dict[str, int]] | None = None
+        self.undo_book = UndoBook()  # each desk's last action, undoable for a short while
 
     def _open(self) -> None:
         self._db.execute("PRAGMA journal_mode = WAL")
@@ -278,15 +280,18 @@ class QueueStore:
         chosen = self.order.next_for(desk) if chosen_id is None else self.order.get(chosen_id)
         if chosen_id is not None and chosen is None:
             return None  # called meanwhile: the current ticket is left as it is
-        with self._tx() as db:
+        current = self.current(desk_id, now=now)
+        touched = (current.id if current else "", chosen.id if chosen else "")
+        with self._tx() as db, self.undo_book.recording(db, desk_id, "call" if chosen_id else "next", touched,
+                                                        now) as calls:
             finished = self._finish_current(db, desk_id, "served", now)
             if chosen is not None:
                 db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ?, desk_only = NULL, "
                            "desk_not = NULL, first_called_at = COALESCE(first_called_at, ?) WHERE id = ?",
                            (desk_id, _ts(now), _ts(now), chosen.id))
-                db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) "
-                           "VALUES (?, ?, ?, ?, ?)",
-                           (chosen.id, chosen.code, desk_id, _ts(now), day))
+                calls.append(db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) "
+                                        "VALUES (?, ?, ?, ?, ?)", (chosen.id, chosen.code, desk_id, _ts(now),
+                                                                   day)).lastrowid or 0)
         with self._lock:
             self._facts = None
             if finished is not None and finished.called_at:
@@ -317,7 +322,7 @@ class QueueStore:
                 return "not_yours", None
         return "called", self.call_next(desk_id, now=now, chosen_id=found[0])
 
-    def return_noshow(self, key: str, value: str, *, now: datetime) -> HubTicket | None:
+    def return_noshow(self, key: str, value: str, *, now: datetime, desk_id: str = "") -> HubTicket | None:
         """A late citizen after "Assente": today's no-show back to waiting, at its original place
         (its ticket's time). A ticket already waiting is answered as it is; None: no such ticket."""
         day = self.sync(now)
@@ -327,7 +332,7 @@ class QueueStore:
                                    "LIMIT 1", (day, value)).fetchone()
         if row is None or row[4] == "waiting":
             return HubTicket(*row[:8], bool(row[8]), row[9], row[10]) if row else None
-        with self._tx() as db:
+        with self._tx() as db, self.undo_book.recording(db, desk_id, "return", [row[0]], now):
             db.execute("UPDATE tickets SET status = 'waiting', desk_id = NULL, called_at = NULL, finished_at = NULL "
                        "WHERE id = ?", (row[0],))
         with self._lock:
@@ -354,7 +359,9 @@ class QueueStore:
     def finish(self, desk_id: str, status: str, *, now: datetime) -> HubTicket | None:
         """done -> served, noshow -> noshow. None when the desk has no current ticket."""
         assert status in ("served", "noshow")
-        with self._tx() as db:
+        current = self.current(desk_id, now=now)
+        with self._tx() as db, self.undo_book.recording(db, desk_id, "done" if status == "served" else "noshow",
+                                                        [current.id if current else ""], now):
             current = self._finish_current(db, desk_id, status, now)
         with self._lock:
             self._facts = None
@@ -375,7 +382,7 @@ class QueueStore:
         keep = current.priority if priority is None else priority
         others = [d for d in self.order.desks if service_id in d.services and d.id != desk_id]
         desk_not = desk_id if (to_desk is None and others) else None
-        with self._tx() as db:
+        with self._tx() as db, self.undo_book.recording(db, desk_id, "transfer", [current.id], now):
             db.execute("UPDATE tickets SET status = 'waiting', service_id = ?, priority = ?, desk_id = NULL, "
                        "called_at = NULL, desk_only = ?, desk_not = ? WHERE id = ?",
                        (service_id, int(keep), to_desk, desk_not, current.id))
@@ -386,6 +393,18 @@ class QueueStore:
         ticket = self._ticket(current.id)
         assert ticket is not None
         return Transferred(ticket, only_desk=(to_desk is None and not others) or to_desk == desk_id)
+
+    def undo(self, desk_id: str, *, now: datetime) -> Undone:
+        """Put back what the desk's last action changed (`display.undo`); raises `UndoRefused`."""
+        day = self.sync(now)
+        with self._tx() as db:
+            undone = self.undo_book.undo(db, desk_id, now)
+        if not undone.repeated:
+            with self._lock:
+                active = self._active
+                self._load_locked(day)  # the order, the measured times and the counts, from the rows
+                self._active = active
+        return undone
 
     # -- what people are told ------------------------------------------------------------------
 
@@ -494,16 +513,6 @@ class QueueStore:
         return [(i, json.loads(h), s) for i, h, s in self._read().execute("SELECT id, health, seen_at FROM totems")]
 
     def prune(self, *, keep_days: int, today: date) -> int:
-        """Delete days older than `keep_days`, after keeping each complete month's summary;
-        keep the report digests of every finished day still in the history."""
-        first_kept = today - timedelta(days=keep_days)
-        cutoff = first_kept.isoformat()
+        """Delete days older than `keep_days` (`display.report_data.prune`): summaries kept first."""
         with self._tx() as db:
-            summarise_months(db, today=today, tz=self.tz)
-            n = db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,)).rowcount
-            db.execute("DELETE FROM calls WHERE called_at < ?", (cutoff,))
-            db.execute("DELETE FROM day_digest WHERE service_day < ?", (cutoff,))
-            db.execute("DELETE FROM day_queue WHERE service_day < ?", (cutoff,))
-            if first_kept < today:
-                digests_for(db, first_kept, today - timedelta(days=1), self.tz, keep_before=today)
-        return n
+            return prune(db, keep_days=keep_days, today=today, tz=self.tz)

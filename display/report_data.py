@@ -189,3 +189,19 @@ def monthly_rows(db: sqlite3.Connection, first_month: str, last_month: str) -> l
     median wait, p90 wait, median service time), oldest first."""
     return list(db.execute("SELECT * FROM monthly WHERE month BETWEEN ? AND ? ORDER BY month, service_id",
                            (first_month, last_month)))
+
+
+def prune(db: sqlite3.Connection, *, keep_days: int, today: date, tz: ZoneInfo) -> int:
+    """In the caller's transaction: delete days older than `keep_days`, after keeping each
+    complete month's summary; keep the report digests of every finished day still in the
+    history. Returns the tickets deleted."""
+    first_kept = today - timedelta(days=keep_days)
+    cutoff = first_kept.isoformat()
+    summarise_months(db, today=today, tz=tz)
+    n = db.execute("DELETE FROM tickets WHERE service_day < ?", (cutoff,)).rowcount
+    db.execute("DELETE FROM calls WHERE called_at < ?", (cutoff,))
+    db.execute("DELETE FROM day_digest WHERE service_day < ?", (cutoff,))
+    db.execute("DELETE FROM day_queue WHERE service_day < ?", (cutoff,))
+    if first_kept < today:
+        digests_for(db, first_kept, today - timedelta(days=1), tz, keep_before=today)
+    return n

@@ -21,6 +21,7 @@ from display import report_routes, validation
 from display.connlimit import read_body
 from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
+from display.undo import UndoRefused
 from display.validation import BadRequest
 from totem import __version__
 
@@ -31,7 +32,7 @@ MAX_BODY_BYTES = 16 * 1024
 BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
 PING_S = 1.0  # a visible "ping" event: consoles turn their link badge red within 3 s of silence
-DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume")
+DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume", "undo")
 
 
 async def _json(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> Any:
@@ -158,6 +159,8 @@ async def desk_action(request: web.Request) -> web.Response:
         log.info("desk %s: %s", desk_id, "paused" if action == "pause" else "resumed")
         hub.changed()
         return web.json_response({"desk": desk_id, "paused": action == "pause"})
+    if action == "undo":
+        return await undo(hub, desk)
     if action in ("next", "call") and desk_id in hub.store.paused:
         return web.json_response({"error": f"desk {desk_id} is paused: resume it first"}, status=409)
     if action == "next":
@@ -171,7 +174,7 @@ async def desk_action(request: web.Request) -> web.Response:
         return await call_chosen(request, hub, desk)
     elif action == "return":
         key, value = validation.chosen_ticket(await _json(request))
-        ticket = await hub.db(hub.store.return_noshow, key, value, now=now)
+        ticket = await hub.db(hub.store.return_noshow, key, value, now=now, desk_id=desk_id)
         if ticket is None:
             return web.json_response({"error": f"{value if key == 'code' else 'this ticket'} is not among "
                                                "today's no-shows"}, status=404)
@@ -216,6 +219,21 @@ async def call_chosen(request: web.Request, hub: Hub, desk: Any) -> web.Response
     hub.changed({"id": ticket.id, "code": ticket.code, "desk": desk.id, "desk_name": desk.name,
                  "service": ticket.service_id, "recall": False, "called_at": ticket.called_at})
     return web.json_response({"ticket": ticket.as_json()})
+
+
+async def undo(hub: Hub, desk: Any) -> web.Response:
+    """The desk's last action taken back (`display.undo`): 409 naming why when it cannot be."""
+    now = hub.clock.now()
+    try:
+        undone = await hub.db(hub.store.undo, desk.id, now=now)
+    except UndoRefused as exc:
+        return web.json_response({"error": str(exc)}, status=409)
+    if not undone.repeated:
+        log.info("desk %s: undo %s %s", desk.id, undone.action, ",".join(undone.codes))
+        hub.changed()
+    current = await hub.db(hub.store.current, desk.id, now=now)
+    return web.json_response({"undone": undone.action, "codes": list(undone.codes), "repeated": undone.repeated,
+                              "ticket": current.as_json() if current else None})
 
 
 async def desk_session(request: web.Request) -> web.Response:

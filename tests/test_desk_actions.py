@@ -114,3 +114,66 @@ def test_a_paused_desk_gets_no_calls_and_leaves_the_estimates(tmp_path) -> None:
         assert post(hub, "/api/desks/2/done").status_code == 200 and post(hub, "/api/desks/2/pause").status_code == 200
     with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:  # a restart keeps the pause
         assert [d["paused"] for d in state(hub)["desks"]] == [False, True]
+
+
+def test_undo_puts_back_what_the_last_action_changed(hub: HubServer) -> None:
+    """A mis-click undone within the window: the queue, the desk and the call screen are
+    as they were before it (issue 14)."""
+    for n, minutes in ((1, 30), (2, 20), (3, 10)):
+        post(hub, "/api/tickets", ticket(number=n, minutes_ago=minutes))
+    post(hub, "/api/desks/1/next")  # A001 in service
+    before = state(hub)
+    assert post(hub, "/api/desks/1/next").json()["ticket"]["code"] == "A002"  # the mis-click: A001 finished
+    undone = post(hub, "/api/desks/1/undo")
+    assert undone.status_code == 200 and undone.json()["undone"] == "next", undone.text
+    assert undone.json()["codes"] == ["A001", "A002"]
+    after = state(hub)
+    assert current(hub) == "A001" and waiting(hub) == {"uffici": ["A002", "A003"]}
+    assert [c["code"] for c in after["calls"]] == [c["code"] for c in before["calls"]], "the call is withdrawn"
+    assert after["counts"] == before["counts"]
+    again = post(hub, "/api/desks/1/undo")  # a double click: answered again, nothing more changes
+    assert again.status_code == 200 and again.json()["repeated"] is True and current(hub) == "A001"
+
+    assert post(hub, "/api/desks/1/noshow").status_code == 200
+    assert post(hub, "/api/desks/1/undo").json()["undone"] == "noshow"
+    assert current(hub) == "A001" and state(hub)["noshows"] == [] and state(hub)["counts"]["noshow"] == 0
+
+    assert post(hub, "/api/desks/1/transfer", {"service": "rimborsi"}).status_code == 200
+    assert waiting(hub) == {"uffici": ["A002", "A003"], "rimborsi": ["A001"]}
+    assert post(hub, "/api/desks/1/undo").json()["undone"] == "transfer"
+    me = next(d for d in state(hub)["desks"] if d["id"] == "1")
+    assert me["current"]["code"] == "A001" and me["current"]["service"] == "uffici"
+    assert waiting(hub) == {"uffici": ["A002", "A003"]}
+
+    assert post(hub, "/api/desks/1/done").status_code == 200
+    post(hub, "/api/desks/1/undo")
+    assert current(hub) == "A001" and state(hub)["counts"]["served"] == 0
+
+
+def test_undo_is_refused_when_late_or_overtaken_and_changes_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import HUB_NOW, write_site
+    from test_reports import SECOND_DESK
+
+    from config import load_config
+    from display.undo import UNDO_WINDOW_S
+    from totem.clock import FrozenClock
+
+    path = write_site(tmp_path)
+    path.write_text(path.read_text() + SECOND_DESK)
+    clock = FrozenClock(HUB_NOW)
+    with HubServer(load_config(path), port=0, clock=clock) as hub:
+        nothing = post(hub, "/api/desks/1/undo")
+        assert nothing.status_code == 409 and "nothing to undo" in nothing.text
+        for n, minutes in ((1, 30), (2, 20), (3, 10)):
+            post(hub, "/api/tickets", ticket(number=n, minutes_ago=minutes))
+        post(hub, "/api/desks/1/next")  # A001
+        clock.advance(seconds=UNDO_WINDOW_S + 1)
+        late = post(hub, "/api/desks/1/undo")
+        assert late.status_code == 409 and f"{UNDO_WINDOW_S} s" in late.text and current(hub) == "A001"
+
+        post(hub, "/api/desks/1/noshow")  # A001 away...
+        post(hub, "/api/desks/2/return", {"code": "A001"})  # ...and put back by desk 2 meanwhile
+        overtaken = post(hub, "/api/desks/1/undo")
+        assert overtaken.status_code == 409 and "A001 changed since" in overtaken.text, overtaken.text
+        assert waiting(hub) == {"uffici": ["A001", "A002", "A003"]} and current(hub) is None
+        assert requests.post(hub.url + "/api/desks/1/undo", json={}, timeout=5).status_code == 401

@@ -262,3 +262,30 @@ def test_pause_and_resume_the_desk(tmp_path: Path, browser: object) -> None:
         page.click("#next")
         wait_text(page, '#current-code', lambda t: t == 'A001')
         assert page.is_disabled("#pause"), "the ticket in service is finished before a pause"
+
+
+def test_undo_a_mis_click_from_the_console(tmp_path: Path, browser: object) -> None:
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        for n in (1, 2, 3):
+            issue(hub, "uffici", "A", n)
+        page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '3')
+        assert page.is_hidden("#undo"), "nothing to undo yet"
+        page.click("#next")
+        wait_text(page, '#current-code', lambda t: t == 'A001')
+        page.click("#next")  # the mis-click: A001 was not finished
+        wait_text(page, '#current-code', lambda t: t == 'A002')
+        wait_text(page, '#undo', lambda t: t.startswith("Annulla: Chiamato A002"))
+        page.click("#undo")
+        wait_text(page, '#message', lambda t: t == "Annullato: Chiamato A002")
+        wait_text(page, '#current-code', lambda t: t == 'A001')
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')
+        page.wait_for_selector("#undo", state="hidden")
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        assert [c["code"] for c in state["calls"]] == ["A001"] and state["counts"]["served"] == 0
+        page.keyboard.press("a")
+        page.click("#confirm-yes")
+        wait_text(page, '#message', lambda t: t == "A001 segnato assente")
+        page.keyboard.press("u")  # the shortcut
+        wait_text(page, '#message', lambda t: t == "Annullato: A001 segnato assente")
+        wait_text(page, '#current-code', lambda t: t == 'A001')

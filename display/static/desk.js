@@ -35,7 +35,8 @@
       pause: "Pausa", resume: "Riprendi", paused: "Sportello in pausa: nessuna chiamata, non conta nelle attese indicate",
       now_paused: "Sportello in pausa", now_resumed: "Sportello di nuovo aperto",
       confirm_noshow: "Segnare {code} come assente?", noshow_note: "Se arriva più tardi: «Rimetti in coda» tra gli assenti di oggi.",
-      served_msg: "{code} servito", noshow_msg: "{code} segnato assente", recalled_msg: "{code} richiamato"
+      served_msg: "{code} servito", noshow_msg: "{code} segnato assente", recalled_msg: "{code} richiamato",
+      undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -68,7 +69,8 @@
       pause: "Pause", resume: "Resume", paused: "Desk paused: no calls, not counted in the waits people are told",
       now_paused: "Desk paused", now_resumed: "Desk open again",
       confirm_noshow: "Mark {code} as a no-show?", noshow_note: "If they come later: “Back in the queue” among today's no-shows.",
-      served_msg: "{code} served", noshow_msg: "{code} marked as a no-show", recalled_msg: "{code} called again"
+      served_msg: "{code} served", noshow_msg: "{code} marked as a no-show", recalled_msg: "{code} called again",
+      undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -269,7 +271,44 @@
       text = body.only_desk ? t("only_desk", vals) : t("transferred", vals);
     }
     $("message").textContent = text;
+    if (r.ok && text && UNDOABLE.includes(action)) offerUndo(text);
   }
+
+  // The last action that changed the queue can be taken back for a short while (the hub keeps it
+  // and checks nobody acted on those tickets since); the button counts the seconds down.
+  const UNDOABLE = ["next", "call", "return", "done", "noshow", "transfer"];
+  let undoOffer = null;
+  function offerUndo(what) {
+    undoOffer = {what: what, until: Date.now() + ((state && state.undo_window_s) || 30) * 1000};
+    showUndo();
+  }
+  function showUndo() {
+    const b = $("undo");
+    if (!undoOffer || Date.now() >= undoOffer.until) { undoOffer = null; b.hidden = true; return; }
+    const kbd = document.createElement("kbd");
+    kbd.textContent = "U";
+    b.replaceChildren(t("undo_this", {what: undoOffer.what, s: Math.ceil((undoOffer.until - Date.now()) / 1000)}) + " ", kbd);
+    b.hidden = false;
+  }
+  async function undo() {
+    if (!undoOffer) return;
+    const what = undoOffer.what;
+    undoOffer = null;
+    showUndo();
+    let r;
+    try {
+      r = await fetch(`/api/desks/${encodeURIComponent(desk)}/undo`, {method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json"}, body: "{}", signal: AbortSignal.timeout(1000)});
+    } catch (err) {
+      $("message").textContent = t("not_done");
+      linked = false; showLink();
+      return;
+    }
+    if (r.status === 401) { showLock(); return; }
+    const body = await r.json().catch(() => ({}));
+    $("message").textContent = r.ok ? t("undone", {what: what}) : (body.error || r.status);
+  }
+  setInterval(showUndo, 1000);
 
   function showLink() {
     $("link").className = linked ? "link" : "link down";
@@ -304,6 +343,7 @@
     act("call", {code: code});
   });
   $("confirm-yes").addEventListener("click", () => act(pending));
+  $("undo").addEventListener("click", undo);
   $("confirm-no").addEventListener("click", () => { $("confirm").hidden = true; });
   $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-desk-lang", lang); translate(); });
   document.addEventListener("keydown", (ev) => {
@@ -311,6 +351,7 @@
     if (!$("confirm").hidden) { if (ev.key === "Escape") $("confirm").hidden = true; return; }  // a confirmation is open
     const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer",
       p: $("pause").dataset.action}[ev.key.toLowerCase()];
+    if (ev.key.toLowerCase() === "u") { ev.preventDefault(); undo(); return; }
     if (action) { ev.preventDefault(); act(action); }
   });
 
