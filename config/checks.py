@@ -156,6 +156,14 @@ def parse_listen(text: str) -> tuple[str, int] | None:
     return host.strip("[]"), int(port)
 
 
+def public_url_problem(text: str) -> str | None:
+    """An address printed in a QR code: http(s), a host, maybe a path; no query or fragment."""
+    problem = url_problem(text)
+    if problem is None and (urlsplit(text).query or urlsplit(text).fragment):
+        return "must have no ?query or #fragment (the ticket's page is added after it)"
+    return problem
+
+
 def url_problem(text: str) -> str | None:
     try:
         parts = urlsplit(text)

@@ -22,6 +22,7 @@ from config.checks import (
     parse_range,
     pin_code,
     positive,
+    public_url_problem,
     tcp_port,
     url_problem,
     window_size,
@@ -403,7 +404,7 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> P
 def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     c.keys(t, ("listen", "url", "token", "data_dir", "history_days", "message", "push_timeout_s",
                "heartbeat_s", "session_hours", "max_connections_per_address", "max_streams_per_address",
-               "tls_cert", "tls_key", "tls_fingerprint", "manager_pin"), "hub")
+               "tls_cert", "tls_key", "tls_fingerprint", "manager_pin", "public_url"), "hub")
     listen = c.get(t, "listen", "hub", "a string", "127.0.0.1:8080",
                    lambda v: None if parse_listen(v) else "must be HOST:PORT with a port 1-65535")
     url = c.get(t, "url", "hub", "a string", check=url_problem)
@@ -432,8 +433,9 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
         c.bad("hub.tls_fingerprint", "missing: an https:// hub.url needs the hub certificate's fingerprint "
               "(openssl x509 -in hub.crt -noout -fingerprint -sha256)")
     manager_pin = c.get(t, "manager_pin", "hub", "a string", "", lambda v: pin_code(v) if v else None)
+    public_url = c.get(t, "public_url", "hub", "a string", "", lambda v: public_url_problem(v) if v else None)
     if None in (listen, url, token, history, message, push_timeout, heartbeat, session_hours, per_address, streams,
-                tls_cert, tls_key, fingerprint, manager_pin):
+                tls_cert, tls_key, fingerprint, manager_pin, public_url):
         return None
     host, port = parse_listen(listen) or ("127.0.0.1", 8080)
     directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
@@ -442,7 +444,8 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
                        max_connections_per_address=per_address, max_streams_per_address=streams,
                        tls_cert=_resolve(tls_cert, base_dir) if tls_cert else None,
                        tls_key=_resolve(tls_key, base_dir) if tls_key else None,
-                       tls_fingerprint=(fingerprint or "").replace(":", "").lower(), manager_pin=manager_pin)
+                       tls_fingerprint=(fingerprint or "").replace(":", "").lower(), manager_pin=manager_pin,
+                       public_url=public_url.rstrip("/"))
 
 
 def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:

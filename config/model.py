@@ -107,6 +107,7 @@ class HubSettings:
     tls_key: Path | None = None
     tls_fingerprint: str = ""  # what the totems pin: the certificate's SHA-256, hex
     manager_pin: str = ""  # opens /reports ("" = the reports page stays locked)
+    public_url: str = ""  # the hub as citizens' phones reach it: the ticket's QR ("" = no QR)
 
 
 @dataclass(frozen=True)

@@ -184,16 +184,18 @@ class Hub:
         for d in self.config.desks:
             current = store.current(d.id, now=now)
             desks.append({"id": d.id, "name": d.name, "services": list(d.services) + store.extra_services(),
-                          "current": current.as_json() if current else None, "paused": d.id in store.paused})
+                          "current": current.as_json(public=True) if current else None,
+                          "paused": d.id in store.paused})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
         for totem_id, health, seen_at in store.totems():
             ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
             totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
         desk_names = {d.id: d.name for d in self.config.desks}
-        calls = [{**c, "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))}
+        calls = [{**{k: v for k, v in c.items() if k != "id"},  # ids stay off the public state
+                  "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))}
                  for c in store.last_calls(now=now, limit=5)]
-        flagged = [{**t.as_json(), "totem": t.totem} for t in store.flagged(now=now)]
+        flagged = [{**t.as_json(public=True), "totem": t.totem} for t in store.flagged(now=now)]
         noshows = [{"code": t.code, "service": t.service_id} for t in store.noshows(now=now)]
         return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
                 "services": services, "desks": desks, "calls": calls,

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.follow import follow_key
 from config.model import Config
 from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
@@ -199,10 +200,11 @@ class QueueStore:
                 priority = bool(self._priority.get(service, False))
                 cur = db.execute(
                     "INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, "
-                    "totem, priority, status, received_at, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?) "
-                    "ON CONFLICT (id) DO NOTHING",
+                    "totem, priority, status, received_at, flags, follow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "'waiting', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                     (ticket["id"], ticket["code"], service, service, ticket["number"], day, _ts(issued),
-                     ticket["totem"], int(priority), _ts(now), ",".join(flags)))
+                     ticket["totem"], int(priority), _ts(now), ",".join(flags),
+                     follow_key(self.config.hub.token, str(ticket["id"]))))
                 created.append(cur.rowcount == 1)
                 if cur.rowcount == 1:
                     added.append(Waiting(str(ticket["id"]), str(ticket["code"]), service, priority, _ts(issued)))
@@ -339,6 +341,12 @@ class QueueStore:
             self._facts = None
             self.order.add(Waiting(row[0], row[1], row[2], bool(row[8]), row[3], row[11], row[12]))
         return self._ticket(row[0])
+
+    def by_follow(self, key: str) -> tuple[HubTicket, str] | None:
+        """The ticket whose "follow your turn" key this is, and its service day."""
+        row = self._read().execute(f"SELECT {self._COLS}, service_day FROM tickets WHERE follow = ?",
+                                   (key,)).fetchone()
+        return (HubTicket(*row[:8], bool(row[8]), row[9], row[10]), row[11]) if row else None
 
     def noshows(self, *, now: datetime, limit: int = 10) -> list[HubTicket]:
         rows = self._read().execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND status = 'noshow' "

@@ -81,12 +81,13 @@ CREATE TABLE IF NOT EXISTS meta (
 # Columns added after the first release: (table, column, declaration).
 MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
               ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"),
-              ("tickets", "first_called_at", "TEXT"))
+              ("tickets", "first_called_at", "TEXT"), ("tickets", "follow", "TEXT"))
 # Filled once when a column is added (the reports read a ticket's first call from its row).
 BACKFILLS = {("tickets", "first_called_at"): "UPDATE tickets SET first_called_at = (SELECT MIN(called_at) FROM calls "
                                             "WHERE calls.ticket_id = tickets.id)"}
 # Indexes on columns added by MIGRATIONS (created after them).
-LATE_INDEXES = "CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
+LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
+                "CREATE INDEX IF NOT EXISTS hub_follow ON tickets (follow) WHERE follow IS NOT NULL;")
 
 
 @dataclass(frozen=True)
@@ -103,10 +104,12 @@ class HubTicket:
     flags: str = ""
     totem: str = ""
 
-    def as_json(self) -> dict[str, object]:
-        return {"id": self.id, "code": self.code, "service": self.service_id, "issued_at": self.issued_at,
-                "status": self.status, "desk": self.desk_id, "called_at": self.called_at, "recalls": self.recalls,
-                "priority": self.priority, "flags": [f for f in self.flags.split(",") if f]}
+    def as_json(self, *, public: bool = False) -> dict[str, object]:
+        """`public`: without the id, which only the totem, the desks and the follow key's HMAC see."""
+        return {**({} if public else {"id": self.id}), "code": self.code, "service": self.service_id,
+                "issued_at": self.issued_at, "status": self.status, "desk": self.desk_id,
+                "called_at": self.called_at, "recalls": self.recalls, "priority": self.priority,
+                "flags": [f for f in self.flags.split(",") if f]}
 
 
 @dataclass(frozen=True)

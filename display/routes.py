@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from display import report_routes, validation
+from display import follow, report_routes, validation
 from display.connlimit import read_body
 from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
@@ -168,7 +168,7 @@ async def desk_action(request: web.Request) -> web.Response:
         if ticket is None:
             hub.changed()
             return web.Response(status=204)
-        call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
+        call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name,
                 "service": ticket.service_id, "recall": False, "called_at": ticket.called_at}
     elif action == "call":
         return await call_chosen(request, hub, desk)
@@ -181,7 +181,7 @@ async def desk_action(request: web.Request) -> web.Response:
     elif action == "recall":
         ticket = await hub.db(hub.store.recall, desk_id, now=now)
         if ticket is not None:
-            call = {"id": ticket.id, "code": ticket.code, "desk": desk_id, "desk_name": desk.name,
+            call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name,
                     "service": ticket.service_id, "recall": True, "called_at": now.isoformat()}
     elif action in ("done", "noshow"):
         ticket = await hub.db(hub.store.finish, desk_id, "served" if action == "done" else "noshow", now=now)
@@ -216,7 +216,7 @@ async def call_chosen(request: web.Request, hub: Hub, desk: Any) -> web.Response
                                             "desk)")}.get(outcome, (404, f"{name} is not waiting today"))
         return web.json_response({"error": error}, status=status)
     log.info("desk %s: call %s (chosen)", desk.id, ticket.code)
-    hub.changed({"id": ticket.id, "code": ticket.code, "desk": desk.id, "desk_name": desk.name,
+    hub.changed({"code": ticket.code, "desk": desk.id, "desk_name": desk.name,
                  "service": ticket.service_id, "recall": False, "called_at": ticket.called_at})
     return web.json_response({"ticket": ticket.as_json()})
 
@@ -394,6 +394,7 @@ def build_app(hub: Hub) -> web.Application:
         web.post("/desk/{desk_id}/logout", logout),
         web.get("/", index),
         *report_routes.routes(),
+        *follow.routes(),
         web.static("/static", STATIC),
     ])
     return app

@@ -126,6 +126,7 @@ class TicketContent:
     issued_at: datetime  # local
     lang: str
     estimate: Estimate | None
+    follow_url: str | None = None  # this ticket's "follow your turn" page (hub.public_url set)
 
 
 def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) -> TicketLayout:
@@ -156,7 +157,11 @@ def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) 
         blocks += wrapped(t("ticket_appointments", phone=config.contacts.phone), cpl1)
     if config.contacts.email:
         blocks += wrapped(t("ticket_email", email=config.contacts.email), cpl1)
-    if config.printer.qr_url:
+    if content.follow_url:  # the ticket's own page wins over the site's general QR: one code, no confusion
+        blocks.append(Rule())
+        blocks += wrapped(t("ticket_follow"), cpl1, bold=True)
+        blocks.append(QR(content.follow_url))
+    elif config.printer.qr_url:
         blocks.append(QR(config.printer.qr_url))
     return TicketLayout(width_mm, tuple(blocks))
 

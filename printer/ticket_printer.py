@@ -6,23 +6,44 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
+from typing import Protocol
 
 from PIL import Image
 
-from config.model import Config
+from config.follow import follow_url
+from config.model import Config, Service
+from config.records import Estimate
 from printer.connections import Connection, PrintJob
 from printer.escpos_render import render_escpos
 from printer.layout import TicketContent, TicketLayout, build_test_page, build_ticket
 from printer.png_render import render_png
 from printer.status import PrinterState
-from totem.issuing import IssuedTicket
 
 log = logging.getLogger(__name__)
 
 
-def content_of(ticket: IssuedTicket) -> TicketContent:
-    return TicketContent(ticket.code, ticket.service, ticket.issued_at, ticket.lang, ticket.estimate)
+class IssuedTicket(Protocol):
+    """What the printer needs of an issued ticket (the totem's `totem.issuing.IssuedTicket`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def service(self) -> Service: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def lang(self) -> str: ...
+    @property
+    def estimate(self) -> Estimate | None: ...
+
+
+def content_of(ticket: IssuedTicket, config: Config) -> TicketContent:
+    return TicketContent(ticket.code, ticket.service, ticket.issued_at, ticket.lang, ticket.estimate,
+                         follow_url(config, ticket.id))
 
 
 class TicketPrinter:
@@ -49,7 +70,7 @@ class TicketPrinter:
     def print_ticket(self, ticket: IssuedTicket, *, copy: bool = False) -> None:
         """Send one ticket; raises PrinterUnavailable when it did not go out whole. A copy
         (the technician's reprint) says COPIA on top and is a job of its own (its own file)."""
-        layout = build_ticket(content_of(ticket), self.config, copy=copy)
+        layout = build_ticket(content_of(ticket, self.config), self.config, copy=copy)
         preview = cache(lambda: render_png(layout))  # rendered at most once, by the folder printer or the screen
         name = f"{ticket.issued_at:%Y-%m-%d}/{ticket.code}"
         if copy:
@@ -61,7 +82,7 @@ class TicketPrinter:
     def preview_of(self, ticket: IssuedTicket) -> Image.Image:
         """The image of a ticket just printed (reusing the printer's rendering), or a new one."""
         ticket_id, preview = self._last_preview
-        return preview() if ticket_id == ticket.id else self.preview(content_of(ticket))
+        return preview() if ticket_id == ticket.id else self.preview(content_of(ticket, self.config))
 
     def print_test_page(self) -> None:
         layout = build_test_page(self.config)

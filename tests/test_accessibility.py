@@ -463,6 +463,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
                 assert phrase.text
             for estimate in estimates:
                 build_ticket(TicketContent("C007", config.services[2], OPEN, lang, estimate), config, copy=True)
+            build_ticket(TicketContent("C007", config.services[2], OPEN, lang, None, "http://hub/t/x"), config)
             for action in ("status", "reprint", "counters"):
                 app.services.technician(action, lang)
             Technician.job(None, "status", lang, lambda info, exit_: None)  # a failing action says so

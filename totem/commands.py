@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from config.follow import follow_url
 from config.model import Config
 from printer.connections import describe
 from printer.layout import TicketContent
@@ -53,7 +54,7 @@ def preview(config: Config, args: argparse.Namespace) -> int:
         now = issuer.clock.now()
         number = store.next_number(service.id, service_day(now, issuer.schedule.tz), config.number_block()[0])
         content = TicketContent(format_code(service.prefix, number), service, issuer.schedule.local(now), lang,
-                                issuer.estimate_for(service, now))
+                                issuer.estimate_for(service, now), follow_url(config, "preview"))
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)
         printer.preview(content).save(out, format="PNG")

@@ -1,0 +1,79 @@
+"""A citizen's "follow your turn" page (issue 14): one ticket, no login, no personal data.
+
+Steps:
+1. The page `/t/{key}` is opened from the ticket's QR code (`config.follow`: an HMAC of the
+   ticket id, so the key cannot be derived from anything shown in public).
+2. It asks `/api/follow/{key}` every few seconds; each answer comes from `follow_view`,
+   on the hub's database thread, with the same call order the desks and the totems use.
+3. It shows the people ahead and the wait while waiting, "Tocca a lei: Sportello 1" when
+   called (with vibration and a tone where the phone allows), and the ticket's end.
+
+Failure paths, each told plainly rather than as an error:
+- a key of the wrong shape: 404 (no page, no lookup);
+- a key nobody stored: `unknown` (a totem that printed offline delivers its ticket later);
+- a ticket of an earlier service day: `expired`, with its day (yesterday never shows as today);
+- the hub unreachable from the phone: the page says since when its figures are old.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from config.follow import KEY_RE
+from display.hub import HUB_KEY
+from display.queue import QueueStore
+
+POLL_S = 3  # how often an open page asks; the page slows down when hidden
+STATIC = Path(__file__).resolve().parent / "static"
+STATIC_PAGE = "follow.html"
+PAGE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+
+
+def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]:
+    """What the holder of this key is told now. Runs on the database thread."""
+    config = store.config
+    site = {"desk_name": config.site.desk_name, "name": config.site.name}
+    today = store.sync(now)
+    found = store.by_follow(key)
+    if found is None:
+        return {"status": "unknown", "now": now.isoformat(), "site": site}
+    ticket, day = found
+    service = next((s for s in config.services if s.id == ticket.service_id), None)
+    label = dict(service.labels) if service else {lang: ticket.service_id for lang in config.site.languages}
+    out: dict[str, Any] = {"code": ticket.code, "service": ticket.service_id, "label": label, "service_day": day,
+                           "now": now.isoformat(), "site": site}
+    if day != today:
+        return {**out, "status": "expired"}
+    if ticket.status == "waiting":
+        told = store.position(ticket.id, now=now)
+        return {**out, "status": "waiting", **{k: told.get(k) for k in ("ahead", "possible", "exact",
+                                                                         "wait_low_min", "wait_high_min")}}
+    if ticket.status == "called":
+        desk = config.desk(ticket.desk_id or "")
+        return {**out, "status": "called", "desk_name": desk.name if desk else ticket.desk_id}
+    return {**out, "status": ticket.status}  # served, noshow, void
+
+
+async def follow_api(request: web.Request) -> web.Response:
+    key = request.match_info["key"]
+    if not KEY_RE.fullmatch(key):
+        return web.json_response({"status": "unknown", "error": "not a ticket's key"}, status=404,
+                                 headers=PAGE_HEADERS)
+    hub = request.app[HUB_KEY]
+    view = await hub.db(follow_view, hub.store, key, now=hub.clock.now())
+    return web.json_response(view, headers=PAGE_HEADERS)
+
+
+async def follow_page(request: web.Request) -> web.Response:
+    if not KEY_RE.fullmatch(request.match_info["key"]):
+        raise web.HTTPNotFound(text="not found")
+    return web.Response(text=(STATIC / STATIC_PAGE).read_text(encoding="utf-8"), content_type="text/html",
+                        headers=PAGE_HEADERS)
+
+
+def routes() -> list[web.RouteDef]:
+    return [web.get("/t/{key}", follow_page), web.get("/api/follow/{key}", follow_api)]
