@@ -9,7 +9,7 @@ from config.colours import WHITE, contrast, hex_colour
 from config.model import Config
 
 DEMO_TOKEN = "demo-token-change-me-0123456789"
-DEMO_PINS = ("2468", "1357", "8642")  # the shipped file's technician, desk and manager PINs
+DEMO_PINS = ("2468", "1357", "8642", "2580")  # the shipped technician, desk, manager and reception PINs
 BUTTON_CONTRAST = 7.0  # the totem's target for white labels on a service colour
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, the legal floor (EN 301 549)
 
@@ -39,4 +39,15 @@ def warnings(config: Config) -> list[str]:
         if desk.pin == config.totem.technician_pin:
             out.append(f"desks[{i}].pin ({desk.name}) equals totem.technician_pin: an operator could open the "
                        "totem's technician menu; use different PINs")
+    reception = config.reception
+    if reception is not None:
+        if reception.pin in DEMO_PINS:
+            out.append(f"reception.pin {reception.pin!r} is the shipped demo PIN; change it")
+        if reception.pin in {d.pin for d in config.desks} | {manager, config.totem.technician_pin}:
+            out.append("reception.pin equals another role's PIN (a desk, the manager or the technician); "
+                       "use different PINs")
+    for i, service in enumerate(config.services):
+        if service.priority and not service.appointments:
+            out.append(f"services[{i}] ({service.id}) is priority = true without appointments = true: anyone can tap "
+                       "it at the totem to be called first")
     return out

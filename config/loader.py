@@ -42,6 +42,7 @@ from config.model import (
     TotemBlock,
     TotemSettings,
 )
+from config.reception import check_appointment_services, parse_reception, printer_parser
 from totem.errors import ConfigError, ConfigNotFound, Problem
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
@@ -107,7 +108,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     """Validate an already parsed TOML tree. Public for tests and for the hub."""
     c = Checker()
     c.keys(raw, ("site", "contacts", "hours", "services", "totem", "totems", "printer", "hub", "desks", "gpio",
-                 "display", "accessibility"), "")
+                 "display", "accessibility", "reception"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = _hours(c, c.table(raw, "hours", ""))
@@ -123,11 +124,15 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     gpio = parse_gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
     display = parse_display(c, c.table(raw, "display", "", required=False))
     access = parse_accessibility(c, c.table(raw, "accessibility", "", required=False), _declared_languages(raw))
+    reception = parse_reception(c, c.table(raw, "reception", "", required=False), totems=totems, services=services,
+                                parse_printer=printer_parser(data_dir, base_dir, _printer)) \
+        if "reception" in raw else None
+    check_appointment_services(c, services, reception)
     if c.problems:
         raise ConfigError(str(source), c.problems)
     assert site and contacts and hours and totem and printer and hub and display and access
     return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display,
-                  tuple(totems), access)
+                  tuple(totems), access, reception)
 
 
 def _totems(c: Checker, value: Any, this_totem: str | None) -> list[TotemBlock]:
@@ -297,7 +302,7 @@ def _services(c: Checker, value: Any, languages: tuple[str, ...]) -> list[Servic
     seen_prefixes: dict[str, int] = {}
     for i, t in enumerate(value):
         path = f"services[{i}]"
-        c.keys(t, ("id", "prefix", "label", "avg_service_min", "priority", "colour"), path)
+        c.keys(t, ("id", "prefix", "label", "avg_service_min", "priority", "colour", "appointments"), path)
         sid = c.get(t, "id", path, "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
                     else "must be lowercase letters, digits, '-' or '_'")
         prefix = c.get(t, "prefix", path, "a string", check=lambda v: None if re.match(r"^[A-Z]$", v)
@@ -322,8 +327,10 @@ def _services(c: Checker, value: Any, languages: tuple[str, ...]) -> list[Servic
         priority = c.get(t, "priority", path, "true or false", False)
         colour = c.get(t, "colour", path, "a string", "#1f4e8c",
                        check=lambda v: None if _COLOUR_RE.match(v) else "must be a colour like '#1f4e8c'")
-        if None not in (sid, prefix, avg, priority, colour):
-            out.append(Service(sid, prefix, {k: str(v) for k, v in labels.items()}, float(avg), priority, colour))
+        appointments = c.get(t, "appointments", path, "true or false", False)
+        if None not in (sid, prefix, avg, priority, colour, appointments):
+            out.append(Service(sid, prefix, {k: str(v) for k, v in labels.items()}, float(avg), priority, colour,
+                               appointments))
     return out
 
 
@@ -352,30 +359,31 @@ def _totem(c: Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | Non
                          (size[0], size[1]), rotation)
 
 
-def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> PrinterSettings | None:
+def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path, path: str = "printer"
+             ) -> PrinterSettings | None:
     keys = ("connection", "profile", "codepage", "paper_width_mm", "timeout_s", "status_poll_s", "folder",
             "usb_vendor_id", "usb_product_id", "usb_in_ep", "usb_out_ep", "serial_device", "serial_baudrate",
             "host", "port", "device", "qr_url", "logo")
-    c.keys(t, keys, "printer")
-    conn = c.get(t, "connection", "printer", "a string",
+    c.keys(t, keys, path)
+    conn = c.get(t, "connection", path, "a string",
                  check=lambda v: None if v in CONNECTIONS else f"must be one of {', '.join(CONNECTIONS)}")
-    profile = c.get(t, "profile", "printer", "a string", "TM-T20II")
-    codepage = c.get(t, "codepage", "printer", "a string", "CP858")
+    profile = c.get(t, "profile", path, "a string", "TM-T20II")
+    codepage = c.get(t, "codepage", path, "a string", "CP858")
     if profile is not None:
         from escpos.capabilities import CAPABILITIES
 
         profiles = CAPABILITIES["profiles"]
         if profile not in profiles:
             close = difflib.get_close_matches(profile, list(profiles), n=1)
-            c.bad("printer.profile", "unknown python-escpos profile" +
+            c.bad(f"{path}.profile", "unknown python-escpos profile" +
                   (f"; did you mean {close[0]!r}?" if close else ""), profile)
         elif codepage is not None and codepage not in profiles[profile].get("codePages", {}).values():
-            c.bad("printer.codepage", f"profile {profile} has no such code page (CP858 or CP437 print à è é ì ò ù)",
+            c.bad(f"{path}.codepage", f"profile {profile} has no such code page (CP858 or CP437 print à è é ì ò ù)",
                   codepage)
-    width = c.get(t, "paper_width_mm", "printer", "an integer", 80,
+    width = c.get(t, "paper_width_mm", path, "an integer", 80,
                   lambda v: None if v in (58, 80) else "must be 58 or 80")
-    timeout = c.get(t, "timeout_s", "printer", "a number", 5.0, positive)
-    poll = c.get(t, "status_poll_s", "printer", "a number", 5.0, positive)
+    timeout = c.get(t, "timeout_s", path, "a number", 5.0, positive)
+    poll = c.get(t, "status_poll_s", path, "a number", 5.0, positive)
     extra: dict[str, Any] = {}
     required = {"usb": ("usb_vendor_id", "usb_product_id"), "serial": ("serial_device",),
                 "network": ("host",), "file": ("device",), "folder": ("folder",)}.get(conn or "", ())
@@ -388,9 +396,9 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path) -> P
               "qr_url": lambda v: url_problem(v) if v else None}
     for key, kind in kinds.items():
         if key in required:
-            extra[key] = c.get(t, key, "printer", kind, check=checks.get(key))
+            extra[key] = c.get(t, key, path, kind, check=checks.get(key))
         elif key in t:
-            extra[key] = c.get(t, key, "printer", kind, None, checks.get(key))
+            extra[key] = c.get(t, key, path, kind, None, checks.get(key))
     if None in (conn, profile, codepage, width, timeout, poll) or any(extra.get(k) is None for k in required):
         return None
     if extra.get("folder"):

@@ -50,6 +50,7 @@ class Service:
     avg_service_min: float
     priority: bool = False
     colour: str = "#1f4e8c"
+    appointments: bool = False  # the totem's button checks in an appointment (its number) instead of issuing
 
     def label(self, lang: str) -> str:
         return self.labels.get(lang) or next(iter(self.labels.values()))
@@ -161,6 +162,18 @@ class GpioSettings:
 
 
 @dataclass(frozen=True)
+class ReceptionSettings:
+    """The reception point (`/reception` on the hub): tickets issued for citizens, appointments entered."""
+
+    pin: str
+    issuer: str  # its [[totems]] block: the reception numbers its own tickets
+    print_to: str = "screen"  # "screen": the code on the page; "printer": the reception's own printer
+    printer: PrinterSettings | None = None
+    checkin_early_min: int = 30  # an appointment checks in from this long before its time...
+    checkin_late_min: int = 30  # ... until this long after it
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     site: Site
@@ -175,6 +188,7 @@ class Config:
     display: DisplaySettings = field(default_factory=DisplaySettings)
     totems: tuple[TotemBlock, ...] = ()  # empty: one totem, numbering from 1 without a limit
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
+    reception: ReceptionSettings | None = None
 
     def fingerprint(self) -> str:
         """A short digest of what every Pi of the site must agree on (services, desks, hours,
@@ -189,7 +203,8 @@ class Config:
                             self.hours.last_ticket_before_close_min,
                             sorted(d.isoformat() for d in self.hours.closed_dates), self.hours.holidays_country,
                             self.hours.holidays_subdivision],
-                  "services": [[s.id, s.prefix, s.labels, s.avg_service_min, s.priority] for s in self.services],
+                  "services": [[s.id, s.prefix, s.labels, s.avg_service_min, s.priority, s.appointments]
+                               for s in self.services],
                   "desks": [[d.id, d.name, list(d.services)] for d in self.desks],
                   "totems": [[b.id, b.first, b.last] for b in self.totems]}
         return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()[:16]
@@ -207,6 +222,13 @@ class Config:
             if service.id == service_id:
                 return service
         raise UnknownService(service_id, [s.id for s in self.services])
+
+    def service_or_none(self, service_id: str) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def appointment_service(self) -> Service | None:
+        """The service whose totem button checks in an appointment, if the site has one."""
+        return next((s for s in self.services if s.appointments), None)
 
     def desk(self, desk_id: str) -> Desk | None:
         return next((d for d in self.desks if d.id == desk_id), None)

@@ -13,12 +13,15 @@ connection: an attack must not fill the disk (the count of refusals is logged on
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections import Counter
 from typing import Any
 
 from aiohttp import web
+
+from display.validation import BadRequest
 
 log = logging.getLogger(__name__)
 
@@ -167,3 +170,20 @@ async def read_body(request: web.Request, timeout_s: float = BODY_S) -> bytes:
     except TimeoutError:
         raise web.HTTPRequestTimeout(text='{"error": "request body not received in time"}',
                                      content_type="application/json") from None
+
+
+async def read_json(request: web.Request, *, limit: int = 16 * 1024) -> Any:
+    """The request's JSON body, at most `limit` bytes: 413 above, a 400 naming why when unreadable."""
+    raw = await read_body(request)
+    if len(raw) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except json.JSONDecodeError as exc:
+        raise BadRequest("body", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except UnicodeDecodeError:
+        raise BadRequest("body", "not UTF-8") from None
+    except RecursionError:
+        raise BadRequest("body", "nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        raise BadRequest("body", f"not acceptable JSON ({str(exc)[:80]})") from None

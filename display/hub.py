@@ -23,9 +23,11 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from config.model import Config, Desk
+from display.appointments import CheckInGuard
 from display.broker import Broker
 from display.connlimit import StreamCap
 from display.queue import QueueStore
+from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
 from display.undo import UNDO_WINDOW_S
 from totem.clock import Clock
@@ -75,6 +77,9 @@ class Hub:
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-db")
         # States are built here, beside (not behind) the group commits: a reader never waits for an fsync.
         self._state_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-state")
+        self.reception: ReceptionIssuer | None = None  # [reception]: tickets issued at the entrance
+        self.checkins = CheckInGuard()  # wrong appointment numbers per totem
+        self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
         self._batcher: asyncio.Task[None] | None = None
 
@@ -118,6 +123,24 @@ class Hub:
         """On the DB thread: one transaction for the batch, one forecast shared by its answers."""
         now = self.clock.now()
         return self.store.ingest_many(tickets, now=now), self.store.forecast(now=now)
+
+    def ingest_from_thread(self, ticket: dict[str, Any]) -> dict[str, Any]:
+        """`ingest` for a worker thread (the reception's): blocks until stored; the ticket's position."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(self.ingest(ticket), self._loop)
+        return future.result(timeout=30)[1]
+
+    def void_from_thread(self, ticket_id: str) -> bool:
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(self.db(self.store.void, ticket_id, now=self.clock.now()),
+                                                  self._loop)
+        return bool(future.result(timeout=30))
+
+    async def deliver_reception(self) -> None:
+        if self.reception is not None:
+            self._loop = asyncio.get_running_loop()
+            if await asyncio.to_thread(self.reception.deliver, self.ingest_from_thread, self.void_from_thread):
+                self.changed()
 
     def close(self) -> None:
         if self._batcher is not None:
@@ -171,6 +194,7 @@ class Hub:
                    for sid in store.extra_services()]
         for sid, prefix, labels, priority, colour, configured in known + unknown:
             listed = store.waiting(sid, now=now, limit=QUEUE_LISTED)
+            booked = store.appointment_notes([t.id for t in listed if t.priority]) if priority else {}
             told = forecast.get(sid, {})
             measured = told.get("avg_service_min")
             services.append({"id": sid, "prefix": prefix, "label": labels, "priority": priority, "colour": colour,
@@ -179,7 +203,9 @@ class Hub:
                              "ahead_now": told.get("ahead"), "ahead_exact": told.get("exact"),
                              "wait_low_min": told.get("wait_low_min"), "wait_high_min": told.get("wait_high_min"),
                              "queue": [{"code": t.code, "issued_at": t.issued_at, "priority": t.priority,
-                                        "flags": t.as_json()["flags"]} for t in listed]})
+                                        "flags": t.as_json()["flags"],
+                                        **({"appointment": {"time": booked[t.id][0], "service": booked[t.id][1]}}
+                                           if t.id in booked else {})} for t in listed]})
         desks = []
         for d in self.config.desks:
             current = store.current(d.id, now=now)

@@ -16,6 +16,7 @@ alike), `unknown_service` (the totem's site file differs: every desk may call it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -29,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from config.follow import follow_key
 from config.model import Config
+from display import appointments
 from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
@@ -86,7 +88,7 @@ class QueueStore:
         (check,) = self._db.execute("PRAGMA quick_check").fetchone()
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {check}")
-        self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+        self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + appointments.SCHEMA + "COMMIT;")
         for table, column, decl in MIGRATIONS:
             if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
                 self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
@@ -121,6 +123,10 @@ class QueueStore:
 
     def _read(self) -> sqlite3.Connection:
         return self._local.conn if getattr(self._local, "active", False) else self._db
+
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        """For the hub's other books (appointments): one IMMEDIATE transaction on the database thread."""
+        return self._tx()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -206,6 +212,9 @@ class QueueStore:
                      ticket["totem"], int(priority), _ts(now), ",".join(flags),
                      follow_key(self.config.hub.token, str(ticket["id"]))))
                 created.append(cur.rowcount == 1)
+                if cur.rowcount == 1 and ticket.get("appointment"):
+                    appointments.link_ticket(db, str(ticket["appointment"]), day=day, ticket_id=str(ticket["id"]),
+                                             code=str(ticket["code"]), now_iso=_ts(now))
                 if cur.rowcount == 1:
                     added.append(Waiting(str(ticket["id"]), str(ticket["code"]), service, priority, _ts(issued)))
                     if "collision" in flags:
@@ -234,6 +243,7 @@ class QueueStore:
                              (_ts(now), ticket_id))
             if cur.rowcount and row is not None and row[0] < today:
                 forget_digests(db, row[0])  # a finished day changed: its report figures are counted again
+            appointments.unlink_ticket(db, ticket_id)  # nothing printed: the appointment checks in again
             if cur.rowcount == 0:
                 db.execute("INSERT INTO tickets (id, code, service_id, original_service, number, service_day, "
                            "issued_at, totem, status, received_at) VALUES (?, '', '', '', 0, ?, ?, '', 'void', ?) "
@@ -341,6 +351,9 @@ class QueueStore:
             self._facts = None
             self.order.add(Waiting(row[0], row[1], row[2], bool(row[8]), row[3], row[11], row[12]))
         return self._ticket(row[0])
+
+    def appointment_notes(self, ticket_ids: list[str]) -> dict[str, tuple[str, str]]:
+        return appointments.notes(self._read(), ticket_ids)
 
     def by_follow(self, key: str) -> tuple[HubTicket, str] | None:
         """The ticket whose "follow your turn" key this is, and its service day."""
@@ -523,4 +536,5 @@ class QueueStore:
     def prune(self, *, keep_days: int, today: date) -> int:
         """Delete days older than `keep_days` (`display.report_data.prune`): summaries kept first."""
         with self._tx() as db:
+            appointments.prune(db, before=today - timedelta(days=keep_days))
             return prune(db, keep_days=keep_days, today=today, tz=self.tz)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -17,8 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
-from display import follow, report_routes, validation
-from display.connlimit import read_body
+from display import follow, reception_routes, report_routes, validation
+from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
 from display.undo import UndoRefused
@@ -33,22 +32,6 @@ BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
 PING_S = 1.0  # a visible "ping" event: consoles turn their link badge red within 3 s of silence
 DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume", "undo")
-
-
-async def _json(request: web.Request, *, limit: int = MAX_BODY_BYTES) -> Any:
-    raw = await read_body(request)
-    if len(raw) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(raw))
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadRequest("body", f"not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except UnicodeDecodeError:
-        raise BadRequest("body", "not UTF-8") from None
-    except RecursionError:
-        raise BadRequest("body", "nested too deeply") from None
-    except ValueError as exc:  # e.g. an integer with thousands of digits
-        raise BadRequest("body", f"not acceptable JSON ({str(exc)[:80]})") from None
 
 
 @web.middleware
@@ -395,6 +378,7 @@ def build_app(hub: Hub) -> web.Application:
         web.get("/", index),
         *report_routes.routes(),
         *follow.routes(),
+        *reception_routes.routes(),
         web.static("/static", STATIC),
     ])
     return app

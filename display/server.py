@@ -14,6 +14,7 @@ from config.model import Config
 from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite
 from display.hub import Hub
 from display.queue import QueueStore
+from display.reception import build_reception
 from display.routes import build_app
 from totem.clock import Clock, SystemClock
 
@@ -27,8 +28,10 @@ class HubServer:
     """The hub on its own thread and event loop (beside the call screen, or in tests)."""
 
     def __init__(self, config: Config, *, host: str | None = None, port: int | None = None,
-                 clock: Clock | None = None) -> None:
+                 clock: Clock | None = None, always_open: bool = False) -> None:
+        """`always_open`: the reception issues tickets at any hour (the demo)."""
         self.config = config
+        self.always_open = always_open
         self.host = host or config.hub.listen_host
         self.port = config.hub.listen_port if port is None else port
         self.clock = clock or SystemClock()
@@ -62,6 +65,9 @@ class HubServer:
         self.store = QueueStore.in_dir(self.config.hub.data_dir, config=self.config)
         self._prune()
         self.hub = Hub(config=self.config, store=self.store, clock=self.clock)
+        if self.config.reception is not None:
+            self.hub.reception = build_reception(self.config, self.clock, always_open=self.always_open)
+            await self.hub.deliver_reception()  # what the reception issued before a stop reaches the queue
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
         self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0,
                                      keepalive_timeout=KEEPALIVE_S)
@@ -100,6 +106,8 @@ class HubServer:
             await self._runner.cleanup()
         if self.hub is not None:
             self.hub.close()
+            if self.hub.reception is not None:
+                self.hub.reception.close()
         pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in pending:  # open event streams
             task.cancel()

@@ -44,10 +44,16 @@ def ticket_id(value: Any) -> str:
     return value
 
 
+APPOINTMENT_RE = re.compile(r"[0-9]{5}")
+
+
 def ticket(body: Any, config: Config) -> dict[str, Any]:
     body = expect_object(body)
     fields = ("id", "code", "service", "number", "issued_at", "totem")
-    _only(body, fields)
+    _only(body, (*fields, "appointment"))
+    if "appointment" in body and not (isinstance(body["appointment"], str) and APPOINTMENT_RE.fullmatch(
+            body["appointment"])):
+        raise BadRequest("appointment", "must be an appointment's 5-digit number", body["appointment"])
     for name in fields:
         if name not in body:
             raise BadRequest(name, "missing")

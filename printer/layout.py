@@ -127,6 +127,7 @@ class TicketContent:
     lang: str
     estimate: Estimate | None
     follow_url: str | None = None  # this ticket's "follow your turn" page (hub.public_url set)
+    note: str = ""  # under the service: the appointment checked in ("Appuntamento delle 10:30")
 
 
 def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) -> TicketLayout:
@@ -148,6 +149,8 @@ def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) 
     scale = code_scale(content.code, probe.width_dots)
     blocks.append(Text(content.code, width=scale, height=scale, bold=True))
     blocks += wrapped(content.service.label(content.lang), cpl1, height=2, bold=True)
+    if content.note:
+        blocks += wrapped(content.note, cpl1, bold=True)
     blocks.append(Text(f"{content.issued_at:%d/%m/%Y  %H:%M}"))
     if content.estimate is not None:
         blocks += wrapped(people_ahead_text(t, content.estimate), cpl1, height=2, bold=True)

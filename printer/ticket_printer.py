@@ -39,11 +39,13 @@ class IssuedTicket(Protocol):
     def lang(self) -> str: ...
     @property
     def estimate(self) -> Estimate | None: ...
+    @property
+    def note(self) -> str: ...
 
 
 def content_of(ticket: IssuedTicket, config: Config) -> TicketContent:
     return TicketContent(ticket.code, ticket.service, ticket.issued_at, ticket.lang, ticket.estimate,
-                         follow_url(config, ticket.id))
+                         follow_url(config, ticket.id), ticket.note)
 
 
 class TicketPrinter:

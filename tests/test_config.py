@@ -189,14 +189,15 @@ def test_check_config_warns_on_demo_secrets_pins_and_colours(tmp_path: Path) -> 
     shipped = run_cli("check-config", str(SHIPPED))
     assert shipped.returncode == 0
     warned = [line for line in shipped.stdout.splitlines() if line.startswith("warning: ")]
-    assert len(warned) == 4 and "hub.token is the demo token" in warned[0]
+    assert len(warned) == 5 and "hub.token is the demo token" in warned[0]
     assert "totem.technician_pin '2468'" in warned[1] and "hub.manager_pin '8642'" in warned[2]
-    assert "desks[0].pin '1357'" in warned[3]
+    assert "desks[0].pin '1357'" in warned[3] and "reception.pin '2580'" in warned[4]
     site = tmp_path / "site.toml"
     site.write_text(site_text(tmp_path, extra={
         'token = "demo-token-change-me-0123456789"': 'token = "8f14e45fceea167a5a36dedd4bea2543"',
         'technician_pin = "2468"': 'technician_pin = "9301"', 'pin = "1357"': 'pin = "9301"',
-        'colour = "#a4161a"': 'colour = "#f0a000"', 'manager_pin = "8642"': 'manager_pin = "7719"'}),
+        'colour = "#a4161a"': 'colour = "#f0a000"', 'manager_pin = "8642"': 'manager_pin = "7719"',
+        'pin = "2580"': 'pin = "7719"', 'appointments = true': 'appointments = false'}),
         encoding="utf-8")
     result = run_cli("check-config", str(site))
     assert result.returncode == 0, result.stderr
@@ -205,7 +206,10 @@ def test_check_config_warns_on_demo_secrets_pins_and_colours(tmp_path: Path) -> 
         "warning: services[4].colour '#f0a000' (sanita): white text on it is 2.2:1, below the legal minimum 4.5:1; "
         "choose a darker colour",
         "warning: desks[0].pin (Sportello 1) equals totem.technician_pin: an operator could open the totem's "
-        "technician menu; use different PINs"]
+        "technician menu; use different PINs",
+        "warning: reception.pin equals another role's PIN (a desk, the manager or the technician); use different PINs",
+        "warning: services[7] (appuntamento) is priority = true without appointments = true: anyone can tap it at "
+        "the totem to be called first"]
 
 
 def test_more_services_than_buttons_fit_is_refused(tmp_path: Path) -> None:

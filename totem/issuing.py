@@ -33,6 +33,7 @@ class IssuedTicket:
     issued_at: datetime  # local, aware
     lang: str
     estimate: Estimate | None
+    note: str = ""  # a line under the service on the ticket and the screen (the appointment's time)
 
 
 ANSWER_WAIT_S = 1.0  # how long a ticket waits for the hub to count the people ahead before printing
@@ -87,8 +88,10 @@ class Issuer:
         counted = self.view.wait_position(ticket.id, timeout_s)
         return replace(ticket, estimate=counted) if counted is not None else ticket
 
-    def issue(self, service_id: str, *, lang: str | None = None) -> IssuedTicket:
-        """Commit a new ticket durably and return it. Nothing may be printed before this returns."""
+    def issue(self, service_id: str, *, lang: str | None = None, appointment: str | None = None,
+              note: str = "") -> IssuedTicket:
+        """Commit a new ticket durably and return it. Nothing may be printed before this returns.
+        `appointment`: the number of the appointment this ticket was checked in for."""
         service = self.check(service_id)
         lang = lang if lang in self.config.site.languages else self.config.site.languages[0]
         now = self.clock.now()
@@ -97,9 +100,9 @@ class Issuer:
         row = self.store.issue(service_id=service.id, prefix=service.prefix,
                                service_day=service_day(now, self.schedule.tz), issued_at=now, lang=lang,
                                totem_id=self.config.totem.id, min_interval_s=self.config.totem.min_interval_s,
-                               first_number=first, last_number=last)
+                               first_number=first, last_number=last, appointment=appointment)
         log.info("issued %s (%s)", row.code, service.id)
-        return IssuedTicket(row.id, row.code, service, row.number, self.schedule.local(now), lang, ahead)
+        return IssuedTicket(row.id, row.code, service, row.number, self.schedule.local(now), lang, ahead, note)
 
     def mark_printed(self, ticket: IssuedTicket) -> None:
         self.store.mark_printed(ticket.id)

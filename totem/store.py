@@ -165,8 +165,10 @@ class TicketStore:
         min_interval_s: float,
         first_number: int = 1,
         last_number: int | None = None,
+        appointment: str | None = None,
     ) -> TicketRow:
-        """Number, record and enqueue one ticket, durably, in one transaction."""
+        """Number, record and enqueue one ticket, durably, in one transaction. `appointment`:
+        the checked-in appointment's number, sent with the ticket so the hub links them."""
         ticket_id = str(uuid.uuid4())
         try:
             with self._write() as db:
@@ -196,6 +198,8 @@ class TicketStore:
                 )
                 payload = {"id": ticket_id, "code": code, "service": service_id, "number": number,
                            "issued_at": _ts(issued_at), "totem": totem_id}
+                if appointment:
+                    payload["appointment"] = appointment
                 self._enqueue(db, "issued", ticket_id, payload, issued_at)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot record ticket in {self.path}: {exc}") from exc
