@@ -25,7 +25,7 @@ from typing import Any
 
 from aiohttp import web
 
-from config.follow import follow_url
+from config.follow import KEY_RE, follow_url
 from display import appointments
 from display.appointments import AppointmentNotFound, CheckInRefused
 from display.connlimit import read_json
@@ -85,7 +85,24 @@ async def session(request: web.Request) -> web.Response:
     services = [{"id": s.id, "prefix": s.prefix, "label": s.labels, "colour": s.colour, "appointments": s.appointments}
                 for s in hub.config.services]
     return web.json_response({"unlocked": True, "services": services, "print": reception.print_to,
-                              "languages": list(hub.config.site.languages), "today": _today(hub).isoformat()})
+                              "languages": list(hub.config.site.languages), "today": _today(hub).isoformat(),
+                              "checkin_early_min": reception.checkin_early_min,
+                              "checkin_late_min": reception.checkin_late_min})
+
+
+async def follow_qr(request: web.Request) -> web.Response:
+    """The QR of a ticket's follow page, for a ticket shown on screen only (print = "screen")."""
+    hub = _hub(request)
+    _require(request, hub)
+    key = request.match_info["key"]
+    if not KEY_RE.fullmatch(key) or not hub.config.hub.public_url:
+        raise web.HTTPNotFound(text="no such page")
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(f"{hub.config.hub.public_url}/t/{key}", image_factory=qrcode.image.svg.SvgPathImage,
+                        border=2)
+    return web.Response(body=image.to_string(), content_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 
 async def unlock(request: web.Request) -> web.Response:
@@ -290,7 +307,8 @@ async def check_in(request: web.Request) -> web.Response:
 
 def routes() -> list[web.AbstractRouteDef]:
     return [web.get("/reception", page), web.post("/reception/unlock", unlock), web.post("/reception/logout", logout),
-            web.get("/api/reception/session", session), web.post("/api/reception/tickets", issue_ticket),
+            web.get("/api/reception/session", session), web.get("/reception/qr/{key}.svg", follow_qr),
+            web.post("/api/reception/tickets", issue_ticket),
             web.get("/api/reception/appointments", list_appointments),
             web.post("/api/reception/appointments", add_appointment),
             web.post("/api/reception/appointments/{day}/{number:[0-9]{5}}/{action:cancel|reopen}",

@@ -94,7 +94,8 @@ def test_hub_flags_a_code_collision_instead_of_hiding_it(tmp_path: Path) -> None
 def test_fingerprint_tells_a_different_site_file_from_per_pi_lines(tmp_path: Path) -> None:
     base = load_config(totem_site(tmp_path / "a", "totem-1", "[printer]"))
     per_pi = load_config(totem_site(tmp_path / "b", "totem-2", "[printer]"))
-    other = without_reception(site_text(tmp_path / "c", always_open=True)).replace('label.it = "Servizi sanitari"', 'label.it = "Sanità"')
+    other = without_reception(site_text(tmp_path / "c", always_open=True)).replace(
+        'label.it = "Servizi sanitari"', 'label.it = "Sanità"')
     (tmp_path / "c").mkdir(parents=True, exist_ok=True)
     (tmp_path / "c" / "site.toml").write_text(other, encoding="utf-8")
     changed = load_config(tmp_path / "c" / "site.toml")
