@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from totem.errors import TotemError
+from totem.errors import AppointmentRefused, TotemError
 
 NUMBER_DIGITS = 5
 REFERENCE_MAX = 40
@@ -59,13 +59,7 @@ CREATE INDEX IF NOT EXISTS appointments_ticket ON appointments (ticket_id) WHERE
 _COLS = "number, day, time, service_id, reference, status, checked_in_at, totem, ticket_code"
 
 
-class CheckInRefused(TotemError, PermissionError):
-    """A check-in the hub will not accept; `reason` is one of the module's failure paths."""
-
-    def __init__(self, reason: str, message: str, **detail: str | float) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.detail = detail
+CheckInRefused = AppointmentRefused  # the totem's vocabulary: it shows the same reasons
 
 
 class AppointmentNotFound(TotemError, LookupError):

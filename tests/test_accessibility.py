@@ -271,6 +271,7 @@ def test_large_text_by_tap_and_keypad_with_pages(tmp_path: Path) -> None:
         assert not app.session.large and app.layout.pages == 1
         assert ("Testo normale.", "it") in voice.said[-1]
         key(pygame.K_KP_PLUS)
+        key(pygame.K_7)  # 8 is the appointments button: its Enter asks for the number (test_checkin)
         key(pygame.K_KP_ENTER)
         pump(app, lambda: app.screen is Screen.TAKE)
         assert app.session.large  # the ticket screen is large too
@@ -343,7 +344,8 @@ def screens_drawn(app, lang: str, monkeypatch: pytest.MonkeyPatch):  # type: ign
     app.lang = lang
     for screen, setup in (("home", lambda: None), ("home-large", lambda: app.set_large(True)),
                           ("take", lambda: app.set_large(False)), ("closed", lambda: None),
-                          ("out", lambda: None), ("pin", lambda: None), ("menu", lambda: None)):
+                          ("out", lambda: None), ("pin", lambda: None), ("menu", lambda: None),
+                          ("checkin", lambda: None)):
         setup()
         calls.clear()
         if screen == "take":
@@ -361,6 +363,11 @@ def screens_drawn(app, lang: str, monkeypatch: pytest.MonkeyPatch):  # type: ign
         elif screen == "menu":
             app.tech.info = ["totem-1 v1", "Stampante: ready"]
             app.go(Screen.MENU)
+        elif screen == "checkin":
+            from totem.ui.checkin import open_checkin
+
+            open_checkin(app)
+            app.checkin.entered, app.checkin.message = "482", app.t("checkin_unknown")
         else:
             app.go(Screen.HOME)
         app.lang = lang
@@ -393,7 +400,7 @@ def test_every_text_on_every_screen_has_enough_contrast(open_site_path: Path, la
         for screen, surface, calls in screens_drawn(app, lang, monkeypatch):
             for text, box, fg in calls:
                 ratio = render.contrast(fg, background(surface, box, fg))
-                needed = 7.0 if text in labels or text == "C007" or screen in ("pin", "menu") else 4.5
+                needed = 7.0 if text in labels or text == "C007" or screen in ("pin", "menu", "checkin") else 4.5
                 assert ratio >= needed, f"{screen}: {text!r} at {ratio:.2f}:1"
                 checked += 1
     assert checked > 60
@@ -409,7 +416,10 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from display.reports import build_report
     from display.sound import call_phrases
     from printer.layout import TicketContent, build_test_page, build_ticket
+    from totem import spoken
+    from totem.errors import AppointmentRefused
     from totem.i18n import Translator, _catalogue, available_languages
+    from totem.ui.checkin import CheckIn, checkin_layout, draw_checkin
     from totem.ui.technician import Technician
 
     used: set[str] = set()
@@ -459,6 +469,13 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
                 render.draw_closed(small, config=config, t=t, opening=schedule.status(when), now=when,
                                    schedule=schedule, layout=layout)
             render.draw_pin(small, t=t, entered=2, wrong=True)
+            state = CheckIn()
+            for reason in AppointmentRefused.REASONS:  # every refusal the check-in screen can say
+                state.refused(AppointmentRefused(reason, day="2026-12-02", **{"from": "10:30"}), t)
+                draw_checkin(small, t=t, state=state, layout=checkin_layout((800, 480)))
+            state.busy = True
+            draw_checkin(small, t=t, state=state, layout=checkin_layout((800, 480)))
+            spoken.checkin(lang)
             for phrase in every_phrase(lang):
                 assert phrase.text
             for estimate in estimates:
@@ -484,7 +501,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     it, en = _catalogue("it"), _catalogue("en")
     assert set(it) == set(en), "every language has every key"
     elsewhere = {"tech_info_set_aside", "tech_info_clock",  # a refused ticket, a wrong clock (outbox, faults tests)
-                 "report_locked", "report_wrong_pin", "report_retry"}  # the reports' unlock answers (test_reports)
+                 "report_locked", "report_wrong_pin", "report_retry",  # the reports' unlock answers (test_reports)
+                 "ticket_appointment"}  # the line of a checked-in appointment (test_checkin)
     unreached = set(it) - used - elsewhere
     assert not unreached, f"catalogue keys no screen uses: {sorted(unreached)}"
     same = {k for k in it if it[k] == en[k]} - {"home_large_text", "ticket_email", "speech_service"}

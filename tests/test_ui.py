@@ -77,9 +77,9 @@ def test_tap_arriving_twice_gives_one_ticket(open_site_path: Path, tmp_path: Pat
 
 def test_mouse_click_issues(open_site_path: Path, tmp_path: Path) -> None:
     with kiosk(open_site_path, FrozenClock(OPEN)) as app:
-        tap(app, app.layout.buttons[7].center, touch=False)
+        tap(app, app.layout.buttons[6].center, touch=False)
         pump(app, lambda: app.screen is Screen.TAKE)
-        assert app.shown.code == "P001"
+        assert app.shown.code == "G001"
 
 
 def test_burst_of_20_taps_in_one_second_gives_one_ticket(site_path: Path, tmp_path: Path) -> None:

@@ -40,14 +40,20 @@ class Dispenser:
         self.on_printer_failed = on_printer_failed  # the monitor: Out of service until the printer answers
         self._lock = threading.Lock()  # one ticket at a time from this totem
 
+    def ready(self, service_id: str) -> None:
+        """Steps 1's checks alone (open, printer able): before asking the hub about an appointment."""
+        self.issuer.check(service_id)
+        state = self.printer_state()
+        if not state.can_print:
+            raise PrinterUnavailable(state.value, "known before issuing; no number used")
+
     def take(self, service_id: str, *, lang: str | None = None,
-             on_issued: Callable[[IssuedTicket], None] = lambda ticket: None) -> IssuedTicket:
+             on_issued: Callable[[IssuedTicket], None] = lambda ticket: None, appointment: str | None = None,
+             note: str = "") -> IssuedTicket:
+        """`appointment`, `note`: a checked-in appointment's number and the line printed about it."""
         with self._lock:
-            self.issuer.check(service_id)
-            state = self.printer_state()
-            if not state.can_print:
-                raise PrinterUnavailable(state.value, "known before issuing; no number used")
-            ticket = self.issuer.issue(service_id, lang=lang)
+            self.ready(service_id)
+            ticket = self.issuer.issue(service_id, lang=lang, appointment=appointment, note=note)
             on_issued(ticket)
             self.on_event()
             ticket = self.issuer.confirm(ticket)

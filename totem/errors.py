@@ -107,3 +107,16 @@ class PrinterUnavailable(TotemError, OSError):
 
 class StoreError(TotemError, OSError):
     """The ticket database cannot be opened or written (disk full, read-only, corrupt)."""
+
+
+class AppointmentRefused(TotemError, PermissionError):
+    """An appointment's number was not accepted at check-in. `reason` is what the citizen is
+    told: unknown, other_day, early, late, used, cancelled, locked (the hub's answers), or
+    offline (the hub could not be asked: no priority is given without it)."""
+
+    REASONS = ("unknown", "other_day", "early", "late", "used", "cancelled", "locked", "offline")
+
+    def __init__(self, reason: str, message: str = "", **detail: str | float) -> None:
+        self.reason = reason if reason in self.REASONS else "unknown"
+        self.detail = detail
+        super().__init__(message or f"appointment refused: {reason}")

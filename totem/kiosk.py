@@ -15,10 +15,11 @@ from printer.monitor import PrinterMonitor
 from printer.status import PrinterState
 from printer.ticket_printer import TicketPrinter
 from totem import __version__
+from totem.checkin import CheckInClient
 from totem.clock import Clock, SystemClock
 from totem.degraded import build_unavailable_kiosk
 from totem.dispenser import Dispenser
-from totem.errors import StoreError
+from totem.errors import AppointmentRefused, StoreError
 from totem.gpio import open_gpio
 from totem.hours import Schedule
 from totem.hubview import HubView
@@ -42,8 +43,10 @@ class KioskServices:
     """What the screen asks of the rest of the totem. Called only from the UI's worker thread."""
 
     def __init__(self, *, config: Config, issuer: Issuer, dispenser: Dispenser, printer: TicketPrinter,
-                 monitor: PrinterMonitor, backlog: Callable[[], int] = lambda: 0) -> None:
+                 monitor: PrinterMonitor, backlog: Callable[[], int] = lambda: 0,
+                 checkin: CheckInClient | None = None) -> None:
         self.config = config
+        self.checkin = checkin
         self.issuer = issuer
         self.dispenser = dispenser
         self.printer = printer
@@ -54,6 +57,22 @@ class KioskServices:
     def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
              ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
         ticket = self.dispenser.take(service_id, lang=lang, on_issued=on_issued)
+        image = self.printer.preview_of(ticket).convert("RGB")
+        return ticket, (image.tobytes(), image.size)
+
+    def check_in(self, number: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
+                 ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
+        """An appointment's number typed at the totem (`totem.checkin`): the hub's yes, then a
+        priority ticket that names it; `AppointmentRefused` otherwise."""
+        service = self.config.appointment_service()
+        if service is None or self.checkin is None:
+            raise AppointmentRefused("offline", "no appointments service on this site")
+        self.dispenser.ready(service.id)  # closed or no paper: said before the number is used up
+        checked = self.checkin.check_in(number)
+        topic = self.config.service_or_none(checked.service_id)
+        note = Translator(lang)("ticket_appointment", time=checked.time,
+                                service=topic.label(lang) if topic else checked.service_id)
+        ticket = self.dispenser.take(service.id, lang=lang, on_issued=on_issued, appointment=number, note=note)
         image = self.printer.preview_of(ticket).convert("RGB")
         return ticket, (image.tobytes(), image.size)
 
@@ -93,6 +112,7 @@ class KioskServices:
 
 
 LED_FOR_SCREEN = {Screen.HOME: "ready", Screen.TAKE: "ready", Screen.PIN: "ready", Screen.MENU: "ready",
+                  Screen.CHECKIN: "ready",
                   Screen.PRINTING: "printing", Screen.OUT: "out_of_service", Screen.CLOSED: "closed"}
 
 
@@ -118,8 +138,11 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                              on_change=printer_changed)
     dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=lambda: monitor.state, on_event=outbox.wake,
                           on_printer_failed=monitor.failed)
+    checkin = CheckInClient(config=config) if config.appointment_service() is not None else None
+    if checkin is not None:
+        stack.callback(checkin.close)
     services = KioskServices(config=config, issuer=issuer, dispenser=dispenser, printer=printer,
-                             monitor=monitor, backlog=outbox.backlog)
+                             monitor=monitor, backlog=outbox.backlog, checkin=checkin)
     window = open_window(fullscreen=config.totem.fullscreen, size=config.totem.window_size,
                          caption=f"Totem - {config.site.desk_name}")
     stack.callback(pygame.quit)

@@ -100,6 +100,14 @@ def text_size(lang: str, *, large: bool) -> list[Spoken]:
     return _say(lang, t("speech_large_on") if large else t("speech_large_off"))
 
 
+def checkin(lang: str, *, message: str = "") -> list[Spoken]:
+    """The check-in screen: its title and what to type, or the refusal just shown."""
+    t = Translator(lang)
+    if message:
+        return _say(lang, message)
+    return _say(lang, t("checkin_title"), t("checkin_prompt"), t("speech_checkin_keys"))
+
+
 def for_screen(screen: str, config: Config, lang: str, *, code: str | None, service_id: str | None,
                lines: tuple[str, ...], opening: Opening, now: datetime, schedule: Schedule,
                detail: str = "") -> list[Spoken]:
@@ -115,4 +123,6 @@ def for_screen(screen: str, config: Config, lang: str, *, code: str | None, serv
         return closed(config, lang, opening=opening, now=now, schedule=schedule)
     if screen == "out_of_service":
         return out_of_service(config, lang, detail)
+    if screen == "checkin":
+        return checkin(lang, message=detail)
     return []

@@ -23,14 +23,13 @@ from typing import Any
 import pygame
 
 from config.model import Config
-from printer.layout import people_ahead_text, wait_text
 from printer.status import PrinterState
 from totem import spoken
-from totem.errors import PrinterUnavailable, ServiceClosed, StoreError, TooSoon, TotemError, UnknownService
 from totem.hours import Opening
 from totem.i18n import Translator
 from totem.spoken import Spoken
 from totem.ui import render
+from totem.ui.checkin import CHECKIN_S, CheckIn, checkin_key, checkin_layout, open_checkin
 from totem.ui.events import (
     EV_BUTTON,
     EV_CODE,
@@ -45,6 +44,7 @@ from totem.ui.events import (
 )
 from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
 from totem.ui.keypad import keypad
+from totem.ui.outcome import ticket_outcome
 from totem.ui.paint import paint
 from totem.ui.session import Countdown, Session
 from totem.ui.technician import Technician
@@ -59,10 +59,9 @@ IDLE_AFTER_S = 10.0      # ... after this long without a touch or a key
 TAP_DEBOUNCE_S = 0.25
 TAKE_GUARD_S = 1.5       # taps right after a ticket are the same burst, not a request to go back
 LONG_PRESS_S = 3.0
-NOTICE_S = 2.5
 LANGUAGE_RESET_S = 60.0
 TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home after this without a touch
-PIN_DEBOUNCE_S = 0.05    # on the PIN pad only the same touch arriving twice is dropped: every digit counts
+PIN_DEBOUNCE_S = 0.05    # on the PIN and check-in pads only the same touch arriving twice is dropped
 STORE_RETRY_S = 30.0
 CHECK_S = 0.5            # how often the loop looks at the clock, the opening hours and the database
 CODE_WAIT_S = 0.1        # a tap's next frame waits this long for the code, rather than flip a frame without it
@@ -112,6 +111,7 @@ class KioskApp:
         self.notice = ""
         self.notice_until = 0.0
         self.tech = Technician(pin=config.totem.technician_pin)
+        self.checkin = CheckIn()  # the appointment number being typed
         self.dirty = True
         self.running = True
         self.exit_code = 0
@@ -159,14 +159,15 @@ class KioskApp:
     def go(self, screen: Screen) -> None:
         if screen is not self.screen:
             log.debug("screen %s -> %s", self.screen.value, screen.value)
-        if screen is Screen.HOME and self.screen in (Screen.TAKE, Screen.MENU, Screen.PIN):
+        if screen is Screen.HOME and self.screen in (Screen.TAKE, Screen.MENU, Screen.PIN, Screen.CHECKIN):
             self.end_session()  # the next citizen starts afresh
         self.screen = screen
         self.entered_at = now = time.monotonic()
         self.focus = None
         self.warned = False
         base = {Screen.TAKE: self.session.timeout_s(self.config.totem.take_ticket_timeout_s),
-                Screen.PIN: TECH_IDLE_S, Screen.MENU: TECH_IDLE_S}.get(screen)
+                Screen.CHECKIN: self.session.timeout_s(CHECKIN_S), Screen.PIN: TECH_IDLE_S,
+                Screen.MENU: TECH_IDLE_S}.get(screen)
         self.countdown = Countdown(now, base) if base else None
         self.dirty = True
         self.on_screen(screen)
@@ -207,7 +208,8 @@ class KioskApp:
         return spoken.for_screen(self.screen.value, self.config, self.lang, code=shown.code,
                                  service_id=shown.service_id, lines=shown.lines, opening=self.opening,
                                  now=self.local_now(), schedule=self.services.schedule,
-                                 detail=self.t("out_clock") if self.clock_problem else "")
+                                 detail=self.checkin.message if self.screen is Screen.CHECKIN
+                                 else self.t("out_clock") if self.clock_problem else "")
 
     def help(self) -> None:
         """The help key or button: guidance on, the current screen read out from the top."""
@@ -233,6 +235,8 @@ class KioskApp:
         elif kind == pygame.KEYDOWN:
             self.key(event.key)
         elif kind == EV_CODE:
+            if self.screen is Screen.CHECKIN and self.checkin.busy:  # the hub said yes: the ticket's code
+                self.go(Screen.PRINTING)
             if self.screen is Screen.PRINTING and event.service_id == self.shown.service_id:
                 self.shown.code = event.code
                 self.dirty = True
@@ -274,7 +278,7 @@ class KioskApp:
             self.extend()
         elif self.layout.corner.contains(*pos):
             self.corner_down_at = now
-        debounce = PIN_DEBOUNCE_S if self.screen is Screen.PIN else TAP_DEBOUNCE_S
+        debounce = PIN_DEBOUNCE_S if self.screen in (Screen.PIN, Screen.CHECKIN) else TAP_DEBOUNCE_S
         if now - self.last_tap_at < debounce:
             return
         self.last_tap_at = now
@@ -290,6 +294,8 @@ class KioskApp:
                 self.extend()
             elif self.past_take_guard():
                 self.go(self.base_screen())
+        elif self.screen is Screen.CHECKIN:
+            checkin_key(self, checkin_layout(self.size).key_at(*pos))
         elif self.screen is Screen.PIN:
             for label, box in keypad_layout(self.size):
                 if box.contains(*pos):
@@ -356,6 +362,9 @@ class KioskApp:
     # -- tickets ---------------------------------------------------------------------------------
 
     def start_ticket(self, service_id: str) -> None:
+        if self.config.service(service_id).appointments:  # a priority only for a booked appointment
+            open_checkin(self)
+            return
         self._code_drawn.clear()
         self.shown = Shown(service_id=service_id)
         self.go(Screen.PRINTING)
@@ -376,42 +385,7 @@ class KioskApp:
             post(EV_TICKET, ticket=None, image=None, error=exc)
 
     def ticket_done(self, event: pygame.event.Event) -> None:
-        error = event.error
-        if error is None:
-            ticket = event.ticket
-            t = Translator(ticket.lang)
-            lines: list[str] = []
-            if ticket.estimate is not None:
-                lines = [people_ahead_text(t, ticket.estimate), wait_text(t, ticket.estimate)]
-            image = None
-            if event.image is not None:
-                data, size = event.image
-                image = pygame.image.frombuffer(data, size, "RGB")
-            self.shown = Shown(ticket.code, ticket.service.id, tuple(lines), image, printed=True)
-            self.go(Screen.TAKE)
-            return
-        self.go(Screen.HOME)
-        if isinstance(error, TooSoon):
-            self.notice = self.t("too_soon")
-            self.notice_until = time.monotonic() + NOTICE_S
-        elif isinstance(error, ServiceClosed):
-            self.opening = self._opening()
-        elif isinstance(error, PrinterUnavailable):
-            log.warning("ticket refused: %s", error)
-            state = PrinterState(error.state) if error.state in PrinterState._value2member_map_ \
-                else PrinterState.OFFLINE
-            # The citizen who tapped is sent to the reception point: Out of service until the printer answers.
-            self.printer_state = state if not state.can_print else PrinterState.ERROR
-            self.services.recheck_printer()
-        elif isinstance(error, StoreError):
-            log.error("ticket database failure: %s", error)
-            self.store_failed_at = time.monotonic()
-        elif isinstance(error, UnknownService | TotemError):
-            log.error("ticket refused: %s", error)
-        else:
-            log.error("unexpected failure while issuing", exc_info=error)
-            self.store_failed_at = time.monotonic()
-        self.go(self.base_screen())
+        ticket_outcome(self, event)
 
     # -- technician ------------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ ENTER_KEYS = {pygame.K_RETURN, pygame.K_KP_ENTER}
 HELP_KEYS = {pygame.K_KP_MULTIPLY, pygame.K_ASTERISK}   # "*": spoken guidance, repeat the screen
 LARGER_KEYS = {pygame.K_KP_PLUS, pygame.K_PLUS, pygame.K_EQUALS}
 SMALLER_KEYS = {pygame.K_KP_MINUS, pygame.K_MINUS}
+DELETE_KEYS = {pygame.K_BACKSPACE, pygame.K_DELETE} | SMALLER_KEYS
 
 
 class Screen(enum.Enum):
@@ -36,6 +37,7 @@ class Screen(enum.Enum):
     OUT = "out_of_service"
     PIN = "pin"
     MENU = "menu"
+    CHECKIN = "checkin"
 
 
 @dataclass

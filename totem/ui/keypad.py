@@ -3,7 +3,9 @@
 On Home: 1-9 select a service (read out when guidance is on), Enter takes the ticket,
 0 switches language, + and - set the text size, * reads the screen from the top. On the
 ticket screen any key but Enter gives more time; Enter goes back to the start. On the
-Closed and Out of service screens 0 switches language and * reads them out. The first
+Closed and Out of service screens 0 switches language and * reads them out. On the
+appointment check-in screen the digits type the number, Enter sends it, minus deletes and
+Esc goes back. The first
 key of a session also turns on spoken guidance (KioskApp.key).
 """
 
@@ -15,7 +17,8 @@ import pygame
 
 from totem import spoken
 from totem.spoken import Spoken
-from totem.ui.events import DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, LARGER_KEYS, SMALLER_KEYS, Screen
+from totem.ui.checkin import checkin_key
+from totem.ui.events import DELETE_KEYS, DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, LARGER_KEYS, SMALLER_KEYS, Screen
 
 if TYPE_CHECKING:
     from totem.ui.app import KioskApp
@@ -23,6 +26,12 @@ if TYPE_CHECKING:
 
 def keypad(app: KioskApp, key: int) -> list[Spoken]:
     """Act on one key; what to say about it ([] when the screen change says it)."""
+    if app.screen is Screen.CHECKIN and key not in HELP_KEYS:  # digits, Enter = OK, minus = delete, Esc = back
+        digit = DIGIT_KEYS.get(key)
+        label = str(digit) if digit is not None else "ok" if key in ENTER_KEYS else "del" if key in DELETE_KEYS \
+            else "back" if key == pygame.K_ESCAPE else None
+        checkin_key(app, label)
+        return []
     if key == pygame.K_ESCAPE and app.screen in (Screen.TAKE, Screen.PIN, Screen.MENU):
         app.go(app.base_screen())
         return []

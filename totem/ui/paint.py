@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pygame
 
 from totem.ui import render
+from totem.ui.checkin import checkin_layout, draw_checkin
 from totem.ui.events import Screen
 from totem.ui.geometry import take_layout
 
@@ -43,7 +44,9 @@ def paint(app: KioskApp) -> None:
         render.draw_pin(s, t=t, entered=len(app.tech.entered), wrong=app.tech.wrong)
     elif app.screen is Screen.MENU:
         render.draw_menu(s, t=t, items=[label for _, label in app.tech.actions(t)], info=app.tech.info)
-    if app.screen in (Screen.PIN, Screen.MENU) and app.countdown and app.countdown.warning(now):
+    elif app.screen is Screen.CHECKIN:
+        draw_checkin(s, t=t, state=app.checkin, layout=checkin_layout(app.size))
+    if app.screen in (Screen.PIN, Screen.MENU, Screen.CHECKIN) and app.countdown and app.countdown.warning(now):
         bar = take_layout(app.size, with_image=False).bar
         render.draw_countdown(s, bar, app.countdown.left_s(now), app.countdown.timeout_s, True)
     if app.rotation:

@@ -1,0 +1,88 @@
+"""Checking in an appointment at the totem (issue 14).
+
+Steps:
+1. the citizen taps the appointments button (the service with `appointments = true`) and
+   types the number the reception gave them on the check-in screen (`totem.ui.checkin`);
+2. on the kiosk's worker, `CheckInClient.check_in` asks the hub (`POST /api/appointments/
+   checkin`, the hub token, the pinned TLS session, a timeout): the hub accepts each number
+   once, on its day, in its time window;
+3. the dispenser then issues and prints a ticket of the appointments service (a priority
+   service) naming the number and the appointment's time; the hub links the two when the
+   ticket arrives, and opens the appointment again if that ticket is voided.
+
+Failure paths, each an `AppointmentRefused` whose `reason` the screen shows: the hub's
+refusals (unknown, other_day, early, late, used, cancelled, locked), and `offline` when
+the hub cannot be asked in time or answers nonsense. No priority is ever given without the
+hub's yes: the citizen is sent to the reception, or takes an ordinary ticket.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+
+from config.model import Config
+from totem.errors import AppointmentRefused
+from totem.hubclient import hub_session
+
+log = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT_S = 1.5
+NUMBER_RE = re.compile(r"[0-9]{5}")
+NUMBER_DIGITS = 5
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    number: str
+    time: str  # "HH:MM", local
+    service_id: str  # what the appointment is about (shown to the desk)
+
+
+class CheckInClient:
+    def __init__(self, *, config: Config, session: requests.Session | None = None) -> None:
+        self.config = config
+        self.session = session or hub_session(config)
+        self.timeout = (CONNECT_TIMEOUT_S, config.hub.push_timeout_s)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def check_in(self, number: str) -> CheckedIn:
+        """The hub's yes for this number, or `AppointmentRefused` saying why not."""
+        if not NUMBER_RE.fullmatch(number):
+            raise AppointmentRefused("unknown", f"not an appointment number: {number!r}")
+        url = f"{self.config.hub.url}/api/appointments/checkin"
+        try:
+            response = self.session.post(url, json={"number": number, "totem": self.config.totem.id},
+                                         timeout=self.timeout)
+        except requests.RequestException as exc:
+            log.warning("check-in: hub not reachable (%s)", type(exc).__name__)
+            raise AppointmentRefused("offline", f"hub not reachable: {type(exc).__name__}") from None
+        body = _json(response)
+        if response.status_code == 200:
+            appointment = body.get("appointment")
+            if isinstance(appointment, dict) and isinstance(appointment.get("time"), str) \
+                    and re.fullmatch(r"[0-2][0-9]:[0-5][0-9]", appointment["time"]) \
+                    and isinstance(appointment.get("service"), str):
+                log.info("appointment checked in (%s)", appointment["time"])
+                return CheckedIn(number, appointment["time"], appointment["service"])
+            raise AppointmentRefused("offline", "the hub's answer has no appointment")
+        reason = body.get("reason")
+        if response.status_code in (404, 409, 429) and reason in AppointmentRefused.REASONS and reason != "offline":
+            detail = {k: str(v)[:10] for k, v in body.items() if k in ("day", "from", "until")}
+            raise AppointmentRefused(str(reason), str(body.get("error", ""))[:200], **detail)
+        log.warning("check-in: hub answered HTTP %d", response.status_code)
+        raise AppointmentRefused("offline", f"hub answered HTTP {response.status_code}")
+
+
+def _json(response: requests.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
