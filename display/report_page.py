@@ -199,17 +199,20 @@ def page(report: Report, config: Config, *, lang: str, query: dict[str, str]) ->
             f"<section class=noprint>{_form(t, config, query, lang)}</section>")
     if not report.counts.issued and not report.counts.void:
         body += f"<p class=empty>{escape(t('report_no_data'))}</p>"
-    body += (f"<section><h2>{escape(t('report_summary'))}</h2>{_counts_table(t, report)}</section>"
-             f"<section><h2>{escape(t('report_by_service'))}</h2>"
-             f"{_rows_table(t, report.by_service, t('report_service'))}</section>"
-             f"<section><h2>{escape(t('report_by_desk'))}</h2>"
-             f"{_rows_table(t, report.by_desk, t('report_desk'))}</section>"
-             f"<section class=pagebreak><h2>{escape(t('report_heatmap'))}</h2>{report_svg.heatmap(report, t)}"
-             f"</section><section><h2>{escape(t('report_days'))}</h2>{report_svg.daily(report, t)}"
-             f"{_days_table(t, report)}</section>"
-             f"<section class=noprint><h2>{escape(t('report_csv'))}</h2><p>{downloads}</p>"
+    body += (_scroller(t("report_summary"), _counts_table(t, report))
+             + _scroller(t("report_by_service"), _rows_table(t, report.by_service, t("report_service")))
+             + _scroller(t("report_by_desk"), _rows_table(t, report.by_desk, t("report_desk")))
+             + _scroller(t("report_heatmap"), report_svg.heatmap(report, t), "pagebreak")
+             + _scroller(t("report_days"), report_svg.daily(report, t) + _days_table(t, report))
+             + f"<section class=noprint><h2>{escape(t('report_csv'))}</h2><p>{downloads}</p>"
              f"<p class=hint>{escape(t('report_csv_hint'))}</p><p class=hint>{escape(t('report_print'))}</p></section>")
     return _html(lang, title, body)
+
+
+def _scroller(title: str, inner: str, cls: str = "") -> str:
+    """A section that scrolls sideways on a phone: focusable and named, so a keyboard can scroll it."""
+    return (f"<section tabindex=0 aria-label='{escape(title, quote=True)}'{f' class={cls}' if cls else ''}>"
+            f"<h2>{escape(title)}</h2>{inner}</section>")
 
 
 def unlock_page(*, lang: str, message: str = "", locked: bool = False) -> str:

@@ -337,9 +337,11 @@ async def index(request: web.Request) -> web.Response:
     """No list of desks here: each operator opens their own desk's address."""
     hub = _hub(request)
     name = html.escape(hub.config.site.desk_name)
-    return web.Response(text=f"<!doctype html><meta charset=utf-8><title>{name}</title><h1>{name}</h1>"
+    return web.Response(text=f"<!doctype html><html lang=it><meta charset=utf-8>"
+                             "<meta name=viewport content='width=device-width, initial-scale=1'>"
+                             f"<title>{name}</title><main><h1>{name}</h1>"
                              "<p>Aprire l'indirizzo del proprio sportello: /desk/&lt;numero&gt;. "
-                             "Open your desk's own address: /desk/&lt;number&gt;.</p>",
+                             "<span lang=en>Open your desk's own address: /desk/&lt;number&gt;.</span></p></main>",
                         content_type="text/html")
 
 

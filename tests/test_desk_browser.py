@@ -289,3 +289,23 @@ def test_undo_a_mis_click_from_the_console(tmp_path: Path, browser: object) -> N
         page.keyboard.press("u")  # the shortcut
         wait_text(page, '#message', lambda t: t == "Annullato: A001 segnato assente")
         wait_text(page, '#current-code', lambda t: t == 'A001')
+
+
+def test_waiting_minutes_are_the_hubs_and_appointments_are_named(tmp_path: Path, browser: object) -> None:
+    """The PC's own clock is not the hub's (here: hours apart): "attende da" counts by the hub's."""
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        reception = requests.Session()
+        reception.headers["Origin"] = hub.url
+        assert reception.post(hub.url + "/reception/unlock", json={"pin": "2580"}, timeout=5).ok
+        number = reception.post(hub.url + "/api/reception/appointments", json={
+            "day": "2026-12-01", "time": "10:10", "service": "rimborsi"}, timeout=5).json()["appointment"]["number"]
+        assert requests.post(hub.url + "/api/appointments/checkin", json={"number": number, "totem": "totem-1"},
+                             headers=AUTH, timeout=5).ok
+        body = {"id": str(uuid.uuid4()), "code": "P001", "service": "appuntamento", "number": 1,
+                "issued_at": (NOW.astimezone(UTC) - timedelta(minutes=12)).isoformat(), "totem": "totem-1",
+                "appointment": number}
+        assert requests.post(hub.url + "/api/tickets", json=body, headers=AUTH, timeout=5).status_code == 201
+        page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
+        wait_text(page, '.n[data-service="appuntamento"]', lambda t: t == '1')
+        row = page.locator(".queue li span").first.text_content()
+        assert row == "P001 — appuntamento delle 10:10, Rimborsi e reclami — attende da 12 min", row

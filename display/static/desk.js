@@ -36,7 +36,7 @@
       now_paused: "Sportello in pausa", now_resumed: "Sportello di nuovo aperto",
       confirm_noshow: "Segnare {code} come assente?", noshow_note: "Se arriva più tardi: «Rimetti in coda» tra gli assenti di oggi.",
       served_msg: "{code} servito", noshow_msg: "{code} segnato assente", recalled_msg: "{code} richiamato",
-      undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}"
+      undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}", appointment: "appuntamento delle {time}, {service}"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -70,7 +70,7 @@
       now_paused: "Desk paused", now_resumed: "Desk open again",
       confirm_noshow: "Mark {code} as a no-show?", noshow_note: "If they come later: “Back in the queue” among today's no-shows.",
       served_msg: "{code} served", noshow_msg: "{code} marked as a no-show", recalled_msg: "{code} called again",
-      undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}"
+      undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}", appointment: "appointment at {time}, {service}"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -91,7 +91,10 @@
     if (state) render(state);
   }
 
+  let hubOffsetMs = 0;  // the hub's clock minus this PC's: "waiting N min" is the hub's time, whatever this PC says
+
   function render(s) {
+    if (s !== state && s.now) hubOffsetMs = Date.parse(s.now) - Date.now();
     state = s;
     const me = s.desks.find((d) => d.id === desk);
     const current = me && me.current;
@@ -120,7 +123,7 @@
       li.textContent = t("flag_" + f, {code: x.code, totem: x.totem, service: x.service});
       return li;
     })));
-    const now = Date.now();
+    const now = Date.now() + hubOffsetMs;
     $("queues").replaceChildren(...mine.map((x) => {
       const box = document.createElement("div");
       box.className = "queue";
@@ -135,7 +138,8 @@
       x.queue.slice(0, 8).forEach((q) => {
         const li = document.createElement("li");
         const text = document.createElement("span");
-        text.textContent = q.code + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
+        const booked = q.appointment ? " — " + t("appointment", {time: q.appointment.time, service: serviceLabel(q.appointment.service)}) : "";
+        text.textContent = q.code + booked + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
         // Call this one, out of the order (the operator chose it). By its code: ticket ids stay off the
         // public state (they will be the secret of a citizen's "follow your turn" page).
         const call = document.createElement("button");
