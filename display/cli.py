@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
+    parser.add_argument("--always-open", action="store_true",
+                        help="the reception point issues tickets outside opening hours (demo, installation)")
     parser.add_argument("--repair-db", action="store_true",
                         help="move an unreadable queue database aside and exit (technician action)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -70,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ExitStack() as stack:
         stack.callback(notifier.close)
         try:
-            server = stack.enter_context(HubServer(config))
+            server = stack.enter_context(HubServer(config, always_open=args.always_open))
         except StoreError as exc:
             print(f"totem-display: {exc}", file=sys.stderr)
             return 4

@@ -87,7 +87,8 @@ async def session(request: web.Request) -> web.Response:
     return web.json_response({"unlocked": True, "services": services, "print": reception.print_to,
                               "languages": list(hub.config.site.languages), "today": _today(hub).isoformat(),
                               "checkin_early_min": reception.checkin_early_min,
-                              "checkin_late_min": reception.checkin_late_min})
+                              "checkin_late_min": reception.checkin_late_min,
+                              "timezone": hub.config.site.timezone})
 
 
 async def follow_qr(request: web.Request) -> web.Response:

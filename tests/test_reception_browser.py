@@ -53,6 +53,10 @@ def test_reception_issues_a_ticket_and_enters_an_appointment(tmp_path: Path, bro
         wait_text(page, "#list tbody", lambda t: "Annullato" in t)
         page.click(f"button[aria-label='Riattiva l\\'appuntamento {number}']")
         wait_text(page, "#list tbody", lambda t: "Prenotato" in t)
+        checked = requests.post(hub.url + "/api/appointments/checkin", json={"number": number, "totem": "totem-1"},
+                                headers={"Authorization": f"Bearer {config.hub.token}"}, timeout=5)
+        assert checked.ok, checked.text
+        wait_text(page, "#list tbody", lambda t: "Arrivato alle 10:00" in t)  # live, in the site's time zone
         page.fill("#time", "13:30")  # the lunch break: refused, with the hours
         page.click("#book button[type=submit]")
         wait_text(page, "#book-error", lambda t: t.startswith("Lo sportello non è aperto alle 13:30 del 01/12/2026"))

@@ -61,7 +61,9 @@
   const label = (s) => s.label[lang] || s.label.it;
   const svc = (id) => info && info.services.find((s) => s.id === id);
   const dmy = (iso) => { const [y, m, d] = iso.split("-"); return `${d}/${m}/${y}`; };
-  const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB", {hour: "2-digit", minute: "2-digit"});
+  // The site's time zone, not this PC's: "Arrivato alle 10:02" is the desk's local time.
+  const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB",
+    {hour: "2-digit", minute: "2-digit", timeZone: (info && info.timezone) || undefined});
 
   async function send(path, body) {
     try {
@@ -243,6 +245,13 @@
   });
   $("logout").addEventListener("click", async () => { await send("/reception/logout", {}); info = null; showLock(); });
   $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-reception-lang", lang); render(); });
+  // Live: a check-in at the totem or another PC's change shows here within a second or two.
+  let pendingList = null;
+  const source = new EventSource("/api/events");
+  source.addEventListener("state", () => {
+    if (!info || pendingList) return;
+    pendingList = setTimeout(() => { pendingList = null; loadList(); }, 500);
+  });
   render();
   open();
 })();
