@@ -271,8 +271,9 @@ def test_undo_a_mis_click_from_the_console(tmp_path: Path, browser: object) -> N
         page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
         wait_text(page, '.n[data-service="uffici"]', lambda t: t == '3')
         assert page.is_hidden("#undo"), "nothing to undo yet"
-        page.click("#next")
+        page.dblclick("#next")  # a double click calls one citizen
         wait_text(page, '#current-code', lambda t: t == 'A001')
+        wait_text(page, '.n[data-service="uffici"]', lambda t: t == '2')
         page.click("#next")  # the mis-click: A001 was not finished
         wait_text(page, '#current-code', lambda t: t == 'A002')
         wait_text(page, '#undo', lambda t: t.startswith("Annulla: Chiamato A002"))

@@ -47,12 +47,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HubServer, 
         tickets.append(ticket("sanita", "E", 1, minutes_ago=2))
         for t in tickets:
             assert post("/api/tickets", t).status_code == 201
-        post("/api/desks/1/next")  # P001 (priority)
-        post("/api/desks/1/noshow")
-        post("/api/desks/1/next")  # A001 in service
+        post("/api/desks/1/call", {"code": "A001"})
+        post("/api/desks/1/noshow")  # listed among today's no-shows
+        post("/api/desks/1/call", {"code": "A002"})  # in service; P001 waits, named as an appointment
         post("/api/totems/totem-1/status", {"printer": "paper_out", "backlog": 2, "version": "0.1.0"})
         keys = {"waiting": follow_key(config.hub.token, tickets[4]["id"]),
-                "called": follow_key(config.hub.token, tickets[0]["id"])}
+                "called": follow_key(config.hub.token, tickets[1]["id"])}
         yield hub, keys
 
 
@@ -67,7 +67,7 @@ def open_page(browser: object, hub: HubServer, width: int, kind: str, keys: dict
             page.fill("#pin", "1357")
             page.click("#unlock button")
             page.wait_for_selector("#console:not([hidden])")
-            wait_text(page, "#current-code", lambda t: t == "A001")
+            wait_text(page, "#current-code", lambda t: t == "A002")
             wait_text(page, "#totems", lambda t: "carta esaurita" in t)
         else:
             page.wait_for_selector("#lock:not([hidden])")

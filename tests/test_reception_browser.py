@@ -35,13 +35,15 @@ def test_reception_issues_a_ticket_and_enters_an_appointment(tmp_path: Path, bro
     config = load_config(write_site(tmp_path))
     with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:
         page = unlocked(browser.new_page(viewport={"width": width, "height": 900}), hub)  # type: ignore[attr-defined]
-        page.click('#services button[data-service="sanita"]')
+        page.dblclick('#services button[data-service="sanita"]')  # a double click: one ticket
         wait_text(page, "#issued-code", lambda t: t == "E800")
         wait_text(page, "#issued-ahead", lambda t: t == "Nessuno prima")
         assert page.text_content("#issued-printed") == "Stampato: consegni il biglietto."
         assert (config.reception.printer.folder / "2026-12-01" / "E800.escpos").exists()
+        page.click('#services button[data-service="sanita"]')  # the next citizen: E801, not E802
+        wait_text(page, "#issued-code", lambda t: t == "E801")
         state = requests.get(hub.url + "/api/state", timeout=5).json()
-        assert [q["code"] for s in state["services"] for q in s["queue"]] == ["E800"]
+        assert sorted(q["code"] for s in state["services"] for q in s["queue"]) == ["E800", "E801"]
         page.fill("#time", "10:20")
         page.select_option("#service", "rimborsi")
         page.fill("#reference", "pratica 42")

@@ -235,7 +235,15 @@
     $("confirm-yes").focus();
   }
 
+  // One action at a time: a double click on "Chiama il prossimo" calls one citizen, not two.
+  let acting = false;
   async function act(action, chosen) {
+    if (acting) return;
+    acting = true;
+    try { await actNow(action, chosen); } finally { acting = false; }
+  }
+
+  async function actNow(action, chosen) {
     const button = action === "resume" ? $("pause") : $(action);
     if (action !== "call" && action !== "return" && (!button || button.disabled)) return;
     if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }

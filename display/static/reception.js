@@ -164,7 +164,19 @@
     }));
   }
 
+  // A double click must not print two tickets: one request at a time, the buttons disabled meanwhile.
+  let issuing = false;
   async function issue(service) {
+    if (issuing) return;
+    issuing = true;
+    document.querySelectorAll("#services button").forEach((b) => { b.disabled = true; });
+    try { await issueNow(service); } finally {
+      issuing = false;
+      document.querySelectorAll("#services button").forEach((b) => { b.disabled = false; });
+    }
+  }
+
+  async function issueNow(service) {
     $("issue-error").textContent = "";
     const r = await send("/api/reception/tickets", {service: service, lang: ticketLang});
     if (!r) { $("issue-error").textContent = t("not_done"); return; }
@@ -198,8 +210,17 @@
     loadList();
   }
 
+  let booking = false;
   $("book").addEventListener("submit", async (ev) => {
     ev.preventDefault();
+    if (booking) return;  // one appointment per click, however fast the second click comes
+    booking = true;
+    const submit = $("book").querySelector("button[type=submit]");
+    submit.disabled = true;
+    try { await bookNow(); } finally { booking = false; submit.disabled = false; }
+  });
+
+  async function bookNow() {
     $("book-error").textContent = "";
     const body = {day: $("day").value, time: $("time").value, service: $("service").value, reference: $("reference").value.trim()};
     const r = await send("/api/reception/appointments", body);
@@ -217,7 +238,7 @@
     showBooked();
     $("list-day").value = lastBooked.day;
     loadList();
-  });
+  }
   $("list-day").addEventListener("change", loadList);
 
   function showLock() { $("lock").hidden = false; $("reception").hidden = true; $("logout").hidden = true; $("pin").focus(); }
