@@ -21,13 +21,12 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Any
 
 import requests
 
 from config.model import Config
 from totem.errors import AppointmentRefused
-from totem.hubclient import hub_session
+from totem.hubclient import hub_session, json_object
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +62,7 @@ class CheckInClient:
         except requests.RequestException as exc:
             log.warning("check-in: hub not reachable (%s)", type(exc).__name__)
             raise AppointmentRefused("offline", f"hub not reachable: {type(exc).__name__}") from None
-        body = _json(response)
+        body = json_object(response)
         if response.status_code == 200:
             appointment = body.get("appointment")
             if isinstance(appointment, dict) and isinstance(appointment.get("time"), str) \
@@ -78,11 +77,3 @@ class CheckInClient:
             raise AppointmentRefused(str(reason), str(body.get("error", ""))[:200], **detail)
         log.warning("check-in: hub answered HTTP %d", response.status_code)
         raise AppointmentRefused("offline", f"hub answered HTTP {response.status_code}")
-
-
-def _json(response: requests.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

@@ -39,3 +39,12 @@ def hub_session(config: Config, *, token: bool = True) -> requests.Session:
     if config.hub.tls_fingerprint:
         session.mount("https://", PinnedAdapter(config.hub.tls_fingerprint))
     return session
+
+
+def json_object(response: requests.Response) -> dict[str, Any]:
+    """The hub's answer as a JSON object; {} for anything else (a proxy's HTML, nonsense)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}

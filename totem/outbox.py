@@ -37,7 +37,7 @@ import requests
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock, SystemClock
-from totem.hubclient import hub_session
+from totem.hubclient import hub_session, json_object
 from totem.hubview import HubView
 from totem.numbering import service_day
 from totem.store import Event, TicketStore
@@ -126,18 +126,10 @@ class TargetPusher:
         self.view.set_link(True)
         return response
 
-    @staticmethod
-    def _json(response: requests.Response) -> dict[str, Any]:
-        try:
-            body = response.json()
-        except ValueError:
-            return {}
-        return body if isinstance(body, dict) else {}
-
     def _send_one(self, event: Event) -> None:
         url, body = event_request(self.target, event)
         response = self._post(url, body)
-        answer = self._json(response)
+        answer = json_object(response)
         if response.status_code < 300:
             self.store.ack(self.target, event.seq)
             self._told(event, answer.get("position"), answer.get("services"))
@@ -150,7 +142,7 @@ class TargetPusher:
         if response.status_code == 404:  # a hub without the batch endpoint: one at a time
             self._send_one(events[0])
             return
-        answer = self._json(response)
+        answer = json_object(response)
         results = answer.get("results")
         if response.status_code >= 300 or not isinstance(results, list) or len(results) != len(events):
             raise PushFailed(f"HTTP {response.status_code}: unusable batch answer")
@@ -239,7 +231,7 @@ class TargetPusher:
             return
         self.view.set_link(response.status_code < 500)
         if response.status_code == 200:
-            answer = self._json(response)
+            answer = json_object(response)
             self.view.set_hub_clock(answer.get("now"), sent=sent, received=self.clock.now())
             if self._check_hub(answer.get("hub_id")):
                 self.wake_event.set()
