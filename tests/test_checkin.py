@@ -122,3 +122,31 @@ def test_too_early_says_from_when(tmp_path: Path) -> None:
             type_number(app, number)
             pump(app, lambda: bool(app.checkin.message))
             assert app.checkin.message == "You are early: you can check in from 11:00"
+
+
+def test_totem_issue_on_the_appointments_service_needs_a_checked_in_number(tmp_path: Path) -> None:
+    """`totem issue` works exactly as a tap: no priority ticket without the hub's yes (exit 10)."""
+    import subprocess
+    import sys
+
+    from conftest import PYPATH, ROOT
+
+    clock = FrozenClock(OPEN)
+    with HubServer(load_config(write_site(tmp_path / "hub")), port=0, clock=clock) as hub:
+        number = book(hub, "10:00")
+        site = totem_site(tmp_path / "totem", hub.url)
+        env = {"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin"}
+
+        def issue(*extra: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "totem", "issue", "appuntamento", "--config", str(site),
+                                   *extra], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+
+        refused = issue()
+        assert refused.returncode == 10 and "give --appointment NUMBER" in refused.stderr, refused.stderr
+        wrong = issue("--appointment", "00000" if number != "00000" else "11111")
+        assert wrong.returncode == 10 and "no appointment has the number" in wrong.stderr, wrong.stderr
+        assert issue("--appointment", "1234x").returncode == 10
+        # The hub's clock is frozen at 10:00 and the CLI's is real: the window is checked by the hub alone.
+        done = issue("--appointment", number)
+        assert done.returncode == 0 and done.stdout.strip() == "P001", done.stderr
+        assert issue("--appointment", number).returncode == 10, "a number is used once"

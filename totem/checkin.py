@@ -20,13 +20,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import requests
 
 from config.model import Config
 from totem.errors import AppointmentRefused
 from totem.hubclient import hub_session, json_object
+from totem.i18n import Translator
+
+if TYPE_CHECKING:
+    from totem.dispenser import Dispenser
+    from totem.issuing import IssuedTicket
 
 log = logging.getLogger(__name__)
 
@@ -77,3 +84,18 @@ class CheckInClient:
             raise AppointmentRefused(str(reason), str(body.get("error", ""))[:200], **detail)
         log.warning("check-in: hub answered HTTP %d", response.status_code)
         raise AppointmentRefused("offline", f"hub answered HTTP {response.status_code}")
+
+
+def take_appointment(*, config: Config, dispenser: Dispenser, client: CheckInClient | None, number: str, lang: str,
+                     on_issued: Callable[[IssuedTicket], None] = lambda ticket: None) -> IssuedTicket:
+    """Steps 2-3: the hub's yes, then the priority ticket that names the appointment. Closed or
+    no paper is said before the number is used up (the check-in happens only when a ticket can print)."""
+    service = config.appointment_service()
+    if service is None or client is None:
+        raise AppointmentRefused("offline", "no appointments service on this site")
+    dispenser.ready(service.id)
+    checked = client.check_in(number)
+    topic = config.service_or_none(checked.service_id)
+    note = Translator(lang)("ticket_appointment", time=checked.time,
+                            service=topic.label(lang) if topic else checked.service_id)
+    return dispenser.take(service.id, lang=lang, on_issued=on_issued, appointment=number, note=note)

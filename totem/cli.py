@@ -11,6 +11,7 @@ from config import load_config
 from config.model import Config
 from totem import __version__, logs
 from totem.errors import (
+    AppointmentRefused,
     ClockWrong,
     ConfigError,
     NumbersExhausted,
@@ -31,6 +32,7 @@ EXIT_PRINTER = 6
 EXIT_STORE = 7
 EXIT_NUMBERS = 8
 EXIT_CLOCK = 9
+EXIT_APPOINTMENT = 10
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  success
@@ -43,13 +45,15 @@ EXIT_CODES = f"""exit codes:
   {EXIT_STORE}  the ticket database cannot be written (disk full, read-only, corrupt)
   {EXIT_NUMBERS}  this totem used every number of its [[totems]] block for that service today
   {EXIT_CLOCK}  the clock is clearly wrong (before the release date, or far from the hub's): no ticket issued
+  {EXIT_APPOINTMENT} the appointments service needs --appointment NUMBER, and the hub must accept it (unknown,
+      another day, too early or late, used, cancelled, or the hub unreachable): no ticket issued
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
 ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
     (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS),
-    (ClockWrong, EXIT_CLOCK))
+    (ClockWrong, EXIT_CLOCK), (AppointmentRefused, EXIT_APPOINTMENT))
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EXIT_CODES, formatter_class=fmt)
     p.add_argument("service", metavar="SERVICE_ID")
     p.add_argument("--lang", help="ticket language (default: the site's first)")
+    p.add_argument("--appointment", metavar="NUMBER",
+                   help="the appointments service: the 5-digit number the reception gave (checked in at the hub)")
     p = sub.add_parser("preview", parents=[common], help="render a sample ticket to PNG (no printer, no number used)",
                        epilog=EXIT_CODES, formatter_class=fmt)
     p.add_argument("service", metavar="SERVICE_ID")
@@ -113,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted,
-            ClockWrong) as exc:
+            ClockWrong, AppointmentRefused) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except KeyboardInterrupt:

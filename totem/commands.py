@@ -13,9 +13,10 @@ from config.model import Config
 from printer.connections import describe
 from printer.layout import TicketContent
 from totem import __version__
+from totem.checkin import CheckInClient, take_appointment
 from totem.clock import SystemClock
 from totem.dispenser import Dispenser
-from totem.errors import StoreError
+from totem.errors import AppointmentRefused, StoreError
 from totem.hubview import HubView
 from totem.numbering import format_code, service_day
 from totem.outbox import deliver_once
@@ -32,7 +33,20 @@ def issue(config: Config, args: argparse.Namespace) -> int:
         issuer = build_issuer(config, store, view=view)
         dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
                               on_event=lambda: _push_now(config, store, view))
-        ticket = dispenser.take(args.service, lang=args.lang)
+        if config.service(args.service).appointments:  # as a tap: only with a booked appointment's number
+            if not args.appointment:
+                raise AppointmentRefused("unknown", f"{args.service!r} checks in appointments: give --appointment "
+                                         "NUMBER (the 5 digits the reception gave)")
+            client = CheckInClient(config=config)
+            try:
+                ticket = take_appointment(config=config, dispenser=dispenser, client=client,
+                                          number=args.appointment, lang=args.lang or config.site.languages[0])
+            finally:
+                client.close()
+        elif args.appointment:
+            raise AppointmentRefused("unknown", f"service {args.service!r} does not take appointments")
+        else:
+            ticket = dispenser.take(args.service, lang=args.lang)
         _push_now(config, store, view)  # the void, if printing failed
     print(ticket.code)
     return 0

@@ -15,11 +15,11 @@ from printer.monitor import PrinterMonitor
 from printer.status import PrinterState
 from printer.ticket_printer import TicketPrinter
 from totem import __version__
-from totem.checkin import CheckInClient
+from totem.checkin import CheckInClient, take_appointment
 from totem.clock import Clock, SystemClock
 from totem.degraded import build_unavailable_kiosk
 from totem.dispenser import Dispenser
-from totem.errors import AppointmentRefused, StoreError
+from totem.errors import StoreError
 from totem.gpio import open_gpio
 from totem.hours import Schedule
 from totem.hubview import HubView
@@ -64,15 +64,8 @@ class KioskServices:
                  ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
         """An appointment's number typed at the totem (`totem.checkin`): the hub's yes, then a
         priority ticket that names it; `AppointmentRefused` otherwise."""
-        service = self.config.appointment_service()
-        if service is None or self.checkin is None:
-            raise AppointmentRefused("offline", "no appointments service on this site")
-        self.dispenser.ready(service.id)  # closed or no paper: said before the number is used up
-        checked = self.checkin.check_in(number)
-        topic = self.config.service_or_none(checked.service_id)
-        note = Translator(lang)("ticket_appointment", time=checked.time,
-                                service=topic.label(lang) if topic else checked.service_id)
-        ticket = self.dispenser.take(service.id, lang=lang, on_issued=on_issued, appointment=number, note=note)
+        ticket = take_appointment(config=self.config, dispenser=self.dispenser, client=self.checkin, number=number,
+                                  lang=lang, on_issued=on_issued)
         image = self.printer.preview_of(ticket).convert("RGB")
         return ticket, (image.tobytes(), image.size)
 
