@@ -24,6 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from config.follow import KEY_RE
+from display import listings
 from display.hub import HUB_KEY
 from display.queue import QueueStore
 
@@ -38,7 +39,7 @@ def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]
     config = store.config
     site = {"desk_name": config.site.desk_name, "name": config.site.name}
     today = store.sync(now)
-    found = store.by_follow(key)
+    found = listings.by_follow(store.reader(), key)
     if found is None:
         return {"status": "unknown", "now": now.isoformat(), "site": site}
     ticket, day = found

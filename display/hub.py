@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from config.model import Config, Desk
+from display import appointments, listings
 from display.appointments import CheckInGuard
 from display.broker import Broker
 from display.connlimit import StreamCap
@@ -194,7 +195,7 @@ class Hub:
                    for sid in store.extra_services()]
         for sid, prefix, labels, priority, colour, configured in known + unknown:
             listed = store.waiting(sid, now=now, limit=QUEUE_LISTED)
-            booked = store.appointment_notes([t.id for t in listed if t.priority]) if priority else {}
+            booked = appointments.notes(store.reader(), [t.id for t in listed if t.priority]) if priority else {}
             told = forecast.get(sid, {})
             measured = told.get("avg_service_min")
             services.append({"id": sid, "prefix": prefix, "label": labels, "priority": priority, "colour": colour,
@@ -214,15 +215,15 @@ class Hub:
                           "paused": d.id in store.paused})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
-        for totem_id, health, seen_at in store.totems():
+        for totem_id, health, seen_at in listings.totems(store.reader()):
             ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
             totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
         desk_names = {d.id: d.name for d in self.config.desks}
         calls = [{**{k: v for k, v in c.items() if k != "id"},  # ids stay off the public state
                   "desk_name": desk_names.get(str(c["desk"]), str(c["desk"]))}
-                 for c in store.last_calls(now=now, limit=5)]
-        flagged = [{**t.as_json(public=True), "totem": t.totem} for t in store.flagged(now=now)]
-        noshows = [{"code": t.code, "service": t.service_id} for t in store.noshows(now=now)]
+                 for c in listings.last_calls(store.reader(), day, limit=5)]
+        flagged = [{**t.as_json(public=True), "totem": t.totem} for t in listings.flagged(store.reader(), day)]
+        noshows = [{"code": t.code, "service": t.service_id} for t in listings.noshows(store.reader(), day)]
         return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
                 "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": store.counts(day), "flagged": flagged, "noshows": noshows,

@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from config.follow import follow_key
 from config.model import Config
 from display import appointments
+from display.listings import COLS
 from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
@@ -43,7 +44,7 @@ ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within thi
 
 class QueueStore:
     FILENAME = "hub.sqlite3"
-    _COLS = "id, code, service_id, issued_at, status, desk_id, called_at, recalls, priority, flags, totem"
+    _COLS = COLS
 
     def __init__(self, path: Path, *, config: Config) -> None:
         self.path = Path(path)
@@ -120,6 +121,10 @@ class QueueStore:
                 yield
         finally:
             self._local.active = False
+
+    def reader(self) -> sqlite3.Connection:
+        """The connection to read from on this thread (`display.listings` takes it)."""
+        return self._read()
 
     def _read(self) -> sqlite3.Connection:
         return self._local.conn if getattr(self._local, "active", False) else self._db
@@ -352,20 +357,6 @@ class QueueStore:
             self.order.add(Waiting(row[0], row[1], row[2], bool(row[8]), row[3], row[11], row[12]))
         return self._ticket(row[0])
 
-    def appointment_notes(self, ticket_ids: list[str]) -> dict[str, tuple[str, str]]:
-        return appointments.notes(self._read(), ticket_ids)
-
-    def by_follow(self, key: str) -> tuple[HubTicket, str] | None:
-        """The ticket whose "follow your turn" key this is, and its service day."""
-        row = self._read().execute(f"SELECT {self._COLS}, service_day FROM tickets WHERE follow = ?",
-                                   (key,)).fetchone()
-        return (HubTicket(*row[:8], bool(row[8]), row[9], row[10]), row[11]) if row else None
-
-    def noshows(self, *, now: datetime, limit: int = 10) -> list[HubTicket]:
-        rows = self._read().execute(f"SELECT {self._COLS} FROM tickets WHERE service_day = ? AND status = 'noshow' "
-                                    "ORDER BY finished_at DESC LIMIT ?", (self.sync(now), limit)).fetchall()
-        return [HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in rows]
-
     def recall(self, desk_id: str, *, now: datetime) -> HubTicket | None:
         """Call the current ticket again: announced again, no new row in the history."""
         current = self.current(desk_id, now=now)
@@ -490,13 +481,6 @@ class QueueStore:
     def extra_services(self) -> list[str]:
         return sorted(self._extra_services)
 
-    def flagged(self, *, now: datetime) -> list[HubTicket]:
-        """Today's waiting or called tickets with a flag, for the desk console."""
-        rows = self._read().execute(f"SELECT {self._COLS} FROM tickets INDEXED BY hub_flagged WHERE service_day = ? "
-                                "AND flags != '' AND status IN ('waiting', 'called') ORDER BY issued_at LIMIT 50",
-                                (self.sync(now),)).fetchall()
-        return [HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in rows]
-
     def _desk_facts(self) -> tuple[set[str], dict[str, int]]:
         if self._facts is None:
             busy = {r[0] for r in self._read().execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
@@ -515,23 +499,6 @@ class QueueStore:
                 "SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' GROUP BY status", (day,)):
             out[status] = n
         return out
-
-    def last_calls(self, *, now: datetime, limit: int = 5) -> list[dict[str, object]]:
-        """Today's calls, newest first; `active` while the ticket is still called at that desk."""
-        rows = self._read().execute(
-            "SELECT c.seq, c.ticket_id, c.code, c.desk_id, c.called_at, t.status = 'called' AND t.desk_id = c.desk_id "
-            "FROM calls c LEFT JOIN tickets t ON t.id = c.ticket_id WHERE c.service_day = ? AND c.recall = 0 "
-            "ORDER BY c.seq DESC LIMIT ?", (self.sync(now), limit)).fetchall()
-        seen: set[str] = set()
-        out = []
-        for s, t, c, d, a, active in rows:
-            out.append({"seq": s, "id": t, "code": c, "desk": d, "called_at": a,
-                        "active": bool(active) and t not in seen})
-            seen.add(t)
-        return out
-
-    def totems(self) -> list[tuple[str, dict[str, object], str]]:
-        return [(i, json.loads(h), s) for i, h, s in self._read().execute("SELECT id, health, seen_at FROM totems")]
 
     def prune(self, *, keep_days: int, today: date) -> int:
         """Delete days older than `keep_days` (`display.report_data.prune`): summaries kept first."""
