@@ -15,36 +15,17 @@ import signal
 import tempfile
 import threading
 import time
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from _common import gather, start_workers, summary
-from bench_hub_load import ingest
-from bench_lan import AUTH, make_site, start_hub
+from bench_hub_load import ingest, seed
+from bench_lan import make_site, start_hub
 
 LOAD_S = 10.0
 WAITING = 500
 PHONES = 300
 PACE_S = 3.0  # follow.js asks every 3 s while the page is visible
-
-
-def seed(url: str, n: int) -> list[str]:
-    """n waiting tickets; their ids (the follow keys are derived from them)."""
-    host, port = urlsplit(url).hostname, urlsplit(url).port
-    conn = http.client.HTTPConnection(host, port, timeout=30)
-    ids = [str(uuid.uuid4()) for _ in range(n)]
-    for start in range(0, n, 200):
-        events = [{"kind": "issued", "ticket": {
-            "id": ids[i], "code": f"A{i + 1:03d}", "service": "uffici", "number": i + 1,
-            "issued_at": datetime.now(UTC).isoformat(), "totem": "seed"}} for i in range(start, min(n, start + 200))]
-        conn.request("POST", "/api/events/batch", json.dumps({"events": events}),
-                     {**AUTH, "Content-Type": "application/json"})
-        response = conn.getresponse()
-        response.read()
-        assert response.status == 200, response.status
-    return ids
 
 
 def phones(url: str, keys: list[str], seconds: float, queue: mp.Queue) -> None:  # type: ignore[type-arg]
@@ -87,7 +68,7 @@ def main() -> None:
         token = load_config(path).hub.token
         hub = start_hub(path, url)
         try:
-            ids = seed(url, WAITING)
+            ids = seed(url, WAITING, service="uffici", prefix="A")
             keys = [follow_key(token, i) for i in random.sample(ids, PHONES)]
             alone = ingest(ctx, url, 1, 5)
             print(summary("ticket intake, 5 pushers, no phones", [lat for lat, _ in alone]))

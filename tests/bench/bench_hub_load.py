@@ -29,18 +29,21 @@ LISTENERS = 50
 READERS = 100
 
 
-def seed(url: str, n: int) -> None:
+def seed(url: str, n: int, *, service: str = "procedure", prefix: str = "B") -> list[str]:
+    """n waiting tickets through the batch endpoint; their ids."""
     host, port = urlsplit(url).hostname, urlsplit(url).port
     conn = http.client.HTTPConnection(host, port, timeout=30)
+    ids = [str(uuid.uuid4()) for _ in range(n)]
     for start in range(0, n, 200):
         events = [{"kind": "issued", "ticket": {
-            "id": str(uuid.uuid4()), "code": f"B{i + 1:05d}", "service": "procedure", "number": i + 1,
+            "id": ids[i], "code": f"{prefix}{i + 1:05d}", "service": service, "number": i + 1,
             "issued_at": datetime.now(UTC).isoformat(), "totem": "seed"}} for i in range(start, min(n, start + 200))]
         conn.request("POST", "/api/events/batch", json.dumps({"events": events}),
                      {**AUTH, "Content-Type": "application/json"})
         response = conn.getresponse()
         response.read()
         assert response.status == 200, response.status
+    return ids
 
 
 def listeners(url: str, n: int, seconds: float, ready: mp.Event, counts: mp.Queue) -> None:  # type: ignore[type-arg]
