@@ -42,7 +42,7 @@ from config.model import (
     TotemBlock,
     TotemSettings,
 )
-from config.reception import check_appointment_services, parse_reception, printer_parser
+from config.reception import check_appointment_services, parse_reception
 from totem.errors import ConfigError, ConfigNotFound, Problem
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
@@ -124,8 +124,8 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     gpio = parse_gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
     display = parse_display(c, c.table(raw, "display", "", required=False))
     access = parse_accessibility(c, c.table(raw, "accessibility", "", required=False), _declared_languages(raw))
-    reception = parse_reception(c, c.table(raw, "reception", "", required=False), totems=totems, services=services,
-                                parse_printer=printer_parser(data_dir, base_dir, _printer)) \
+    reception = parse_reception(c, c.table(raw, "reception", "", required=False), totems=totems,
+                                parse_printer=lambda c_, t, path: _printer(c_, t, data_dir, base_dir, path)) \
         if "reception" in raw else None
     check_appointment_services(c, services, reception)
     if c.problems:

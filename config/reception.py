@@ -9,7 +9,6 @@ which the citizen checks in at the totem's appointments button with the number g
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from config.checks import Checker, pin_code
@@ -19,9 +18,10 @@ PRINT_TO = ("screen", "printer")
 KEYS = ("pin", "issuer", "print", "printer", "checkin_early_min", "checkin_late_min")
 
 
-def parse_reception(c: Checker, t: dict[str, Any], *, totems: list[TotemBlock], services: list[Service],
+def parse_reception(c: Checker, t: dict[str, Any], *, totems: list[TotemBlock],
                     parse_printer: Callable[[Checker, dict[str, Any], str], PrinterSettings | None],
                     ) -> ReceptionSettings | None:
+    """`parse_printer(c, table, path)`: the loader's [printer] parser, for [reception.printer]."""
     c.keys(t, KEYS, "reception")
     pin = c.get(t, "pin", "reception", "a string", check=pin_code)
     issuer = c.get(t, "issuer", "reception", "a string", "accoglienza")
@@ -54,8 +54,3 @@ def check_appointment_services(c: Checker, services: list[Service], reception: A
     if marked and reception is None:
         c.bad(f"services[{marked[0]}].appointments", "needs a [reception] table: appointments are entered there",
               True)
-
-
-def printer_parser(data_dir: Path, base_dir: Path, parse: Callable[..., PrinterSettings | None]
-                   ) -> Callable[[Checker, dict[str, Any], str], PrinterSettings | None]:
-    return lambda c, t, path: parse(c, t, data_dir, base_dir, path)

@@ -11,7 +11,7 @@ Steps:
    names the number; the hub links the ticket when it arrives (`link_ticket`). If that ticket
    is voided (the printer failed), the appointment is open again (`unlink_ticket`).
 
-Failure paths of a check-in, each a `CheckInRefused` with a `reason` the totem shows:
+Failure paths of a check-in, each an `AppointmentRefused` (the totem's vocabulary) with a `reason` the totem shows:
 - `unknown`: no appointment has that number (typed wrong);
 - `other_day`: the appointment is on another day (`day` says which);
 - `early` / `late`: outside [time - checkin_early_min, time + checkin_late_min] (`from` / `until`);
@@ -57,9 +57,6 @@ CREATE INDEX IF NOT EXISTS appointments_number ON appointments (number);
 CREATE INDEX IF NOT EXISTS appointments_ticket ON appointments (ticket_id) WHERE ticket_id IS NOT NULL;
 """
 _COLS = "number, day, time, service_id, reference, status, checked_in_at, totem, ticket_code"
-
-
-CheckInRefused = AppointmentRefused  # the totem's vocabulary: it shows the same reasons
 
 
 class AppointmentNotFound(TotemError, LookupError):
@@ -149,7 +146,7 @@ def check_in(db: sqlite3.Connection, number: str, *, totem: str, now: datetime, 
     """Mark today's appointment with this number checked in, or raise `CheckInRefused`."""
     locked = guard.locked_for_s(totem, mono)
     if locked:
-        raise CheckInRefused("locked", f"too many wrong numbers from {totem}: check-in locked for {locked:.0f} s",
+        raise AppointmentRefused("locked", f"too many wrong numbers from {totem}: check-in locked for {locked:.0f} s",
                              retry_after_s=round(locked))
     local = now.astimezone(tz)
     today = local.date().isoformat()
@@ -159,23 +156,23 @@ def check_in(db: sqlite3.Connection, number: str, *, totem: str, now: datetime, 
                                         (number, today)).fetchone()
     if not rows:
         if cancelled:
-            raise CheckInRefused("cancelled", f"appointment {number} was cancelled")
+            raise AppointmentRefused("cancelled", f"appointment {number} was cancelled")
         guard.wrong(totem, mono)
-        raise CheckInRefused("unknown", f"no appointment has the number {number}")
+        raise AppointmentRefused("unknown", f"no appointment has the number {number}")
     found = rows[0]
     if found.day != today:
         later = [a for a in rows if a.day > today]
         shown = later[0] if later else found
-        raise CheckInRefused("other_day", f"appointment {number} is on {shown.day}", day=shown.day)
+        raise AppointmentRefused("other_day", f"appointment {number} is on {shown.day}", day=shown.day)
     if found.status == "checked_in":
-        raise CheckInRefused("used", f"appointment {number} was already checked in at {found.checked_in_at}")
+        raise AppointmentRefused("used", f"appointment {number} was already checked in at {found.checked_in_at}")
     at = datetime.combine(local.date(), time.fromisoformat(found.time), tzinfo=tz)
     opens, closes = at - timedelta(minutes=early_min), at + timedelta(minutes=late_min)
     if local < opens:
-        raise CheckInRefused("early", f"appointment {number} at {found.time}: check-in from {opens:%H:%M}",
+        raise AppointmentRefused("early", f"appointment {number} at {found.time}: check-in from {opens:%H:%M}",
                              **{"from": f"{opens:%H:%M}"})
     if local > closes:
-        raise CheckInRefused("late", f"appointment {number} at {found.time}: check-in closed at {closes:%H:%M}",
+        raise AppointmentRefused("late", f"appointment {number} at {found.time}: check-in closed at {closes:%H:%M}",
                              until=f"{closes:%H:%M}")
     db.execute("UPDATE appointments SET status = 'checked_in', checked_in_at = ?, totem = ? WHERE day = ? "
                "AND number = ?", (now.isoformat(), totem, today, number))

@@ -18,18 +18,16 @@ Failure paths, each told plainly rather than as an error:
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from config.follow import KEY_RE
-from display import listings
+from display import STATIC, listings
 from display.hub import HUB_KEY
 from display.queue import QueueStore
 
 POLL_S = 3  # how often an open page asks; the page slows down when hidden
-STATIC = Path(__file__).resolve().parent / "static"
 STATIC_PAGE = "follow.html"
 PAGE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 
@@ -43,7 +41,7 @@ def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]
     if found is None:
         return {"status": "unknown", "now": now.isoformat(), "site": site}
     ticket, day = found
-    service = next((s for s in config.services if s.id == ticket.service_id), None)
+    service = config.service_or_none(ticket.service_id)
     label = dict(service.labels) if service else {lang: ticket.service_id for lang in config.site.languages}
     out: dict[str, Any] = {"code": ticket.code, "service": ticket.service_id, "label": label, "service_day": day,
                            "now": now.isoformat(), "site": site}

@@ -13,6 +13,7 @@ import asyncio
 import hmac
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -166,15 +167,45 @@ class Hub:
         cookie on a same-origin JSON request (CSRF). An unknown desk looks exactly like a
         locked one (no enumeration)."""
         desk = self.config.desk(desk_id)
-        if self.bearer_ok(request) and desk is not None:
-            return desk
-        if desk is None or not self.sessions.valid(desk.id, desk.pin,
-                                                   request.cookies.get(DeskSessions.cookie_name(desk.id))):
-            raise web.HTTPUnauthorized(text=json.dumps({"error": "desk locked: unlock it with its PIN"}),
+        self.require_session(request, session=desk_id, pin=desk.pin if desk else None,
+                             cookie=DeskSessions.cookie_name(desk_id), what="desk")
+        assert desk is not None
+        return desk
+
+    def require_session(self, request: web.Request, *, session: str, pin: str | None, cookie: str,
+                        what: str) -> None:
+        """A console's right to act (a desk's, the reception's): the bearer token, or the session
+        cookie its PIN gave, on a same-origin JSON request for writes (CSRF). `pin` None: a console
+        the site file does not have, which looks exactly like a locked one (no enumeration)."""
+        if pin is not None and self.bearer_ok(request):
+            return
+        if pin is None or not self.sessions.valid(session, pin, request.cookies.get(cookie)):
+            raise web.HTTPUnauthorized(text=json.dumps({"error": f"{what} locked: unlock it with its PIN"}),
                                        content_type="application/json")
         if request.method != "GET":
             require_same_origin(request)
-        return desk
+
+    def unlock(self, request: web.Request, *, session: str, given: str, pin: str | None, cookie: str,
+               label: str, answer: dict[str, Any]) -> web.Response:
+        """A PIN typed on a console. The caller has read the body; the lockout check, the comparison
+        and the count happen here with no await in between, so concurrent guesses are counted
+        before any is compared (at most 5 per lockout window, whatever their source address).
+        `pin` None: an unknown console, treated as one with a PIN nobody knows."""
+        result = self.sessions.try_pin(session if pin is not None else f"?{session}", given,
+                                       pin if pin is not None else secrets.token_hex(8))
+        if result.locked_for_s:
+            if result.just_locked:  # once per lockout, not once per guess (an attack cannot fill the log)
+                log.warning("%s: locked for %.0f s after repeated wrong PINs", label, result.locked_for_s)
+            return web.json_response({"error": f"too many wrong PINs; retry in {result.locked_for_s:.0f} s",
+                                      "retry_after_s": round(result.locked_for_s)}, status=429,
+                                     headers={"Retry-After": str(round(result.locked_for_s))})
+        if not result.ok or pin is None:
+            log.warning("%s: wrong PIN (%d more before the lockout)", label, result.left)
+            return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
+        response = web.json_response({"ok": True, **answer})
+        response.set_cookie(cookie, self.sessions.issue(session, pin), httponly=True, samesite="Strict", path="/",
+                            max_age=round(self.sessions.lifetime_s), secure=request.secure)
+        return response
 
     # -- state -------------------------------------------------------------------------------
 

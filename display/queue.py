@@ -280,11 +280,11 @@ class QueueStore:
             "ORDER BY called_at DESC LIMIT 1", (desk_id, self.sync(now))).fetchone()
         return self._ticket(row[0]) if row else None
 
-    def _finish_current(self, db: sqlite3.Connection, desk_id: str, status: str, now: datetime) -> HubTicket | None:
-        current = self.current(desk_id, now=now)
-        if current is None:
-            return None
-        db.execute("UPDATE tickets SET status = ?, finished_at = ? WHERE id = ?", (status, _ts(now), current.id))
+    def _finish(self, db: sqlite3.Connection, current: HubTicket | None, status: str, now: datetime
+                ) -> HubTicket | None:
+        """Close the desk's current ticket (read by the caller, on this same thread) as `status`."""
+        if current is not None:
+            db.execute("UPDATE tickets SET status = ?, finished_at = ? WHERE id = ?", (status, _ts(now), current.id))
         return current
 
     def call_next(self, desk_id: str, *, now: datetime, chosen_id: str | None = None) -> HubTicket | None:
@@ -301,7 +301,7 @@ class QueueStore:
         touched = (current.id if current else "", chosen.id if chosen else "")
         with self._tx() as db, self.undo_book.recording(db, desk_id, "call" if chosen_id else "next", touched,
                                                         now) as calls:
-            finished = self._finish_current(db, desk_id, "served", now)
+            finished = self._finish(db, current, "served", now)
             if chosen is not None:
                 db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ?, desk_only = NULL, "
                            "desk_not = NULL, first_called_at = COALESCE(first_called_at, ?) WHERE id = ?",
@@ -374,7 +374,7 @@ class QueueStore:
         current = self.current(desk_id, now=now)
         with self._tx() as db, self.undo_book.recording(db, desk_id, "done" if status == "served" else "noshow",
                                                         [current.id if current else ""], now):
-            current = self._finish_current(db, desk_id, status, now)
+            self._finish(db, current, status, now)
         with self._lock:
             self._facts = None
             if current is None:

@@ -17,26 +17,23 @@ import asyncio
 import html
 import logging
 import re
-import secrets
 import time as clock_time
 from datetime import date, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from config.follow import KEY_RE, follow_url
-from display import appointments
-from display.appointments import AppointmentNotFound, CheckInRefused
+from display import STATIC, appointments
+from display.appointments import AppointmentNotFound
 from display.connlimit import read_json
-from display.hub import HUB_KEY, Hub, require_same_origin
-from display.validation import BadRequest, expect_object, pin
-from totem.errors import NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
+from display.hub import HUB_KEY, Hub
+from display.validation import APPOINTMENT_RE, BadRequest, expect_object, pin
+from totem.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from totem.hours import Schedule
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "totem_reception"
 SESSION_ID = "@reception"  # never a desk id (desk ids are [a-z0-9_-])
 DAYS_AHEAD = 366
@@ -47,21 +44,11 @@ def _hub(request: web.Request) -> Hub:
     return request.app[HUB_KEY]
 
 
-def _unlocked(request: web.Request, hub: Hub) -> bool:
-    reception = hub.config.reception
-    return reception is not None and hub.sessions.valid(SESSION_ID, reception.pin, request.cookies.get(COOKIE))
-
-
 def _require(request: web.Request, hub: Hub) -> None:
-    if hub.config.reception is None:
+    reception = hub.config.reception
+    if reception is None:
         raise web.HTTPNotFound(text='{"error": "no [reception] in the site file"}', content_type="application/json")
-    if hub.bearer_ok(request):
-        return
-    if not _unlocked(request, hub):
-        raise web.HTTPUnauthorized(text='{"error": "reception locked: unlock it with its PIN"}',
-                                   content_type="application/json")
-    if request.method != "GET":
-        require_same_origin(request)
+    hub.require_session(request, session=SESSION_ID, pin=reception.pin, cookie=COOKIE, what="reception")
 
 
 def _today(hub: Hub) -> date:
@@ -107,25 +94,14 @@ async def follow_qr(request: web.Request) -> web.Response:
 
 
 async def unlock(request: web.Request) -> web.Response:
-    """The reception's PIN; lockout and count with no await in between (as a desk's)."""
+    """The reception's PIN, with the desks' lockout (`Hub.unlock`)."""
     hub = _hub(request)
     given = pin(await read_json(request))
     reception = hub.config.reception
-    expected = reception.pin if reception is not None else secrets.token_hex(8)
-    result = hub.sessions.try_pin(SESSION_ID, given, expected)
-    if result.locked_for_s:
-        if result.just_locked:
-            log.warning("reception: locked for %.0f s after repeated wrong PINs", result.locked_for_s)
-        return web.json_response({"error": f"too many wrong PINs; retry in {result.locked_for_s:.0f} s",
-                                  "retry_after_s": round(result.locked_for_s)}, status=429,
-                                 headers={"Retry-After": str(round(result.locked_for_s))})
-    if not result.ok or reception is None:
-        log.warning("reception: wrong PIN (%d more before the lockout)", result.left)
-        return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
-    response = web.json_response({"ok": True})
-    response.set_cookie(COOKIE, hub.sessions.issue(SESSION_ID, reception.pin), httponly=True, samesite="Strict",
-                        path="/", max_age=round(hub.sessions.lifetime_s), secure=request.secure)
-    log.info("reception: opened")
+    response = hub.unlock(request, session=SESSION_ID, given=given, pin=reception.pin if reception else None,
+                          cookie=COOKIE, label="reception", answer={})
+    if response.status == 200:
+        log.info("reception: opened")
     return response
 
 
@@ -146,9 +122,10 @@ async def issue_ticket(request: web.Request) -> web.Response:
     if unknown:
         raise BadRequest(sorted(unknown)[0], "unexpected field")
     service_id = body.get("service")
-    if not isinstance(service_id, str) or hub.config.service_or_none(service_id) is None:
+    service = hub.config.service_or_none(service_id) if isinstance(service_id, str) else None
+    if service is None:
         raise BadRequest("service", "must be one of " + ", ".join(s.id for s in hub.config.services), service_id)
-    if hub.config.service(service_id).appointments:
+    if service.appointments:
         raise BadRequest("service", "the appointments service is checked in with the appointment's number", service_id)
     lang = body.get("lang", hub.config.site.languages[0])
     if lang not in hub.config.site.languages:
@@ -277,7 +254,7 @@ async def check_in(request: web.Request) -> web.Response:
     number, totem = body.get("number"), body.get("totem")
     if set(body) - {"number", "totem"}:
         raise BadRequest(sorted(set(body) - {"number", "totem"})[0], "unexpected field")
-    if not isinstance(number, str) or not re.fullmatch(r"[0-9]{5}", number):
+    if not isinstance(number, str) or not APPOINTMENT_RE.fullmatch(number):
         raise BadRequest("number", "must be 5 digits", number)
     if not isinstance(totem, str) or not re.fullmatch(r"[a-z0-9_-]{1,40}", totem):
         raise BadRequest("totem", "must be a totem id", totem)
@@ -294,7 +271,7 @@ async def check_in(request: web.Request) -> web.Response:
 
     try:
         found = await hub.db(write)
-    except CheckInRefused as exc:
+    except AppointmentRefused as exc:
         status = {"unknown": 404, "locked": 429}.get(exc.reason, 409)
         if exc.reason == "locked":
             log.warning("check-in at %s locked: %s", totem, exc)

@@ -9,14 +9,12 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-import secrets
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
-from display import follow, reception_routes, report_routes, validation
+from display import STATIC, follow, reception_routes, report_routes, validation
 from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
@@ -26,7 +24,6 @@ from totem import __version__
 
 log = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 16 * 1024
 BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
@@ -307,30 +304,13 @@ async def desk_page(request: web.Request) -> web.Response:
 
 
 async def unlock(request: web.Request) -> web.Response:
-    """The desk's PIN. The body is read first; then the lockout check, the comparison and
-    the count happen with no await in between, so concurrent guesses are counted before
-    any is compared (at most 5 per lockout window, whatever their source address)."""
+    """The desk's PIN (`Hub.unlock`: lockout, comparison and count with no await in between)."""
     hub = _hub(request)
     desk_id = request.match_info["desk_id"]
     given = validation.pin(await _json(request))
     desk = hub.config.desk(desk_id)
-    # An unknown desk behaves like a known one with a PIN nobody knows (no enumeration).
-    expected = desk.pin if desk is not None else secrets.token_hex(8)
-    result = hub.sessions.try_pin(desk_id if desk is not None else f"?{desk_id}", given, expected)
-    if result.locked_for_s:
-        if result.just_locked:  # once per lockout, not once per guess (an attack cannot fill the log)
-            log.warning("desk %s: locked for %.0f s after repeated wrong PINs", desk_id, result.locked_for_s)
-        return web.json_response({"error": f"too many wrong PINs; retry in {result.locked_for_s:.0f} s",
-                                  "retry_after_s": round(result.locked_for_s)}, status=429,
-                                 headers={"Retry-After": str(round(result.locked_for_s))})
-    if not result.ok or desk is None:
-        log.warning("desk %s: wrong PIN (%d more before the lockout)", desk_id, result.left)
-        return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
-    response = web.json_response({"ok": True, "desk": desk.id})
-    response.set_cookie(DeskSessions.cookie_name(desk.id), hub.sessions.issue(desk.id, desk.pin), httponly=True,
-                        samesite="Strict", path="/", max_age=round(hub.sessions.lifetime_s),
-                        secure=request.secure)
-    return response
+    return hub.unlock(request, session=desk_id, given=given, pin=desk.pin if desk else None,
+                      cookie=DeskSessions.cookie_name(desk_id), label=f"desk {desk_id}", answer={"desk": desk_id})
 
 
 async def index(request: web.Request) -> web.Response:

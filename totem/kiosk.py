@@ -56,16 +56,17 @@ class KioskServices:
 
     def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
              ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
-        ticket = self.dispenser.take(service_id, lang=lang, on_issued=on_issued)
-        image = self.printer.preview_of(ticket).convert("RGB")
-        return ticket, (image.tobytes(), image.size)
+        return self._with_image(self.dispenser.take(service_id, lang=lang, on_issued=on_issued))
 
     def check_in(self, number: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
                  ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
         """An appointment's number typed at the totem (`totem.checkin`): the hub's yes, then a
         priority ticket that names it; `AppointmentRefused` otherwise."""
-        ticket = take_appointment(config=self.config, dispenser=self.dispenser, client=self.checkin, number=number,
-                                  lang=lang, on_issued=on_issued)
+        return self._with_image(take_appointment(config=self.config, dispenser=self.dispenser, client=self.checkin,
+                                                 number=number, lang=lang, on_issued=on_issued))
+
+    def _with_image(self, ticket: IssuedTicket) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
+        """The ticket and its picture for the screen, as bytes (pygame surfaces stay on the UI thread)."""
         image = self.printer.preview_of(ticket).convert("RGB")
         return ticket, (image.tobytes(), image.size)
 

@@ -80,7 +80,6 @@
   // Plurals: "1 servito", "2 serviti" (Italian and English both have one and many).
   const pl = (key, n) => (T[lang][key] || T.it[key])[n === 1 ? 0 : 1].replace("{n}", n);
   const t = (key, vals) => (T[lang][key] || key).replace(/\{(\w+)\}/g, (_, k) => (vals && k in vals ? vals[k] : ""));
-  const hhmm = (iso) => new Date(iso).toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB", {hour: "2-digit", minute: "2-digit"});
 
   function translate() {
     document.documentElement.lang = lang;

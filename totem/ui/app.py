@@ -369,9 +369,12 @@ class KioskApp:
         self.shown = Shown(service_id=service_id)
         self.go(Screen.PRINTING)
         lang = self.lang
-        self._worker.submit(self._issue_job, service_id, lang)
+        self._worker.submit(self.ticket_job, service_id,
+                            lambda on_issued: self.services.take(service_id, lang, on_issued=on_issued))
 
-    def _issue_job(self, service_id: str, lang: str) -> None:
+    def ticket_job(self, service_id: str, take: Callable[[Callable[[Any], None]], Any]) -> None:
+        """On the worker: `take(on_issued)` (a tap's ticket, or a checked-in appointment's) and its
+        outcome posted back to the screen loop."""
         def show_code(ticket: Any) -> None:
             """The code first: the printer and the ticket image wait for the frame that shows it
             (a few ms), so their work does not slow that frame down."""
@@ -379,7 +382,7 @@ class KioskApp:
             self._code_drawn.wait(CODE_WAIT_S)
 
         try:
-            ticket, image = self.services.take(service_id, lang, on_issued=show_code)
+            ticket, image = take(show_code)
             post(EV_TICKET, ticket=ticket, image=image, error=None)
         except Exception as exc:  # every failure becomes a screen, never a crash of the worker
             post(EV_TICKET, ticket=None, image=None, error=exc)

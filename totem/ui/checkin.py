@@ -24,7 +24,7 @@ from totem.errors import AppointmentRefused
 from totem.i18n import Translator
 from totem.spoken import Spoken
 from totem.ui import render
-from totem.ui.events import EV_CODE, EV_TICKET, Screen, Shown, post
+from totem.ui.events import Screen, Shown
 from totem.ui.geometry import Box
 
 if TYPE_CHECKING:
@@ -170,24 +170,11 @@ def checkin_key(app: KioskApp, label: str | None) -> None:
     elif outcome == "submit":
         app._code_drawn.clear()
         app.say([Spoken(app.t("checkin_busy"), app.lang)])
-        app._worker.submit(_checkin_job, app, app.checkin.entered, app.lang)
+        number, lang = app.checkin.entered, app.lang
+        app._worker.submit(app.ticket_job, app.shown.service_id,
+                           lambda on_issued: app.services.check_in(number, lang, on_issued=on_issued))
     elif label.isdigit():
         app.say([Spoken(label, app.lang)])
-
-
-def _checkin_job(app: KioskApp, number: str, lang: str) -> None:
-    """On the worker: the hub's yes and the ticket, or the refusal, back to the screen loop."""
-    service_id = app.shown.service_id
-
-    def show_code(ticket: object) -> None:
-        post(EV_CODE, code=getattr(ticket, "code", ""), service_id=service_id)
-        app._code_drawn.wait(0.1)
-
-    try:
-        ticket, image = app.services.check_in(number, lang, on_issued=show_code)
-        post(EV_TICKET, ticket=ticket, image=image, error=None)
-    except Exception as exc:  # every failure becomes a screen, never a crash of the worker
-        post(EV_TICKET, ticket=None, image=None, error=exc)
 
 
 def checkin_refused(app: KioskApp, error: AppointmentRefused) -> None:
