@@ -370,9 +370,9 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path, path
     profile = c.get(t, "profile", path, "a string", "TM-T20II")
     codepage = c.get(t, "codepage", path, "a string", "CP858")
     if profile is not None:
-        from escpos.capabilities import CAPABILITIES
+        from config.escpos_profiles import capabilities
 
-        profiles = CAPABILITIES["profiles"]
+        profiles = capabilities()["profiles"]
         if profile not in profiles:
             close = difflib.get_close_matches(profile, list(profiles), n=1)
             c.bad(f"{path}.profile", "unknown python-escpos profile" +
