@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.errors import StoreError
 from config.follow import follow_key
 from config.model import Config
 from display import appointments
@@ -36,7 +37,6 @@ from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTick
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
-from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
 
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open

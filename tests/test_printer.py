@@ -19,13 +19,13 @@ from fake_printer import FakeNetworkPrinter
 from PIL import Image
 
 from config import load_config
+from config.errors import PrinterUnavailable
 from config.model import Config
 from config.records import Estimate
 from printer.connections import FileConnection, FolderConnection, PrintJob, open_connection
 from printer.escpos_render import render_escpos
 from printer.layout import TicketContent, build_test_page, build_ticket
 from printer.status import PrinterState, decode_status
-from totem.errors import PrinterUnavailable
 
 ACCENTED = {'label.it = "Servizi sanitari"': 'label.it = "Sanità: più servizi, perché è così"'}
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from totem.errors import NumbersExhausted, StoreError, TooSoon
+from config.errors import NumbersExhausted, StoreError, TooSoon
 from totem.numbering import format_code
 
 log = logging.getLogger(__name__)
