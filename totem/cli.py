@@ -33,6 +33,7 @@ EXIT_STORE = 7
 EXIT_NUMBERS = 8
 EXIT_CLOCK = 9
 EXIT_APPOINTMENT = 10
+EXIT_BACKUP = 11
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  success
@@ -47,6 +48,8 @@ EXIT_CODES = f"""exit codes:
   {EXIT_CLOCK}  the clock is clearly wrong (before the release date, or far from the hub's): no ticket issued
   {EXIT_APPOINTMENT} the appointments service needs --appointment NUMBER, and the hub must accept it (unknown,
       another day, too early or late, used, cancelled, or the hub unreachable): no ticket issued
+  {EXIT_BACKUP} backup or restore not done (the service is running, not a backup, a damaged copy,
+      a newer release's schema): the message says what to do; nothing was changed
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
@@ -95,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="move an unreadable ticket database aside and start a new one (technician action)")
     p.add_argument("--start-after", type=int, metavar="N", default=None,
                    help="when the old counters cannot be read: today's numbers continue after N for every service")
+    p = sub.add_parser("backup", parents=[common], epilog=EXIT_CODES, formatter_class=fmt,
+                       help="copy every database of this Pi (totem, hub, reception) into DIR; safe while running")
+    p.add_argument("dir", metavar="DIR", help="a new directory (a USB stick, /var/backups/totem/...)")
+    p = sub.add_parser("restore", parents=[common], epilog=EXIT_CODES, formatter_class=fmt,
+                       help="put the databases of a backup DIR back in place (stop the service first)")
+    p.add_argument("dir", metavar="DIR", help="a directory made by `totem backup` or `totem-display backup`")
     sub.add_parser("resend", parents=[common], help="put events the hub refused (set aside) back in line",
                    epilog=EXIT_CODES, formatter_class=fmt)
     return parser
@@ -113,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         handler = {"run": commands.run, "issue": commands.issue, "preview": commands.preview,
                    "print-test": commands.print_test, "status": commands.status,
-                   "resend": commands.resend, "repair-db": commands.repair_db}[command]
+                   "resend": commands.resend, "repair-db": commands.repair_db, "backup": commands.backup,
+                   "restore": commands.restore}[command]
         return handler(config, args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)

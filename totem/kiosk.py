@@ -28,6 +28,7 @@ from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
+from totem.servicelock import hold_for_service
 from totem.ui.app import KioskApp
 from totem.ui.events import EV_BUTTON, EV_HELP, EV_PRINTER, Screen, post
 from totem.ui.voice import Speaker, open_voice
@@ -171,6 +172,8 @@ def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None 
     with ExitStack() as stack:
         stack.callback(signal.signal, signal.SIGTERM, previous)
         stack.callback(notifier.close)
+        # The service's mark on its data: `totem restore` refuses while it is held.
+        stack.enter_context(hold_for_service(config.totem.data_dir, "totem"))
         try:
             with ExitStack() as attempt:  # what was built before the failure is closed again
                 app = build_kiosk(config, attempt, clock=clock or SystemClock(), always_open=always_open,
