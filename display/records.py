@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from display import appointments
+from display import appointments, devices
 from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
@@ -107,8 +107,9 @@ def _first_release(db: sqlite3.Connection) -> None:
     script(LATE_INDEXES)(db)
 
 
-# Version n of the hub's schema is STEPS[:n] (totem.schema).
-STEPS = (_first_release,)
+# Version n of the hub's schema is STEPS[:n] (totem.schema). 2: the devices the hub knows, one row per
+# machine (display.devices); only added, so the previous release still opens the file (compatible = 1).
+STEPS = (_first_release, script(devices.SCHEMA))
 assert len(STEPS) == HUB_SCHEMA
 
 

@@ -20,6 +20,7 @@ from totem.errors import AppointmentRefused, StoreError
 from totem.hubview import HubView
 from totem.numbering import format_code, service_day
 from totem.outbox import deliver_once
+from totem.standing import claim
 from totem.store import TicketStore
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
@@ -31,6 +32,9 @@ def issue(config: Config, args: argparse.Namespace) -> int:
         view = HubView()
         view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
         issuer = build_issuer(config, store, view=view)
+        if issuer.standing is not None:  # the hub's word on this device's id before its first ticket
+            claim(config, issuer.standing, store, {"printer": printer.probe().value, "version": __version__,
+                                                   "accepting": True, "fingerprint": config.fingerprint()})
         dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
                               on_event=lambda: _push_now(config, store, view))
         if config.service(args.service).appointments:  # as a tap: only with a booked appointment's number
@@ -98,6 +102,9 @@ def status(config: Config, args: argparse.Namespace) -> int:
         opening = issuer.opening()
         print(f"totem {config.totem.id} (version {__version__}), service day {today.isoformat()}: "
               + ("taking tickets" if opening.accepting else f"closed ({opening.reason})"))
+        problem = issuer.device_problem()
+        print(f"device: {config.device.describe() if config.device else config.totem.id}"
+              + (f": OUT OF SERVICE: {problem}" if problem else ""))
         counts = issuer.today_counts()
         print(f"{'service':<14} {'issued':>6} {'printed':>7} {'void':>4}  last")
         for service in config.services:

@@ -123,7 +123,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))
-    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view))
+    # The pusher's first act is a status report: the hub's word on this device's id (totem.standing).
+    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view, standing=issuer.standing))
 
     def printer_changed(state: PrinterState) -> None:
         post(EV_PRINTER, state=state)  # the screen
@@ -154,7 +155,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
                    rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed,
-                   clock_problem=issuer.clock_problem, voice=voice_factory(config, stack))
+                   clock_problem=issuer.clock_problem, device_problem=issuer.device_problem,
+                   voice=voice_factory(config, stack))
     app.gpio = gpio
     screen_changed(app.screen)
     stack.callback(app.close)
