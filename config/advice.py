@@ -23,7 +23,8 @@ def identity_notes(config: Config) -> list[str]:
         out.append(f"totem.id = {config.totem.file_id!r} is obsolete and ignored: every Pi gets the same site file, "
                    "so a device's identity comes from its machine: id in /etc/totem/device.toml (written by "
                    f"install.sh --device-id NAME), else its hostname. This device is {here}. The [[totems]] "
-                   "blocks stay, keyed by those device ids; delete the totem.id line")
+                   "blocks stay, keyed by those device ids. Keep the line while a Pi may roll back to a release "
+                   "before device identities (it requires it); delete it after")
     if config.totems and config.totem.id not in {b.id for b in config.totems}:
         out.append(f"[[totems]] has no block for this device {here}: as a totem it issues nothing (fine for "
                    "the hub's Pi); on a totem, name it after its block in /etc/totem/device.toml or add a block")

@@ -36,13 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
     from display import report_cli
 
-    sub = parser.add_subparsers(dest="command", metavar="{report,backup,restore}")
+    sub = parser.add_subparsers(dest="command", metavar="{report,backup,restore,forget-device}")
     report_cli.add_parser(sub)
     p = sub.add_parser("backup", help="copy every database of this Pi into DIR (safe while the hub runs)")
     p.add_argument("dir", metavar="DIR", help="a new directory (a USB stick, /var/backups/totem/...)")
     p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
     p = sub.add_parser("restore", help="put the databases of a backup DIR back (stop the hub first)")
     p.add_argument("dir", metavar="DIR", help="a directory made by `backup`")
+    p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
+    p = sub.add_parser("forget-device", help="forget the machines seen with a device id (a replaced Pi): "
+                                             "the next one to report holds it")
+    p.add_argument("device", metavar="ID", help="the device id the fleet page and the refusal name")
     p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
     return parser
 
@@ -66,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from totem.commands import backup, restore
 
         return {"backup": backup, "restore": restore}[args.command](config, args)
+    if args.command == "forget-device":
+        return forget_device(config, args.device)
     if args.repair_db:
         from display.repair import move_aside
 
@@ -108,6 +114,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             run_screen(config, server.url, stack, notifier, stopping)
         notifier.stopping()
+    return 0
+
+
+def forget_device(config: Config, device_id: str) -> int:
+    """Safe while the hub runs: one short transaction on its database (WAL)."""
+    import sqlite3
+
+    from display import devices
+    from display.queue import QueueStore
+
+    path = config.hub.data_dir / QueueStore.FILENAME
+    if not path.is_file():
+        print(f"totem-display: no hub database at {path}", file=sys.stderr)
+        return 4
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        with db:
+            n = devices.forget(db, device_id)
+    except sqlite3.Error as exc:
+        print(f"totem-display: cannot change {path}: {exc}", file=sys.stderr)
+        return 4
+    finally:
+        db.close()
+    print(f"forgot {n} machine(s) seen as {device_id!r}: the next one to report holds the id" if n
+          else f"no machine seen as {device_id!r}; nothing changed")
     return 0
 
 

@@ -50,7 +50,8 @@ def claim(db: sqlite3.Connection, *, device_id: str, machine: str, hostname: str
         refused = (f"device id {device_id!r} is already used by another machine (host {host or '?'}, machine "
                    f"{other[:8]}, first seen {since[:16]} UTC): give this Pi its own id in /etc/totem/device.toml "
                    "(install.sh --device-id NAME) with its own [[totems]] block; if that Pi was replaced, run "
-                   f"`totem-display forget-device {device_id}` on the hub")
+                   f"`totem-display forget-device {device_id}` on the hub, after restoring the old Pi's backup "
+                   "here (`totem restore DIR`) so today's numbers continue")
     elif single_totem and kind == "totem":
         other = db.execute("SELECT id, hostname FROM devices WHERE id != ? AND kind = 'totem' AND refused = '' "
                            "ORDER BY first_seen LIMIT 1", (device_id,)).fetchone()

@@ -64,7 +64,7 @@ def page(entries: list[dict[str, Any]]) -> str:
         state = f"<span class=error>FAULT: {escape(e['fault'])}</span>" if e["fault"] else "OK"
         notes = "".join(f"<br><span class=hint>{escape(w)}</span>" for w in e["warnings"])
         rows.append(f"<tr{' class=fault' if e['fault'] else ''}><th scope=row>{escape(e['id'])}<br>"
-                    f"<span class=hint>{escape(e['what'])}</span></th><td>{state}{notes}</td>"
+                    f"<span class=hint>{escape(e['what'])}</span></th><td class=state>{state}{notes}</td>"
                     f"<td>{_cell(e['version'])}</td><td>{_seen(e['seen_s_ago'])}</td><td>{_cell(e['printer'])}</td>"
                     f"<td>{_cell(e['clock_offset_s'], ' s')}</td><td>{_cell(e['backlog'])}</td>"
                     f"<td>{_cell(e['disk_free_mb'], ' MB')}</td></tr>")

@@ -71,6 +71,27 @@ def test_fleet_lists_every_device_and_only_real_faults_are_red(tmp_path: Path) -
         assert page.text.count("class=fault") == 2 and "accoglienza" in page.text and "reception point" in page.text
 
 
+def test_a_replaced_pi_is_accepted_once_the_old_one_is_forgotten(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import PYPATH, ROOT
+
+    site = write_site(tmp_path)
+    with HubServer(load_config(site), port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        assert status(hub, "totem-1", machine="a" * 32, hostname="old-pi").status_code == 200
+        refused = status(hub, "totem-1", machine="c" * 32, hostname="new-pi")
+        assert refused.status_code == 409 and "host old-pi, machine aaaaaaaa" in refused.json()["message"]
+        assert "forget-device totem-1" in refused.json()["message"]
+        out = subprocess.run([sys.executable, "-m", "display", "forget-device", "totem-1", "--config", str(site)],
+                             env=dict(os.environ, PYTHONPATH=PYPATH), cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)  # while the hub runs
+        assert out.returncode == 0 and "forgot 2 machine(s)" in out.stdout, out.stderr
+        assert status(hub, "totem-1", machine="c" * 32, hostname="new-pi").status_code == 200
+        assert status(hub, "totem-1", machine="a" * 32, hostname="old-pi").status_code == 409  # the old one, back
+
+
 def test_an_older_totem_without_identity_is_still_listed_and_heard(tmp_path: Path) -> None:
     config = load_config(write_site(tmp_path))
     with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:

@@ -142,6 +142,8 @@ def _old_release(tmp_path: Path) -> Path | None:
 
 def test_rollback_the_previous_release_opens_what_this_one_migrated(tmp_path: Path) -> None:
     site = old_copy(tmp_path)
+    # The previous release needs [totem] id (this one ignores it, check-config says to keep it for a rollback).
+    site.write_text(site.read_text().replace("[totem]\n", '[totem]\nid = "totem-1"\n', 1))
     config = load_config(site)
     TicketStore(tmp_path / "data" / "totem.sqlite3").close()
     QueueStore(tmp_path / "hub" / "hub.sqlite3", config=config).close()
