@@ -155,3 +155,29 @@ def test_check_config_says_the_totem_id_key_is_obsolete(tmp_path: Path) -> None:
     warning = next(line for line in out.stdout.splitlines() if "totem.id" in line)
     assert "obsolete and ignored" in warning and "/etc/totem/device.toml" in warning and "hostname" in warning
     assert "this device: 'totem-1'" in out.stdout and "numbers 1-799" in out.stdout
+
+
+def test_a_refused_kiosk_is_out_of_service_and_prints_nothing(tmp_path: Path) -> None:
+    """The kiosk whose id the hub gave to another machine: Out of service with its reason,
+    a tap issues nothing; the next accepting answer (after forget-device) brings it back."""
+    from conftest import rome
+    from kiosk_harness import kiosk, pump, tap
+
+    from totem.clock import FrozenClock
+    from totem.standing import DeviceStanding
+    from totem.store import TicketStore
+    from totem.ui.events import Screen
+
+    site = write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
+    config = load_config(site)
+    with TicketStore.in_dir(config.totem.data_dir) as store:
+        DeviceStanding(config, store).answered(store, refused="device id 'totem-1' is already used by another machine")
+    with kiosk(site, FrozenClock(rome(2026, 12, 1, 10, 0))) as app:
+        assert app.screen is Screen.OUT and app.device_problem and "already used" in app.device_problem
+        tap(app, (app.size[0] // 2, app.size[1] // 2))
+        pump(app, lambda: app.screen is Screen.OUT)
+        standing = app.services.issuer.standing
+        with TicketStore.in_dir(config.totem.data_dir) as store:
+            assert store.counts(rome(2026, 12, 1).date()) == {}  # nothing issued
+            standing.answered(store, refused=None)  # the hub accepts it again
+        pump(app, lambda: app.screen is Screen.HOME)
