@@ -139,3 +139,7 @@ class AppointmentRefused(TotemError, PermissionError):
         self.reason = reason if reason in self.REASONS else "unknown"
         self.detail = detail
         super().__init__(message or f"appointment refused: {reason}")
+
+
+class BackupError(TotemError, ValueError):
+    """A backup or restore that cannot be done; the message says why and what to do."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from config import load_config
-from config.errors import ConfigError, StoreError
+from config.errors import BackupError, ConfigError, StoreError
 from config.model import Config
 from totem import __version__, logs
 from totem.sdnotify import Notifier
@@ -69,7 +69,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("backup", "restore"):
         from totem.commands import backup, restore
 
-        return {"backup": backup, "restore": restore}[args.command](config, args)
+        try:
+            return {"backup": backup, "restore": restore}[args.command](config, args)
+        except BackupError as exc:
+            print(f"totem-display: {args.command}: {exc}", file=sys.stderr)
+            return 11  # as `totem backup/restore` (EXIT_BACKUP)
     if args.command == "forget-device":
         return forget_device(config, args.device)
     if args.repair_db:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from config.errors import TotemError
+from config.errors import BackupError
 from config.model import Config
 from totem import __version__
 from totem.servicelock import UNITS, ServiceLock, holder
@@ -48,10 +48,6 @@ log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-
-
-class BackupError(TotemError, ValueError):
-    """A backup or restore that cannot be done; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from config import load_config
 from config.errors import (
     AppointmentRefused,
+    BackupError,
     ClockWrong,
     ConfigError,
     DeviceConflict,
@@ -62,7 +63,7 @@ ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
     (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS),
     (ClockWrong, EXIT_CLOCK), (AppointmentRefused, EXIT_APPOINTMENT), (NoNumberBlock, EXIT_DEVICE),
-    (DeviceConflict, EXIT_DEVICE))
+    (DeviceConflict, EXIT_DEVICE), (BackupError, EXIT_BACKUP))
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted,
-            ClockWrong, AppointmentRefused, NoNumberBlock, DeviceConflict) as exc:
+            ClockWrong, AppointmentRefused, NoNumberBlock, DeviceConflict, BackupError) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except KeyboardInterrupt:

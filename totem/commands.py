@@ -179,15 +179,9 @@ def resend(config: Config, args: argparse.Namespace) -> int:
 
 def backup(config: Config, args: argparse.Namespace) -> int:
     """Every database of this Pi, copied with SQLite's online backup (totem.backup)."""
-    from totem.backup import BackupError
     from totem.backup import backup as make_backup
-    from totem.cli import EXIT_BACKUP
 
-    try:
-        manifest = make_backup(config, Path(args.dir))
-    except BackupError as exc:
-        print(f"backup: {exc}", file=sys.stderr)
-        return EXIT_BACKUP
+    manifest = make_backup(config, Path(args.dir))  # BackupError: the CLI's exit 11, with the reason
     for entry in manifest["databases"]:
         print(f"{entry['source']} -> {Path(args.dir) / entry['file']} ({entry['bytes']} bytes, "
               f"schema {entry['schema_version']})")
@@ -198,15 +192,9 @@ def backup(config: Config, args: argparse.Namespace) -> int:
 
 def restore(config: Config, args: argparse.Namespace) -> int:
     """A backup's databases put back (totem.backup); refused while the service runs."""
-    from totem.backup import BackupError
     from totem.backup import restore as put_back
-    from totem.cli import EXIT_BACKUP
 
-    try:
-        lines = put_back(config, Path(args.dir))
-    except BackupError as exc:
-        print(f"restore: {exc}", file=sys.stderr)
-        return EXIT_BACKUP
+    lines = put_back(config, Path(args.dir))  # BackupError: the CLI's exit 11, with the reason
     for line in lines:
         print(line)
     print("restore complete: start the service again (sudo systemctl start totem, or totem-hub/totem-display)")
