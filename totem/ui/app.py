@@ -40,6 +40,7 @@ from totem.ui.events import (
     WAKE,
     Screen,
     Shown,
+    keypad_key,
     post,
 )
 from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
@@ -233,7 +234,9 @@ class KioskApp:
         elif kind in (pygame.FINGERUP, pygame.MOUSEBUTTONUP):
             self.corner_down_at = None
         elif kind == pygame.KEYDOWN:
-            self.key(event.key)
+            key = keypad_key(event)  # Shift+8 is "*" (read aloud), never service 8
+            if key is not None:
+                self.key(key)
         elif kind == EV_CODE:
             if self.screen is Screen.CHECKIN and self.checkin.busy:  # the hub said yes: the ticket's code
                 self.go(Screen.PRINTING)
