@@ -80,8 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"totem-display: cannot listen on {config.hub.listen_host}:{config.hub.listen_port}: "
                   f"{exc.strerror}", file=sys.stderr)
             return 3
-        for desk in config.desks:
-            print(f"desk console: {server.url}/desk/{desk.id}  ({desk.name})", flush=True)
+        # One line for the hub itself: the pages' own lines, with their PINs, are the demo's
+        # (scripts/run); a service never prints a PIN to its journal.
+        print(f"hub listening on {server.url}", flush=True)
         if args.no_screen:
             notifier.ready("hub running")
             while not stopping.wait(notifier.watchdog_interval_s or 3600):
