@@ -3,6 +3,7 @@ with its PIN, and says where the tickets land: a folder a day, where a ticket th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -35,10 +36,8 @@ def test_demo_prints_each_page_once_with_its_pin_and_where_tickets_land(tmp_path
         deadline = time.monotonic() + 60
         while not any(line.startswith("hub listening on") for line in seen):
             assert time.monotonic() < deadline and proc.poll() is None, seen
-            try:
+            with contextlib.suppress(queue.Empty):
                 seen.append(lines.get(timeout=0.5))
-            except queue.Empty:
-                pass
         url = f"http://127.0.0.1:{port}"
         pages = [line for line in seen if "/desk/" in line or "/reception" in line or "/reports" in line]
         assert pages == [f"desk console: {url}/desk/{d.id}  ({d.name}, PIN {d.pin})" for d in config.desks] + [
