@@ -469,6 +469,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
                 render.draw_closed(small, config=config, t=t, opening=schedule.status(when), now=when,
                                    schedule=schedule, layout=layout)
             render.draw_pin(small, t=t, entered=2, wrong=True)
+            render.draw_out_of_service(small, t=t, config=config, layout=layout, voided="A001")  # test_faults too
+            spoken.out_of_service(config, lang, voided="A001")
             state = CheckIn()
             for reason in AppointmentRefused.REASONS:  # every refusal the check-in screen can say
                 state.refused(AppointmentRefused(reason, day="2026-12-02", **{"from": "10:30"}), t)

@@ -65,6 +65,7 @@ TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home a
 PIN_DEBOUNCE_S = 0.05    # on the PIN and check-in pads only the same touch arriving twice is dropped
 STORE_RETRY_S = 30.0
 CHECK_S = 0.5            # how often the loop looks at the clock, the opening hours and the database
+VOIDED_SHOWN_S = 180.0  # how long Out of service says which ticket did not print
 CODE_WAIT_S = 0.1        # a tap's next frame waits this long for the code, rather than flip a frame without it
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
 
@@ -111,6 +112,8 @@ class KioskApp:
         self.corner_down_at: float | None = None
         self.notice = ""
         self.notice_until = 0.0
+        self.voided: str | None = None  # the code shown, then voided as it did not print: Out of service says so
+        self.voided_at = 0.0
         self.tech = Technician(pin=config.totem.technician_pin)
         self.checkin = CheckIn()  # the appointment number being typed
         self.dirty = True
@@ -164,6 +167,8 @@ class KioskApp:
             self.end_session()  # the next citizen starts afresh
         self.screen = screen
         self.entered_at = now = time.monotonic()
+        if screen is not Screen.OUT:
+            self.voided = None  # told on Out of service only, until the totem works again
         self.focus = None
         self.warned = False
         base = {Screen.TAKE: self.session.timeout_s(self.config.totem.take_ticket_timeout_s),
@@ -210,7 +215,7 @@ class KioskApp:
                                  service_id=shown.service_id, lines=shown.lines, opening=self.opening,
                                  now=self.local_now(), schedule=self.services.schedule,
                                  detail=self.checkin.message if self.screen is Screen.CHECKIN
-                                 else self.t("out_clock") if self.clock_problem else "")
+                                 else self.t("out_clock") if self.clock_problem else "", voided=self.voided)
 
     def help(self) -> None:
         """The help key or button: guidance on, the current screen read out from the top."""
@@ -442,6 +447,9 @@ class KioskApp:
         opening = self._opening()
         if opening != self.opening:
             self.opening = opening
+            self.dirty = True
+        if self.voided is not None and now - self.voided_at >= VOIDED_SHOWN_S:
+            self.voided = None  # the citizen has long gone: the next one is not told about their ticket
             self.dirty = True
         if self.store_failed_at is not None and now - self.store_failed_at >= STORE_RETRY_S:
             self.store_failed_at = None

@@ -324,7 +324,9 @@ def draw_notice(surface: pygame.Surface, notice: str) -> None:
 
 
 def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Config, layout: HomeLayout,
-                        detail: str = "", notice: str = "") -> None:
+                        detail: str = "", notice: str = "", voided: str | None = None) -> None:
+    """`voided`: the code a citizen just saw whose ticket did not print: told it is cancelled, and
+    what to do, in the title's place of honour (issue 25)."""
     u = unit(surface)
     w, h = surface.get_size()
     surface.fill(PAPER)
@@ -334,9 +336,17 @@ def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Confi
     side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad
     name_box = Box(side, pad // 2 + round(4 * u), w - 2 * side, h // 4 - pad - round(4 * u))
     draw_text(surface, config.site.desk_name, name_box, round(8 * u), WHITE)
-    draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
-    draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
-    if detail:  # the cause, when a citizen can understand it ("orologio non sincronizzato")
+    if voided:
+        draw_text(surface, t("out_voided", code=voided), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u),
+                  WARN)
+        draw_text(surface, t("out_voided_next"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK,
+                  max_lines=3)
+        draw_text(surface, t("out_title"), Box(pad, h // 2 + h // 4, w - 2 * pad, h // 12), round(4.5 * u), MUTED,
+                  max_lines=1)
+    else:
+        draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
+        draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
+    if detail and not voided:  # the cause, when a citizen can understand it ("orologio non sincronizzato")
         draw_text(surface, detail, Box(pad, h // 2 + h // 4, w - 2 * pad, h // 12), round(4.5 * u), MUTED,
                   max_lines=1)
     draw_text(surface, contacts_line(t, config), Box(pad, h - h // 6, w - 2 * pad, h // 8), round(4.5 * u), MUTED)
