@@ -309,7 +309,7 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
     surface.fill(BAND)
     pad = round(4 * u)
     draw_languages(surface, config, layout.languages, t.lang)
-    side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad  # centred, clear of the buttons
+    side = (w - layout.languages[0].x) if len(config.site.languages) > 1 else pad  # centred, clear of the buttons
     draw_text(surface, t("closed_title"), Box(side, pad + round(6 * u), w - 2 * side, round(10 * u)), round(10 * u),
               WHITE)
     holiday = (schedule.holiday_name(now.date(), t.lang) or opening.holiday_name) if opening.holiday_name else ""
@@ -365,7 +365,7 @@ def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Confi
     pad = round(6 * u)
     pygame.draw.rect(surface, BAND, pygame.Rect(0, 0, w, h // 4))
     draw_languages(surface, config, layout.languages, t.lang)
-    side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad
+    side = (w - layout.languages[0].x) if len(config.site.languages) > 1 else pad  # no "Aa" on this screen
     name_box = Box(side, pad // 2 + round(4 * u), w - 2 * side, h // 4 - pad - round(4 * u))
     draw_text(surface, config.site.desk_name, name_box, round(8 * u), WHITE)
     if voided:
