@@ -65,7 +65,7 @@ TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home a
 PIN_DEBOUNCE_S = 0.05    # on the PIN and check-in pads only the same touch arriving twice is dropped
 STORE_RETRY_S = 30.0
 CHECK_S = 0.5            # how often the loop looks at the clock, the opening hours and the database
-VOIDED_SHOWN_S = 180.0  # how long Out of service says which ticket did not print
+VOIDED_SHOWN_S = 180.0   # how long Out of service says which ticket did not print
 CODE_WAIT_S = 0.1        # a tap's next frame waits this long for the code, rather than flip a frame without it
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
 
@@ -448,9 +448,8 @@ class KioskApp:
         if opening != self.opening:
             self.opening = opening
             self.dirty = True
-        if self.voided is not None and now - self.voided_at >= VOIDED_SHOWN_S:
-            self.voided = None  # the citizen has long gone: the next one is not told about their ticket
-            self.dirty = True
+        if self.voided is not None and now - self.voided_at >= VOIDED_SHOWN_S:  # that citizen has long gone
+            self.voided, self.dirty = None, True
         if self.store_failed_at is not None and now - self.store_failed_at >= STORE_RETRY_S:
             self.store_failed_at = None
         self._settle()
