@@ -116,12 +116,16 @@ class TooSoon(TotemError):
 
 
 class PrinterUnavailable(TotemError, OSError):
-    """The printer cannot print now (offline, out of paper, cover open, timed out)."""
+    """The printer cannot print now (offline, out of paper, cover open, timed out). `voided`: the
+    code of the ticket whose number was committed, shown, and then voided because it did not print
+    (the citizen is told so), None when no number was used."""
 
-    def __init__(self, state: str, detail: str = "") -> None:
+    def __init__(self, state: str, detail: str = "", *, voided: str | None = None) -> None:
         self.state = state
         self.detail = detail
-        super().__init__(f"printer unavailable: {state}" + (f" ({detail})" if detail else ""))
+        self.voided = voided
+        super().__init__(f"printer unavailable: {state}" + (f" ({detail})" if detail else "")
+                         + (f"; {voided} voided" if voided else ""))
 
 
 class StoreError(TotemError, OSError):

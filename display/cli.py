@@ -111,8 +111,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 3
         assert server.hub is not None
         server.hub.call_screen = not args.no_screen  # the fleet page says what this machine runs
-        for desk in config.desks:
-            print(f"desk console: {server.url}/desk/{desk.id}  ({desk.name})", flush=True)
+        # One line for the hub itself: the pages' own lines, with their PINs, are the demo's
+        # (scripts/run); a service never prints a PIN to its journal.
+        print(f"hub listening on {server.url}", flush=True)
         if args.no_screen:
             notifier.ready("hub running")
             while not stopping.wait(notifier.watchdog_interval_s or 3600):

@@ -76,21 +76,33 @@ def run(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+EMPTY = "—"  # a figure with nothing to measure (no ticket served, no wait): never "None"
+
+
+def figure(value: float | None, lang: str) -> str:
+    """A figure as the report's language writes it: "12,5" in Italian, "12.5" in English, "—" for none."""
+    if value is None:
+        return EMPTY
+    text = f"{value:g}" if isinstance(value, int) else f"{value:.1f}".rstrip("0").rstrip(".")
+    return text if lang == "en" else text.replace(".", ",")
+
+
 def summary(report: Report, t: Translator) -> str:
     c = report.counts
+    f = lambda value: figure(value, t.lang)  # noqa: E731
     lines = [f"{t('report_period')}: {report.first} - {report.last} ({t('report_open_days')}: {report.open_days})",
              f"{t('report_issued')}: {c.issued}   {t('report_served')}: {c.served}   {t('report_noshow')}: "
              f"{c.noshow}   {t('report_void')}: {c.void}   {t('report_waiting_close')}: {c.waiting_at_close}"]
     if report.previous is not None:
         lines.append(f"{t('report_previous_short')}: {report.previous.issued} / {report.previous.served}")
-    lines.append(f"{t('report_wait')}: {t('report_median')} {report.wait.median_min}, {t('report_p90')} "
-                 f"{report.wait.p90_min}, {t('report_worst')} {report.wait.worst_min}")
-    lines.append(f"{t('report_service_time')}: {t('report_median')} {report.service_time.median_min}")
+    lines.append(f"{t('report_wait')}: {t('report_median')} {f(report.wait.median_min)}, {t('report_p90')} "
+                 f"{f(report.wait.p90_min)}, {t('report_worst')} {f(report.wait.worst_min)}")
+    lines.append(f"{t('report_service_time')}: {t('report_median')} {f(report.service_time.median_min)}")
     lines.append(f"{t('report_by_service')}:")
-    lines += [f"  {r.label:<40} {r.counts.issued:>6} {r.counts.served:>6}  {r.wait.median_min} / {r.wait.p90_min}"
-              for r in report.by_service]
+    lines += [f"  {r.label:<40} {r.counts.issued:>6} {r.counts.served:>6}  {f(r.wait.median_min)} / "
+              f"{f(r.wait.p90_min)}" for r in report.by_service]
     busiest = sorted(((v, w, h) for w, row in enumerate(report.arrivals_per_day) for h, v in enumerate(row) if v),
                      reverse=True)[:5]
-    lines.append(f"{t('report_heatmap')}: " + ", ".join(f"{t(f'weekday_{w}')} {h:02d}:00 {v:g}"
-                                                         for v, w, h in busiest))
+    lines.append(f"{t('report_heatmap')}: " + (", ".join(f"{t(f'weekday_{w}')} {h:02d}:00 {f(v)}"
+                                                          for v, w, h in busiest) or EMPTY))
     return "\n".join(lines)

@@ -203,7 +203,8 @@ def page(report: Report, config: Config, *, lang: str, query: dict[str, str]) ->
              + _scroller(t("report_by_service"), _rows_table(t, report.by_service, t("report_service")))
              + _scroller(t("report_by_desk"), _rows_table(t, report.by_desk, t("report_desk")))
              + _scroller(t("report_heatmap"), report_svg.heatmap(report, t), "pagebreak")
-             + _scroller(t("report_days"), report_svg.daily(report, t) + _days_table(t, report))
+             + _scroller(t("report_days"), report_svg.daily(report, t) + report_svg.daily_legend(t)
+                           + _days_table(t, report))
              + f"<section class=noprint><h2>{escape(t('report_csv'))}</h2><p>{downloads}</p>"
              f"<p class=hint>{escape(t('report_csv_hint'))}</p><p class=hint>{escape(t('report_print'))}</p></section>")
     return _html(lang, title, body)

@@ -68,7 +68,7 @@ def daily(report: Report, t: Translator) -> str:
     bar_w = max(6, min(40, 900 // max(1, len(days))))
     left, top, plot_h = 50, 20, 200
     width = left + bar_w * len(days) + 100
-    height = top + plot_h + 50
+    height = top + plot_h + 26  # the day numbers; the legend is page text (daily_legend)
     most = max((d.counts.issued for d in days), default=0) or 1
     longest_wait = max((d.median_wait_min or 0 for d in days), default=0) or 1
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
@@ -93,7 +93,14 @@ def daily(report: Report, t: Translator) -> str:
         if len(days) <= 31 or d.day.day in (1, 15):
             out.append(f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11" '
                        f'fill="{INK}">{d.day:%d}</text>')
-    out.append(f'<text x="{left}" y="{height - 8}" font-size="12" fill="{INK}">■ {escape(t("report_issued"))}</text>'
-               f'<text x="{left + 220}" y="{height - 8}" font-size="12" fill="{WAIT}">● '
-               f'{escape(t("report_median_wait"))}</text></svg>')
+    out.append("</svg>")
     return "".join(out)
+
+
+def daily_legend(t: Translator) -> str:
+    """The daily chart's key, as page text under it: it wraps on a phone and prints at the page's
+    size on A4, where text inside the SVG shrank with the chart and ran past a short period's edge.
+    Its colours are in reports.css (the page's CSP allows no style attribute)."""
+    return (f'<p class=legend><span><span class="key issued" aria-hidden=true>■</span> '
+            f'{escape(t("report_issued"))}</span> <span><span class="key wait" aria-hidden=true>●'
+            f'</span> {escape(t("report_median_wait"))}</span></p>')

@@ -7,7 +7,6 @@ sizes the PNG and computes the paper length, so preview and paper agree.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from config.i18n import Translator
 from config.model import Config, Service
 from config.records import Estimate
+from printer.wrapping import fit_words
 
 DOTS_PER_MM = 8  # 203 dpi
 CHAR_W = 12
@@ -113,8 +113,8 @@ def code_scale(code: str, width_dots: int) -> int:
 
 
 def wrapped(text: str, layout_chars: int, **style: object) -> list[Text]:
-    lines = textwrap.wrap(text, width=layout_chars) or [""]
-    return [Text(line, **style) for line in lines]  # type: ignore[arg-type]
+    """`text` in lines that fit: words whole, a long address broken at its dots and slashes."""
+    return [Text(line, **style) for line in fit_words(text, layout_chars)]  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -138,14 +138,14 @@ def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) 
     cpl2 = probe.chars_per_line(2)
     blocks: list[Block] = []
     if copy:  # a reprint must not pass for a second ticket
-        blocks.append(Text(f"*** {t('ticket_copy')} ***", width=2, height=2, bold=True))
+        blocks += wrapped(f"*** {t('ticket_copy')} ***", cpl2, width=2, height=2, bold=True)
     if config.printer.logo is not None:
         blocks.append(Logo(config.printer.logo))
     blocks += wrapped(config.site.name, cpl1, bold=True)
     blocks += wrapped(config.site.desk_name, cpl2, width=2, height=2, bold=True)
     if config.site.address:
         blocks += wrapped(config.site.address, cpl1)
-    blocks.append(Text(t("ticket_your_number")))
+    blocks += wrapped(t("ticket_your_number"), cpl1)
     scale = code_scale(content.code, probe.width_dots)
     blocks.append(Text(content.code, width=scale, height=scale, bold=True))
     blocks += wrapped(content.service.label(content.lang), cpl1, height=2, bold=True)
@@ -194,12 +194,17 @@ def build_test_page(config: Config) -> TicketLayout:
     """The technician's test page: every size, accented letters, the QR if configured."""
     t = Translator(config.site.languages[0])
     probe = TicketLayout(config.printer.paper_width_mm)
-    blocks: list[Block] = [Text(t("ticket_test_title"), width=2, height=2, bold=True), Rule()]
-    for size in range(1, 9):
-        sample = f"{size}x A001" if len(f"{size}x A001") <= probe.chars_per_line(size) else f"{size}x"
-        blocks.append(Text(sample, width=size, height=size, bold=size > 1))
-    blocks += [Rule(), Text("àèéìòù ÀÈÉÌÒÙ ç €", align="left"), Text("Città, perché, più, già", align="left"),
-               Text(f"{config.printer.profile} / {config.printer.codepage} / {config.printer.paper_width_mm} mm",
-                    align="left"), Text("-" * probe.chars_per_line(1), align="left")]
+    cpl1 = probe.chars_per_line(1)
+    blocks: list[Block] = [*wrapped(t("ticket_test_title"), probe.chars_per_line(2), width=2, height=2, bold=True),
+                           Rule()]
+    for size in range(1, 9):  # every size shows a code; where "7x A001" would not fit, the label goes above it
+        if len(f"{size}x A001") <= probe.chars_per_line(size):
+            blocks.append(Text(f"{size}x A001", width=size, height=size, bold=size > 1))
+        else:
+            blocks += [Text(f"{size}x", align="left"), Text("A001", width=size, height=size, bold=True)]
+    blocks += [Rule(), *wrapped("àèéìòù ÀÈÉÌÒÙ ç €", cpl1, align="left"),
+               *wrapped("Città, perché, più, già", cpl1, align="left"),
+               *wrapped(f"{config.printer.profile} / {config.printer.codepage} / {config.printer.paper_width_mm} mm",
+                        cpl1, align="left"), Text("-" * cpl1, align="left")]
     blocks.append(QR(config.printer.qr_url or "https://example.org/totem-test"))
     return TicketLayout(config.printer.paper_width_mm, tuple(blocks))

@@ -42,6 +42,7 @@ def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | 
     raw["totem"]["data_dir"] = str(data_dir)
     if size:
         raw["totem"]["window_size"] = list(size)
+        raw["accessibility"]["screen_diagonal_in"] = 7  # the official 7-inch 800x480 panel
     raw["totem"]["min_interval_s"] = 0
     if printer_down:
         with socket.create_server(("127.0.0.1", 0)) as s:
@@ -106,6 +107,9 @@ def main() -> None:
             app.lang = lang
             settle(app, Screen.OUT)
             shoot(out, f"out-of-service-{lang}", app)
+            app.voided = "A001"  # as after a ticket whose number showed, then did not print (test_faults)
+            app.dirty = True
+            shoot(out, f"out-of-service-voided-{lang}", app)
 
 
 if __name__ == "__main__":

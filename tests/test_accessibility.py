@@ -270,7 +270,7 @@ def test_large_text_by_tap_and_keypad_with_pages(tmp_path: Path) -> None:
         assert app.focus == 7 and app.layout.first <= 7 < app.layout.first + len(app.layout.buttons)
         key(pygame.K_KP_MINUS)
         app.step()
-        assert not app.session.large and app.layout.pages == 1
+        assert not app.session.large and app.layout.first == 0  # normal text pages too (test_text_size)
         assert ("Testo normale.", "it") in voice.said[-1]
         key(pygame.K_KP_PLUS)
         key(pygame.K_7)  # 8 is the appointments button: its Enter asks for the number (test_checkin)
@@ -476,6 +476,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
                 render.draw_closed(small, config=config, t=t, opening=schedule.status(when), now=when,
                                    schedule=schedule, layout=layout)
             render.draw_pin(small, t=t, entered=2, wrong=True)
+            render.draw_out_of_service(small, t=t, config=config, layout=layout, voided="A001")  # test_faults too
+            spoken.out_of_service(config, lang, voided="A001")
             state = CheckIn()
             for reason in AppointmentRefused.REASONS:  # every refusal the check-in screen can say
                 state.refused(AppointmentRefused(reason, day="2026-12-02", **{"from": "10:30"}), t)

@@ -11,7 +11,7 @@ import pygame
 import requests
 from conftest import rome, write_site
 from escpos_decode import decode
-from kiosk_harness import key, kiosk, pump, tap
+from kiosk_harness import key, kiosk, pump, tap, tap_service
 from test_reception import Reception
 
 from config import load_config
@@ -52,7 +52,7 @@ def test_a_booked_citizen_checks_in_and_gets_a_priority_ticket(tmp_path: Path) -
         number = book(hub, "10:15")
         site = totem_site(tmp_path / "totem", hub.url)
         with kiosk(site, clock) as app:
-            tap(app, app.layout.buttons[7].center)  # "Ho un appuntamento"
+            tap_service(app, 7)  # "Ho un appuntamento"
             pump(app, lambda: app.screen is Screen.CHECKIN)
             type_number(app, "12")
             assert app.checkin.entered == "12"
@@ -85,7 +85,7 @@ def test_a_booked_citizen_checks_in_and_gets_a_priority_ticket(tmp_path: Path) -
 
             pump(app, linked)
             app.go(Screen.HOME)
-            tap(app, app.layout.buttons[7].center)
+            tap_service(app, 7)
             pump(app, lambda: app.screen is Screen.CHECKIN)
             app.last_tap_at = -1.0
             type_number(app, number)  # the same number again: used
@@ -118,7 +118,7 @@ def test_too_early_says_from_when(tmp_path: Path) -> None:
         number = book(hub, "11:30")
         with kiosk(totem_site(tmp_path / "totem", hub.url), clock) as app:
             app.set_language("en")
-            tap(app, app.layout.buttons[7].center)
+            tap_service(app, 7)
             pump(app, lambda: app.screen is Screen.CHECKIN)
             type_number(app, number)
             pump(app, lambda: bool(app.checkin.message))

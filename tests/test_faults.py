@@ -13,7 +13,7 @@ from pathlib import Path
 import pygame
 from conftest import PYPATH, ROOT, rome, write_site
 from fake_printer import FakeNetworkPrinter
-from kiosk_harness import key, kiosk, pump
+from kiosk_harness import RecordingVoice, key, kiosk, pump, tap
 
 from totem.clock import FrozenClock
 from totem.ui.events import Screen
@@ -52,6 +52,59 @@ def test_a_printer_that_stalls_mid_ticket_puts_the_totem_out_of_service(tmp_path
             assert void_codes(tmp_path) == [("A001", "void")]
             fake.mode = "answer"  # the technician clears the jam
             pump(app, lambda: app.screen is Screen.HOME, timeout_s=10)
+
+
+def test_a_ticket_voided_after_its_number_showed_is_explained_in_the_citizens_language(
+        tmp_path: Path, monkeypatch: object) -> None:
+    """Issue 25: a printer that accepts and never answers; the citizen saw "A001", then Out of
+    service said nothing of it. Now the screen (and the voice) says A001 was not printed and is
+    cancelled, and what to do, in the language the citizen chose; once the printer answers it is gone."""
+    from totem.ui import render
+
+    drawn: list[str] = []
+    draw_text = render.draw_text
+
+    def recording(surface, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        drawn.append(text)
+        return draw_text(surface, text, *args, **kwargs)
+
+    monkeypatch.setattr(render, "draw_text", recording)  # type: ignore[attr-defined]
+    voice = RecordingVoice()
+    out = ROOT / "tests" / "artifacts"
+    out.mkdir(exist_ok=True)
+    with FakeNetworkPrinter(mode="answer") as fake:
+        site = write_site(tmp_path, always_open=True, extra={
+            'connection = "folder"': f'connection = "network"\nhost = "127.0.0.1"\nport = {fake.port}',
+            "status_poll_s = 5": "status_poll_s = 0.3", "timeout_s = 5": "timeout_s = 1.0",
+            "min_interval_s = 2": "min_interval_s = 0"})
+        with kiosk(site, FrozenClock(OPEN), voice_factory=lambda config, stack: voice) as app:
+            pump(app, lambda: app.screen is Screen.HOME and app.printer_state.healthy)
+            tap(app, app.layout.languages[1].center)  # the citizen reads English
+            app.step()
+            assert app.lang == "en"
+            fake.mode = "stall"
+            key(pygame.K_1)  # the keypad: spoken guidance on
+            key(pygame.K_RETURN)
+            pump(app, lambda: app.screen is Screen.PRINTING and app.shown.code == "A001")
+            pump(app, lambda: app.screen is Screen.OUT, timeout_s=10)
+            assert void_codes(tmp_path) == [("A001", "void")]
+            drawn.clear()
+            app.draw()
+            pygame.image.save(app.window, str(out / "out-of-service-voided-en.png"))
+            assert "Ticket A001 was not printed and is cancelled." in drawn, drawn
+            assert "Please ask at the reception point at the town hall entrance, or wait for the technician." in drawn
+            assert voice.last[:3] == ["This totem is temporarily out of service",
+                                      "Ticket A 1 was not printed and is cancelled.",
+                                      "Please ask at the reception point at the town hall entrance, or wait for "
+                                      "the technician."], voice.last
+            key(pygame.K_0)  # the other language: the same news in Italian
+            app.step()
+            drawn.clear()
+            app.draw()
+            assert "Il biglietto A001 non è stato stampato ed è annullato." in drawn, drawn
+            fake.mode = "answer"  # the technician clears the jam: the news goes with the screen
+            pump(app, lambda: app.screen is Screen.HOME, timeout_s=10)
+            assert app.voided is None
 
 
 def test_a_clock_before_the_release_refuses_tickets(tmp_path: Path) -> None:

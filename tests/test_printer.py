@@ -8,13 +8,14 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import PYPATH, ROOT, rome, write_site
-from escpos_decode import decode
+from escpos_decode import Decoded, decode
 from fake_printer import FakeNetworkPrinter
 from PIL import Image
 
@@ -24,8 +25,10 @@ from config.model import Config
 from config.records import Estimate
 from printer.connections import FileConnection, FolderConnection, PrintJob, open_connection
 from printer.escpos_render import render_escpos
-from printer.layout import TicketContent, build_test_page, build_ticket
+from printer.layout import CHAR_W, TicketContent, build_test_page, build_ticket
 from printer.status import PrinterState, decode_status
+from printer.ticket_printer import TicketPrinter
+from printer.wrapping import fit_words
 
 ACCENTED = {'label.it = "Servizi sanitari"': 'label.it = "Sanità: più servizi, perché è così"'}
 
@@ -107,7 +110,7 @@ def test_qr_is_native_and_logo_is_the_only_raster(tmp_path: Path) -> None:
 def test_test_page_has_every_size_and_accents(config: Config) -> None:
     layout = build_test_page(config)
     out = decode(render_escpos(layout, profile="TM-T20II", codepage="CP858"))
-    sizes = {line.width for line in out.lines if "x A001" in line.text or line.text.endswith("x")}
+    sizes = {line.width for line in out.lines if "A001" in line.text}
     assert sizes == set(range(1, 9))
     out.find("àèéìòù ÀÈÉÌÒÙ ç €")
     assert len(out.qr) == 1
@@ -275,7 +278,70 @@ def test_print_test_page_to_folder(open_site_path: Path, tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"test page sent to {tmp_path / 'data' / 'tickets'}/test-page.escpos (and .png)"
     out = decode((tmp_path / "data" / "tickets" / "test-page.escpos").read_bytes())
-    assert out.find("8x").width == 8
+    assert {line.width for line in out.lines if "A001" in line.text} == set(range(1, 9))
+
+
+@dataclass(frozen=True)
+class _Issued:
+    """An issued ticket as the printer sees it (totem.issuing.IssuedTicket's fields)."""
+    id: str
+    code: str
+    service: object
+    issued_at: object
+    lang: str
+    estimate: Estimate | None
+    note: str = ""
+
+
+def _fits(out: Decoded, dots: int) -> None:
+    too_wide = [(line.text, line.width) for line in out.lines if len(line.text) * CHAR_W * line.width > dots]
+    assert not too_wide, f"past the {dots}-dot line: {too_wide}"
+
+
+@pytest.mark.parametrize(("paper_mm", "dots"), [(58, 384), (80, 576)])
+def test_every_ticket_line_fits_the_paper_and_addresses_break_at_sensible_points(
+        tmp_path: Path, paper_mm: int, dots: int) -> None:
+    """Issue 25: 58 mm paper split the e-mail address mid-word. The folder printer's bytes,
+    decoded: every line fits, the address is broken only after its "@" (58 mm) or not at all."""
+    url = "https://www.comune.capannori.lu.it/servizi/sportello-comune-amico?fonte=totem"
+    config = load_config(write_site(tmp_path, extra={"paper_width_mm = 80": f"paper_width_mm = {paper_mm}",
+                                                     'qr_url = ""': f'qr_url = "{url}"'}))
+    folder = tmp_path / "tickets"
+    est = Estimate(people_ahead=12, exact=False, wait_low_min=90, wait_high_min=150, source="forecast")
+    with TicketPrinter(config=config, connection=FolderConnection(folder)) as printer:
+        for lang in config.site.languages:
+            ticket = _Issued(f"t-{lang}", "E107", config.service("sanita"), rome(2026, 12, 1, 10, 32), lang, est,
+                             note="Appuntamento delle 10:30")
+            printer.print_ticket(ticket, copy=lang == "en")
+        printer.print_test_page()
+    jobs = sorted(folder.rglob("*.escpos"))
+    assert len(jobs) == 3, jobs
+    for job in jobs:
+        out = decode(job.read_bytes())
+        _fits(out, dots)
+        assert out.unknown == []
+        if job.stem == "test-page":
+            for size in range(1, 9):  # the code at every size, never dropped for its label
+                assert any(line.text.strip() == "A001" or line.text == f"{size}x A001"
+                           for line in out.lines if line.width == size), (size, out.texts())
+            continue
+        texts = out.texts()
+        if paper_mm == 80:
+            assert "comuneamico@comune.capannori.lu.it" in texts
+        else:
+            i = texts.index("comuneamico@")
+            assert texts[i + 1] == "comune.capannori.lu.it"
+        assert out.find("E107").width * CHAR_W * 4 <= dots
+
+
+def test_long_words_break_after_at_and_slash_never_mid_name() -> None:
+    assert fit_words("Scrivete a comuneamico@comune.capannori.lu.it, grazie", 16) == [
+        "Scrivete a", "comuneamico@", "comune.capannori", ".lu.it, grazie"]
+    assert fit_words("https://www.comune.capannori.lu.it/servizi/sportello", 24) == [
+        "https://www.comune", ".capannori.lu.it/", "servizi/sportello"]
+    assert fit_words("", 10) == [""]
+    with pytest.raises(ValueError, match="got width 0"):
+        fit_words("x", 0)
 
 
 class FreePort:

@@ -351,3 +351,34 @@ def test_kept_digests_give_the_same_report_and_a_late_void_is_counted(site: tupl
         after = report_for(db, config, date(2026, 9, 1), date(2026, 11, 30))
     assert (after.counts.void, after.counts.waiting_at_close) == (counted.counts.void + 1,
                                                                    counted.counts.waiting_at_close - 1)
+
+
+def test_cli_report_writes_empty_as_a_dash_and_numbers_in_the_reports_language(
+        site: tuple[Config, Path, list[Truth]]) -> None:
+    """Issue 25: the terminal printed "None / None" and decimal points beside CSV files with commas."""
+    import re
+    import subprocess
+    import sys
+
+    from conftest import PYPATH, ROOT
+
+    config, _, _ = site
+
+    def report(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "display", "--config", str(config.source), "report", *args],
+                                capture_output=True, text=True, cwd=ROOT,
+                                env={"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin"}, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    italian = report("--from", "2026-11-01", "--to", "2026-11-30")
+    english = report("--from", "2026-11-01", "--to", "2026-11-30", "--lang", "en")
+    # The period line's dates aside, every figure: a decimal comma in Italian, a point in English.
+    it_figures = italian.split("\n", 1)[1]
+    en_figures = english.split("\n", 1)[1]
+    assert re.search(r"\d,\d", it_figures) and not re.search(r"\d\.\d", it_figures), italian
+    assert re.search(r"\d\.\d", en_figures) and not re.search(r"\d,\d", en_figures), english
+    closed = report("--from", "2026-11-02", "--to", "2026-11-02")  # a closed day: nothing to measure
+    assert "None" not in italian + english + closed
+    assert "minuti: mediana —, 90° percentile —, massimo —" in closed, closed
+    assert all(line.rstrip().endswith("— / —") for line in closed.splitlines() if line.startswith("  ")), closed

@@ -57,3 +57,54 @@ def test_manager_picks_last_month_and_prints_it(tmp_path: Path, browser: object)
         page.set_viewport_size({"width": 390, "height": 800})  # a phone: no sideways scrolling of the page
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
         context.close()
+
+
+FITS = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const item of document.querySelectorAll("p.legend > span")) {
+    const r = item.getBoundingClientRect();
+    if (r.left < 0 || r.right > width + 0.5 || r.width === 0) out.push("legend: " + item.textContent);
+  }
+  for (const svg of document.querySelectorAll("svg.chart")) {
+    const vb = svg.viewBox.baseVal;
+    for (const text of svg.querySelectorAll("text")) {
+      const b = text.getBBox();
+      if (b.x < vb.x - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 || b.y < vb.y - 0.5
+          || b.y + b.height > vb.y + vb.height + 0.5) out.push("chart: " + text.textContent);
+    }
+  }
+  const legend = document.querySelector("p.legend");
+  return {clipped: out, legendPx: parseFloat(getComputedStyle(legend).fontSize)};
+}"""
+
+
+@pytest.mark.parametrize("period", ["from=2026-11-30&to=2026-11-30", "from=2026-11-01&to=2026-11-30"])
+def test_the_chart_legend_fits_at_360_px_and_on_a4(tmp_path: Path, browser: object, period: str) -> None:  # noqa: F811
+    """Issue 25: the daily chart's legend was clipped (drawn past a short period's chart, and shrunk
+    with a long one). Every legend item and every chart label inside the page, at 360 px and A4."""
+    config = load_config(write_site(tmp_path))
+    config = dataclasses.replace(config, hub=dataclasses.replace(config.hub, history_days=400))
+    generate(config, config.hub.data_dir, first=date(2026, 11, 1), last=date(2026, 11, 30), seed=7)
+    with HubServer(config, port=0, clock=FrozenClock(datetime(2026, 12, 1, 10, 0, tzinfo=ROME))) as server:
+        context = browser.new_context(viewport={"width": 360, "height": 800})  # type: ignore[attr-defined]
+        page = context.new_page()
+        page.goto(server.url + "/reports")
+        page.fill("input[name=pin]", config.hub.manager_pin)
+        page.click("button")
+        page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
+        for lang in ("it", "en"):
+            page.goto(f"{server.url}/reports?period=custom&{period}&lang={lang}")
+            page.wait_for_selector("p.legend")
+            fit = page.evaluate(FITS)
+            assert fit["clipped"] == [] and fit["legendPx"] >= 12, (lang, "360 px", fit)
+            out = ROOT / "tests" / "artifacts"
+            out.mkdir(exist_ok=True)
+            page.locator("p.legend").screenshot(path=str(out / f"reports-legend-360-{lang}.png"))
+            page.emulate_media(media="print")
+            page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+            fit = page.evaluate(FITS)
+            assert fit["clipped"] == [] and fit["legendPx"] >= 12, (lang, "A4", fit)
+            page.emulate_media(media="screen")
+            page.set_viewport_size({"width": 360, "height": 800})
+        context.close()

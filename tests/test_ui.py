@@ -77,7 +77,9 @@ def test_tap_arriving_twice_gives_one_ticket(open_site_path: Path, tmp_path: Pat
 
 def test_mouse_click_issues(open_site_path: Path, tmp_path: Path) -> None:
     with kiosk(open_site_path, FrozenClock(OPEN)) as app:
-        tap(app, app.layout.buttons[6].center, touch=False)
+        app.set_page(1)  # the shipped 10.1-inch panel shows six services a page
+        app.step()
+        tap(app, app.layout.buttons[6 - app.layout.first].center, touch=False)
         pump(app, lambda: app.screen is Screen.TAKE)
         assert app.shown.code == "G001"
 

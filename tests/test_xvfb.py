@@ -15,10 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pygame
 import pytest
 from conftest import PYPATH, ROOT, write_site
 
-from totem.ui.geometry import home_layout
+from config import load_config
+from totem.ui import render
+from totem.ui.render import choose_home_layout
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 WINDOW = (1024, 640)
@@ -104,7 +107,10 @@ def test_real_window_key_and_click(display: str, tmp_path: Path) -> None:
         first = wait_for(tickets, "*/A001.escpos")
         screenshot(display, ARTIFACTS / "xvfb-take-your-ticket.png")
         xdotool(display, "key", "Escape")
-        button = home_layout(WINDOW, 8, 2).buttons[1]
+        pygame.font.init()
+        render.font.cache_clear()  # fonts from an earlier test's pygame are invalid
+        button = choose_home_layout(WINDOW, config=load_config(site), lang="it", large=False,
+                                    diagonal_in=load_config(site).accessibility.screen_diagonal_in)[0].buttons[1]
         x, y = button.center
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not list(tickets.glob("*/B001.escpos")):

@@ -63,11 +63,11 @@ class Dispenser:
                 self.issuer.void(ticket, f"printer: {exc.state}")
                 self.on_event()
                 self.on_printer_failed(PrinterState(exc.state) if exc.state in _STATES else PrinterState.ERROR)
-                raise
+                raise PrinterUnavailable(exc.state, exc.detail, voided=ticket.code) from exc
             except Exception as exc:  # any printing bug still voids the committed number (rule 2)
                 self.issuer.void(ticket, f"printer error: {type(exc).__name__}")
                 self.on_event()
                 self.on_printer_failed(PrinterState.ERROR)
-                raise PrinterUnavailable("error", str(exc)) from exc
+                raise PrinterUnavailable("error", str(exc), voided=ticket.code) from exc
             self.issuer.mark_printed(ticket)
             return ticket

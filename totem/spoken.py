@@ -89,8 +89,12 @@ def closed(config: Config, lang: str, *, opening: Opening, now: datetime, schedu
                 t("speech_appointments", phone=spell_digits(config.contacts.phone))) + keys_help(config, lang)[1:]
 
 
-def out_of_service(config: Config, lang: str, detail: str = "") -> list[Spoken]:
+def out_of_service(config: Config, lang: str, detail: str = "", *, voided: str | None = None) -> list[Spoken]:
+    """`voided`: the code just shown whose ticket did not print: said first, cancelled, and what to do."""
     t = Translator(lang)
+    if voided:
+        return _say(lang, t("out_title"), t("out_voided", code=spell_code(voided)), t("out_voided_next"), detail,
+                    t("speech_appointments", phone=spell_digits(config.contacts.phone))) + keys_help(config, lang)[1:]
     return _say(lang, t("out_title"), t("out_sentence"), detail,
                 t("speech_appointments", phone=spell_digits(config.contacts.phone))) + keys_help(config, lang)[1:]
 
@@ -110,7 +114,7 @@ def checkin(lang: str, *, message: str = "") -> list[Spoken]:
 
 def for_screen(screen: str, config: Config, lang: str, *, code: str | None, service_id: str | None,
                lines: tuple[str, ...], opening: Opening, now: datetime, schedule: Schedule,
-               detail: str = "") -> list[Spoken]:
+               detail: str = "", voided: str | None = None) -> list[Spoken]:
     """What the voice reads for a screen (the kiosk's Screen values), from the top."""
     if screen == "home":
         return home(config, lang)
@@ -122,7 +126,7 @@ def for_screen(screen: str, config: Config, lang: str, *, code: str | None, serv
     if screen == "closed":
         return closed(config, lang, opening=opening, now=now, schedule=schedule)
     if screen == "out_of_service":
-        return out_of_service(config, lang, detail)
+        return out_of_service(config, lang, detail, voided=voided)
     if screen == "checkin":
         return checkin(lang, message=detail)
     return []

@@ -58,6 +58,20 @@ def tap(app: KioskApp, pos: tuple[int, int], *, touch: bool = True) -> None:
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1, touch=False))
 
 
+def tap_service(app: KioskApp, index: int) -> None:
+    """Tap service `index` as a citizen would: turning Home's pages until its button shows."""
+    deadline = time.monotonic() + 10
+    while not app.layout.first <= index < app.layout.first + len(app.layout.buttons):
+        assert time.monotonic() < deadline, f"service {index} never shown"
+        turn = app.layout.next if index >= app.layout.first + len(app.layout.buttons) else app.layout.prev
+        assert turn is not None, f"service {index} is on no page"
+        app.last_tap_at = -1.0  # a page turn is a tap of its own, not a bounce of the last one
+        tap(app, turn.center)
+        app.step()
+    app.last_tap_at = -1.0
+    tap(app, app.layout.buttons[index - app.layout.first].center)
+
+
 def key(k: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="", scancode=0))
 

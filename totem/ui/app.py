@@ -40,6 +40,7 @@ from totem.ui.events import (
     WAKE,
     Screen,
     Shown,
+    keypad_key,
     post,
 )
 from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
@@ -64,6 +65,7 @@ TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home a
 PIN_DEBOUNCE_S = 0.05    # on the PIN and check-in pads only the same touch arriving twice is dropped
 STORE_RETRY_S = 30.0
 CHECK_S = 0.5            # how often the loop looks at the clock, the opening hours and the database
+VOIDED_SHOWN_S = 180.0   # how long Out of service says which ticket did not print
 CODE_WAIT_S = 0.1        # a tap's next frame waits this long for the code, rather than flip a frame without it
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
 
@@ -113,6 +115,8 @@ class KioskApp:
         self.corner_down_at: float | None = None
         self.notice = ""
         self.notice_until = 0.0
+        self.voided: str | None = None  # the code shown, then voided as it did not print: Out of service says so
+        self.voided_at = 0.0
         self.tech = Technician(pin=config.totem.technician_pin)
         self.checkin = CheckIn()  # the appointment number being typed
         self.dirty = True
@@ -166,6 +170,8 @@ class KioskApp:
             self.end_session()  # the next citizen starts afresh
         self.screen = screen
         self.entered_at = now = time.monotonic()
+        if screen is not Screen.OUT:
+            self.voided = None  # told on Out of service only, until the totem works again
         self.focus = None
         self.warned = False
         base = {Screen.TAKE: self.session.timeout_s(self.config.totem.take_ticket_timeout_s),
@@ -213,7 +219,7 @@ class KioskApp:
                                  now=self.local_now(), schedule=self.services.schedule,
                                  detail=self.checkin.message if self.screen is Screen.CHECKIN
                                  else self.t("out_clock") if self.clock_problem
-                                 else self.t("out_device") if self.device_problem else "")
+                                 else self.t("out_device") if self.device_problem else "", voided=self.voided)
 
     def help(self) -> None:
         """The help key or button: guidance on, the current screen read out from the top."""
@@ -237,7 +243,9 @@ class KioskApp:
         elif kind in (pygame.FINGERUP, pygame.MOUSEBUTTONUP):
             self.corner_down_at = None
         elif kind == pygame.KEYDOWN:
-            self.key(event.key)
+            key = keypad_key(event)  # Shift+8 is "*" (read aloud), never service 8
+            if key is not None:
+                self.key(key)
         elif kind == EV_CODE:
             if self.screen is Screen.CHECKIN and self.checkin.busy:  # the hub said yes: the ticket's code
                 self.go(Screen.PRINTING)
@@ -450,6 +458,8 @@ class KioskApp:
         if opening != self.opening:
             self.opening = opening
             self.dirty = True
+        if self.voided is not None and now - self.voided_at >= VOIDED_SHOWN_S:  # that citizen has long gone
+            self.voided, self.dirty = None, True
         if self.store_failed_at is not None and now - self.store_failed_at >= STORE_RETRY_S:
             self.store_failed_at = None
         self._settle()

@@ -27,6 +27,28 @@ HELP_KEYS = {pygame.K_KP_MULTIPLY, pygame.K_ASTERISK}   # "*": spoken guidance, 
 LARGER_KEYS = {pygame.K_KP_PLUS, pygame.K_PLUS, pygame.K_EQUALS}
 SMALLER_KEYS = {pygame.K_KP_MINUS, pygame.K_MINUS}
 DELETE_KEYS = {pygame.K_BACKSPACE, pygame.K_DELETE} | SMALLER_KEYS
+# The keys a numeric keypad has of its own: they act whatever modifier a PC keyboard holds.
+KEYPAD_OWN_KEYS = {getattr(pygame, f"K_KP{i}") for i in range(10)} | {
+    pygame.K_KP_ENTER, pygame.K_KP_PLUS, pygame.K_KP_MINUS, pygame.K_KP_MULTIPLY}
+# What a key typed, on any keyboard layout: "*" reads the screen out (Shift+8 on a US keyboard,
+# Shift++ on an Italian one), "+" and "-" set the text size.
+TYPED_KEYS = {"*": pygame.K_KP_MULTIPLY, "+": pygame.K_KP_PLUS, "-": pygame.K_KP_MINUS}
+CHORD_MODS = pygame.KMOD_SHIFT | pygame.KMOD_CTRL | pygame.KMOD_ALT | pygame.KMOD_GUI
+
+
+def keypad_key(event: pygame.event.Event) -> int | None:
+    """The keypad key a KEYDOWN stands for, or None when it is no keypad key. SDL names a PC
+    keyboard's key by its unshifted symbol: Shift+8 arrives as K_8 typing "*", and must read the
+    screen out, never select service 8; any other key held with Shift, Ctrl, Alt or the logo key
+    is a shortcut or another character, and does nothing."""
+    typed = getattr(event, "unicode", "")
+    if typed in TYPED_KEYS:
+        return TYPED_KEYS[typed]
+    if event.key in KEYPAD_OWN_KEYS:
+        return int(event.key)
+    if getattr(event, "mod", 0) & CHORD_MODS:
+        return None
+    return int(event.key)
 
 
 class Screen(enum.Enum):

@@ -66,6 +66,9 @@ class HomeLayout:
     next: Box | None = None
     unit: float = 1.0  # a hundredth of the short side, in pixels
     per_page: int = 0  # services per page (0: all on one)
+    compact: bool = False  # a slim header (clock and desk name), the services paged below
+    prompt_px: int = 0  # font sizes the text needs on this panel (0: the layout's own proportion)
+    hint_px: int = 0
 
     def service_at(self, px: float, py: float) -> int | None:
         for i, box in enumerate(self.buttons):
@@ -92,21 +95,25 @@ def _grid(area: Box, count: int, cols: int, gap: int) -> tuple[Box, ...]:
 
 
 def home_layout(size: tuple[int, int], services: int, languages: int, *, large: bool = False,
-                per_page: int | None = None, cols: int | None = None, page: int = 0) -> HomeLayout:
+                per_page: int | None = None, cols: int | None = None, page: int = 0, compact: bool = False,
+                prompt_px: int = 0, hint_px: int = 0, line_ratio: float = 1.35) -> HomeLayout:
     """Normal text: header in the top third, every service button in the lower two-thirds
-    (wheelchair reach). Large text: a slim header and `per_page` services at a time in
-    `cols` columns, with page buttons at the bottom when they do not all fit."""
+    (wheelchair reach). Large text, or `compact` normal text (a small panel, where the text
+    must keep its size in millimetres): a slim header and `per_page` services at a time in
+    `cols` columns, with page buttons at the bottom when they do not all fit. In compact normal
+    text the keypad hint stays, on up to two lines of `hint_px` (each `line_ratio` x px tall)."""
     w, h = size
     unit = min(w, h) / 100.0
     margin = round(2 * unit)
     gap = round(1.5 * unit)
-    lang_w = round(16 * unit)
-    lang_h = round(7 * unit) if not large else round(10 * unit)
+    slim = large or compact
+    lang_h = round(7 * unit) if not slim else round(10 * unit) if large else round(9 * unit)
+    lang_w = round(22 * unit) if slim else round(16 * unit)  # "Italiano" at 3 mm capitals on a 7" panel
     lang_boxes = tuple(Box(w - margin - (languages - i) * (lang_w + margin // 2), margin, lang_w, lang_h)
                        for i in range(languages))
     text_size = Box(w - margin - languages * (lang_w + margin // 2) - lang_h - margin, margin, lang_h, lang_h)
     corner = Box(0, 0, round(10 * unit), round(10 * unit))
-    if not large:
+    if not slim:
         top = h // 3
         header = Box(0, 0, w, top - round(9 * unit))
         prompt = Box(margin, header.h, w - 2 * margin, (top - header.h) * 3 // 5)
@@ -122,9 +129,12 @@ def home_layout(size: tuple[int, int], services: int, languages: int, *, large: 
     count = min(per_page, services - first)
     header = Box(0, 0, w, lang_h + 2 * margin)
     clock = Box(margin, margin, round(20 * unit), lang_h)
-    prompt = Box(margin, header.h, w - 2 * margin, round(10 * unit))
-    nav_h = round(13 * unit) if pages > 1 else 0
-    top = prompt.y + prompt.h
+    prompt = Box(margin, header.h, w - 2 * margin,
+                 math.ceil(prompt_px * line_ratio) if compact and prompt_px else round(10 * unit))
+    hint = Box(margin, prompt.y + prompt.h, w - 2 * margin, math.ceil(2 * hint_px * line_ratio)) \
+        if compact and hint_px else None
+    nav_h = (round(11 * unit) if large else round(9 * unit)) if pages > 1 else 0
+    top = (hint or prompt).y + (hint or prompt).h
     area = Box(margin, top, w - 2 * margin, h - top - margin - (nav_h + gap if nav_h else 0))
     buttons = _grid(area, count, cols or (1 if per_page <= 3 else 2), gap)
     prev = nxt = None
@@ -133,8 +143,8 @@ def home_layout(size: tuple[int, int], services: int, languages: int, *, large: 
         y = h - margin - nav_h
         prev = Box(margin, y, half, nav_h) if page > 0 else None
         nxt = Box(margin + half + gap, y, half, nav_h) if page < pages - 1 else None
-    return HomeLayout(header, clock, prompt, buttons, lang_boxes, corner, text_size, None, first, pages, prev, nxt,
-                      unit, per_page)
+    return HomeLayout(header, clock, prompt, buttons, lang_boxes, corner, text_size, hint, first, pages, prev, nxt,
+                      unit, per_page, compact=compact, prompt_px=prompt_px, hint_px=hint_px)
 
 
 def px_per_mm(size: tuple[int, int], diagonal_in: float) -> float:

@@ -6,7 +6,8 @@ ticket screen any key but Enter gives more time; Enter goes back to the start. O
 Closed and Out of service screens 0 switches language and * reads them out. On the
 appointment check-in screen the digits type the number, Enter sends it, minus deletes and
 Esc goes back. The first
-key of a session also turns on spoken guidance (KioskApp.key).
+key of a session also turns on spoken guidance (KioskApp.key). A PC keyboard's keys reach here
+through events.keypad_key: a typed "*" (Shift+8) is the read-aloud key, never the digit 8.
 """
 
 from __future__ import annotations

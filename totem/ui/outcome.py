@@ -68,6 +68,8 @@ def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
         # The citizen who tapped is sent to the reception point: Out of service until the printer answers.
         app.printer_state = state if not state.can_print else PrinterState.ERROR
         app.services.recheck_printer()
+        if error.voided:  # they saw their number: Out of service says it did not print, is cancelled, what to do
+            app.voided, app.voided_at = error.voided, time.monotonic()
     elif isinstance(error, DeviceConflict | NoNumberBlock):
         log.error("ticket refused: %s", error)  # Out of service: app.device_problem says why
     elif isinstance(error, StoreError):

@@ -40,7 +40,7 @@ def paint(app: KioskApp) -> None:
     elif app.screen is Screen.OUT:
         render.draw_out_of_service(s, t=t, config=app.config, layout=app.layout, notice=app.notice,
                                    detail=t("out_clock") if app.clock_problem
-                                   else t("out_device") if app.device_problem else "")
+                                   else t("out_device") if app.device_problem else "", voided=app.voided)
     elif app.screen is Screen.PIN:
         render.draw_pin(s, t=t, entered=len(app.tech.entered), wrong=app.tech.wrong)
     elif app.screen is Screen.MENU:

@@ -96,32 +96,63 @@ def cap_ratio() -> float:
     return font(200).render("H", True, INK).get_bounding_rect().h / 200
 
 
-def large_label_px(size: tuple[int, int], diagonal_in: float, cap_mm: float = 5.0) -> int:
+# Cap heights at the 50 cm a citizen stands from the panel. EN 301 549 5.1.4 (closed functionality,
+# text size) asks a capital H of at least 0.7 degrees at the viewing distance: 6.1 mm at 50 cm for the
+# main labels (the services); a secondary line (hours, keypad hint, prompt) never under 3 mm. Large
+# text is a sixth again (7 mm): more would leave one service a page on a 7" panel.
+NORMAL_CAP_MM = 6.0
+SECONDARY_CAP_MM = 3.0
+LARGE_CAP_MM = 7.0
+
+
+def large_label_px(size: tuple[int, int], diagonal_in: float, cap_mm: float = LARGE_CAP_MM) -> int:
     """The label size whose capitals are `cap_mm` tall on a panel of that diagonal."""
     return math.ceil(cap_mm * px_per_mm(size, diagonal_in) / cap_ratio())
 
 
-LARGE_GRIDS = ((6, 2), (4, 2), (4, 1), (3, 1), (2, 1), (1, 1))
+GRIDS = ((6, 3), (6, 2), (4, 2), (4, 1), (3, 1), (2, 1), (1, 1))
 
 
 def choose_home_layout(size: tuple[int, int], *, config: Config, lang: str, large: bool, page: int = 0,
                        diagonal_in: float = 7.0) -> tuple[HomeLayout, int]:
-    """The Home layout and its label size. Large text: the most services per page whose
-    labels all fit at the large size (5 mm capitals), paging the rest."""
+    """The Home layout and its label size: the most services per page whose labels all fit at
+    the size that panel needs (6 mm capitals, 8 mm in large text), paging the rest. Normal text
+    keeps the roomy layout (header in the top third) where its labels and keypad hint reach
+    their sizes, as on a large panel; a small one gets the slim header and pages."""
     n, langs = len(config.services), len(config.site.languages)
-    if not large:
-        layout = home_layout(size, n, langs)
-        return layout, label_px_for(layout, config, lang, round(6.5 * min(size) / 100))
-    target = large_label_px(size, diagonal_in)
-    candidates = [(n, None)] + [(per, cols) for per, cols in LARGE_GRIDS if per < n]
+    secondary = large_label_px(size, diagonal_in, SECONDARY_CAP_MM)
+    if large:
+        target, kind = large_label_px(size, diagonal_in), {"large": True}
+    else:
+        target = large_label_px(size, diagonal_in, NORMAL_CAP_MM)
+        roomy = home_layout(size, n, langs)
+        px = label_px_for(roomy, config, lang, max(target, round(6.5 * min(size) / 100)))
+        if px >= target and roomy.hint is not None and fits(Translator(lang)("home_keypad_hint"), roomy.hint,
+                                                             secondary, max_lines=1):
+            return roomy, px
+        prompt_px = max(secondary, round(5 * min(size) / 100))
+        kind = {"compact": True, "prompt_px": prompt_px, "hint_px": secondary, "line_ratio": line_ratio()}
+    candidates = [(n, None)] + [(per, cols) for per, cols in GRIDS if per < n]
     for per, cols in candidates:
-        layouts = [home_layout(size, n, langs, large=True, per_page=per, cols=cols, page=p)
+        layouts = [home_layout(size, n, langs, per_page=per, cols=cols, page=p, **kind)  # type: ignore[arg-type]
                    for p in range(math.ceil(n / per))]
         if all(label_px_for(lay, config, lang, target) >= target for lay in layouts):
             return layouts[min(page, len(layouts) - 1)], target
-    per, cols = candidates[-1]
-    layout = home_layout(size, n, langs, large=True, per_page=per, cols=cols, page=page)
-    return layout, label_px_for(layout, config, lang, target)
+    per, cols = candidates[-1]  # one a page, and still too long: one size for every page, the largest that fits
+    layouts = [home_layout(size, n, langs, per_page=per, cols=cols, page=p, **kind)  # type: ignore[arg-type]
+               for p in range(math.ceil(n / per))]
+    return layouts[min(page, len(layouts) - 1)], min(label_px_for(lay, config, lang, target) for lay in layouts)
+
+
+def fits(text: str, box: Box, px: int, max_lines: int) -> bool:
+    """`text` fits the box at `px` (not smaller) in at most `max_lines` lines."""
+    return fit_px(text, box, px, max_lines) >= px
+
+
+@lru_cache(maxsize=4)
+def line_ratio() -> float:
+    """Line height of the typeface as a share of its pixel size."""
+    return font(200).get_linesize() / 200
 
 
 def label_px_for(layout: HomeLayout, config: Config, lang: str, max_px: int) -> int:
@@ -135,7 +166,7 @@ def draw_header(surface: pygame.Surface, config: Config, t: Translator, layout: 
                 schedule: Schedule, lang: str, large: bool = False) -> None:
     u = unit(surface)
     pygame.draw.rect(surface, BAND, rect(layout.header))
-    if large:
+    if large or layout.compact:
         left = layout.clock.x + layout.clock.w
         draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
         name = Box(left, layout.clock.y, layout.text_size.x - left - round(2 * u), layout.clock.h)
@@ -171,10 +202,11 @@ def draw_home(surface: pygame.Surface, *, config: Config, t: Translator, layout:
     u = unit(surface)
     surface.fill(PAPER)
     draw_header(surface, config, t, layout, now, schedule, lang, large)
-    draw_text(surface, notice or t("home_prompt"), layout.prompt, round((9 if large else 7) * u),
+    draw_text(surface, notice or t("home_prompt"), layout.prompt, layout.prompt_px or round((9 if large else 7) * u),
               WARN if notice else INK, max_lines=1)
     if layout.hint is not None:
-        draw_text(surface, t("home_keypad_hint"), layout.hint, round(3.6 * u), MUTED, max_lines=1)
+        draw_text(surface, t("home_keypad_hint"), layout.hint, layout.hint_px or round(3.6 * u), MUTED,
+                  max_lines=2 if layout.hint_px else 1)
     for i, box in enumerate(layout.buttons):
         index = layout.first + i
         draw_service_button(surface, config.services[index], box, index + 1, lang, focused=(focus == index),
@@ -277,7 +309,7 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
     surface.fill(BAND)
     pad = round(4 * u)
     draw_languages(surface, config, layout.languages, t.lang)
-    side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad  # centred, clear of the buttons
+    side = (w - layout.languages[0].x) if len(config.site.languages) > 1 else pad  # centred, clear of the buttons
     draw_text(surface, t("closed_title"), Box(side, pad + round(6 * u), w - 2 * side, round(10 * u)), round(10 * u),
               WHITE)
     holiday = (schedule.holiday_name(now.date(), t.lang) or opening.holiday_name) if opening.holiday_name else ""
@@ -324,19 +356,29 @@ def draw_notice(surface: pygame.Surface, notice: str) -> None:
 
 
 def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Config, layout: HomeLayout,
-                        detail: str = "", notice: str = "") -> None:
+                        detail: str = "", notice: str = "", voided: str | None = None) -> None:
+    """`voided`: the code a citizen just saw whose ticket did not print: told it is cancelled, and
+    what to do, in the title's place of honour (issue 25)."""
     u = unit(surface)
     w, h = surface.get_size()
     surface.fill(PAPER)
     pad = round(6 * u)
     pygame.draw.rect(surface, BAND, pygame.Rect(0, 0, w, h // 4))
     draw_languages(surface, config, layout.languages, t.lang)
-    side = (w - layout.text_size.x) if len(config.site.languages) > 1 else pad
+    side = (w - layout.languages[0].x) if len(config.site.languages) > 1 else pad  # no "Aa" on this screen
     name_box = Box(side, pad // 2 + round(4 * u), w - 2 * side, h // 4 - pad - round(4 * u))
     draw_text(surface, config.site.desk_name, name_box, round(8 * u), WHITE)
-    draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
-    draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
-    if detail:  # the cause, when a citizen can understand it ("orologio non sincronizzato")
+    if voided:
+        draw_text(surface, t("out_voided", code=voided), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u),
+                  WARN)
+        draw_text(surface, t("out_voided_next"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK,
+                  max_lines=3)
+        draw_text(surface, t("out_title"), Box(pad, h // 2 + h // 4, w - 2 * pad, h // 12), round(4.5 * u), MUTED,
+                  max_lines=1)
+    else:
+        draw_text(surface, t("out_title"), Box(pad, h // 4 + pad, w - 2 * pad, h // 5), round(8 * u), WARN)
+        draw_text(surface, t("out_sentence"), Box(pad, h // 2, w - 2 * pad, h // 4), round(7 * u), INK, max_lines=3)
+    if detail and not voided:  # the cause, when a citizen can understand it ("orologio non sincronizzato")
         draw_text(surface, detail, Box(pad, h // 2 + h // 4, w - 2 * pad, h // 12), round(4.5 * u), MUTED,
                   max_lines=1)
     draw_text(surface, contacts_line(t, config), Box(pad, h - h // 6, w - 2 * pad, h // 8), round(4.5 * u), MUTED)
