@@ -90,7 +90,9 @@ def test_burst_of_20_taps_in_one_second_gives_one_ticket(site_path: Path, tmp_pa
             tap(app, app.layout.buttons[0].center)
             app.step()
             time.sleep(0.05)  # past the touch debounce, as an impatient hand taps
-        pump(app, lambda: app.screen is Screen.TAKE)
+        # On a slow machine the later taps may land after the ticket screen's guard and go back
+        # to Home: whatever the screen, the burst gave one ticket and showed its code.
+        pump(app, lambda: app.screen is not Screen.PRINTING and app.shown.code == "A001")
         assert len(tickets(tmp_path)) == 1
 
 
