@@ -7,13 +7,18 @@ target never delays another. Steps of one pass (`deliver`):
    for a backlog (a 1,000-event backlog is a handful of requests);
 3. acknowledge in the store what the hub accepted (2xx for the event), then hand its
    answer (the people ahead of each ticket, the forecast) to the `HubView`;
-4. an event the hub refuses as malformed (4xx for that event) is retried
-   `SET_ASIDE_AFTER` times, then set aside (kept, shown in `totem status` and on the
-   desk console, re-sendable with `totem resend`) so it never blocks the ones behind it.
+4. an event the hub refuses as malformed (`permanent_refusal`: a 4xx for that event
+   with the hub's own JSON error) is retried `SET_ASIDE_AFTER` times, then set aside
+   (kept, shown in `totem status` and on the desk console, re-sendable with `totem
+   resend`) so it never blocks the ones behind it. Anything else is transient and retried
+   for ever (a printed ticket is a fact: rule 3 and 6): "could not store now" (5xx, the
+   hub's disk full, its database locked, a per-event 500 inside the batch reply), and an
+   answer that is not the hub's (a proxy's HTML 404).
 
 Failure paths, each logged once per episode and retried with a backoff bounded by
 `BACKOFF_CAP_S` (so a backlog reaches a hub that is back within about 2 s):
-- the hub is unreachable or answers 5xx/401: nothing is acknowledged;
+- the hub is unreachable or answers 5xx/401, or cannot store one event now: nothing from
+  that event on is acknowledged (the events before it are);
 - the hub's answer is not what we expect: the events are acknowledged (the hub has them)
   and the answer is ignored;
 - the store fails (disk full, database locked): nothing is acknowledged;
@@ -51,6 +56,13 @@ BATCH = 100            # events per batch request (the hub takes up to 200)
 FOLLOW_S = 3.0         # the forecast is at most this old while the hub is up
 SET_ASIDE_AFTER = 3    # refusals of one event before it is set aside
 REFUSED = (400, 404, 409, 413, 422)
+
+
+def permanent_refusal(status: Any, answer: Any) -> bool:
+    """The hub's own word that this event is wrong, and will stay wrong: a refusal status with
+    its JSON error. Anything else (5xx, disk full, an answer that is not the hub's) is transient."""
+    return (isinstance(status, int) and status in REFUSED and isinstance(answer, dict)
+            and isinstance(answer.get("error"), str))
 
 
 def event_request(base_url: str, event: Event) -> tuple[str, dict[str, Any]]:
@@ -134,8 +146,10 @@ class TargetPusher:
             self.store.ack(self.target, event.seq)
             self._told(event, answer.get("position"), answer.get("services"))
             self._check_hub(answer.get("hub_id"))
+        elif permanent_refusal(response.status_code, answer):
+            self._refused(event, f"HTTP {response.status_code}: {answer['error']}")
         else:
-            self._refused(event, f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]}")
+            raise PushFailed(f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]} (retried)")
 
     def _send_batch(self, events: list[Event]) -> None:
         response = self._post(f"{self.target}/api/events/batch", {"events": [batch_item(e) for e in events]})
@@ -154,7 +168,10 @@ class TargetPusher:
                 continue
             if acked:
                 self.store.ack(self.target, acked)
-            self._refused(event, f"HTTP {status}: {result.get('error') if isinstance(result, dict) else result}")
+            if not permanent_refusal(status, result):  # "could not store now": the hub's disk, its lock
+                raise PushFailed(f"{event.kind} {event.payload.get('code', event.ticket_id)}: HTTP {status} "
+                                 f"({result.get('error') if isinstance(result, dict) else result}); retried")
+            self._refused(event, f"HTTP {status}: {result['error']}")
             return
         self.store.ack(self.target, events[-1].seq)
         self._check_hub(answer.get("hub_id"))
