@@ -28,11 +28,13 @@ from display import appointments, listings
 from display.appointments import CheckInGuard
 from display.broker import Broker
 from display.connlimit import StreamCap
+from display.diskguard import DiskGuard
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
 from display.undo import UNDO_WINDOW_S
 from totem.clock import Clock
+from totem.diskspace import is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +69,8 @@ class Hub:
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
+        self.disk = DiskGuard(store.path.parent, reserve_bytes=round(config.hub.disk_reserve_mb * 1e6))
+        self._disk_shown = False  # what the consoles were last told
         self._state_pending = False
         self._version = 0
         self._state_cache: str | None = None
@@ -113,6 +117,8 @@ class Hub:
                     if len(group) > 1:  # one bad ticket never fails its neighbours: commit them one by one
                         groups[:0] = [[item] for item in group]
                         continue
+                    if is_disk_full(exc):
+                        self.disk.failed()  # the next request reads the free space again (and is refused)
                     log.error("ticket %s could not be stored: %s", group[0][0].get("id"), exc)
                     if not group[0][1].done():
                         group[0][1].set_exception(exc)
@@ -143,6 +149,14 @@ class Hub:
             self._loop = asyncio.get_running_loop()
             if await asyncio.to_thread(self.reception.deliver, self.ingest_from_thread, self.void_from_thread):
                 self.changed()
+
+    def disk_full(self) -> bool:
+        """The disk guard's verdict; when it flips, every console is told (the state changes)."""
+        full = self.disk.full()
+        if full != self._disk_shown:
+            self._disk_shown = full
+            self.changed()
+        return full
 
     def close(self) -> None:
         if self._batcher is not None:
@@ -258,7 +272,7 @@ class Hub:
         return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
                 "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": store.counts(day), "flagged": flagged, "noshows": noshows,
-                "message": self.config.hub.message, "undo_window_s": UNDO_WINDOW_S,
+                "message": self.config.hub.message, "undo_window_s": UNDO_WINDOW_S, "disk": self.disk.as_json(),
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
     def changed(self, call: dict[str, Any] | None = None) -> None:

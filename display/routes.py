@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from display.sessions import DeskSessions
 from display.undo import UndoRefused
 from display.validation import BadRequest
 from totem import __version__
+from totem.diskspace import is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,27 @@ async def errors(request: web.Request, handler: Callable[[web.Request], Any]) ->
         return web.json_response({"error": str(exc), "field": exc.field}, status=400)
     except web.HTTPRequestEntityTooLarge as exc:
         return web.json_response({"error": f"body too large ({exc.text or 'over the limit'})"}, status=413)
+
+
+NO_DISK_PATHS = ("/unlock", "/logout")  # a console may be unlocked and locked with a full disk
+
+
+@web.middleware
+async def disk_space(request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+    """A full hub disk: writes are refused cleanly (503, nothing stored) before SQLite fails."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.endswith(NO_DISK_PATHS):
+        hub = _hub(request)
+        if hub.disk_full():
+            return web.json_response(hub.disk.refusal(), status=503,
+                                     headers={"Retry-After": str(hub.disk.refusal()["retry_after_s"])})
+    try:
+        return await handler(request)
+    except sqlite3.Error as exc:
+        if not is_disk_full(exc):
+            raise
+        _hub(request).disk.failed()
+        return web.json_response({"error": f"disco pieno / disk full on the hub: {exc}", "reason": "disk_full"},
+                                 status=503)
 
 
 def _hub(request: web.Request) -> Hub:
@@ -72,8 +95,10 @@ async def post_batch(request: web.Request) -> web.Response:
     async def flush() -> None:
         outcomes = await asyncio.gather(*(hub.ingest(t) for _, t in pending), return_exceptions=True)
         for (i, _), outcome in zip(pending, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                results[i] = {"status": 500, "error": "could not be stored"}
+            if isinstance(outcome, BaseException):  # transient: the totem retries it, never sets it aside
+                full = is_disk_full(outcome)
+                results[i] = {"status": 503 if full else 500,
+                              "error": "disco pieno / disk full: not stored" if full else "could not be stored"}
             else:
                 results[i] = {"status": 201 if outcome[0] else 200, "position": outcome[1]}
         pending.clear()
@@ -340,7 +365,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def build_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors])
+    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors, disk_space])
     app.on_response_prepare.append(security_headers)
     app[HUB_KEY] = hub
     app.add_routes([

@@ -21,6 +21,7 @@ from totem.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 REFRESH_S = 15.0  # listeners get the state at least this often ("totem unreachable for N minutes")
+DISK_CHECK_S = 1.0  # "disco pieno" shows (and goes) on every console within about this long
 PRUNE_EVERY_S = 6 * 3600.0
 
 
@@ -54,8 +55,13 @@ class HubServer:
         """Periodic work: refresh listeners (so a silent totem shows as unreachable), prune old days."""
         assert self.hub is not None
         last_prune = asyncio.get_running_loop().time()
+        last_refresh = asyncio.get_running_loop().time()
         while True:
-            await asyncio.sleep(REFRESH_S)
+            await asyncio.sleep(DISK_CHECK_S)
+            self.hub.disk_full()  # tells the consoles when the disk fills or frees, even with no request
+            if asyncio.get_running_loop().time() - last_refresh < REFRESH_S:
+                continue
+            last_refresh = asyncio.get_running_loop().time()
             self.hub.changed()
             if asyncio.get_running_loop().time() - last_prune >= PRUNE_EVERY_S:
                 last_prune = asyncio.get_running_loop().time()
