@@ -73,7 +73,7 @@ async def post_ticket(request: web.Request) -> web.Response:
     hub.require_token(request)
     body = validation.ticket(await _json(request), hub.config)
     created, position, forecast = await hub.ingest(body)
-    if created:
+    if created or body.get("print"):  # a known ticket's paper found uncertain: the consoles show it
         log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
         hub.changed()
     return web.json_response({"created": created, "position": position, "services": forecast,
@@ -91,6 +91,7 @@ async def post_batch(request: web.Request) -> web.Response:
         raise BadRequest("events", f"must be a list of 1-{BATCH_MAX_EVENTS} events", type(items).__name__)
     results: list[dict[str, Any]] = [{}] * len(items)
     pending: list[tuple[int, dict[str, Any]]] = []
+    unconfirmed: list[tuple[int, dict[str, Any]]] = []  # tickets whose paper the totem found uncertain
 
     async def flush() -> None:
         outcomes = await asyncio.gather(*(hub.ingest(t) for _, t in pending), return_exceptions=True)
@@ -109,6 +110,8 @@ async def post_batch(request: web.Request) -> web.Response:
             item = validation.expect_object(item)
             if item.get("kind") == "issued":
                 pending.append((i, validation.ticket(item.get("ticket"), hub.config)))
+                if pending[-1][1].get("print"):
+                    unconfirmed.append(pending[-1])
             elif item.get("kind") == "void":
                 await flush()  # a void follows its own issued event
                 ticket_id = validation.ticket_id(item.get("id"))
@@ -120,7 +123,7 @@ async def post_batch(request: web.Request) -> web.Response:
         except BadRequest as exc:
             results[i] = {"status": 400, "error": str(exc), "field": exc.field}
     await flush()
-    if changed or any(r.get("status") == 201 for r in results):
+    if changed or any(r.get("status") == 201 for r in results) or any(t.get("print") for _, t in unconfirmed):
         hub.changed()
     forecast = await hub.db(hub.store.forecast, now=hub.clock.now())
     return web.json_response({"results": results, "services": forecast, "hub_id": hub.store.hub_id})

@@ -50,7 +50,9 @@ APPOINTMENT_RE = re.compile(r"[0-9]{5}")
 def ticket(body: Any, config: Config) -> dict[str, Any]:
     body = expect_object(body)
     fields = ("id", "code", "service", "number", "issued_at", "totem")
-    _only(body, (*fields, "appointment"))
+    _only(body, (*fields, "appointment", "print"))
+    if "print" in body and body["print"] != "unconfirmed":
+        raise BadRequest("print", "must be 'unconfirmed' (the totem's process stopped while printing)", body["print"])
     if "appointment" in body and not (isinstance(body["appointment"], str) and APPOINTMENT_RE.fullmatch(
             body["appointment"])):
         raise BadRequest("appointment", "must be an appointment's 5-digit number", body["appointment"])

@@ -31,6 +31,7 @@ def issue(config: Config, args: argparse.Namespace) -> int:
         view = HubView()
         view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
         issuer = build_issuer(config, store, view=view)
+        issuer.sweep_uncertain()  # what an earlier, killed `totem issue` or kiosk left uncertain
         dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
                               on_event=lambda: _push_now(config, store, view))
         if config.service(args.service).appointments:  # as a tap: only with a booked appointment's number

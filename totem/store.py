@@ -5,6 +5,11 @@ issue is one BEGIN IMMEDIATE transaction (counter, ticket row, outbox event) tha
 committed before the caller may touch the printer. BEGIN IMMEDIATE takes the write
 lock up front, so two processes issuing at once are serialised by SQLite itself; the
 UNIQUE(service_day, code) constraint is the last line of defence.
+
+A ticket whose paper is uncertain (committed, never marked printed nor voided, its issuing
+process gone: `totem.inflight`) is found by `sweep_uncertain` at the next start, marked,
+and its issued event is sent again with `"print": "unconfirmed"`, so the desk console shows
+"stampa non confermata". It is kept, not voided (docs/TECHNICIAN.md says why).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from totem import inflight
 from totem.errors import NumbersExhausted, StoreError, TooSoon
 from totem.numbering import format_code
 
@@ -67,6 +73,9 @@ CREATE TABLE IF NOT EXISTS cursors (
     acked_seq INTEGER NOT NULL
 );
 """
+# Columns added after the first release: (table, column, declaration).
+MIGRATIONS = (("tickets", "issuer", "TEXT"),  # the issuing process's id (totem.inflight)
+              ("tickets", "unconfirmed_at", "TEXT"))  # when its paper was found uncertain
 
 
 @dataclass(frozen=True)
@@ -115,11 +124,15 @@ class TicketStore:
             if check != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check}")
             self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+            for table, column, decl in MIGRATIONS:
+                if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
+                    self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()
             raise StoreError(f"cannot open ticket database {self.path}: {exc} "
                              "(a technician can move it aside with `totem repair-db`)") from exc
+        self._issuer = inflight.IssuerLock(self.path.parent)  # taken at the first ticket
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> TicketStore:
@@ -127,6 +140,7 @@ class TicketStore:
 
     def close(self) -> None:
         self._db.close()
+        self._issuer.release()
 
     def __enter__(self) -> TicketStore:
         return self
@@ -170,6 +184,7 @@ class TicketStore:
         """Number, record and enqueue one ticket, durably, in one transaction. `appointment`:
         the checked-in appointment's number, sent with the ticket so the hub links them."""
         ticket_id = str(uuid.uuid4())
+        issuer = self._issuer.acquire()
         try:
             with self._write() as db:
                 if min_interval_s > 0:
@@ -192,9 +207,9 @@ class TicketStore:
                     raise NumbersExhausted(service_id, last_number)
                 code = format_code(prefix, number)
                 db.execute(
-                    "INSERT INTO tickets (id, code, service_id, number, service_day, issued_at, lang) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (ticket_id, code, service_id, number, service_day.isoformat(), _ts(issued_at), lang),
+                    "INSERT INTO tickets (id, code, service_id, number, service_day, issued_at, lang, issuer) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (ticket_id, code, service_id, number, service_day.isoformat(), _ts(issued_at), lang, issuer),
                 )
                 payload = {"id": ticket_id, "code": code, "service": service_id, "number": number,
                            "issued_at": _ts(issued_at), "totem": totem_id}
@@ -222,6 +237,34 @@ class TicketStore:
             if changed:
                 self._enqueue(db, "void", ticket_id, {"id": ticket_id, "reason": reason}, at)
         return bool(changed)
+
+    def sweep_uncertain(self, *, today: date, at: datetime, totem_id: str) -> list[str]:
+        """Mark the tickets whose paper is uncertain (issued, never printed nor voided, their
+        process gone); today's are sent again with `"print": "unconfirmed"`. Their codes."""
+        rows = self._db.execute("SELECT id, code, service_id, number, service_day, issued_at, issuer FROM tickets "
+                                "WHERE status = 'issued' AND unconfirmed_at IS NULL").fetchall()
+        mine = self._issuer.id
+        alive: dict[str, bool] = {}
+        for *_, issuer in rows:
+            if issuer and issuer not in alive:
+                alive[issuer] = issuer == mine or not inflight.gone(self.path.parent, issuer)
+        uncertain = [r for r in rows if not (r[6] and alive[r[6]])]
+        inflight.tidy(self.path.parent, keep=mine)
+        if not uncertain:
+            return []
+        with self._write() as db:
+            for ticket_id, code, service, number, day, issued_at, _ in uncertain:
+                changed = db.execute("UPDATE tickets SET unconfirmed_at = ? WHERE id = ? AND status = 'issued' "
+                                     "AND unconfirmed_at IS NULL", (_ts(at), ticket_id)).rowcount
+                if not changed or day != today.isoformat():
+                    continue  # another day's ticket is history: the hub files nothing late under today
+                row = db.execute("SELECT payload FROM events WHERE ticket_id = ? AND kind = 'issued' ORDER BY seq "
+                                 "LIMIT 1", (ticket_id,)).fetchone()
+                payload = json.loads(row[0]) if row else {"id": ticket_id, "code": code, "service": service,
+                                                           "number": number, "issued_at": issued_at,
+                                                           "totem": totem_id}
+                self._enqueue(db, "issued", ticket_id, {**payload, "print": "unconfirmed"}, at)
+        return [r[1] for r in uncertain]
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -107,7 +107,8 @@
     const current = me && me.current;
     $("current-code").textContent = current ? current.code : "—";
     const service = current && s.services.find((x) => x.id === current.service);
-    $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") : t("none_current");
+    $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") +
+      ((current.flags || []).includes("unconfirmed") ? " — " + t("unconfirmed") : "") : t("none_current");
     ["recall", "noshow", "done", "transfer"].forEach((id) => { $(id).disabled = !current; });
     const mine = s.services.filter((x) => me && me.services.includes(x.id));
     const paused = !!(me && me.paused);
