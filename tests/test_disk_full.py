@@ -123,3 +123,31 @@ def test_a_hub_disk_that_fills_during_a_300_ticket_backlog_loses_nothing(tmp_pat
             assert wait_for(lambda: True in stream.seen and stream.seen[-1] is False), stream.seen
         finally:
             stream.close()
+
+
+def test_a_full_totem_disk_says_disco_pieno_and_what_to_free_never_repair_db(tmp_path: Path,
+                                                                              small_disk: Path) -> None:
+    """Issue 24 point 5: the database is intact, so `totem repair-db` would be the wrong cure."""
+    from conftest import PYPATH
+
+    path = write_site(tmp_path, always_open=True, extra={
+        "min_interval_s = 2": "min_interval_s = 0",
+        f'data_dir = "{tmp_path / "data"}"': f'data_dir = "{small_disk / "totem"}"',
+        'folder = "tickets"': f'folder = "{tmp_path / "paper"}"'})  # the paper is not what fills up
+
+    def totem(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([os.sys.executable, "-m", "totem", *args, "--config", str(path)], capture_output=True,
+                              text=True, timeout=60, env={**os.environ, "PYTHONPATH": PYPATH})
+
+    assert totem("issue", "uffici").returncode == 0
+    filler = fill(small_disk, leave_bytes=0)
+    try:
+        refused = totem("issue", "uffici")
+        assert refused.returncode == 7, refused.stderr
+        assert "disco pieno" in refused.stderr and "journalctl" in refused.stderr, refused.stderr
+        assert "repair-db" not in refused.stderr.replace("do NOT run repair-db", "")
+        status = totem("status")
+        assert "disk: disco pieno" in status.stdout, status.stdout
+    finally:
+        filler.unlink()
+    assert totem("issue", "uffici").stdout.strip() == "A002"  # space back: numbering goes on, nothing lost

@@ -15,6 +15,7 @@ from printer.layout import TicketContent
 from totem import __version__
 from totem.checkin import CheckInClient, take_appointment
 from totem.clock import SystemClock
+from totem.diskspace import disk_full_advice, free_bytes
 from totem.dispenser import Dispenser
 from totem.errors import AppointmentRefused, StoreError
 from totem.hubview import HubView
@@ -90,6 +91,7 @@ def status(config: Config, args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"totem {config.totem.id} (version {__version__}): OUT OF SERVICE")
         print(f"ticket database: {exc}")
+        print(_disk_line(config))
         with build_printer(config) as printer:
             print(f"printer ({config.printer.connection}): {printer.status().value}")
         return 7
@@ -114,10 +116,24 @@ def status(config: Config, args: argparse.Namespace) -> int:
         for target, event, reason in aside:
             print(f"  {event.kind} {event.payload.get('code', event.ticket_id)} -> {target}: {reason}")
         print(f"printer ({config.printer.connection}): {printer.status().value}")
+        print(_disk_line(config))
         problem = issuer.clock_problem()
         verdict = f"WRONG ({problem})" if problem else "plausible"
         print(f"clock: {issuer.clock.now():%Y-%m-%d %H:%M:%S} UTC, {verdict}; NTP synchronised: {_ntp_synchronised()}")
     return 0
+
+
+LOW_DISK_BYTES = 5_000_000  # below this a ticket may fail to commit: said before it happens
+
+
+def _disk_line(config: Config) -> str:
+    try:
+        free = free_bytes(config.totem.data_dir)
+    except OSError as exc:
+        return f"disk: free space unknown ({exc.strerror})"
+    if free < LOW_DISK_BYTES:
+        return f"disk: {disk_full_advice(config.totem.data_dir)}"
+    return f"disk: {free / 1e6:.0f} MB free in {config.totem.data_dir}"
 
 
 def repair_db(config: Config, args: argparse.Namespace) -> int:

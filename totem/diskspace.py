@@ -35,6 +35,20 @@ def is_disk_full(exc: BaseException | None) -> bool:
     return False
 
 
+NEARLY_FULL_BYTES = 1_000_000  # SQLite needs room for its journal: below this a write may fail
+
+
+def failed_for_space(exc: BaseException, directory: Path) -> bool:
+    """`is_disk_full`, or a failure on a disk with (nearly) no room left: SQLite reports a
+    full disk while creating its journal files as "disk I/O error", not as "disk is full"."""
+    if is_disk_full(exc):
+        return True
+    try:
+        return free_bytes(directory) < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def disk_full_advice(directory: Path) -> str:
     """One line for a technician: what is wrong, and what to free (never `repair-db`)."""
     try:

@@ -14,6 +14,7 @@ and its issued event is sent again with `"print": "unconfirmed"`, so the desk co
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -25,7 +26,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from totem import inflight
-from totem.errors import NumbersExhausted, StoreError, TooSoon
+from totem.diskspace import disk_full_advice, failed_for_space
+from totem.errors import DiskFull, NumbersExhausted, StoreError, TooSoon
 from totem.numbering import format_code
 
 log = logging.getLogger(__name__)
@@ -130,9 +132,15 @@ class TicketStore:
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()
-            raise StoreError(f"cannot open ticket database {self.path}: {exc} "
-                             "(a technician can move it aside with `totem repair-db`)") from exc
+            raise self._failure(f"cannot open ticket database {self.path}: {exc} "
+                                "(a technician can move it aside with `totem repair-db`)", exc) from exc
         self._issuer = inflight.IssuerLock(self.path.parent)  # taken at the first ticket
+
+    def _failure(self, message: str, exc: BaseException) -> StoreError:
+        """A full disk is told as such (what to free), never as a database to repair."""
+        if failed_for_space(exc, self.path.parent):
+            return DiskFull(f"{disk_full_advice(self.path.parent)} ({exc})")
+        return StoreError(message)
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> TicketStore:
@@ -154,16 +162,19 @@ class TicketStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreError(f"ticket database {self.path} is locked or unwritable: {exc}") from exc
+            raise self._failure(f"ticket database {self.path} is locked or unwritable: {exc}", exc) from exc
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (a full disk)
+                self._db.execute("ROLLBACK")
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot commit to ticket database {self.path}: {exc}") from exc
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")  # a failed COMMIT leaves the transaction open
+            raise self._failure(f"cannot commit to ticket database {self.path}: {exc}", exc) from exc
 
     # -- issuing ---------------------------------------------------------------------------------
 
@@ -217,7 +228,7 @@ class TicketStore:
                     payload["appointment"] = appointment
                 self._enqueue(db, "issued", ticket_id, payload, issued_at)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot record ticket in {self.path}: {exc}") from exc
+            raise self._failure(f"cannot record ticket in {self.path}: {exc}", exc) from exc
         return TicketRow(ticket_id, code, service_id, number, service_day, issued_at, lang, "issued")
 
     def _enqueue(self, db: sqlite3.Connection, kind: str, ticket_id: str, payload: dict[str, object],
