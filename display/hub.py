@@ -39,14 +39,18 @@ from totem.diskspace import is_disk_full
 log = logging.getLogger(__name__)
 
 
-def require_same_origin(request: web.Request) -> None:
-    """Cookie-authenticated writes: a JSON body and an Origin (or Referer) of this very hub.
-    A page on another site can send neither (a cross-site JSON request needs CORS, which the
-    hub never grants), so SameSite is not the only guard."""
-    if request.content_type != "application/json":
+def require_same_origin(request: web.Request, *, json_body: bool = True) -> None:
+    """Cookie-authenticated writes, unlocks and pairings: a JSON body and an Origin (or Referer)
+    of this very hub. A page on another site can send neither (a cross-site JSON request needs
+    CORS, which the hub never grants), so SameSite is not the only guard. `json_body` False:
+    the reports' HTML form (the Origin check alone; a browser sends its form's Origin as "null"
+    under the hub's no-referrer policy, and then its Sec-Fetch-Site must say same-origin)."""
+    if json_body and request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text=json.dumps({"error": "desk actions need a JSON body"}),
                                            content_type="application/json")
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not json_body and source in ("", "null") and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return  # a form the hub's own page posted: under Referrer-Policy no-referrer its Origin is "null"
     parts = urlsplit(source)
     if source == "null" or f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
         raise web.HTTPForbidden(text=json.dumps({"error": "cross-site request refused"}),
