@@ -37,7 +37,8 @@ from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTick
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
-from totem.errors import StoreError
+from totem.diskspace import disk_full_advice, failed_for_space
+from totem.errors import DiskFull, StoreError
 from totem.estimate import ServiceTimes, wait_range
 
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
@@ -58,6 +59,8 @@ class QueueStore:
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()
+            if failed_for_space(exc, self.path.parent):  # a full disk: free space, never --repair-db
+                raise DiskFull(f"{disk_full_advice(self.path.parent)} ({exc})") from exc
             raise StoreError(f"cannot open the hub's queue database {self.path}: {exc} (a technician can move "
                              "it aside with `totem-display --repair-db`; the totems then send today's tickets "
                              "again)") from exc

@@ -151,3 +151,22 @@ def test_a_full_totem_disk_says_disco_pieno_and_what_to_free_never_repair_db(tmp
     finally:
         filler.unlink()
     assert totem("issue", "uffici").stdout.strip() == "A002"  # space back: numbering goes on, nothing lost
+
+
+def test_a_hub_started_on_a_full_disk_says_disco_pieno_never_repair_db(tmp_path: Path, small_disk: Path) -> None:
+    import socket
+
+    from conftest import PYPATH
+
+    with socket.create_server(("127.0.0.1", 0)) as s:
+        port = s.getsockname()[1]  # never 8080 (rule 8), should the hub get as far as listening
+    path = write_site(tmp_path, extra={f'data_dir = "{tmp_path / "hub"}"': f'data_dir = "{small_disk / "hub"}"',
+                                       'listen = "127.0.0.1:8080"': f'listen = "127.0.0.1:{port}"'})
+    filler = fill(small_disk, leave_bytes=0)
+    try:
+        done = subprocess.run([os.sys.executable, "-m", "display", "--no-screen", "--config", str(path)],
+                              capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": PYPATH})
+    finally:
+        filler.unlink()
+    assert done.returncode == 4 and "disco pieno" in done.stderr, done.stderr
+    assert "--repair-db" not in done.stderr, done.stderr
