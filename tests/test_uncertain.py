@@ -72,8 +72,7 @@ def test_sigkill_during_totem_issue_150_times_leaves_no_ticket_unaccounted(tmp_p
         config = load_config(config_path)
         forker = subprocess.Popen([sys.executable, str(ROOT / "tests" / "helpers" / "issue_forker.py"), "issue",
                                    "uffici", "--config", str(config_path)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True, env={"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin",
-                                                                          "SDL_VIDEODRIVER": "dummy"})
+                                  stdout=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONPATH=PYPATH))
         assert forker.stdin is not None and forker.stdout is not None
 
         def run(kill_after_s: float | None) -> int:
