@@ -14,7 +14,10 @@ import http.client
 import json
 import logging
 import tracemalloc
+from collections.abc import Iterator
 from dataclasses import dataclass
+
+import pytest
 
 from display.lockout import MAX_RECORDS, GuardBook
 
@@ -41,10 +44,18 @@ def flood(port: int, n: int, *, start: int = 0) -> dict[int, int]:
     return seen
 
 
-def test_an_unknown_desk_flood_leaves_the_lockout_records_bounded(hub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # pytest keeps every log record it captures: the hub's "wrong PIN" lines (capped by
-    # totem.logs in production) would be counted as the hub's memory
-    monkeypatch.setattr(logging.getLogger("display"), "level", logging.ERROR)
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    """pytest keeps every log record it captures: the hub's "wrong PIN" lines (capped by
+    totem.logs in production) would be counted as the hub's memory."""
+    logging.disable(logging.WARNING)
+    try:
+        yield
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def test_an_unknown_desk_flood_leaves_the_lockout_records_bounded(hub, quiet) -> None:  # type: ignore[no-untyped-def]
     flood(hub.port, 200)  # warm up: the connection, the route, the first records
     gc.collect()
     tracemalloc.start()
