@@ -150,7 +150,8 @@ def test_a_full_totem_disk_says_disco_pieno_and_what_to_free_never_repair_db(tmp
         assert "disk: disco pieno" in status.stdout, status.stdout
     finally:
         filler.unlink()
-    assert totem("issue", "uffici").stdout.strip() == "A002"  # space back: numbering goes on, nothing lost
+    again = totem("issue", "uffici")  # space back: tickets issue again (A002, or A001 past midnight)
+    assert again.returncode == 0 and again.stdout.strip() in ("A001", "A002"), again.stderr
 
 
 def test_a_hub_started_on_a_full_disk_says_disco_pieno_never_repair_db(tmp_path: Path, small_disk: Path) -> None:
