@@ -16,7 +16,6 @@ from typing import Any
 from aiohttp import web
 
 from display import STATIC, follow, reception_routes, report_routes, validation
-from display.connlimit import pace
 from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
@@ -369,7 +368,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def build_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[pace, errors, disk_space])
+    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors, disk_space])
     app.on_response_prepare.append(security_headers)
     app[HUB_KEY] = hub
     app.add_routes([

@@ -11,7 +11,7 @@ import threading
 from aiohttp import web
 
 from config.model import Config
-from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite
+from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite, pace
 from display.hub import Hub
 from display.queue import QueueStore
 from display.reception import build_reception
@@ -75,8 +75,9 @@ class HubServer:
             self.hub.reception = build_reception(self.config, self.clock, always_open=self.always_open)
             await self.hub.deliver_reception()  # what the reception issued before a stop reaches the queue
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
-        self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0,
-                                     keepalive_timeout=KEEPALIVE_S)
+        app = build_app(self.hub)
+        app.middlewares.insert(0, pace)  # outermost: the answers of a GuardedSite's connections are paced
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, keepalive_timeout=KEEPALIVE_S)
         await self._runner.setup()
         self.guard = ConnectionGuard(per_address=self.config.hub.max_connections_per_address)
         site = GuardedSite(self._runner, self.host, self.port, guard=self.guard, reuse_address=True,
