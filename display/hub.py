@@ -28,13 +28,12 @@ from display import appointments, listings
 from display.appointments import CheckInGuard
 from display.broker import Broker
 from display.connlimit import StreamCap
-from display.diskguard import DiskGuard
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
 from display.undo import UNDO_WINDOW_S
 from totem.clock import Clock
-from totem.diskspace import is_disk_full
+from totem.diskspace import DiskGuard, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -70,11 +69,11 @@ class Hub:
         self.store = store
         self.clock = clock
         self.broker = Broker()
+        self.disk = DiskGuard(store.path.parent, reserve_bytes=round(config.hub.disk_reserve_mb * 1e6))
+        self._disk_shown = False  # what the consoles were last told
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
-        self.disk = DiskGuard(store.path.parent, reserve_bytes=round(config.hub.disk_reserve_mb * 1e6))
-        self._disk_shown = False  # what the consoles were last told
         self._state_pending = False
         self._version = 0
         self._state_cache: str | None = None

@@ -22,7 +22,7 @@ from display.sessions import DeskSessions
 from display.undo import UndoRefused
 from display.validation import BadRequest
 from totem import __version__
-from totem.diskspace import is_disk_full
+from totem.diskspace import RETRY_AFTER_S, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +52,11 @@ async def disk_space(request: web.Request, handler: Callable[[web.Request], Any]
     if request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.endswith(NO_DISK_PATHS):
         hub = _hub(request)
         if hub.disk_full():
-            return web.json_response(hub.disk.refusal(), status=503,
-                                     headers={"Retry-After": str(hub.disk.refusal()["retry_after_s"])})
+            return web.json_response(
+                {"error": f"disco pieno / disk full on the hub: {hub.disk.free / 1e6:.1f} MB free, "
+                          f"{hub.disk.reserve_bytes / 1e6:.0f} MB kept in reserve; nothing was stored, retry later",
+                 "reason": "disk_full", "retry_after_s": RETRY_AFTER_S},
+                status=503, headers={"Retry-After": str(RETRY_AFTER_S)})
     try:
         return await handler(request)
     except sqlite3.Error as exc:
