@@ -99,7 +99,7 @@ def void(body: Any) -> str:
 
 def health(body: Any) -> dict[str, Any]:
     body = expect_object(body)
-    _only(body, ("printer", "backlog", "version", "state", "accepting", "set_aside", "fingerprint"))
+    _only(body, ("printer", "backlog", "version", "state", "accepting", "set_aside", "fingerprint", "disk_full"))
     if body.get("printer") not in PRINTER_STATES:
         raise BadRequest("printer", f"must be one of {', '.join(PRINTER_STATES)}", body.get("printer"))
     backlog = body.get("backlog", 0)
@@ -117,8 +117,11 @@ def health(body: Any) -> dict[str, Any]:
     fingerprint = body.get("fingerprint", "")
     if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{0,64}", fingerprint):
         raise BadRequest("fingerprint", "must be a hex digest", fingerprint)
+    disk_full = body.get("disk_full", False)  # sent only when true (an older hub refuses the field)
+    if not isinstance(disk_full, bool):
+        raise BadRequest("disk_full", "must be true or false", disk_full)
     return {"printer": body["printer"], "backlog": backlog, "version": version, "accepting": accepting,
-            "set_aside": set_aside, "fingerprint": fingerprint}
+            "set_aside": set_aside, "fingerprint": fingerprint, "disk_full": disk_full}
 
 
 def transfer(body: Any, config: Config) -> tuple[str, str | None, bool | None]:

@@ -171,3 +171,24 @@ def test_a_hub_started_on_a_full_disk_says_disco_pieno_never_repair_db(tmp_path:
         filler.unlink()
     assert done.returncode == 4 and "disco pieno" in done.stderr, done.stderr
     assert "--repair-db" not in done.stderr, done.stderr
+
+
+def test_a_totem_whose_disk_is_nearly_full_shows_so_on_the_consoles(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import totem.outbox
+
+    free = {"bytes": 0}
+    monkeypatch.setattr(totem.outbox, "free_bytes", lambda path: free["bytes"])
+    with HubServer(load_config(write_site(tmp_path / "hub")), port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        config = load_config(write_site(tmp_path / "totem", extra={
+            'url = "http://127.0.0.1:8080"': f'url = "{hub.url}"'}))
+
+        def totem_disk_full() -> bool | None:
+            totems = requests.get(f"{hub.url}/api/state", timeout=5).json()["totems"]
+            return totems[0].get("disk_full") if totems else None
+
+        with OutboxPusher.start(config, clock=FrozenClock(HUB_NOW)) as outbox:
+            assert wait_for(lambda: totem_disk_full() is True)
+            free["bytes"] = 10 ** 9  # the technician freed space
+            outbox.wake()
+            assert wait_for(lambda: totem_disk_full() is False)

@@ -24,7 +24,8 @@ Failure paths, each logged once per episode and retried with a backoff bounded b
 - the store fails (disk full, database locked): nothing is acknowledged;
 - any other exception: caught in `run`, which cannot end until `close()`.
 While idle the thread follows the hub's forecast every `FOLLOW_S` and reports the
-totem's health on change and every `heartbeat_s`.
+totem's health on change and every `heartbeat_s` (with `disk_full` while its own disk has
+less than `LOW_DISK_BYTES` free).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ import requests
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock, SystemClock
+from totem.diskspace import free_bytes
 from totem.hubclient import hub_session, json_object
 from totem.hubview import HubView
 from totem.numbering import service_day
@@ -56,6 +58,7 @@ BATCH = 100            # events per batch request (the hub takes up to 200)
 FOLLOW_S = 3.0         # the forecast is at most this old while the hub is up
 SET_ASIDE_AFTER = 3    # refusals of one event before it is set aside
 REFUSED = (400, 404, 409, 413, 422)
+LOW_DISK_BYTES = 5_000_000  # below this on the totem's data disk its health says disk_full
 
 
 def permanent_refusal(status: Any, answer: Any) -> bool:
@@ -260,7 +263,21 @@ class TargetPusher:
             self._health_dirty = True
             self.wake_event.set()
 
+    def _check_disk(self) -> None:
+        """The totem's own disk nearly full: the desk consoles say "disco pieno" beside it."""
+        try:
+            full = free_bytes(self.config.totem.data_dir) < LOW_DISK_BYTES
+        except OSError:
+            return
+        if full != bool(self.health.get("disk_full")):
+            if full:
+                self.health["disk_full"] = True
+            else:
+                self.health.pop("disk_full", None)  # sent only when true: an older hub refuses the field
+            self._health_dirty = True
+
     def send_health(self) -> None:
+        self._check_disk()
         due = time.monotonic() - self._health_sent_at >= self.config.hub.heartbeat_s
         if not (self._health_dirty or due):
             return

@@ -39,7 +39,7 @@
       undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}", appointment: "appuntamento delle {time}, {service}",
       disk_full: "Disco pieno sul display: nuovi biglietti e azioni in attesa finché non si libera spazio (i totem li conservano e li rinviano)",
       flag_unconfirmed: "{code} ({totem}): stampa non confermata (il totem si è fermato mentre stampava): se nessuno risponde, segnare assente",
-      unconfirmed: "stampa non confermata"
+      unconfirmed: "stampa non confermata", totem_disk_full: " · disco pieno: il tecnico liberi spazio (totem status)"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -76,7 +76,7 @@
       undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}", appointment: "appointment at {time}, {service}",
       disk_full: "Display disk full: new tickets and actions wait until space is freed (the totems keep and resend them)",
       flag_unconfirmed: "{code} ({totem}): printing not confirmed (the totem stopped while printing): if nobody answers, mark no-show",
-      unconfirmed: "printing not confirmed"
+      unconfirmed: "printing not confirmed", totem_disk_full: " · disk full: a technician must free space (totem status)"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -191,8 +191,9 @@
         li.className = x.printer === "ready" ? "" : (x.printer === "paper_low" ? "warn" : "bad");
         const differs = x.fingerprint && s.fingerprint && x.fingerprint !== s.fingerprint;
         li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: pl("n_tickets", x.backlog)}) : "") +
-          (x.set_aside ? t("set_aside", {n: pl("n_tickets", x.set_aside)}) : "") + (differs ? t("config_differs") : "");
-        if (differs || x.set_aside) li.className = "bad";
+          (x.set_aside ? t("set_aside", {n: pl("n_tickets", x.set_aside)}) : "") + (differs ? t("config_differs") : "") +
+          (x.disk_full ? t("totem_disk_full") : "");
+        if (differs || x.set_aside || x.disk_full) li.className = "bad";
       }
       return li;
     }));
