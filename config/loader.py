@@ -28,6 +28,7 @@ from config.checks import (
     window_size,
 )
 from config.devices import parse_accessibility, parse_display, parse_gpio
+from config.errors import ConfigError, ConfigNotFound, Problem
 from config.model import (
     WEEKDAYS,
     Config,
@@ -43,7 +44,6 @@ from config.model import (
     TotemSettings,
 )
 from config.reception import check_appointment_services, parse_reception
-from totem.errors import ConfigError, ConfigNotFound, Problem
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
     import tomllib
@@ -211,7 +211,7 @@ def _declared_service_ids(raw: Mapping[str, Any]) -> list[str]:
 
 
 def _has_catalogue(lang: str) -> bool:
-    from totem.i18n import available_languages
+    from config.i18n import available_languages
 
     return lang in available_languages()
 
@@ -370,9 +370,9 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path, path
     profile = c.get(t, "profile", path, "a string", "TM-T20II")
     codepage = c.get(t, "codepage", path, "a string", "CP858")
     if profile is not None:
-        from escpos.capabilities import CAPABILITIES
+        from config.escpos_profiles import capabilities
 
-        profiles = CAPABILITIES["profiles"]
+        profiles = capabilities()["profiles"]
         if profile not in profiles:
             close = difflib.get_close_matches(profile, list(profiles), n=1)
             c.bad(f"{path}.profile", "unknown python-escpos profile" +

@@ -217,7 +217,7 @@ class Config:
 
     def service(self, service_id: str) -> Service:
         """The service with that id; raises `UnknownService`."""
-        from totem.errors import UnknownService
+        from config.errors import UnknownService
 
         for service in self.services:
             if service.id == service_id:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from totem.errors import AppointmentRefused, TotemError
+from config.errors import AppointmentRefused, TotemError
 
 NUMBER_DIGITS = 5
 REFERENCE_MAX = 40

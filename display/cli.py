@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from config import load_config
+from config.errors import ConfigError, StoreError
 from config.model import Config
 from totem import __version__, logs
-from totem.errors import ConfigError, StoreError
 from totem.sdnotify import Notifier
 
 log = logging.getLogger(__name__)

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.errors import DiskFull, StoreError
 from config.follow import follow_key
 from config.model import Config
 from display import appointments
@@ -38,7 +39,6 @@ from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
 from totem.diskspace import disk_full_advice, failed_for_space
-from totem.errors import DiskFull, StoreError
 from totem.estimate import ServiceTimes, wait_range
 
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open

@@ -23,13 +23,13 @@ from typing import Any
 
 from aiohttp import web
 
+from config.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from config.follow import KEY_RE, follow_url
 from display import STATIC, appointments
 from display.appointments import AppointmentNotFound
 from display.connlimit import read_json
 from display.hub import HUB_KEY, Hub
 from display.validation import APPOINTMENT_RE, BadRequest, expect_object, pin
-from totem.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from totem.hours import Schedule
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from config.errors import StoreError
 from config.model import Config
 from display.queue import QueueStore
-from totem.errors import StoreError
 
 
 def move_aside(data_dir: Path, *, config: Config) -> list[str]:

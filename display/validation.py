@@ -7,8 +7,8 @@ import re
 from datetime import datetime
 from typing import Any
 
+from config.errors import TotemError
 from config.model import Config
-from totem.errors import TotemError
 
 # fullmatch and explicit ASCII classes: `$` would accept a trailing newline, `\d` Arabic or full-width digits.
 _ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, SHIPPED, site_text, write_site
 
 from config import load_config
-from totem.errors import ConfigError, ConfigNotFound
+from config.errors import ConfigError, ConfigNotFound
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -14,9 +14,9 @@ from escpos_decode import decode
 from test_hub_api import AUTH, ticket
 
 from config import load_config
+from config.errors import ConfigError
 from display.server import HubServer
 from totem.clock import FrozenClock
-from totem.errors import ConfigError
 
 PIN = "2580"
 

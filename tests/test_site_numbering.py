@@ -12,9 +12,9 @@ import requests
 from conftest import ROOT, rome, site_text
 
 from config import load_config
+from config.errors import NumbersExhausted
 from display.server import HubServer
 from totem.clock import FrozenClock
-from totem.errors import NumbersExhausted
 from totem.issuing import Issuer
 from totem.store import TicketStore
 

@@ -8,9 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from config import load_config
-from config.model import Config
-from totem import __version__, logs
-from totem.errors import (
+from config.errors import (
     AppointmentRefused,
     ClockWrong,
     ConfigError,
@@ -21,6 +19,8 @@ from totem.errors import (
     TooSoon,
     UnknownService,
 )
+from config.model import Config
+from totem import __version__, logs
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from config.errors import AppointmentRefused, StoreError
 from config.follow import follow_url
 from config.model import Config
 from printer.connections import describe
@@ -17,7 +18,6 @@ from totem.checkin import CheckInClient, take_appointment
 from totem.clock import SystemClock
 from totem.diskspace import disk_full_advice, free_bytes
 from totem.dispenser import Dispenser
-from totem.errors import AppointmentRefused, StoreError
 from totem.hubview import HubView
 from totem.numbering import format_code, service_day
 from totem.outbox import deliver_once

@@ -11,10 +11,10 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from config.errors import ClockWrong, ServiceClosed
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
-from totem.errors import ClockWrong, ServiceClosed
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
 from totem.hubview import HubView

@@ -10,6 +10,8 @@ from contextlib import ExitStack
 
 import pygame
 
+from config.errors import StoreError
+from config.i18n import Translator
 from config.model import Config
 from printer.monitor import PrinterMonitor
 from printer.status import PrinterState
@@ -19,11 +21,9 @@ from totem.checkin import CheckInClient, take_appointment
 from totem.clock import Clock, SystemClock
 from totem.degraded import build_unavailable_kiosk
 from totem.dispenser import Dispenser
-from totem.errors import StoreError
 from totem.gpio import open_gpio
 from totem.hours import Schedule
 from totem.hubview import HubView
-from totem.i18n import Translator
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher

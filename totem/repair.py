@@ -17,7 +17,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from totem.errors import StoreError, TotemError
+from config.errors import StoreError, TotemError
 from totem.store import TicketStore
 
 

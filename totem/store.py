@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from config.errors import DiskFull, NumbersExhausted, StoreError, TooSoon
 from totem import inflight
 from totem.diskspace import disk_full_advice, failed_for_space
-from totem.errors import DiskFull, NumbersExhausted, StoreError, TooSoon
 from totem.numbering import format_code
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import gather, rss_mb, start_workers
+from _common import gather, rss_mb, scaled, start_workers
 from bench_lan import make_site, start_hub
 
 WORKERS = 4
@@ -54,24 +54,25 @@ def flood(url: str, total: int, offset: int) -> dict[int, int]:
 
 
 def main() -> None:
-    total = int(sys.argv[1]) if len(sys.argv) > 1 else 300_000
+    total = int(sys.argv[1]) if len(sys.argv) > 1 else scaled(300_000, 2_000)
     with tempfile.TemporaryDirectory() as tmp:
         path, url = make_site(Path(tmp), "flood")
         hub = start_hub(path, url)
         try:
-            flood(url, 4_000, 10_000_000)  # warm up: connections, routes, a full book of records
+            flood(url, scaled(4_000, 400), 10_000_000)  # warm up: connections, routes, a full book of records
             time.sleep(1)
             before = rss_mb(hub.pid)
             started = time.monotonic()
             statuses = flood(url, total, 0)
             took = time.monotonic() - started
             after = rss_mb(hub.pid)
-            time.sleep(5)
+            rest_s = scaled(5, 0)
+            time.sleep(rest_s)
             idle = rss_mb(hub.pid)
             print(f"lockout flood: {sum(statuses.values())} unlock posts for unknown desk ids in {took:.1f} s "
                   f"({sum(statuses.values()) / took:.0f}/s), statuses {statuses}")
             print(f"hub RSS: before {before:.1f} MB, after {after:.1f} MB (+{after - before:.1f} MB), "
-                  f"5 s later {idle:.1f} MB (+{idle - before:.1f} MB)  [target: within 5 MB]")
+                  f"{rest_s} s later {idle:.1f} MB (+{idle - before:.1f} MB)  [target: within 5 MB]")
         finally:
             hub.terminate()
             hub.wait(timeout=10)

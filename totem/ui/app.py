@@ -22,11 +22,11 @@ from typing import Any
 
 import pygame
 
+from config.i18n import Translator
 from config.model import Config
 from printer.status import PrinterState
 from totem import spoken
 from totem.hours import Opening
-from totem.i18n import Translator
 from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.checkin import CHECKIN_S, CheckIn, checkin_key, checkin_layout, open_checkin

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from config.errors import AppointmentRefused
+from config.i18n import Translator
 from totem.checkin import NUMBER_DIGITS
-from totem.errors import AppointmentRefused
-from totem.i18n import Translator
 from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.events import Screen, Shown

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from printer.layout import people_ahead_text, wait_text
-from printer.status import PrinterState
-from totem.errors import (
+from config.errors import (
     AppointmentRefused,
     PrinterUnavailable,
     ServiceClosed,
@@ -21,7 +19,9 @@ from totem.errors import (
     TotemError,
     UnknownService,
 )
-from totem.i18n import Translator
+from config.i18n import Translator
+from printer.layout import people_ahead_text, wait_text
+from printer.status import PrinterState
 from totem.ui.checkin import checkin_refused
 from totem.ui.events import Screen, Shown
 
