@@ -132,6 +132,11 @@ class StoreError(TotemError, OSError):
     """The ticket database cannot be opened or written (disk full, read-only, corrupt)."""
 
 
+class DiskFull(StoreError):
+    """The disk holding the database is full: free space there; the database is intact
+    (never `repair-db`). The message says what may be freed (`totem.diskspace`)."""
+
+
 class AppointmentRefused(TotemError, PermissionError):
     """An appointment's number was not accepted at check-in. `reason` is what the citizen is
     told: unknown, other_day, early, late, used, cancelled, locked (the hub's answers), or

@@ -112,6 +112,7 @@ class HubSettings:
     tls_fingerprint: str = ""  # what the totems pin: the certificate's SHA-256, hex
     manager_pin: str = ""  # opens /reports ("" = the reports page stays locked)
     public_url: str = ""  # the hub as citizens' phones reach it: the ticket's QR ("" = no QR)
+    disk_reserve_mb: float = 20.0  # below this much free space on its data dir the hub refuses new work (503)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,12 @@ Steps, for every TCP connection the hub accepts (`GuardedSite` wraps aiohttp's p
 2. no byte within `FIRST_BYTE_S` of connecting, or no complete request header within
    `HEADER_S`: closed (idle and slowloris connections do not pile up);
 3. after a response, aiohttp's keep-alive timeout (`KEEPALIVE_S`) closes it when idle;
-4. a body must arrive within `BODY_S` (`read_body`), else 408.
+4. a body must arrive within `BODY_S` (`read_body`), else 408;
+5. the answers on one connection are paced (`pace`, a token bucket of response bytes:
+   `PACE_BYTES_S`, bursts of `PACE_BURST_BYTES`: pipelined requests wait their turn) and
+   counted: after `REQUESTS_PER_CONNECTION` answers the connection closes (a client just
+   connects again), so 2,000 pipelined `/api/state` in one write get at most 100 answers,
+   a few MB, not 59 MB (amplification).
 Event streams are capped per address separately (`StreamCap`). Nothing here logs per
 connection: an attack must not fill the disk (the count of refusals is logged once a minute).
 """
@@ -32,6 +37,9 @@ BODY_S = 10.0
 KEEPALIVE_S = 15.0
 STREAMS_PER_ADDRESS = 8
 REPORT_EVERY_S = 60.0
+PACE_BYTES_S = 1_000_000.0
+PACE_BURST_BYTES = 2_000_000.0
+REQUESTS_PER_CONNECTION = 100  # then "Connection: close": HTTP clients reconnect by themselves
 
 
 class ConnectionGuard:
@@ -45,6 +53,7 @@ class ConnectionGuard:
         self.open: Counter[str] = Counter()
         self.refused = 0
         self.timed_out = 0
+        self.paced = 0
         self._reported_at = time.monotonic()
 
     def wrap(self, handler: asyncio.Protocol) -> asyncio.Protocol:
@@ -55,9 +64,61 @@ class ConnectionGuard:
         now = time.monotonic()
         if now - self._reported_at >= REPORT_EVERY_S:
             self._reported_at = now
-            log.warning("connection limits: %d refused (over %d per address), %d closed idle, in the last minute",
-                        self.refused, self.per_address, self.timed_out)
-            self.refused = self.timed_out = 0
+            log.warning("connection limits: %d refused (over %d per address), %d closed idle, %d closed with "
+                        "requests still pipelined, in the last minute",
+                        self.refused, self.per_address, self.timed_out, self.paced)
+            self.refused = self.timed_out = self.paced = 0
+
+
+class Pace:
+    """A token bucket of response bytes for one connection."""
+
+    def __init__(self, *, rate: float = PACE_BYTES_S, burst: float = PACE_BURST_BYTES,
+                 clock: Any = time.monotonic) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self.tokens = burst
+        self._at = clock()
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self._at) * self.rate)
+        self._at = now
+
+    def wait_s(self) -> float:
+        """How long the next answer waits (the debt of the answers before it)."""
+        self._refill()
+        return max(0.0, -self.tokens / self.rate)
+
+    def spend(self, size: int) -> float:
+        """Count an answer; the debt it leaves, in seconds."""
+        self._refill()
+        self.tokens -= size
+        return max(0.0, -self.tokens / self.rate)
+
+
+@web.middleware
+async def pace(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Answers on one connection at a bounded rate, and at most `REQUESTS_PER_CONNECTION` of
+    them (step 5); an event stream is one request and its bytes are not counted."""
+    transport = request.transport
+    protocol = transport.get_protocol() if transport is not None else None
+    if not isinstance(protocol, GuardedProtocol):
+        return await handler(request)
+    wait = protocol.pace.wait_s()
+    if wait > 0:
+        await asyncio.sleep(wait)
+    response = await handler(request)
+    protocol.answered += 1
+    if isinstance(response, web.Response):
+        protocol.pace.spend(response.content_length or 0)
+        if protocol.answered >= REQUESTS_PER_CONNECTION:
+            if protocol.answered == REQUESTS_PER_CONNECTION and protocol.pipelined():
+                protocol.guard.paced += 1
+                protocol.guard._report()
+            response.force_close()  # what is still pipelined is dropped: a client connects again
+    return response
 
 
 class GuardedProtocol(asyncio.Protocol):
@@ -71,6 +132,9 @@ class GuardedProtocol(asyncio.Protocol):
         self.header_done = False
         self._tail = b""
         self.timer: asyncio.TimerHandle | None = None
+        self.pace = Pace()
+        self.answered = 0
+        self._requested = 0  # request heads seen (an estimate: only for the log)
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.inner.connection_made(transport)
@@ -94,8 +158,12 @@ class GuardedProtocol(asyncio.Protocol):
             self.timer = asyncio.get_running_loop().call_later(
                 max(0.0, guard.header_s - guard.first_byte_s), self._check, transport, "header")
 
+    def pipelined(self) -> bool:
+        return self._requested > self.answered
+
     def data_received(self, data: bytes) -> None:
         self.bytes += len(data)
+        self._requested += data.count(b"\r\n\r\n")
         if not self.header_done:
             seen = self._tail + data
             if b"\r\n\r\n" in seen:

@@ -33,18 +33,23 @@ from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
 from display.undo import UNDO_WINDOW_S
 from totem.clock import Clock
+from totem.diskspace import DiskGuard, is_disk_full
 
 log = logging.getLogger(__name__)
 
 
-def require_same_origin(request: web.Request) -> None:
-    """Cookie-authenticated writes: a JSON body and an Origin (or Referer) of this very hub.
-    A page on another site can send neither (a cross-site JSON request needs CORS, which the
-    hub never grants), so SameSite is not the only guard."""
-    if request.content_type != "application/json":
+def require_same_origin(request: web.Request, *, json_body: bool = True) -> None:
+    """Cookie-authenticated writes, unlocks and pairings: a JSON body and an Origin (or Referer)
+    of this very hub. A page on another site can send neither (a cross-site JSON request needs
+    CORS, which the hub never grants), so SameSite is not the only guard. `json_body` False:
+    the reports' HTML form (the Origin check alone; a browser sends its form's Origin as "null"
+    under the hub's no-referrer policy, and then its Sec-Fetch-Site must say same-origin)."""
+    if json_body and request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text=json.dumps({"error": "desk actions need a JSON body"}),
                                            content_type="application/json")
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not json_body and source in ("", "null") and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return  # a form the hub's own page posted: under Referrer-Policy no-referrer its Origin is "null"
     parts = urlsplit(source)
     if source == "null" or f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
         raise web.HTTPForbidden(text=json.dumps({"error": "cross-site request refused"}),
@@ -64,6 +69,8 @@ class Hub:
         self.store = store
         self.clock = clock
         self.broker = Broker()
+        self.disk = DiskGuard(store.path.parent, reserve_bytes=round(config.hub.disk_reserve_mb * 1e6))
+        self._disk_shown = False  # what the consoles were last told
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
@@ -114,6 +121,8 @@ class Hub:
                     if len(group) > 1:  # one bad ticket never fails its neighbours: commit them one by one
                         groups[:0] = [[item] for item in group]
                         continue
+                    if is_disk_full(exc):
+                        self.disk.failed()  # the next request reads the free space again (and is refused)
                     log.error("ticket %s could not be stored: %s", group[0][0].get("id"), exc)
                     if not group[0][1].done():
                         group[0][1].set_exception(exc)
@@ -144,6 +153,14 @@ class Hub:
             self._loop = asyncio.get_running_loop()
             if await asyncio.to_thread(self.reception.deliver, self.ingest_from_thread, self.void_from_thread):
                 self.changed()
+
+    def disk_full(self) -> bool:
+        """The disk guard's verdict; when it flips, every console is told (the state changes)."""
+        full = self.disk.full()
+        if full != self._disk_shown:
+            self._disk_shown = full
+            self.changed()
+        return full
 
     def close(self) -> None:
         if self._batcher is not None:
@@ -262,7 +279,7 @@ class Hub:
         return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
                 "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": store.counts(day), "flagged": flagged, "noshows": noshows,
-                "message": self.config.hub.message, "undo_window_s": UNDO_WINDOW_S,
+                "message": self.config.hub.message, "undo_window_s": UNDO_WINDOW_S, "disk": self.disk.as_json(),
                 "site": {"name": self.config.site.name, "desk_name": self.config.site.desk_name}}
 
     def changed(self, call: dict[str, Any] | None = None) -> None:

@@ -11,7 +11,8 @@ put it on another day (a totem clock that is off) is filed under the hub's day a
 flagged, so it stays callable and the desk sees why. Flags shown on the desk console:
 `collision` (a code already given today to another ticket: two totems numbering
 alike), `unknown_service` (the totem's site file differs: every desk may call it),
-`config_mismatch` (a known service with another prefix letter), `other_day`.
+`config_mismatch` (a known service with another prefix letter), `other_day`, `unconfirmed` (the
+totem's process stopped between committing and printing it: the paper may not exist).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from config.errors import StoreError
+from config.errors import DiskFull, StoreError
 from config.follow import follow_key
 from config.model import Config
 from display import appointments
@@ -37,6 +38,7 @@ from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
+from totem.diskspace import disk_full_advice, failed_for_space
 from totem.estimate import ServiceTimes, wait_range
 from totem.schema import SchemaTooNew, migrate
 
@@ -61,6 +63,8 @@ class QueueStore:
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()
+            if failed_for_space(exc, self.path.parent):  # a full disk: free space, never --repair-db
+                raise DiskFull(f"{disk_full_advice(self.path.parent)} ({exc})") from exc
             raise StoreError(f"cannot open the hub's queue database {self.path}: {exc} (a technician can move "
                              "it aside with `totem-display --repair-db`; the totems then send today's tickets "
                              "again)") from exc
@@ -203,6 +207,8 @@ class QueueStore:
                     flags.append("unknown_service")
                 elif not str(ticket["code"]).startswith(self._prefix[service]):
                     flags.append("config_mismatch")  # the totem's file gives this service another letter
+                if ticket.get("print") == "unconfirmed":
+                    flags.append("unconfirmed")  # the totem stopped while printing it: maybe no paper
                 if db.execute("SELECT 1 FROM tickets WHERE service_day = ? AND code = ? AND id != ? LIMIT 1",
                               (day, ticket["code"], ticket["id"])).fetchone():
                     flags.append("collision")
@@ -215,6 +221,9 @@ class QueueStore:
                      ticket["totem"], int(priority), _ts(now), ",".join(flags),
                      follow_key(self.config.hub.token, str(ticket["id"]))))
                 created.append(cur.rowcount == 1)
+                if cur.rowcount == 0 and "unconfirmed" in flags:  # known: the news is its uncertain paper
+                    db.execute("UPDATE tickets SET flags = CASE WHEN flags = '' THEN 'unconfirmed' ELSE flags || "
+                               "',unconfirmed' END WHERE id = ? AND flags NOT LIKE '%unconfirmed%'", (ticket["id"],))
                 if cur.rowcount == 1 and ticket.get("appointment"):
                     appointments.link_ticket(db, str(ticket["appointment"]), day=day, ticket_id=str(ticket["id"]),
                                              code=str(ticket["code"]), now_iso=_ts(now))

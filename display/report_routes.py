@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from config.i18n import Translator
-from display.hub import HUB_KEY, Hub
+from display.hub import HUB_KEY, Hub, require_same_origin
 from display.report_data import load_facts, monthly_rows, report_for
 from display.report_page import (
     TABLES,
@@ -143,7 +143,10 @@ async def unlock(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
+    """The manager's "Esci": the same Origin check as every other write (SameSite alone let a
+    same-site page force it)."""
     hub = _hub(request)
+    require_same_origin(request, json_body=False)
     if _manager(request, hub):  # a cross-site form cannot end the manager's session (no cookie: nothing happens)
         hub.sessions.logout(SESSION_ID)
     response = web.HTTPSeeOther("/reports")

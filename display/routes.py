@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from display.sessions import DeskSessions
 from display.undo import UndoRefused
 from display.validation import BadRequest
 from totem import __version__
+from totem.diskspace import RETRY_AFTER_S, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,30 @@ async def errors(request: web.Request, handler: Callable[[web.Request], Any]) ->
         return web.json_response({"error": f"body too large ({exc.text or 'over the limit'})"}, status=413)
 
 
+NO_DISK_PATHS = ("/unlock", "/logout")  # a console may be unlocked and locked with a full disk
+
+
+@web.middleware
+async def disk_space(request: web.Request, handler: Callable[[web.Request], Any]) -> web.StreamResponse:
+    """A full hub disk: writes are refused cleanly (503, nothing stored) before SQLite fails."""
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not request.path.endswith(NO_DISK_PATHS):
+        hub = _hub(request)
+        if hub.disk_full():
+            return web.json_response(
+                {"error": f"disco pieno / disk full on the hub: {hub.disk.free / 1e6:.1f} MB free, "
+                          f"{hub.disk.reserve_bytes / 1e6:.0f} MB kept in reserve; nothing was stored, retry later",
+                 "reason": "disk_full", "retry_after_s": RETRY_AFTER_S},
+                status=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+    try:
+        return await handler(request)
+    except sqlite3.Error as exc:
+        if not is_disk_full(exc):
+            raise
+        _hub(request).disk.failed()
+        return web.json_response({"error": f"disco pieno / disk full on the hub: {exc}", "reason": "disk_full"},
+                                 status=503)
+
+
 def _hub(request: web.Request) -> Hub:
     return request.app[HUB_KEY]
 
@@ -51,7 +77,7 @@ async def post_ticket(request: web.Request) -> web.Response:
     hub.require_token(request)
     body = validation.ticket(await _json(request), hub.config)
     created, position, forecast = await hub.ingest(body)
-    if created:
+    if created or body.get("print"):  # a known ticket's paper found uncertain: the consoles show it
         log.info("ticket %s (%s) from %s", body["code"], body["service"], body["totem"])
         hub.changed()
     return web.json_response({"created": created, "position": position, "services": forecast,
@@ -69,12 +95,15 @@ async def post_batch(request: web.Request) -> web.Response:
         raise BadRequest("events", f"must be a list of 1-{BATCH_MAX_EVENTS} events", type(items).__name__)
     results: list[dict[str, Any]] = [{}] * len(items)
     pending: list[tuple[int, dict[str, Any]]] = []
+    unconfirmed: list[tuple[int, dict[str, Any]]] = []  # tickets whose paper the totem found uncertain
 
     async def flush() -> None:
         outcomes = await asyncio.gather(*(hub.ingest(t) for _, t in pending), return_exceptions=True)
         for (i, _), outcome in zip(pending, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                results[i] = {"status": 500, "error": "could not be stored"}
+            if isinstance(outcome, BaseException):  # transient: the totem retries it, never sets it aside
+                full = is_disk_full(outcome)
+                results[i] = {"status": 503 if full else 500,
+                              "error": "disco pieno / disk full: not stored" if full else "could not be stored"}
             else:
                 results[i] = {"status": 201 if outcome[0] else 200, "position": outcome[1]}
         pending.clear()
@@ -85,6 +114,8 @@ async def post_batch(request: web.Request) -> web.Response:
             item = validation.expect_object(item)
             if item.get("kind") == "issued":
                 pending.append((i, validation.ticket(item.get("ticket"), hub.config)))
+                if pending[-1][1].get("print"):
+                    unconfirmed.append(pending[-1])
             elif item.get("kind") == "void":
                 await flush()  # a void follows its own issued event
                 ticket_id = validation.ticket_id(item.get("id"))
@@ -96,7 +127,7 @@ async def post_batch(request: web.Request) -> web.Response:
         except BadRequest as exc:
             results[i] = {"status": 400, "error": str(exc), "field": exc.field}
     await flush()
-    if changed or any(r.get("status") == 201 for r in results):
+    if changed or any(r.get("status") == 201 for r in results) or any(t.get("print") for _, t in unconfirmed):
         hub.changed()
     forecast = await hub.db(hub.store.forecast, now=hub.clock.now())
     return web.json_response({"results": results, "services": forecast, "hub_id": hub.store.hub_id})
@@ -365,7 +396,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def build_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors])
+    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors, disk_space])
     app.on_response_prepare.append(security_headers)
     app[HUB_KEY] = hub
     app.add_routes([

@@ -11,7 +11,7 @@ import threading
 from aiohttp import web
 
 from config.model import Config
-from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite
+from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite, pace
 from display.hub import Hub
 from display.queue import QueueStore
 from display.reception import build_reception
@@ -21,6 +21,7 @@ from totem.clock import Clock, SystemClock
 log = logging.getLogger(__name__)
 
 REFRESH_S = 15.0  # listeners get the state at least this often ("totem unreachable for N minutes")
+DISK_CHECK_S = 1.0  # "disco pieno" shows (and goes) on every console within about this long
 PRUNE_EVERY_S = 6 * 3600.0
 
 
@@ -54,8 +55,13 @@ class HubServer:
         """Periodic work: refresh listeners (so a silent totem shows as unreachable), prune old days."""
         assert self.hub is not None
         last_prune = asyncio.get_running_loop().time()
+        last_refresh = asyncio.get_running_loop().time()
         while True:
-            await asyncio.sleep(REFRESH_S)
+            await asyncio.sleep(DISK_CHECK_S)
+            self.hub.disk_full()  # tells the consoles when the disk fills or frees, even with no request
+            if asyncio.get_running_loop().time() - last_refresh < REFRESH_S:
+                continue
+            last_refresh = asyncio.get_running_loop().time()
             self.hub.changed()
             if asyncio.get_running_loop().time() - last_prune >= PRUNE_EVERY_S:
                 last_prune = asyncio.get_running_loop().time()
@@ -69,8 +75,9 @@ class HubServer:
             self.hub.reception = build_reception(self.config, self.clock, always_open=self.always_open)
             await self.hub.deliver_reception()  # what the reception issued before a stop reaches the queue
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
-        self._runner = web.AppRunner(build_app(self.hub), access_log=None, shutdown_timeout=1.0,
-                                     keepalive_timeout=KEEPALIVE_S)
+        app = build_app(self.hub)
+        app.middlewares.insert(0, pace)  # outermost: the answers of a GuardedSite's connections are paced
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, keepalive_timeout=KEEPALIVE_S)
         await self._runner.setup()
         self.guard = ConnectionGuard(per_address=self.config.hub.max_connections_per_address)
         site = GuardedSite(self._runner, self.host, self.port, guard=self.guard, reuse_address=True,

@@ -22,6 +22,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
+from display.lockout import GuardBook
+
 MAX_FAILURES = 5
 LOCKOUT_S = 60.0
 LOCKOUT_MAX_S = 3600.0
@@ -48,7 +50,7 @@ class DeskSessions:
         self._token = token.encode()
         self._salt = secrets.token_bytes(16)  # new at each start: a restart ends every session
         self.lifetime_s = lifetime_s
-        self._guards: dict[str, _Guard] = {}
+        self._guards: GuardBook[_Guard] = GuardBook()  # bounded in number and time (display.lockout)
         self._generation: dict[str, int] = {}
 
     @staticmethod

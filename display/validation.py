@@ -50,7 +50,9 @@ APPOINTMENT_RE = re.compile(r"[0-9]{5}")
 def ticket(body: Any, config: Config) -> dict[str, Any]:
     body = expect_object(body)
     fields = ("id", "code", "service", "number", "issued_at", "totem")
-    _only(body, (*fields, "appointment"))
+    _only(body, (*fields, "appointment", "print"))
+    if "print" in body and body["print"] != "unconfirmed":
+        raise BadRequest("print", "must be 'unconfirmed' (the totem's process stopped while printing)", body["print"])
     if "appointment" in body and not (isinstance(body["appointment"], str) and APPOINTMENT_RE.fullmatch(
             body["appointment"])):
         raise BadRequest("appointment", "must be an appointment's 5-digit number", body["appointment"])
@@ -98,7 +100,7 @@ def void(body: Any) -> str:
 def health(body: Any) -> dict[str, Any]:
     body = expect_object(body)
     _only(body, ("printer", "backlog", "version", "state", "accepting", "set_aside", "fingerprint", "machine",
-                 "hostname", "kind", "clock", "disk_free_mb"))
+                 "hostname", "kind", "clock", "disk_free_mb", "disk_full"))
     if body.get("printer") not in PRINTER_STATES:
         raise BadRequest("printer", f"must be one of {', '.join(PRINTER_STATES)}", body.get("printer"))
     backlog = body.get("backlog", 0)
@@ -116,6 +118,9 @@ def health(body: Any) -> dict[str, Any]:
     fingerprint = body.get("fingerprint", "")
     if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{0,64}", fingerprint):
         raise BadRequest("fingerprint", "must be a hex digest", fingerprint)
+    disk_full = body.get("disk_full", False)  # sent only when true (an older hub refuses the field)
+    if not isinstance(disk_full, bool):
+        raise BadRequest("disk_full", "must be true or false", disk_full)
     disk = body.get("disk_free_mb")
     if disk is not None and (not isinstance(disk, int) or isinstance(disk, bool) or disk < 0):
         raise BadRequest("disk_free_mb", "must be a non-negative integer", disk)
@@ -126,7 +131,7 @@ def health(body: Any) -> dict[str, Any]:
         except ValueError:
             raise BadRequest("clock", "must be an ISO 8601 time with its offset", clock) from None
     return {"printer": body["printer"], "backlog": backlog, "version": version, "accepting": accepting,
-            "set_aside": set_aside, "fingerprint": fingerprint,
+            "set_aside": set_aside, "fingerprint": fingerprint, "disk_full": disk_full,
             **({"disk_free_mb": disk} if disk is not None else {}), **({"clock": clock} if clock else {})}
 
 

@@ -16,6 +16,7 @@ from printer.layout import TicketContent
 from totem import __version__
 from totem.checkin import CheckInClient, take_appointment
 from totem.clock import SystemClock
+from totem.diskspace import disk_full_advice, free_bytes
 from totem.dispenser import Dispenser
 from totem.hubview import HubView
 from totem.numbering import format_code, service_day
@@ -32,6 +33,7 @@ def issue(config: Config, args: argparse.Namespace) -> int:
         view = HubView()
         view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
         issuer = build_issuer(config, store, view=view)
+        issuer.sweep_uncertain()  # what an earlier, killed `totem issue` or kiosk left uncertain
         if issuer.standing is not None:  # the hub's word on this device's id before its first ticket
             claim(config, issuer.standing, store, {"printer": printer.probe().value, "version": __version__,
                                                    "accepting": True, "fingerprint": config.fingerprint()})
@@ -93,6 +95,7 @@ def status(config: Config, args: argparse.Namespace) -> int:
     except StoreError as exc:
         print(f"totem {config.totem.id} (version {__version__}): OUT OF SERVICE")
         print(f"ticket database: {exc}")
+        print(_disk_line(config))
         with build_printer(config) as printer:
             print(f"printer ({config.printer.connection}): {printer.status().value}")
         return 7
@@ -120,10 +123,24 @@ def status(config: Config, args: argparse.Namespace) -> int:
         for target, event, reason in aside:
             print(f"  {event.kind} {event.payload.get('code', event.ticket_id)} -> {target}: {reason}")
         print(f"printer ({config.printer.connection}): {printer.status().value}")
+        print(_disk_line(config))
         problem = issuer.clock_problem()
         verdict = f"WRONG ({problem})" if problem else "plausible"
         print(f"clock: {issuer.clock.now():%Y-%m-%d %H:%M:%S} UTC, {verdict}; NTP synchronised: {_ntp_synchronised()}")
     return 0
+
+
+LOW_DISK_BYTES = 5_000_000  # below this a ticket may fail to commit: said before it happens
+
+
+def _disk_line(config: Config) -> str:
+    try:
+        free = free_bytes(config.totem.data_dir)
+    except OSError as exc:
+        return f"disk: free space unknown ({exc.strerror})"
+    if free < LOW_DISK_BYTES:
+        return f"disk: {disk_full_advice(config.totem.data_dir)}"
+    return f"disk: {free / 1e6:.0f} MB free in {config.totem.data_dir}"
 
 
 def repair_db(config: Config, args: argparse.Namespace) -> int:

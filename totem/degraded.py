@@ -87,8 +87,10 @@ class UnavailableServices:
         pass
 
     def technician(self, action: str, lang: str) -> list[str]:
-        return [f"{self.config.totem.id} v{__version__}", "OUT OF SERVICE: ticket database",
-                (self.watcher.problem() or "reopening")[:120], "fix: totem repair-db (see docs/TECHNICIAN.md)"]
+        problem = self.watcher.problem() or "reopening"
+        fix = ("fix: free space on the totem's disk, never repair-db (see docs/TECHNICIAN.md)"
+               if problem.startswith("disco pieno") else "fix: totem repair-db (see docs/TECHNICIAN.md)")
+        return [f"{self.config.totem.id} v{__version__}", "OUT OF SERVICE: ticket database", problem[:120], fix]
 
 
 def build_unavailable_kiosk(config: Config, stack: ExitStack, *, clock: Clock, reason: str,

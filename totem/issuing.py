@@ -119,6 +119,17 @@ class Issuer:
         log.info("issued %s (%s)", row.code, service.id)
         return IssuedTicket(row.id, row.code, service, row.number, self.schedule.local(now), lang, ahead, note)
 
+    def sweep_uncertain(self) -> list[str]:
+        """At start: tickets an earlier process committed but never finished printing are
+        marked "print unconfirmed" and sent again so (`TicketStore.sweep_uncertain`)."""
+        now = self.clock.now()
+        codes = self.store.sweep_uncertain(today=service_day(now, self.schedule.tz), at=now,
+                                           totem_id=self.config.totem.id)
+        if codes:
+            log.warning("printing not confirmed for %d ticket(s) (the process stopped while printing): %s; the desk "
+                        "console shows them", len(codes), ", ".join(codes[:20]))
+        return codes
+
     def mark_printed(self, ticket: IssuedTicket) -> None:
         self.store.mark_printed(ticket.id)
 

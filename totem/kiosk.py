@@ -120,6 +120,7 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                 targets=push_targets(config))
     view = HubView()
     issuer = build_issuer(config, store, clock, ignore_hours=always_open, view=view)
+    issuer.sweep_uncertain()  # before the pusher starts: what a killed process left goes out first
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))

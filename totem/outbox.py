@@ -7,19 +7,25 @@ target never delays another. Steps of one pass (`deliver`):
    for a backlog (a 1,000-event backlog is a handful of requests);
 3. acknowledge in the store what the hub accepted (2xx for the event), then hand its
    answer (the people ahead of each ticket, the forecast) to the `HubView`;
-4. an event the hub refuses as malformed (4xx for that event) is retried
-   `SET_ASIDE_AFTER` times, then set aside (kept, shown in `totem status` and on the
-   desk console, re-sendable with `totem resend`) so it never blocks the ones behind it.
+4. an event the hub refuses as malformed (`permanent_refusal`: a 4xx for that event
+   with the hub's own JSON error) is retried `SET_ASIDE_AFTER` times, then set aside
+   (kept, shown in `totem status` and on the desk console, re-sendable with `totem
+   resend`) so it never blocks the ones behind it. Anything else is transient and retried
+   for ever (a printed ticket is a fact: rule 3 and 6): "could not store now" (5xx, the
+   hub's disk full, its database locked, a per-event 500 inside the batch reply), and an
+   answer that is not the hub's (a proxy's HTML 404).
 
 Failure paths, each logged once per episode and retried with a backoff bounded by
 `BACKOFF_CAP_S` (so a backlog reaches a hub that is back within about 2 s):
-- the hub is unreachable or answers 5xx/401: nothing is acknowledged;
+- the hub is unreachable or answers 5xx/401, or cannot store one event now: nothing from
+  that event on is acknowledged (the events before it are);
 - the hub's answer is not what we expect: the events are acknowledged (the hub has them)
   and the answer is ignored;
 - the store fails (disk full, database locked): nothing is acknowledged;
 - any other exception: caught in `run`, which cannot end until `close()`.
 While idle the thread follows the hub's forecast every `FOLLOW_S` and reports the
-totem's health on change and every `heartbeat_s`.
+totem's health on change and every `heartbeat_s` (with `disk_full` while its own disk has
+less than `LOW_DISK_BYTES` free).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ import requests
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock, SystemClock
+from totem.diskspace import free_bytes
 from totem.hubclient import hub_session, json_object
 from totem.hubview import HubView
 from totem.numbering import service_day
@@ -53,6 +60,14 @@ BATCH = 100            # events per batch request (the hub takes up to 200)
 FOLLOW_S = 3.0         # the forecast is at most this old while the hub is up
 SET_ASIDE_AFTER = 3    # refusals of one event before it is set aside
 REFUSED = (400, 404, 409, 413, 422)
+LOW_DISK_BYTES = 5_000_000  # below this on the totem's data disk its health says disk_full
+
+
+def permanent_refusal(status: Any, answer: Any) -> bool:
+    """The hub's own word that this event is wrong, and will stay wrong: a refusal status with
+    its JSON error. Anything else (5xx, disk full, an answer that is not the hub's) is transient."""
+    return (isinstance(status, int) and status in REFUSED and isinstance(answer, dict)
+            and isinstance(answer.get("error"), str))
 
 
 def event_request(base_url: str, event: Event) -> tuple[str, dict[str, Any]]:
@@ -137,8 +152,10 @@ class TargetPusher:
             self.store.ack(self.target, event.seq)
             self._told(event, answer.get("position"), answer.get("services"))
             self._check_hub(answer.get("hub_id"))
+        elif permanent_refusal(response.status_code, answer):
+            self._refused(event, f"HTTP {response.status_code}: {answer['error']}")
         else:
-            self._refused(event, f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]}")
+            raise PushFailed(f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]} (retried)")
 
     def _send_batch(self, events: list[Event]) -> None:
         response = self._post(f"{self.target}/api/events/batch", {"events": [batch_item(e) for e in events]})
@@ -157,7 +174,10 @@ class TargetPusher:
                 continue
             if acked:
                 self.store.ack(self.target, acked)
-            self._refused(event, f"HTTP {status}: {result.get('error') if isinstance(result, dict) else result}")
+            if not permanent_refusal(status, result):  # "could not store now": the hub's disk, its lock
+                raise PushFailed(f"{event.kind} {event.payload.get('code', event.ticket_id)}: HTTP {status} "
+                                 f"({result.get('error') if isinstance(result, dict) else result}); retried")
+            self._refused(event, f"HTTP {status}: {result['error']}")
             return
         self.store.ack(self.target, events[-1].seq)
         self._check_hub(answer.get("hub_id"))
@@ -246,7 +266,21 @@ class TargetPusher:
             self._health_dirty = True
             self.wake_event.set()
 
+    def _check_disk(self) -> None:
+        """The totem's own disk nearly full: the desk consoles say "disco pieno" beside it."""
+        try:
+            full = free_bytes(self.config.totem.data_dir) < LOW_DISK_BYTES
+        except OSError:
+            return
+        if full != bool(self.health.get("disk_full")):
+            if full:
+                self.health["disk_full"] = True
+            else:
+                self.health.pop("disk_full", None)  # sent only when true: an older hub refuses the field
+            self._health_dirty = True
+
     def send_health(self) -> None:
+        self._check_disk()
         due = time.monotonic() - self._health_sent_at >= self.config.hub.heartbeat_s
         if not (self._health_dirty or due):
             return

@@ -5,10 +5,16 @@ issue is one BEGIN IMMEDIATE transaction (counter, ticket row, outbox event) tha
 committed before the caller may touch the printer. BEGIN IMMEDIATE takes the write
 lock up front, so two processes issuing at once are serialised by SQLite itself; the
 UNIQUE(service_day, code) constraint is the last line of defence.
+
+A ticket whose paper is uncertain (committed, never marked printed nor voided, its issuing
+process gone: `totem.inflight`) is found by `sweep_uncertain` at the next start, marked,
+and its issued event is sent again with `"print": "unconfirmed"`, so the desk console shows
+"stampa non confermata". It is kept, not voided (docs/TECHNICIAN.md says why).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -19,7 +25,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from config.errors import NumbersExhausted, StoreError, TooSoon
+from config.errors import DiskFull, NumbersExhausted, StoreError, TooSoon
+from totem import inflight
+from totem.diskspace import disk_full_advice, failed_for_space
 from totem.numbering import format_code
 from totem.schema import TICKETS_SCHEMA, SchemaTooNew, migrate, script
 
@@ -70,7 +78,10 @@ CREATE TABLE IF NOT EXISTS cursors (
 """
 
 # Version n of the schema is STEPS[:n] (totem.schema); 1 is the first release's, 493ac60.
-STEPS = (script(SCHEMA),)
+# 2: the issuing process of each ticket and when its paper was found uncertain (totem.inflight);
+# only columns added, so the previous release still opens the file (compatible = 1).
+STEPS = (script(SCHEMA), script("ALTER TABLE tickets ADD COLUMN issuer TEXT;"
+                                "ALTER TABLE tickets ADD COLUMN unconfirmed_at TEXT"))
 assert len(STEPS) == TICKETS_SCHEMA
 
 
@@ -126,8 +137,15 @@ class TicketStore:
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()
-            raise StoreError(f"cannot open ticket database {self.path}: {exc} "
-                             "(a technician can move it aside with `totem repair-db`)") from exc
+            raise self._failure(f"cannot open ticket database {self.path}: {exc} "
+                                "(a technician can move it aside with `totem repair-db`)", exc) from exc
+        self._issuer = inflight.IssuerLock(self.path.parent)  # taken at the first ticket
+
+    def _failure(self, message: str, exc: BaseException) -> StoreError:
+        """A full disk is told as such (what to free), never as a database to repair."""
+        if failed_for_space(exc, self.path.parent):
+            return DiskFull(f"{disk_full_advice(self.path.parent)} ({exc})")
+        return StoreError(message)
 
     @classmethod
     def in_dir(cls, data_dir: Path) -> TicketStore:
@@ -135,6 +153,7 @@ class TicketStore:
 
     def close(self) -> None:
         self._db.close()
+        self._issuer.release()
 
     def __enter__(self) -> TicketStore:
         return self
@@ -148,16 +167,19 @@ class TicketStore:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreError(f"ticket database {self.path} is locked or unwritable: {exc}") from exc
+            raise self._failure(f"ticket database {self.path} is locked or unwritable: {exc}", exc) from exc
         try:
             yield self._db
         except BaseException:
-            self._db.execute("ROLLBACK")
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already (a full disk)
+                self._db.execute("ROLLBACK")
             raise
         try:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot commit to ticket database {self.path}: {exc}") from exc
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")  # a failed COMMIT leaves the transaction open
+            raise self._failure(f"cannot commit to ticket database {self.path}: {exc}", exc) from exc
 
     # -- issuing ---------------------------------------------------------------------------------
 
@@ -178,6 +200,7 @@ class TicketStore:
         """Number, record and enqueue one ticket, durably, in one transaction. `appointment`:
         the checked-in appointment's number, sent with the ticket so the hub links them."""
         ticket_id = str(uuid.uuid4())
+        issuer = self._issuer.acquire()
         try:
             with self._write() as db:
                 if min_interval_s > 0:
@@ -200,9 +223,9 @@ class TicketStore:
                     raise NumbersExhausted(service_id, last_number)
                 code = format_code(prefix, number)
                 db.execute(
-                    "INSERT INTO tickets (id, code, service_id, number, service_day, issued_at, lang) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (ticket_id, code, service_id, number, service_day.isoformat(), _ts(issued_at), lang),
+                    "INSERT INTO tickets (id, code, service_id, number, service_day, issued_at, lang, issuer) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (ticket_id, code, service_id, number, service_day.isoformat(), _ts(issued_at), lang, issuer),
                 )
                 payload = {"id": ticket_id, "code": code, "service": service_id, "number": number,
                            "issued_at": _ts(issued_at), "totem": totem_id}
@@ -210,7 +233,7 @@ class TicketStore:
                     payload["appointment"] = appointment
                 self._enqueue(db, "issued", ticket_id, payload, issued_at)
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot record ticket in {self.path}: {exc}") from exc
+            raise self._failure(f"cannot record ticket in {self.path}: {exc}", exc) from exc
         return TicketRow(ticket_id, code, service_id, number, service_day, issued_at, lang, "issued")
 
     def _enqueue(self, db: sqlite3.Connection, kind: str, ticket_id: str, payload: dict[str, object],
@@ -230,6 +253,34 @@ class TicketStore:
             if changed:
                 self._enqueue(db, "void", ticket_id, {"id": ticket_id, "reason": reason}, at)
         return bool(changed)
+
+    def sweep_uncertain(self, *, today: date, at: datetime, totem_id: str) -> list[str]:
+        """Mark the tickets whose paper is uncertain (issued, never printed nor voided, their
+        process gone); today's are sent again with `"print": "unconfirmed"`. Their codes."""
+        rows = self._db.execute("SELECT id, code, service_id, number, service_day, issued_at, issuer FROM tickets "
+                                "WHERE status = 'issued' AND unconfirmed_at IS NULL").fetchall()
+        mine = self._issuer.id
+        alive: dict[str, bool] = {}
+        for *_, issuer in rows:
+            if issuer and issuer not in alive:
+                alive[issuer] = issuer == mine or not inflight.gone(self.path.parent, issuer)
+        uncertain = [r for r in rows if not (r[6] and alive[r[6]])]
+        inflight.tidy(self.path.parent, keep=mine)
+        if not uncertain:
+            return []
+        with self._write() as db:
+            for ticket_id, code, service, number, day, issued_at, _ in uncertain:
+                changed = db.execute("UPDATE tickets SET unconfirmed_at = ? WHERE id = ? AND status = 'issued' "
+                                     "AND unconfirmed_at IS NULL", (_ts(at), ticket_id)).rowcount
+                if not changed or day != today.isoformat():
+                    continue  # another day's ticket is history: the hub files nothing late under today
+                row = db.execute("SELECT payload FROM events WHERE ticket_id = ? AND kind = 'issued' ORDER BY seq "
+                                 "LIMIT 1", (ticket_id,)).fetchone()
+                payload = json.loads(row[0]) if row else {"id": ticket_id, "code": code, "service": service,
+                                                           "number": number, "issued_at": issued_at,
+                                                           "totem": totem_id}
+                self._enqueue(db, "issued", ticket_id, {**payload, "print": "unconfirmed"}, at)
+        return [r[1] for r in uncertain]
 
     # -- reading ---------------------------------------------------------------------------------
 

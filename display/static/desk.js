@@ -36,7 +36,10 @@
       now_paused: "Sportello in pausa", now_resumed: "Sportello di nuovo aperto",
       confirm_noshow: "Segnare {code} come assente?", noshow_note: "Se arriva più tardi: «Rimetti in coda» tra gli assenti di oggi.",
       served_msg: "{code} servito", noshow_msg: "{code} segnato assente", recalled_msg: "{code} richiamato",
-      undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}", appointment: "appuntamento delle {time}, {service}"
+      undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}", appointment: "appuntamento delle {time}, {service}",
+      disk_full: "Disco pieno sul display: nuovi biglietti e azioni in attesa finché non si libera spazio (i totem li conservano e li rinviano)",
+      flag_unconfirmed: "{code} ({totem}): stampa non confermata (il totem si è fermato mentre stampava): se nessuno risponde, segnare assente",
+      unconfirmed: "stampa non confermata", totem_disk_full: " · disco pieno: il tecnico liberi spazio (totem status)"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -70,7 +73,10 @@
       now_paused: "Desk paused", now_resumed: "Desk open again",
       confirm_noshow: "Mark {code} as a no-show?", noshow_note: "If they come later: “Back in the queue” among today's no-shows.",
       served_msg: "{code} served", noshow_msg: "{code} marked as a no-show", recalled_msg: "{code} called again",
-      undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}", appointment: "appointment at {time}, {service}"
+      undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}", appointment: "appointment at {time}, {service}",
+      disk_full: "Display disk full: new tickets and actions wait until space is freed (the totems keep and resend them)",
+      flag_unconfirmed: "{code} ({totem}): printing not confirmed (the totem stopped while printing): if nobody answers, mark no-show",
+      unconfirmed: "printing not confirmed", totem_disk_full: " · disk full: a technician must free space (totem status)"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -95,11 +101,14 @@
   function render(s) {
     if (s !== state && s.now) hubOffsetMs = Date.parse(s.now) - Date.now();
     state = s;
+    $("disk").hidden = !(s.disk && s.disk.full);
+    $("disk").textContent = t("disk_full");
     const me = s.desks.find((d) => d.id === desk);
     const current = me && me.current;
     $("current-code").textContent = current ? current.code : "—";
     const service = current && s.services.find((x) => x.id === current.service);
-    $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") : t("none_current");
+    $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") +
+      ((current.flags || []).includes("unconfirmed") ? " — " + t("unconfirmed") : "") : t("none_current");
     ["recall", "noshow", "done", "transfer"].forEach((id) => { $(id).disabled = !current; });
     const mine = s.services.filter((x) => me && me.services.includes(x.id));
     const paused = !!(me && me.paused);
@@ -138,7 +147,8 @@
         const li = document.createElement("li");
         const text = document.createElement("span");
         const booked = q.appointment ? " — " + t("appointment", {time: q.appointment.time, service: serviceLabel(q.appointment.service)}) : "";
-        text.textContent = q.code + booked + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
+        const unsure = (q.flags || []).includes("unconfirmed") ? " — " + t("unconfirmed") : "";
+        text.textContent = q.code + booked + unsure + " — " + t("waited", {m: Math.max(0, Math.round((now - Date.parse(q.issued_at)) / 60000))});
         // Call this one, out of the order (the operator chose it). By its code: ticket ids stay off the
         // public state (they will be the secret of a citizen's "follow your turn" page).
         const call = document.createElement("button");
@@ -181,8 +191,9 @@
         li.className = x.printer === "ready" ? "" : (x.printer === "paper_low" ? "warn" : "bad");
         const differs = x.fingerprint && s.fingerprint && x.fingerprint !== s.fingerprint;
         li.textContent = t(key, {id: x.id}) + (x.backlog ? t("backlog", {n: pl("n_tickets", x.backlog)}) : "") +
-          (x.set_aside ? t("set_aside", {n: pl("n_tickets", x.set_aside)}) : "") + (differs ? t("config_differs") : "");
-        if (differs || x.set_aside) li.className = "bad";
+          (x.set_aside ? t("set_aside", {n: pl("n_tickets", x.set_aside)}) : "") + (differs ? t("config_differs") : "") +
+          (x.disk_full ? t("totem_disk_full") : "");
+        if (differs || x.set_aside || x.disk_full) li.className = "bad";
       }
       return li;
     }));

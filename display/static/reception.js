@@ -20,6 +20,7 @@
       st_booked: "Prenotato", st_checked_in: "Arrivato alle {t}", st_checked_in_code: "Arrivato alle {t} · {code}", st_cancelled: "Annullato",
       cancel: "Annulla", reopen: "Riattiva", cancel_this: "Annulla l'appuntamento {number}", reopen_this: "Riattiva l'appuntamento {number}",
       not_done: "Hub non raggiungibile: operazione NON eseguita, riprovare",
+      disk_full: "Disco pieno sul display: nuovi biglietti e prenotazioni in attesa finché non si libera spazio",
       err_day: "Giorno non valido: da oggi a un anno da oggi", err_time: "Ora non valida (HH:MM)",
       err_closed: "Lo sportello non è aperto alle {time} del {day}: scegliere un orario di apertura",
       err_service: "Scegliere un servizio", err_reference: "Riferimento: al massimo 40 caratteri, senza < >",
@@ -43,6 +44,7 @@
       st_booked: "Booked", st_checked_in: "Arrived at {t}", st_checked_in_code: "Arrived at {t} · {code}", st_cancelled: "Cancelled",
       cancel: "Cancel", reopen: "Reopen", cancel_this: "Cancel appointment {number}", reopen_this: "Reopen appointment {number}",
       not_done: "Hub unreachable: NOT done, try again",
+      disk_full: "Display disk full: new tickets and bookings wait until space is freed",
       err_day: "Invalid day: from today to one year ahead", err_time: "Invalid time (HH:MM)",
       err_closed: "The desk is not open at {time} on {day}: choose an opening time",
       err_service: "Choose a service", err_reference: "Reference: at most 40 characters, no < >",
@@ -269,7 +271,12 @@
   // Live: a check-in at the totem or another PC's change shows here within a second or two.
   let pendingList = null;
   const source = new EventSource("/api/events");
-  source.addEventListener("state", () => {
+  source.addEventListener("state", (ev) => {
+    try {  // a full hub disk shows here as on every console
+      const s = JSON.parse(ev.data);
+      $("disk").hidden = !(s.disk && s.disk.full);
+      $("disk").textContent = t("disk_full");
+    } catch (err) { /* a malformed event changes nothing */ }
     if (!info || pendingList) return;
     pendingList = setTimeout(() => { pendingList = null; loadList(); }, 500);
   });
