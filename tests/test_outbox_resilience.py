@@ -146,8 +146,7 @@ def test_the_push_outlives_a_failing_store(tmp_path: Path, clock: FrozenClock, m
     with FakeHub(lambda t: (201, {})) as hub:
         config = config_for(tmp_path, hub.url)
         with TicketStore.in_dir(config.totem.data_dir) as store:
-            Issuer(config=config, store=store, clock=clock).issue("uffici")
-            with OutboxPusher.start(config, clock=clock) as outbox:
+            with OutboxPusher.start(config, clock=clock) as outbox:  # nothing to send yet: no race with the patch
                 pusher_store = outbox.pushers[0].store
                 real_ack = pusher_store.ack
                 failures = {"left": 3}
@@ -159,6 +158,7 @@ def test_the_push_outlives_a_failing_store(tmp_path: Path, clock: FrozenClock, m
                     real_ack(target, seq)
 
                 monkeypatch.setattr(pusher_store, "ack", flaky_ack)
+                Issuer(config=config, store=store, clock=clock).issue("uffici")
                 outbox.wake()
                 assert wait_for(lambda: failures["left"] == 0 and outbox.backlog() == 0)
                 assert outbox.alive()
