@@ -23,8 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="totem-display", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
-        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config, 3 cannot listen,\n"
-               "4 the queue database cannot be opened (see --repair-db)\n"
+        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config (or a bad argument), 3 cannot\n"
+               "listen, 4 the queue database cannot be opened (see --repair-db), 5 unpair: no such device\n"
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
@@ -34,9 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="move an unreadable queue database aside and exit (technician action)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
-    from display import report_cli
+    from display import pairing_cli, report_cli
 
-    report_cli.add_parser(parser.add_subparsers(dest="command", metavar="{report}"))
+    sub = parser.add_subparsers(dest="command", metavar="{report,pair,devices,unpair}")
+    report_cli.add_parser(sub)
+    pairing_cli.add_parsers(sub)
     return parser
 
 
@@ -55,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from display import report_cli
 
         return report_cli.run(config, args)
+    if args.command in ("pair", "devices", "unpair"):
+        from display import pairing_cli
+
+        return pairing_cli.run(config, args)
     if args.repair_db:
         from display.repair import move_aside
 

@@ -28,6 +28,7 @@ from display import appointments, listings
 from display.appointments import CheckInGuard
 from display.broker import Broker
 from display.connlimit import StreamCap
+from display.devices import Device, DeviceRegistry, cookie_name
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
@@ -37,11 +38,12 @@ from totem.clock import Clock
 log = logging.getLogger(__name__)
 
 
-def require_same_origin(request: web.Request) -> None:
-    """Cookie-authenticated writes: a JSON body and an Origin (or Referer) of this very hub.
-    A page on another site can send neither (a cross-site JSON request needs CORS, which the
-    hub never grants), so SameSite is not the only guard."""
-    if request.content_type != "application/json":
+def require_same_origin(request: web.Request, *, json_body: bool = True) -> None:
+    """Cookie-authenticated writes, unlocks and pairings: a JSON body and an Origin (or Referer)
+    of this very hub. A page on another site can send neither (a cross-site JSON request needs
+    CORS, which the hub never grants), so SameSite is not the only guard. `json_body` False:
+    the reports' HTML form (the Origin check alone)."""
+    if json_body and request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text=json.dumps({"error": "desk actions need a JSON body"}),
                                            content_type="application/json")
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
@@ -66,7 +68,9 @@ class Hub:
         self.broker = Broker()
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
-        self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
+        self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600,
+                                     data_dir=config.hub.data_dir)
+        self.devices = DeviceRegistry(config.hub.data_dir)  # paired consoles (display.devices)
         self._state_pending = False
         self._version = 0
         self._state_cache: str | None = None
@@ -168,31 +172,49 @@ class Hub:
         locked one (no enumeration)."""
         desk = self.config.desk(desk_id)
         self.require_session(request, session=desk_id, pin=desk.pin if desk else None,
-                             cookie=DeskSessions.cookie_name(desk_id), what="desk")
+                             cookie=DeskSessions.cookie_name(desk_id), what="desk", role="desk", target=desk_id)
         assert desk is not None
         return desk
 
+    def paired(self, request: web.Request, role: str, target: str = "") -> Device | None:
+        """The paired device this browser is for this console (its device cookie), or None."""
+        return self.devices.device(request.cookies.get(cookie_name(role, target)), role, target)
+
+    def require_paired(self, request: web.Request, role: str, target: str = "") -> Device:
+        """Unlocks start here, before any PIN is read: an unpaired browser cannot even try."""
+        device = self.paired(request, role, target)
+        if device is None:
+            raise web.HTTPForbidden(text=json.dumps({"error": "this browser is not paired to this console: a "
+                                                              "technician pairs it once (totem-display pair)",
+                                                     "reason": "unpaired"}), content_type="application/json")
+        return device
+
     def require_session(self, request: web.Request, *, session: str, pin: str | None, cookie: str,
-                        what: str) -> None:
+                        what: str, role: str, target: str = "") -> None:
         """A console's right to act (a desk's, the reception's): the bearer token, or the session
-        cookie its PIN gave, on a same-origin JSON request for writes (CSRF). `pin` None: a console
-        the site file does not have, which looks exactly like a locked one (no enumeration)."""
+        cookie its PIN gave on this paired device, on a same-origin JSON request for writes (CSRF).
+        `pin` None: a console the site file does not have, which looks exactly like a locked one
+        (no enumeration). The 401 says whether this browser is paired (the page asks for pairing)."""
         if pin is not None and self.bearer_ok(request):
             return
-        if pin is None or not self.sessions.valid(session, pin, request.cookies.get(cookie)):
-            raise web.HTTPUnauthorized(text=json.dumps({"error": f"{what} locked: unlock it with its PIN"}),
+        device = self.paired(request, role, target)
+        if pin is None or device is None or not self.sessions.valid(session, pin, request.cookies.get(cookie),
+                                                                     device.id):
+            raise web.HTTPUnauthorized(text=json.dumps({"error": f"{what} locked: unlock it with its PIN",
+                                                        "paired": device is not None}),
                                        content_type="application/json")
         if request.method != "GET":
             require_same_origin(request)
 
     def unlock(self, request: web.Request, *, session: str, given: str, pin: str | None, cookie: str,
-               label: str, answer: dict[str, Any]) -> web.Response:
-        """A PIN typed on a console. The caller has read the body; the lockout check, the comparison
-        and the count happen here with no await in between, so concurrent guesses are counted
-        before any is compared (at most 5 per lockout window, whatever their source address).
-        `pin` None: an unknown console, treated as one with a PIN nobody knows."""
+               label: str, answer: dict[str, Any], device: Device) -> web.Response:
+        """A PIN typed on a paired console (the caller checked Origin, content type and pairing
+        before reading the body). The lockout check, the comparison and the count happen here
+        with no await in between, so concurrent guesses are counted before any is compared (at
+        most 5 per lockout window per paired device). `pin` None: an unknown console, treated
+        as one with a PIN nobody knows."""
         result = self.sessions.try_pin(session if pin is not None else f"?{session}", given,
-                                       pin if pin is not None else secrets.token_hex(8))
+                                       pin if pin is not None else secrets.token_hex(8), device=device.id)
         if result.locked_for_s:
             if result.just_locked:  # once per lockout, not once per guess (an attack cannot fill the log)
                 log.warning("%s: locked for %.0f s after repeated wrong PINs", label, result.locked_for_s)
@@ -203,7 +225,7 @@ class Hub:
             log.warning("%s: wrong PIN (%d more before the lockout)", label, result.left)
             return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
         response = web.json_response({"ok": True, **answer})
-        response.set_cookie(cookie, self.sessions.issue(session, pin), httponly=True, samesite="Strict", path="/",
+        response.set_cookie(cookie, self.sessions.issue(session, pin, device.id), httponly=True, samesite="Strict", path="/",
                             max_age=round(self.sessions.lifetime_s), secure=request.secure)
         return response
 

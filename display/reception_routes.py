@@ -27,7 +27,7 @@ from config.follow import KEY_RE, follow_url
 from display import STATIC, appointments
 from display.appointments import AppointmentNotFound
 from display.connlimit import read_json
-from display.hub import HUB_KEY, Hub
+from display.hub import HUB_KEY, Hub, require_same_origin
 from display.validation import APPOINTMENT_RE, BadRequest, expect_object, pin
 from totem.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from totem.hours import Schedule
@@ -48,7 +48,8 @@ def _require(request: web.Request, hub: Hub) -> None:
     reception = hub.config.reception
     if reception is None:
         raise web.HTTPNotFound(text='{"error": "no [reception] in the site file"}', content_type="application/json")
-    hub.require_session(request, session=SESSION_ID, pin=reception.pin, cookie=COOKIE, what="reception")
+    hub.require_session(request, session=SESSION_ID, pin=reception.pin, cookie=COOKIE, what="reception",
+                        role="reception")
 
 
 def _today(hub: Hub) -> date:
@@ -94,12 +95,14 @@ async def follow_qr(request: web.Request) -> web.Response:
 
 
 async def unlock(request: web.Request) -> web.Response:
-    """The reception's PIN, with the desks' lockout (`Hub.unlock`)."""
+    """The reception's PIN on a paired device, with the desks' lockout (`Hub.unlock`)."""
     hub = _hub(request)
+    require_same_origin(request)
+    device = hub.require_paired(request, "reception")
     given = pin(await read_json(request))
     reception = hub.config.reception
     response = hub.unlock(request, session=SESSION_ID, given=given, pin=reception.pin if reception else None,
-                          cookie=COOKIE, label="reception", answer={})
+                          cookie=COOKIE, label="reception", answer={}, device=device)
     if response.status == 200:
         log.info("reception: opened")
     return response
