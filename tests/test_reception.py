@@ -11,6 +11,7 @@ import pytest
 import requests
 from conftest import HUB_NOW, write_site
 from escpos_decode import decode
+from helpers.consoles import paired
 from test_hub_api import AUTH, ticket
 
 from config import load_config
@@ -26,8 +27,7 @@ class Reception:
 
     def __init__(self, hub: HubServer) -> None:
         self.hub = hub
-        self.http = requests.Session()
-        self.http.headers["Origin"] = hub.url
+        self.http = paired(hub, "reception")
         answer = self.http.post(hub.url + "/reception/unlock", json={"pin": PIN}, timeout=5)
         assert answer.status_code == 200, answer.text
 
@@ -77,8 +77,8 @@ def test_the_reception_issues_a_ticket_from_its_own_block_and_prints_it(site: Pa
         locked = requests.post(hub.url + "/api/reception/tickets", json={"service": "uffici"}, timeout=5,
                                headers={"Origin": hub.url})
         assert locked.status_code == 401
-        assert requests.post(hub.url + "/reception/unlock", json={"pin": "1357"}, timeout=5).status_code == 401, \
-            "a desk PIN does not open the reception"
+        assert paired(hub, "reception").post(hub.url + "/reception/unlock", json={"pin": "1357"},
+                                             timeout=5).status_code == 401, "a desk PIN does not open the reception"
         requests.post(hub.url + "/api/tickets", json=ticket(number=1, minutes_ago=5), headers=AUTH, timeout=5)
         desk = Reception(hub)
         issued = desk.post("/api/reception/tickets", {"service": "uffici", "lang": "en"})
