@@ -25,8 +25,8 @@ from aiohttp import web
 
 from config.model import Config, Desk
 from display import appointments, listings
-from display.appointments import CheckInGuard
 from display.broker import Broker
+from display.checkin_brake import CheckInBrake
 from display.connlimit import StreamCap
 from display.devices import Device, DeviceRegistry, cookie_name
 from display.queue import QueueStore
@@ -42,11 +42,14 @@ def require_same_origin(request: web.Request, *, json_body: bool = True) -> None
     """Cookie-authenticated writes, unlocks and pairings: a JSON body and an Origin (or Referer)
     of this very hub. A page on another site can send neither (a cross-site JSON request needs
     CORS, which the hub never grants), so SameSite is not the only guard. `json_body` False:
-    the reports' HTML form (the Origin check alone)."""
+    the reports' HTML form (the Origin check alone; a browser sends its form's Origin as "null"
+    under the hub's no-referrer policy, and then its Sec-Fetch-Site must say same-origin)."""
     if json_body and request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text=json.dumps({"error": "desk actions need a JSON body"}),
                                            content_type="application/json")
     source = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not json_body and source in ("", "null") and request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return  # a form the hub's own page posted: under Referrer-Policy no-referrer its Origin is "null"
     parts = urlsplit(source)
     if source == "null" or f"{parts.scheme}://{parts.netloc}" != f"{request.scheme}://{request.host}":
         raise web.HTTPForbidden(text=json.dumps({"error": "cross-site request refused"}),
@@ -84,7 +87,7 @@ class Hub:
         # States are built here, beside (not behind) the group commits: a reader never waits for an fsync.
         self._state_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-state")
         self.reception: ReceptionIssuer | None = None  # [reception]: tickets issued at the entrance
-        self.checkins = CheckInGuard()  # wrong appointment numbers per totem
+        self.checkin_brake = CheckInBrake()  # when each appointment number is compared (per address, global)
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
         self._batcher: asyncio.Task[None] | None = None
@@ -225,8 +228,8 @@ class Hub:
             log.warning("%s: wrong PIN (%d more before the lockout)", label, result.left)
             return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
         response = web.json_response({"ok": True, **answer})
-        response.set_cookie(cookie, self.sessions.issue(session, pin, device.id), httponly=True, samesite="Strict", path="/",
-                            max_age=round(self.sessions.lifetime_s), secure=request.secure)
+        response.set_cookie(cookie, self.sessions.issue(session, pin, device.id), httponly=True, samesite="Strict",
+                            path="/", max_age=round(self.sessions.lifetime_s), secure=request.secure)
         return response
 
     # -- state -------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def test_a_booked_citizen_checks_in_and_gets_a_priority_ticket(tmp_path: Path) -
                 tap(app, dict(checkin_layout(app.size).keys)["del"].center)
                 app.step()
                 app.last_tap_at = -1.0
-            wrong = "00000" if number != "00000" else "11111"
+            wrong = "00000000000" if number != "00000000000" else "22222222221"
             type_number(app, wrong)
             pump(app, lambda: bool(app.checkin.message))
             assert app.screen is Screen.CHECKIN and app.checkin.message.startswith("Numero non trovato")
@@ -94,14 +94,17 @@ def test_a_booked_citizen_checks_in_and_gets_a_priority_ticket(tmp_path: Path) -
             pump(app, lambda: app.screen is Screen.HOME)
 
 
+CHECKED_LAST = pygame.K_KP6  # "1234567890" + its check digit "6": a well-formed number (the hub is asked)
+
+
 def test_without_the_hub_no_priority_is_given(tmp_path: Path) -> None:
     site = totem_site(tmp_path, "http://127.0.0.1:9")  # nothing listens: the hub cannot be asked
     with kiosk(site, FrozenClock(OPEN)) as app:
         key(pygame.K_KP8)
         key(pygame.K_KP_ENTER)
         pump(app, lambda: app.screen is Screen.CHECKIN)
-        for k in (pygame.K_KP1, pygame.K_KP2, pygame.K_KP3, pygame.K_KP4, pygame.K_KP5, pygame.K_KP_MINUS,
-                  pygame.K_KP5, pygame.K_KP_ENTER):
+        digits = [getattr(pygame, f"K_KP{d}") for d in "12345678902"]  # a wrong last digit, then corrected
+        for k in (*digits, pygame.K_KP_MINUS, CHECKED_LAST, pygame.K_KP_ENTER):
             key(k)
         pump(app, lambda: bool(app.checkin.message))
         assert app.checkin.message.startswith("Non è possibile verificare l'appuntamento ora")
@@ -143,7 +146,7 @@ def test_totem_issue_on_the_appointments_service_needs_a_checked_in_number(tmp_p
 
         refused = issue()
         assert refused.returncode == 10 and "give --appointment NUMBER" in refused.stderr, refused.stderr
-        wrong = issue("--appointment", "00000" if number != "00000" else "11111")
+        wrong = issue("--appointment", "00000000000" if number != "00000000000" else "22222222221")
         assert wrong.returncode == 10 and "no appointment has the number" in wrong.stderr, wrong.stderr
         assert issue("--appointment", "1234x").returncode == 10
         # The hub's clock is frozen at 10:00 and the CLI's is real: the window is checked by the hub alone.

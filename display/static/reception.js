@@ -53,6 +53,8 @@
     }
   };
   const $ = (id) => document.getElementById(id);
+  // "12345678901" -> "1234 5678 901": eleven digits read out and typed in groups of four.
+  const grouped = (number) => String(number).replace(/(\d{4})(?=\d)/g, "$1 ");
   let lang = localStorage.getItem("totem-reception-lang") || "it";
   let info = null;  // the session: services, languages, today
   let ticketLang = null;
@@ -135,7 +137,8 @@
     const n = document.createElement("p");
     n.className = "number";
     n.id = "booked-number";
-    n.textContent = a.number;
+    n.textContent = grouped(a.number);
+    n.dataset.number = a.number;
     const p3 = document.createElement("p");
     p3.className = "note";
     p3.textContent = t("booked_how", {early: info.checkin_early_min, late: info.checkin_late_min});
@@ -151,7 +154,7 @@
       const tr = document.createElement("tr");
       const status = a.status === "checked_in" ? t(a.ticket_code ? "st_checked_in_code" : "st_checked_in",
         {t: a.checked_in_at ? hhmm(a.checked_in_at) : "", code: a.ticket_code || ""}) : t("st_" + a.status);
-      const cells = [a.time, a.number, svc(a.service) ? label(svc(a.service)) : a.service, a.reference || "—", status];
+      const cells = [a.time, grouped(a.number), svc(a.service) ? label(svc(a.service)) : a.service, a.reference || "—", status];
       cells.forEach((text) => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
       const td = document.createElement("td");
       const action = a.status === "booked" ? "cancel" : "reopen";

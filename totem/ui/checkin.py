@@ -3,9 +3,9 @@
 1. The appointments button (the service with `appointments = true`), its keypad digit and
    Enter, or the GPIO ticket button set to it, open this screen instead of issuing: nobody
    is called first by a tap alone.
-2. Digits (touch or keypad) fill five boxes; "Cancella" (or the keypad's minus) deletes the
-   last one; "Indietro" (or Esc) goes back to the start.
-3. OK (or Enter) with five digits hands the number to the kiosk's worker
+2. Digits (touch or keypad) fill eleven boxes (`totem.appointment_numbers`); "Cancella"
+   (or the keypad's minus) deletes the last one; "Indietro" (or Esc) goes back to the start.
+3. OK (or Enter) with all eleven digits hands the number to the kiosk's worker
    (`KioskServices.check_in`, `totem.checkin`); the screen says it is checking until the
    ticket's code comes (then the usual ticket screens follow) or the refusal, which is
    shown and spoken here, the digits cleared for another try.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from totem.checkin import NUMBER_DIGITS
+from totem.appointment_numbers import NUMBER_DIGITS
 from totem.errors import AppointmentRefused
 from totem.i18n import Translator
 from totem.spoken import Spoken
@@ -45,7 +45,7 @@ class CheckIn:
         self.entered, self.message, self.busy = "", "", False
 
     def press(self, label: str) -> str:
-        """One key: "submit" (five digits and OK), "back", or "" (the screen changed or not)."""
+        """One key: "submit" (all the digits and OK), "back", or "" (the screen changed or not)."""
         if self.busy:
             return ""
         if label == "back":
@@ -133,7 +133,7 @@ def draw_checkin(surface: pygame.Surface, *, t: Translator, state: CheckIn, layo
         render.draw_text(surface, t("checkin_busy"), layout.message, round(5 * u), render.INK, max_lines=2)
     elif state.message:
         render.draw_text(surface, state.message, layout.message, round(5 * u), render.WARN, max_lines=3)
-    complete = len(state.entered) == 5 and not state.busy
+    complete = len(state.entered) == NUMBER_DIGITS and not state.busy
     for label, box in layout.keys:
         colour = READY if label == "ok" and complete else (render.MUTED if label == "ok" else KEY)
         pygame.draw.rect(surface, colour, render.rect(box), border_radius=round(u))
