@@ -103,10 +103,14 @@ def test_without_the_hub_no_priority_is_given(tmp_path: Path) -> None:
         key(pygame.K_KP8)
         key(pygame.K_KP_ENTER)
         pump(app, lambda: app.screen is Screen.CHECKIN)
-        digits = [getattr(pygame, f"K_KP{d}") for d in "12345678902"]  # a wrong last digit, then corrected
-        for k in (*digits, pygame.K_KP_MINUS, CHECKED_LAST, pygame.K_KP_ENTER):
+        digits = [getattr(pygame, f"K_KP{d}") for d in "12345678902"]  # one digit wrong: the check digit says so
+        for k in (*digits, pygame.K_KP_ENTER):
             key(k)
         pump(app, lambda: bool(app.checkin.message))
+        assert app.checkin.message.startswith("Il numero non è valido"), "a slip is told at once, the hub not asked"
+        for k in (*digits, pygame.K_KP_MINUS, CHECKED_LAST, pygame.K_KP_ENTER):  # corrected
+            key(k)
+        pump(app, lambda: bool(app.checkin.message) and not app.checkin.message.startswith("Il numero"))
         assert app.checkin.message.startswith("Non è possibile verificare l'appuntamento ora")
         with TicketStore.in_dir(load_config(site).totem.data_dir) as store:
             assert store.last_ticket() is None, "no number was used"
