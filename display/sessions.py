@@ -11,10 +11,11 @@ device, neither compares a PIN nor locks anyone out):
 
 A cookie carries the paired device's id, its expiry and an HMAC whose key is derived from
 the hub token, the console's PIN, a random key kept on disk (`sessions.json` in the hub's
-data directory, mode 0600) and the console's logout generation (kept there too): changing
-the PIN or logging out ends every session of that console, unpairing a device ends its
-own, and a hub restart ends none. The hub keeps no session table. Cookie values are parsed
-strictly: anything odd is simply "no session". `compared` counts PIN comparisons (tests).
+data directory, mode 0600) and the console's generation (kept there too, moved on at each
+logout and each new PIN): changing the PIN or logging out ends every session of that
+console, unpairing a device ends its own, and a hub restart ends none. The hub keeps no
+session table. Cookie values are parsed strictly: anything odd is simply "no session".
+`compared` counts PIN comparisons (tests).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class DeskSessions:
         self.lifetime_s = lifetime_s
         self._guards: dict[str, _Guard] = {}
         self._path = Path(data_dir) / FILENAME if data_dir is not None else None
+        self._marks: dict[str, str] = {}  # per console: a keyed mark of its PIN, to see it change
         self._salt, self._generation = self._load()
         self.compared = 0  # PINs compared since the start
 
@@ -68,14 +70,29 @@ class DeskSessions:
         if self._path is not None:
             try:
                 data = json.loads(self._path.read_text(encoding="utf-8"))
+                self._marks = {str(k): str(v) for k, v in data.get("pins", {}).items()}
                 return bytes.fromhex(data["key"]), {str(k): int(v) for k, v in data["generations"].items()}
             except FileNotFoundError:
                 pass
             except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
                 log.error("%s unreadable (%s): a new session key, every console unlocks again", self._path, exc)
         salt = secrets.token_bytes(32)
+        self._marks = {}
         self._save(salt, {})
         return salt, {}
+
+    def _rotate_on_new_pin(self, desk_id: str, pin: str) -> None:
+        """A PIN other than the one last seen for this console: its key moves on (and stays
+        moved, so going back to an old PIN does not bring old sessions back)."""
+        mark = hmac.new(self._salt, f"pin\0{desk_id}\0{pin}".encode(), hashlib.sha256).hexdigest()[:32]
+        seen = self._marks.get(desk_id)
+        if seen == mark:
+            return
+        if seen is not None:
+            self._generation[desk_id] = self._generation.get(desk_id, 0) + 1
+            log.info("console %s: a new PIN, its sessions end", desk_id)
+        self._marks[desk_id] = mark
+        self._save(self._salt, self._generation)
 
     def _save(self, salt: bytes, generations: dict[str, int]) -> None:
         if self._path is None:
@@ -84,7 +101,7 @@ class DeskSessions:
         tmp = self._path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"key": salt.hex(), "generations": generations}, f)
+            json.dump({"key": salt.hex(), "generations": generations, "pins": self._marks}, f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self._path)
@@ -94,7 +111,8 @@ class DeskSessions:
         return f"totem_desk_{desk_id}"
 
     def _key(self, desk_id: str, pin: str) -> bytes:
-        """Derived from the PIN too: a new PIN in the site file rotates the key of that console."""
+        """Derived from the PIN too, and a new PIN in the site file rotates the key of that console."""
+        self._rotate_on_new_pin(desk_id, pin)
         material = b"\0".join([b"totem-desk-session", self._token, self._salt, desk_id.encode(), pin.encode(),
                                str(self._generation.get(desk_id, 0)).encode()])
         return hashlib.sha256(material).digest()

@@ -76,6 +76,7 @@ def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> N
         page = browser.new_page()  # type: ignore[attr-defined]
         page.goto(hub.url + "/desk/1")  # not paired yet: the page says so before any PIN is typed
         wait_text(page, '#lock-error', lambda t: "non è abbinato" in t)
+        assert page.is_visible("#pair-link a")
         page.fill("#pin", "1357")
         page.click("#unlock button")
         wait_text(page, '#lock-error', lambda t: "non è abbinato" in t)

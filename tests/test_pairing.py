@@ -170,3 +170,6 @@ def test_sessions_survive_a_restart_and_end_on_logout_or_a_new_pin(tmp_path: Pat
     site.write_text(text.replace('pin = "1357"', 'pin = "9753"'), encoding="utf-8")
     with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:  # the PIN changed: key rotated
         assert operator.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401
+    site.write_text(text, encoding="utf-8")
+    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:  # and back: old sessions stay ended
+        assert operator.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401

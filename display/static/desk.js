@@ -10,7 +10,7 @@
       transfer: "Trasferisci", totems: "Totem", today: "Oggi", waiting: "In attesa", nobody: "Nessuno in attesa",
       wrong_pin: "PIN errato", wrong_pin_left: "PIN errato: ancora {n} tentativi prima del blocco",
       locked: "Troppi tentativi: riprovare tra {s} secondi",
-      unpaired: "Questo browser non è abbinato a questo sportello: un tecnico lo abbina una volta (totem-display pair desk, poi la pagina /pair)", logout: "Esci", none_current: "Nessun biglietto in servizio",
+      pair_here: "Abbina questo browser con un codice", unpaired: "Questo browser non è abbinato a questo sportello: un tecnico lo abbina una volta (totem-display pair desk, poi la pagina /pair)", logout: "Esci", none_current: "Nessun biglietto in servizio",
       waited: "attende da {m} min", issued: "emesso alle {t}",
       counts: "{served} · {noshow} · {waiting} · {void}",
       n_served: ["{n} servito", "{n} serviti"], n_noshow: ["{n} assente", "{n} assenti"],
@@ -45,7 +45,7 @@
       transfer: "Transfer", totems: "Totems", today: "Today", waiting: "Waiting", nobody: "Nobody waiting",
       wrong_pin: "Wrong PIN", wrong_pin_left: "Wrong PIN: {n} more attempts before the lock",
       locked: "Too many attempts: try again in {s} seconds",
-      unpaired: "This browser is not paired to this desk: a technician pairs it once (totem-display pair desk, then the /pair page)", logout: "Log out", none_current: "No ticket in service",
+      pair_here: "Pair this browser with a code", unpaired: "This browser is not paired to this desk: a technician pairs it once (totem-display pair desk, then the /pair page)", logout: "Log out", none_current: "No ticket in service",
       waited: "waiting {m} min", issued: "issued at {t}",
       counts: "{served} · {noshow} · {waiting} · {void}",
       n_served: ["{n} served", "{n} served"], n_noshow: ["{n} no-show", "{n} no-shows"],
@@ -328,7 +328,7 @@
     $("link").textContent = t(linked ? "online" : "offline");
   }
 
-  function showUnpaired() { showLock(); $("lock-error").textContent = t("unpaired"); }
+  function showUnpaired() { showLock(); $("lock-error").textContent = t("unpaired"); $("pair-link").hidden = false; }
   function showLock() { $("lock").hidden = false; $("console").hidden = true; $("logout").hidden = true; $("pin").focus(); }
   function showConsole() { $("lock").hidden = true; $("console").hidden = false; $("logout").hidden = false; }
 

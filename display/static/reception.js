@@ -7,7 +7,7 @@
       title: "Accoglienza", pin_label: "PIN dell'accoglienza", unlock: "Sblocca", logout: "Esci", switch: "English",
       wrong_pin: "PIN errato", wrong_pin_left: "PIN errato: ancora {n} tentativi prima del blocco",
       locked: "Troppi tentativi: riprovare tra {s} secondi",
-      unpaired: "Questo browser non è abbinato all'accoglienza: un tecnico lo abbina una volta (totem-display pair reception, poi la pagina /pair)",
+      pair_here: "Abbina questo browser con un codice", unpaired: "Questo browser non è abbinato all'accoglienza: un tecnico lo abbina una volta (totem-display pair reception, poi la pagina /pair)",
       issue_title: "Biglietto per un cittadino", issue_note: "Per chi non può o non vuole usare il totem. Lingua del biglietto:",
       ahead_none: "Nessuno prima", ahead_one: "1 persona prima", ahead_many: "{n} persone prima", ahead_unknown: "Persone prima: non note",
       wait_range: "Attesa stimata: {low}-{high} minuti", wait_short: "Attesa stimata: meno di {high} minuti", wait_unknown: "Attesa: non stimabile ora",
@@ -31,7 +31,7 @@
       title: "Reception", pin_label: "Reception PIN", unlock: "Unlock", logout: "Log out", switch: "Italiano",
       wrong_pin: "Wrong PIN", wrong_pin_left: "Wrong PIN: {n} more attempts before the lock",
       locked: "Too many attempts: try again in {s} seconds",
-      unpaired: "This browser is not paired to the reception: a technician pairs it once (totem-display pair reception, then the /pair page)",
+      pair_here: "Pair this browser with a code", unpaired: "This browser is not paired to the reception: a technician pairs it once (totem-display pair reception, then the /pair page)",
       issue_title: "Ticket for a citizen", issue_note: "For those who cannot or prefer not to use the totem. Ticket language:",
       ahead_none: "Nobody ahead", ahead_one: "1 person ahead", ahead_many: "{n} people ahead", ahead_unknown: "People ahead: unknown",
       wait_range: "Estimated wait: {low}-{high} minutes", wait_short: "Estimated wait: under {high} minutes", wait_unknown: "Wait: cannot be estimated now",
@@ -252,7 +252,7 @@
     if (!r || !r.ok) {
       showLock();
       const body = r ? await r.json().catch(() => ({})) : {};
-      if (body.paired === false) $("lock-error").textContent = t("unpaired");
+      if (body.paired === false) { $("lock-error").textContent = t("unpaired"); $("pair-link").hidden = false; }
       return;
     }
     info = await r.json();
@@ -271,7 +271,7 @@
     if (!r) { $("lock-error").textContent = t("not_done"); return; }
     const body = await r.json().catch(() => ({}));
     if (r.ok) { $("lock-error").textContent = ""; open(); }
-    else if (body.reason === "unpaired") $("lock-error").textContent = t("unpaired");
+    else if (body.reason === "unpaired") { $("lock-error").textContent = t("unpaired"); $("pair-link").hidden = false; }
     else if (r.status === 429) $("lock-error").textContent = t("locked", {s: body.retry_after_s || 60});
     else $("lock-error").textContent = body.attempts_left ? t("wrong_pin_left", {n: body.attempts_left}) : t("wrong_pin");
   });
