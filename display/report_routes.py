@@ -148,8 +148,8 @@ async def unlock(request: web.Request) -> web.Response:
         return web.Response(text=unlock_page(lang=lang, message=t("report_wrong_pin")), content_type="text/html",
                             status=401)
     response = web.HTTPSeeOther(f"/reports?lang={lang}")
-    response.set_cookie(COOKIE, hub.sessions.issue(SESSION_ID, pin, device.id), httponly=True, samesite="Strict", path="/",
-                        max_age=round(hub.sessions.lifetime_s), secure=request.secure)
+    response.set_cookie(COOKIE, hub.sessions.issue(SESSION_ID, pin, device.id), httponly=True, samesite="Strict",
+                        path="/", max_age=round(hub.sessions.lifetime_s), secure=request.secure)
     log.info("reports: opened")
     raise response
 
