@@ -173,3 +173,26 @@ def test_sessions_survive_a_restart_and_end_on_logout_or_a_new_pin(tmp_path: Pat
     site.write_text(text, encoding="utf-8")
     with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:  # and back: old sessions stay ended
         assert operator.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401
+
+
+def test_the_fleet_api_makes_codes_with_the_hub_token_only(hub: HubServer) -> None:
+    made = requests.post(hub.url + "/api/devices/pairing", json={"role": "desk", "desk": "1", "label": "PC 1"},
+                         headers=AUTH, timeout=5)
+    assert made.status_code == 201 and made.json()["link"] == "/pair#" + made.json()["code"]
+    for body, field in (({"role": "desk", "desk": "9"}, "desk"), ({"role": "admin"}, "role"),
+                        ({"role": "reception", "label": "x" * 41}, "label")):
+        bad = requests.post(hub.url + "/api/devices/pairing", json=body, headers=AUTH, timeout=5)
+        assert bad.status_code == 400 and bad.json()["field"] == field, bad.text
+    assert requests.post(hub.url + "/api/devices/pairing", json={"role": "manager"}, timeout=5).status_code == 401
+    browser = requests.Session()
+    browser.headers["Origin"] = hub.url
+    answer = browser.post(hub.url + "/pair", json={"code": made.json()["code"]}, timeout=5)
+    assert answer.status_code == 200 and answer.json()["page"] == "/desk/1"
+    cookie = answer.headers["Set-Cookie"]
+    assert "totem_device_desk_1=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    listed = requests.get(hub.url + "/api/devices", headers=AUTH, timeout=5).json()["devices"]
+    assert [(d["console"], d["label"]) for d in listed] == [("desk 1", "PC 1")]
+    assert "hash" not in listed[0]
+    gone = requests.post(hub.url + f"/api/devices/{listed[0]['id']}/revoke", headers=AUTH, timeout=5)
+    assert gone.status_code == 200 and gone.json()["revoked"] is True
+    assert browser.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).json()["reason"] == "unpaired"
