@@ -4,6 +4,7 @@ a real hub on 127.0.0.1, the folder printer decoded back, one frozen clock for b
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pygame
@@ -116,6 +117,21 @@ def test_without_the_hub_no_priority_is_given(tmp_path: Path) -> None:
             assert store.last_ticket() is None, "no number was used"
         key(pygame.K_ESCAPE)
         pump(app, lambda: app.screen is Screen.HOME)
+
+
+def test_the_check_in_screen_waits_for_the_hubs_answer(tmp_path: Path) -> None:
+    """The hub's brake may hold a number for a while: the screen does not time out meanwhile."""
+    site = totem_site(tmp_path, "http://127.0.0.1:9")
+    with kiosk(site, FrozenClock(OPEN)) as app:
+        key(pygame.K_KP8)
+        key(pygame.K_KP_ENTER)
+        pump(app, lambda: app.screen is Screen.CHECKIN)
+        app.checkin.busy = True  # as after OK, while the worker waits for the hub
+        app.tick_timers(time.monotonic() + 3600)
+        assert app.screen is Screen.CHECKIN
+        app.checkin.busy = False
+        app.tick_timers(time.monotonic() + 3600)
+        assert app.screen is not Screen.CHECKIN, "idle, it does time out"
 
 
 def test_too_early_says_from_when(tmp_path: Path) -> None:
