@@ -220,12 +220,13 @@ class Hub:
                                        pin if pin is not None else secrets.token_hex(8), device=device.id)
         if result.locked_for_s:
             if result.just_locked:  # once per lockout, not once per guess (an attack cannot fill the log)
-                log.warning("%s: locked for %.0f s after repeated wrong PINs", label, result.locked_for_s)
+                log.warning("%s: device %s locked for %.0f s after repeated wrong PINs", label, device.id,
+                            result.locked_for_s)
             return web.json_response({"error": f"too many wrong PINs; retry in {result.locked_for_s:.0f} s",
                                       "retry_after_s": round(result.locked_for_s)}, status=429,
                                      headers={"Retry-After": str(round(result.locked_for_s))})
         if not result.ok or pin is None:
-            log.warning("%s: wrong PIN (%d more before the lockout)", label, result.left)
+            log.warning("%s: wrong PIN on device %s (%d more before the lockout)", label, device.id, result.left)
             return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
         response = web.json_response({"ok": True, **answer})
         response.set_cookie(cookie, self.sessions.issue(session, pin, device.id), httponly=True, samesite="Strict",
