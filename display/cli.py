@@ -24,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="totem-display", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
         epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config (or a bad argument), 3 cannot\n"
-               "listen, 4 the queue database cannot be opened (see --repair-db), 5 unpair: no such device\n"
+               "listen, 4 the queue database cannot be opened (see --repair-db), 5 unpair: no such device,\n"
+               "6 pair/devices/unpair: the device registry cannot be written (run with sudo)\n"
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")

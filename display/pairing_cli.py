@@ -1,18 +1,26 @@
 """`totem-display pair | devices | unpair`: the technician pairs consoles to the hub (issue 24).
 
-They act on the running hub's own registry (`devices.json` in `hub.data_dir`, rule 9): the
-hub sees a new code or an unpaired device at its next request, without a restart.
-Exit 0 done, 2 a bad argument (named), 5 no such device.
+They act on the running hub's own registry (`devices.json` in the hub's data directory,
+rule 9): the hub sees a new code or an unpaired device at its next request, without a
+restart. Run by hand on the Pi (no systemd STATE_DIRECTORY), the data directory of the
+installed service, /var/lib/totem-display, is used when it holds the hub's database and
+the site file's own does not. Exit 0 done, 2 a bad argument (named), 5 no such device,
+6 the registry cannot be written (run with sudo).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from config.model import Config
 from display.devices import CODE_TTL_S, DeviceRegistry, PairingRefused
+from display.queue import QueueStore
+
+SERVICE_DATA_DIR = Path("/var/lib/totem-display")  # systemd's StateDirectory of the hub units
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -34,8 +42,28 @@ def base_url(config: Config) -> str:
     return f"http://{host}:{config.hub.listen_port}"
 
 
+def hub_data_dir(config: Config, *, service_dir: Path = SERVICE_DATA_DIR) -> Path:
+    """The running hub's data directory: the site file's, unless only the installed service's
+    holds a hub database (a technician's shell has no STATE_DIRECTORY)."""
+    own = Path(config.hub.data_dir)
+    if (own / QueueStore.FILENAME).exists() or os.environ.get("STATE_DIRECTORY"):
+        return own
+    if (service_dir / QueueStore.FILENAME).exists():
+        return service_dir
+    return own
+
+
 def run(config: Config, args: argparse.Namespace) -> int:
-    registry = DeviceRegistry(config.hub.data_dir)
+    try:
+        return _run(config, args)
+    except OSError as exc:
+        print(f"totem-display {args.command}: cannot use the device registry in {hub_data_dir(config)}: "
+              f"{exc.strerror or exc} (run it with sudo, as the technician)", file=sys.stderr)
+        return 6
+
+
+def _run(config: Config, args: argparse.Namespace) -> int:
+    registry = DeviceRegistry(hub_data_dir(config))
     if args.command == "pair":
         if args.role == "desk" and config.desk(args.desk) is None:
             desks = ", ".join(d.id for d in config.desks)

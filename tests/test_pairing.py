@@ -196,3 +196,20 @@ def test_the_fleet_api_makes_codes_with_the_hub_token_only(hub: HubServer) -> No
     gone = requests.post(hub.url + f"/api/devices/{listed[0]['id']}/revoke", headers=AUTH, timeout=5)
     assert gone.status_code == 200 and gone.json()["revoked"] is True
     assert browser.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).json()["reason"] == "unpaired"
+
+
+def test_by_hand_on_the_pi_the_installed_hubs_registry_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """Rule 9: a technician's shell has no STATE_DIRECTORY; the code must reach the running hub."""
+    from display.pairing_cli import hub_data_dir
+
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+    config = load_config(write_site(tmp_path))
+    service = tmp_path / "var-lib-totem-display"
+    service.mkdir()
+    assert hub_data_dir(config, service_dir=service) == config.hub.data_dir  # no hub anywhere yet: the file's
+    (service / "hub.sqlite3").write_bytes(b"")
+    assert hub_data_dir(config, service_dir=service) == service
+    config.hub.data_dir.mkdir(parents=True, exist_ok=True)
+    (config.hub.data_dir / "hub.sqlite3").write_bytes(b"")
+    assert hub_data_dir(config, service_dir=service) == config.hub.data_dir  # the site file names a hub's own
