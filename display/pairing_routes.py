@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from typing import Any
@@ -33,7 +34,7 @@ def _hub(request: web.Request) -> Hub:
 
 async def page(request: web.Request) -> web.Response:
     text = (STATIC / "pair.html").read_text(encoding="utf-8")
-    text = text.replace("{{SITE}}", _hub(request).config.site.desk_name.replace("<", "&lt;").replace("&", "&amp;"))
+    text = text.replace("{{SITE}}", html.escape(_hub(request).config.site.desk_name))
     return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
