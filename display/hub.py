@@ -28,7 +28,7 @@ from display import appointments, listings
 from display.broker import Broker
 from display.checkin_brake import CheckInBrake
 from display.connlimit import StreamCap
-from display.devices import Device, DeviceRegistry, cookie_name
+from display.devices import COOKIE_MAX_AGE_S, Device, DeviceRegistry, cookie_name
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
@@ -229,6 +229,10 @@ class Hub:
             log.warning("%s: wrong PIN on device %s (%d more before the lockout)", label, device.id, result.left)
             return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
         response = web.json_response({"ok": True, **answer})
+        # Browsers cap a cookie's life (Chrome: 400 days): each unlock renews the device credential's.
+        device_cookie = cookie_name(device.role, device.target)
+        response.set_cookie(device_cookie, request.cookies.get(device_cookie, ""), httponly=True, samesite="Strict",
+                            path="/", max_age=COOKIE_MAX_AGE_S, secure=request.secure)
         response.set_cookie(cookie, self.sessions.issue(session, pin, device.id), httponly=True, samesite="Strict",
                             path="/", max_age=round(self.sessions.lifetime_s), secure=request.secure)
         return response
