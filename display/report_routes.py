@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
+from display.devices import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.report_data import load_facts, monthly_rows, report_for
 from display.report_page import (
@@ -150,6 +151,9 @@ async def unlock(request: web.Request) -> web.Response:
     response = web.HTTPSeeOther(f"/reports?lang={lang}")
     response.set_cookie(COOKIE, hub.sessions.issue(SESSION_ID, pin, device.id), httponly=True, samesite="Strict",
                         path="/", max_age=round(hub.sessions.lifetime_s), secure=request.secure)
+    device_cookie = cookie_name("manager")  # renewed at each unlock (browsers cap a cookie's life)
+    response.set_cookie(device_cookie, request.cookies.get(device_cookie, ""), httponly=True, samesite="Strict",
+                        path="/", max_age=COOKIE_MAX_AGE_S, secure=request.secure)
     log.info("reports: opened")
     raise response
 
