@@ -135,3 +135,19 @@ def test_no_answer_tells_a_stranger_another_days_appointment_exists(hub: HubServ
     assert hub.hub.checkin_brake.compared == before + 1
     right = checkin(hub, other_day)  # only all 11 digits right tell the date
     assert right.status_code == 409 and right.json()["day"] == "2026-12-03"
+
+
+def test_the_open_appointments_the_odds_count_on_are_a_hard_limit(hub: HubServer,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from display import appointments
+
+    monkeypatch.setattr(appointments, "MAX_OPEN", 2)
+    book(hub, time="10:00")
+    book(hub, time="10:15")
+    reception = paired(hub, "reception")
+    assert reception.post(hub.url + "/reception/unlock", json={"pin": "2580"}, timeout=5).status_code == 200
+    refused = reception.post(hub.url + "/api/reception/appointments",
+                             json={"day": "2026-12-02", "time": "10:00", "service": "sanita"}, timeout=5)
+    assert refused.status_code == 409 and refused.json()["reason"] == "too_many", refused.text
+    listed = reception.get(hub.url + "/api/reception/appointments?day=2026-12-02", timeout=5).json()
+    assert listed["appointments"] == [], "the refusal added nothing"

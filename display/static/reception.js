@@ -25,7 +25,8 @@
       err_closed: "Lo sportello non è aperto alle {time} del {day}: scegliere un orario di apertura",
       err_service: "Scegliere un servizio", err_reference: "Riferimento: al massimo 40 caratteri, senza < >",
       err_ticket_closed: "Sportello chiuso ora: nessun biglietto emesso", err_printer: "La stampante dell'accoglienza non ha stampato: numero annullato, nessuno è in coda con esso. Controllare la carta e riprovare.",
-      err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio"
+      err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio",
+      err_too_many: "Troppi appuntamenti aperti (10.000): annullare quelli non più validi prima di registrarne altri"
     },
     en: {
       title: "Reception", pin_label: "Reception PIN", unlock: "Unlock", logout: "Log out", switch: "Italiano",
@@ -49,7 +50,8 @@
       err_closed: "The desk is not open at {time} on {day}: choose an opening time",
       err_service: "Choose a service", err_reference: "Reference: at most 40 characters, no < >",
       err_ticket_closed: "The desk is closed now: no ticket issued", err_printer: "The reception printer did not print: the number was voided, nobody waits with it. Check the paper and try again.",
-      err_exhausted: "The reception's numbers for this service are used up today"
+      err_exhausted: "The reception's numbers for this service are used up today",
+      err_too_many: "Too many open appointments (10,000): cancel those no longer valid before saving more"
     }
   };
   const $ = (id) => document.getElementById(id);
@@ -235,7 +237,8 @@
     if (!r.ok) {
       const key = {day: "err_day", time: (answer.error || "").includes("not open") ? "err_closed" : "err_time",
         service: "err_service", reference: "err_reference"}[answer.field];
-      $("book-error").textContent = key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.error || r.status);
+      $("book-error").textContent = answer.reason === "too_many" ? t("err_too_many")
+        : key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.error || r.status);
       return;
     }
     lastBooked = answer.appointment;
