@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pygame
+import pytest
 import requests
 from conftest import rome, write_site
 from escpos_decode import decode
@@ -173,3 +174,14 @@ def test_totem_issue_on_the_appointments_service_needs_a_checked_in_number(tmp_p
         done = issue("--appointment", number)
         assert done.returncode == 0 and done.stdout.strip() == "P001", done.stderr
         assert issue("--appointment", number).returncode == 10, "a number is used once"
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1024, 600), (1280, 720), (480, 800), (600, 1024)])
+def test_the_eleven_digit_field_fits_beside_the_keypad(size: tuple[int, int]) -> None:
+    layout = checkin_layout(size)
+    field = layout.field
+    assert field.x >= 0 and field.x + field.w <= size[0] and field.h >= min(size) * 0.08, field
+    for _, key_box in layout.keys:  # never under a key
+        apart = field.x + field.w <= key_box.x or key_box.x + key_box.w <= field.x \
+            or field.y + field.h <= key_box.y or key_box.y + key_box.h <= field.y
+        assert apart, (field, key_box)
