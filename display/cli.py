@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
         epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config (or a bad argument), 3 cannot\n"
                "listen, 4 the queue database cannot be opened (see --repair-db), 5 unpair: no such device,\n"
-               "6 pair/devices/unpair: the device registry cannot be written (run with sudo)\n"
+               "6 pair/consoles/unpair: the device registry cannot be written (run with sudo)\n"
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
@@ -37,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
     from display import pairing_cli, report_cli
 
-    sub = parser.add_subparsers(dest="command", metavar="{report,pair,devices,unpair}")
+    sub = parser.add_subparsers(dest="command", metavar="{report,pair,consoles,unpair}")
     report_cli.add_parser(sub)
     pairing_cli.add_parsers(sub)
     return parser
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from display import report_cli
 
         return report_cli.run(config, args)
-    if args.command in ("pair", "devices", "unpair"):
+    if args.command in ("pair", "consoles", "unpair"):
         from display import pairing_cli
 
         return pairing_cli.run(config, args)

@@ -28,7 +28,7 @@ from display import appointments, listings
 from display.broker import Broker
 from display.checkin_brake import CheckInBrake
 from display.connlimit import StreamCap
-from display.devices import COOKIE_MAX_AGE_S, Device, DeviceRegistry, cookie_name
+from display.consoles import COOKIE_MAX_AGE_S, Device, DeviceRegistry, cookie_name
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
@@ -73,7 +73,7 @@ class Hub:
         self.fingerprint = config.fingerprint()
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600,
                                      data_dir=config.hub.data_dir)
-        self.devices = DeviceRegistry(config.hub.data_dir)  # paired consoles (display.devices)
+        self.consoles = DeviceRegistry(config.hub.data_dir)  # paired consoles (display.consoles)
         self._state_pending = False
         self._version = 0
         self._state_cache: str | None = None
@@ -181,7 +181,7 @@ class Hub:
 
     def paired(self, request: web.Request, role: str, target: str = "") -> Device | None:
         """The paired device this browser is for this console (its device cookie), or None."""
-        return self.devices.device(request.cookies.get(cookie_name(role, target)), role, target)
+        return self.consoles.device(request.cookies.get(cookie_name(role, target)), role, target)
 
     def require_paired(self, request: web.Request, role: str, target: str = "") -> Device:
         """Unlocks start here, before any PIN is read: an unpaired browser cannot even try."""

@@ -1,6 +1,6 @@
-"""`totem-display pair | devices | unpair`: the technician pairs consoles to the hub (issue 24).
+"""`totem-display pair | consoles | unpair`: the technician pairs consoles to the hub (issue 24).
 
-They act on the running hub's own registry (`devices.json` in the hub's data directory,
+They act on the running hub's own registry (`consoles.json` in the hub's data directory,
 rule 9): the hub sees a new code or an unpaired device at its next request, without a
 restart. Run by hand on the Pi (no systemd STATE_DIRECTORY), the data directory of the
 installed service, /var/lib/totem-display, is used when it holds the hub's database and
@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from config.model import Config
-from display.devices import CODE_TTL_S, DeviceRegistry, PairingRefused
+from display.consoles import CODE_TTL_S, DeviceRegistry, PairingRefused
 from display.queue import QueueStore
 
 SERVICE_DATA_DIR = Path("/var/lib/totem-display")  # systemd's StateDirectory of the hub units
@@ -29,9 +29,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("desk", nargs="?", default="", help="the desk id (role desk only)")
     p.add_argument("--label", default="", help="a note to recognise the device later (\"PC sportello 1\")")
     p.add_argument("--valid-min", type=int, default=round(CODE_TTL_S / 60), help="minutes the code stays valid")
-    sub.add_parser("devices", help="the paired consoles (id, console, label, when)")
+    sub.add_parser("consoles", help="the paired console browsers (id, console, label, when)")
     u = sub.add_parser("unpair", help="unpair one device: its sessions end at once")
-    u.add_argument("device_id", help="the id `devices` lists")
+    u.add_argument("device_id", help="the id `consoles` lists")
 
 
 def base_url(config: Config) -> str:
@@ -82,7 +82,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         print(f"pairing code for {what}: {code} (one device, valid {args.valid_min} min)")
         print(f"open on that device: {base_url(config)}/pair#{code}")
         return 0
-    if args.command == "devices":
+    if args.command == "consoles":
         devices = registry.devices()
         for d in devices:
             when = datetime.fromtimestamp(d.paired_at).strftime("%Y-%m-%d %H:%M")
@@ -92,7 +92,8 @@ def _run(config: Config, args: argparse.Namespace) -> int:
         return 0
     gone = registry.revoke(args.device_id)
     if gone is None:
-        print(f"totem-display unpair: no paired device {args.device_id!r} (see totem-display devices)", file=sys.stderr)
+        print(f"totem-display unpair: no paired browser {args.device_id!r} (see totem-display consoles)",
+              file=sys.stderr)
         return 5
     print(f"unpaired {gone.id} ({gone.console}): its sessions ended")
     return 0

@@ -1,13 +1,13 @@
-"""Pairing consoles on the hub (issue 24; the registry is `display.devices`).
+"""Pairing consoles on the hub (issue 24; the registry is `display.consoles`).
 
 1. `GET /pair`: the pairing page; `/pair#CODE` (the link `totem-display pair` prints) fills
    the code in and sends it at once;
 2. `POST /pair {"code"}` (same-origin JSON): the code is spent, the browser gets its device
    cookie for that console, and the answer names the console's page; a wrong code is a 403
    and pairs nothing (codes are ~59 bits and expire: guessing one is hopeless);
-3. for the technician and the fleet page, with the hub token: `GET /api/devices`,
-   `POST /api/devices/pairing {"role", "desk", "label"}` (a new code),
-   `POST /api/devices/{id}/revoke` (unpair: its sessions end with it).
+3. for the technician and the fleet page, with the hub token: `GET /api/consoles`,
+   `POST /api/consoles/pairing {"role", "desk", "label"}` (a new code),
+   `POST /api/consoles/{id}/revoke` (unpair: its sessions end with it).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from aiohttp import web
 
 from display import STATIC
 from display.connlimit import read_json
-from display.devices import COOKIE_MAX_AGE_S, PairingRefused, cookie_name
+from display.consoles import COOKIE_MAX_AGE_S, PairingRefused, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.validation import BadRequest, expect_object
 
@@ -46,7 +46,7 @@ async def pair(request: web.Request) -> web.Response:
     if not isinstance(code, str) or not 1 <= len(code) <= 40:
         raise BadRequest("code", "must be the pairing code (12 letters and digits)", code)
     try:
-        device, credential = hub.devices.pair(code)
+        device, credential = hub.consoles.pair(code)
     except PairingRefused as exc:
         log.warning("pairing refused from %s: %s", request.remote, exc)
         return web.json_response({"error": str(exc), "reason": "bad_code"}, status=403)
@@ -59,7 +59,7 @@ async def pair(request: web.Request) -> web.Response:
 async def list_devices(request: web.Request) -> web.Response:
     hub = _hub(request)
     hub.require_token(request)
-    return web.json_response({"devices": [d.as_json() for d in hub.devices.devices()]},
+    return web.json_response({"consoles": [d.as_json() for d in hub.consoles.devices()]},
                              headers={"Cache-Control": "no-store"})
 
 
@@ -73,7 +73,7 @@ async def new_code(request: web.Request) -> web.Response:
     if role == "desk" and (not isinstance(desk, str) or hub.config.desk(desk) is None):
         raise BadRequest("desk", "must be a desk of the site file: " + ", ".join(d.id for d in hub.config.desks), desk)
     try:
-        code = hub.devices.new_code(str(role), str(desk) if role == "desk" else "", label=label)
+        code = hub.consoles.new_code(str(role), str(desk) if role == "desk" else "", label=label)
     except PairingRefused as exc:
         raise BadRequest("role", str(exc), role) from None
     return web.json_response({"code": code, "link": f"/pair#{code}"}, status=201)
@@ -85,7 +85,7 @@ async def revoke(request: web.Request) -> web.Response:
     device_id = request.match_info["device_id"]
     if not re.fullmatch(r"[0-9a-f]{16}", device_id):
         raise BadRequest("device", "must be a device id (16 hex digits)", device_id)
-    gone = hub.devices.revoke(device_id)
+    gone = hub.consoles.revoke(device_id)
     if gone is None:  # already gone: a repeat changes nothing and is told so
         return web.json_response({"device": device_id, "revoked": False, "error": "no such paired device"},
                                  status=404)
@@ -93,5 +93,5 @@ async def revoke(request: web.Request) -> web.Response:
 
 
 def routes() -> list[web.AbstractRouteDef]:
-    return [web.get("/pair", page), web.post("/pair", pair), web.get("/api/devices", list_devices),
-            web.post("/api/devices/pairing", new_code), web.post("/api/devices/{device_id}/revoke", revoke)]
+    return [web.get("/pair", page), web.post("/pair", pair), web.get("/api/consoles", list_devices),
+            web.post("/api/consoles/pairing", new_code), web.post("/api/consoles/{device_id}/revoke", revoke)]

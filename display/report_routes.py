@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from display.devices import COOKIE_MAX_AGE_S, cookie_name
+from display.consoles import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.report_data import load_facts, monthly_rows, report_for
 from display.report_page import (

@@ -1,5 +1,5 @@
 """Console sessions and the PIN guard: a signed cookie per console after the operator types its PIN
-on a paired device (`display.devices`).
+on a paired device (`display.consoles`).
 
 Steps of `try_pin` (called with no await in between, so concurrent guesses cannot slip
 past the count; keyed by console and paired device, so a stranger, who has no paired

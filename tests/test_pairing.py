@@ -19,7 +19,7 @@ from helpers.consoles import code, paired
 
 from config import load_config
 from display import cli
-from display.devices import DeviceRegistry
+from display.consoles import DeviceRegistry
 from display.server import HubServer
 from totem.clock import FrozenClock
 
@@ -117,17 +117,17 @@ def test_an_unpaired_browser_is_told_to_pair_and_compares_nothing(hub: HubServer
 def test_unpairing_ends_the_devices_sessions_at_once(hub: HubServer, capsys: pytest.CaptureFixture[str]) -> None:
     operator = paired(hub, "desk", "1")
     assert operator.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 200
-    listed = requests.get(hub.url + "/api/devices", headers=AUTH, timeout=5).json()["devices"]
+    listed = requests.get(hub.url + "/api/consoles", headers=AUTH, timeout=5).json()["consoles"]
     assert [d["console"] for d in listed] == ["desk 1"]
-    assert requests.get(hub.url + "/api/devices", timeout=5).status_code == 401
+    assert requests.get(hub.url + "/api/consoles", timeout=5).status_code == 401
     site = str(hub.config.hub.data_dir.parent / "site.toml")
     assert Path(site).exists()
-    assert cli.main(["--config", site, "devices"]) == 0
+    assert cli.main(["--config", site, "consoles"]) == 0
     assert listed[0]["id"] in capsys.readouterr().out
     assert cli.main(["--config", site, "unpair", listed[0]["id"]]) == 0  # the technician's CLI, same registry
     assert operator.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401
     assert operator.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 403
-    assert requests.post(hub.url + f"/api/devices/{listed[0]['id']}/revoke", headers=AUTH,
+    assert requests.post(hub.url + f"/api/consoles/{listed[0]['id']}/revoke", headers=AUTH,
                          timeout=5).status_code == 404  # a repeat changes nothing and says so
     assert cli.main(["--config", site, "unpair", listed[0]["id"]]) == 5
 
@@ -140,7 +140,7 @@ def test_the_pair_command_prints_a_one_time_link(tmp_path: Path, capsys: pytest.
     out = capsys.readouterr().out
     assert "/pair#" in out
     config = load_config(site)
-    path = config.hub.data_dir / "devices.json"
+    path = config.hub.data_dir / "consoles.json"
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     printed = out.split("/pair#")[1].split()[0]
     assert printed not in path.read_text()  # only the code's hash is kept
@@ -176,24 +176,24 @@ def test_sessions_survive_a_restart_and_end_on_logout_or_a_new_pin(tmp_path: Pat
 
 
 def test_the_fleet_api_makes_codes_with_the_hub_token_only(hub: HubServer) -> None:
-    made = requests.post(hub.url + "/api/devices/pairing", json={"role": "desk", "desk": "1", "label": "PC 1"},
+    made = requests.post(hub.url + "/api/consoles/pairing", json={"role": "desk", "desk": "1", "label": "PC 1"},
                          headers=AUTH, timeout=5)
     assert made.status_code == 201 and made.json()["link"] == "/pair#" + made.json()["code"]
     for body, field in (({"role": "desk", "desk": "9"}, "desk"), ({"role": "admin"}, "role"),
                         ({"role": "reception", "label": "x" * 41}, "label")):
-        bad = requests.post(hub.url + "/api/devices/pairing", json=body, headers=AUTH, timeout=5)
+        bad = requests.post(hub.url + "/api/consoles/pairing", json=body, headers=AUTH, timeout=5)
         assert bad.status_code == 400 and bad.json()["field"] == field, bad.text
-    assert requests.post(hub.url + "/api/devices/pairing", json={"role": "manager"}, timeout=5).status_code == 401
+    assert requests.post(hub.url + "/api/consoles/pairing", json={"role": "manager"}, timeout=5).status_code == 401
     browser = requests.Session()
     browser.headers["Origin"] = hub.url
     answer = browser.post(hub.url + "/pair", json={"code": made.json()["code"]}, timeout=5)
     assert answer.status_code == 200 and answer.json()["page"] == "/desk/1"
     cookie = answer.headers["Set-Cookie"]
     assert "totem_device_desk_1=" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    listed = requests.get(hub.url + "/api/devices", headers=AUTH, timeout=5).json()["devices"]
+    listed = requests.get(hub.url + "/api/consoles", headers=AUTH, timeout=5).json()["consoles"]
     assert [(d["console"], d["label"]) for d in listed] == [("desk 1", "PC 1")]
     assert "hash" not in listed[0]
-    gone = requests.post(hub.url + f"/api/devices/{listed[0]['id']}/revoke", headers=AUTH, timeout=5)
+    gone = requests.post(hub.url + f"/api/consoles/{listed[0]['id']}/revoke", headers=AUTH, timeout=5)
     assert gone.status_code == 200 and gone.json()["revoked"] is True
     assert browser.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).json()["reason"] == "unpaired"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import requests
 
-from display.devices import DeviceRegistry
+from display.consoles import DeviceRegistry
 
 
 def code(hub: object, role: str = "desk", target: str = "1") -> str:

@@ -2,7 +2,7 @@
 
 Steps:
 1. a technician asks for a one-time pairing code for one console (`totem-display pair desk 1`,
-   `pair reception`, `pair manager`, or `POST /api/devices/pairing` with the hub token);
+   `pair reception`, `pair manager`, or `POST /api/consoles/pairing` with the hub token);
    the code is 12 letters and digits from an unambiguous alphabet (~59 bits), valid for
    `CODE_TTL_S`, and only its hash is kept;
 2. on the device, the technician opens `/pair#CODE` (or types the code there): the code is
@@ -10,10 +10,10 @@ Steps:
    cookie named for its console (`cookie_name`), kept for `COOKIE_MAX_AGE_S`;
 3. the console's unlock, and every request of its session, first looks the credential up
    (`device`); an unpaired browser gets "pair this device first" before any PIN is compared;
-4. `totem-display devices` lists them, `totem-display unpair ID` (or `POST /api/devices/{id}/
+4. `totem-display consoles` lists them, `totem-display unpair ID` (or `POST /api/consoles/{id}/
    revoke`) ends one: its sessions end with it.
 
-The registry is one JSON file in the hub's data directory (`devices.json`, mode 0600; only
+The registry is one JSON file in the hub's data directory (`consoles.json`, mode 0600; only
 hashes of credentials and codes), written whole under a lock file and renamed into place, so
 the CLI and the running hub share it (rule 9): the hub re-reads it when the file changes.
 Failure paths: `PairingRefused` (unknown or spent code, too many devices, unknown role).
@@ -40,7 +40,7 @@ from totem.errors import TotemError
 
 log = logging.getLogger(__name__)
 
-FILENAME = "devices.json"
+FILENAME = "consoles.json"
 ROLES = ("desk", "reception", "manager")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 12
@@ -178,7 +178,7 @@ class DeviceRegistry:
                 raise PairingRefused("unknown, used or expired pairing code: ask the technician for a new one")
             if len(data["devices"]) >= MAX_DEVICES:
                 raise PairingRefused(f"{MAX_DEVICES} devices are paired already: unpair old ones first "
-                                     "(totem-display devices, unpair)")
+                                     "(totem-display consoles, unpair)")
             device_id = secrets.token_hex(8)
             secret = secrets.token_urlsafe(32)
             data["devices"][device_id] = {"role": grant["role"], "target": grant["target"], "label": grant["label"],
