@@ -11,8 +11,8 @@ from datetime import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from config.errors import Problem
 from config.model import TimeRange
-from totem.errors import Problem
 
 MISSING = object()
 _RANGE_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")

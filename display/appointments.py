@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from config.errors import AppointmentRefused, TotemError
 from totem.appointment_numbers import new_number
-from totem.errors import AppointmentRefused, TotemError
 
 REFERENCE_MAX = 40
 MAX_OPEN = 10_000  # booked appointments from today on; a new one past this is refused

@@ -19,10 +19,10 @@ from typing import Any
 import pygame
 
 from config.colours import hex_colour
+from config.i18n import Translator
 from config.model import Config
 from display.sound import Announcer, call_phrases
 from totem.hours import Schedule
-from totem.i18n import Translator
 from totem.ui.geometry import Box
 from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font
 from totem.wording import hours_text

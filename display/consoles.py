@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from totem.errors import TotemError
+from config.errors import TotemError
 
 log = logging.getLogger(__name__)
 

@@ -87,6 +87,7 @@ class Hub:
         # States are built here, beside (not behind) the group commits: a reader never waits for an fsync.
         self._state_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-state")
         self.reception: ReceptionIssuer | None = None  # [reception]: tickets issued at the entrance
+        self.call_screen: bool | None = None  # the call screen runs in this process (None: not said, e.g. tests)
         self.checkin_brake = CheckInBrake()  # when each appointment number is compared (per address, global)
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
@@ -276,7 +277,10 @@ class Hub:
                           "paused": d.id in store.paused})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
+        reception = self.config.reception.issuer if self.config.reception is not None else None
         for totem_id, health, seen_at in listings.totems(store.reader()):
+            if totem_id == reception:  # a web page on this hub, not a device: never a broken totem (issue 19)
+                continue
             ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
             totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
         desk_names = {d.id: d.name for d in self.config.desks}

@@ -29,9 +29,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     p.add_argument("desk", nargs="?", default="", help="the desk id (role desk only)")
     p.add_argument("--label", default="", help="a note to recognise the device later (\"PC sportello 1\")")
     p.add_argument("--valid-min", type=int, default=round(CODE_TTL_S / 60), help="minutes the code stays valid")
-    sub.add_parser("consoles", help="the paired console browsers (id, console, label, when)")
+    c = sub.add_parser("consoles", help="the paired console browsers (id, console, label, when)")
     u = sub.add_parser("unpair", help="unpair one device: its sessions end at once")
     u.add_argument("device_id", help="the id `consoles` lists")
+    for each in (p, c, u):  # after the command too, as backup/restore
+        each.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
 
 
 def base_url(config: Config) -> str:

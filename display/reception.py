@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
+from config.errors import PrinterUnavailable
 from config.model import Config
 from totem.clock import Clock
-from totem.errors import PrinterUnavailable
 from totem.hubview import estimate_from_position
 from totem.issuing import IssuedTicket, Issuer
 from totem.store import TicketStore

@@ -22,6 +22,7 @@ from typing import Any
 
 from aiohttp import web
 
+from config.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from config.follow import KEY_RE, follow_url
 from display import STATIC, appointments
 from display.appointments import AppointmentNotFound, TooManyOpen
@@ -29,7 +30,6 @@ from display.connlimit import read_json
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.validation import BadRequest, expect_object, pin
 from totem.appointment_numbers import NUMBER_DIGITS, NUMBER_RE, well_formed
-from totem.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from totem.hours import Schedule
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,12 @@ import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from config.i18n import Translator
 from config.model import Config
 from display.queue import QueueStore
 from display.report_data import load_facts, monthly_rows, report_for
 from display.report_page import TABLES, monthly_table, parse_day, tables, ticket_table, to_csv, to_json
 from display.reports import Report
-from totem.i18n import Translator
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -17,10 +17,10 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from config.i18n import Translator
 from config.model import Config
 from display import report_svg
 from display.reports import Counts, Report, Row, Spread, TicketFacts
-from totem.i18n import Translator
 
 PERIODS = ("today", "week", "month", "last_month", "custom")
 REPORT_TABLES = ("summary", "services", "desks", "days", "arrivals")

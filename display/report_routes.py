@@ -21,6 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
+from config.i18n import Translator
 from display.consoles import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.report_data import load_facts, monthly_rows, report_for
@@ -36,7 +37,6 @@ from display.report_page import (
     unlock_page,
 )
 from display.reports import Report, named_period
-from totem.i18n import Translator
 
 log = logging.getLogger(__name__)
 

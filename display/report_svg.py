@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from config.colours import WHITE, contrast, hex_colour
+from config.i18n import Translator
 from display.reports import Report
-from totem.i18n import Translator
 
 INK = "#141414"
 BAND = "#0b2545"

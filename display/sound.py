@@ -15,7 +15,7 @@ import threading
 import wave
 from collections.abc import Sequence
 
-from totem.i18n import Translator
+from config.i18n import Translator
 from totem.speech import Synth
 from totem.spoken import Spoken, spell_code
 

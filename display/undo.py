@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from totem.errors import TotemError
+from config.errors import TotemError
 
 UNDO_WINDOW_S = 30
 IGNORED = frozenset({"recalls"})  # a recall after the action does not stop its undo

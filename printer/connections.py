@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from config.errors import PrinterUnavailable
 from config.model import PrinterSettings
 from printer.status import DLE_EOT_PRINTER, STATUS_QUERY, PrinterState, decode_status
-from totem.errors import PrinterUnavailable
 
 log = logging.getLogger(__name__)
 

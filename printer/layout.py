@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from config.i18n import Translator
 from config.model import Config, Service
 from config.records import Estimate
-from totem.i18n import Translator
 
 DOTS_PER_MM = 8  # 203 dpi
 CHAR_W = 12

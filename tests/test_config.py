@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT, SHIPPED, site_text, write_site
 
 from config import load_config
-from totem.errors import ConfigError, ConfigNotFound
+from config.errors import ConfigError, ConfigNotFound
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -70,7 +70,7 @@ BROKEN = [
     ("[site]\n", "[site]\ncolour = 1\n", "site.colour", "unknown key"),
     ('desk_name = "Sportello Comune Amico"', 'desk_nme = "x"', "site.desk_nme", "did you mean 'desk_name'"),
     ("min_interval_s = 2", 'min_interval_s = "two"', "totem.min_interval_s", "must be a number"),
-    ('id = "totem-1"\n', "", "totem.id", "missing required key"),
+    ('id = "totem-1"\n', "", "totems[0].id", "missing required key"),
     ('id = "procedure"', 'id = "uffici"', "services[1].id", "duplicate service id"),
     ('prefix = "B"', 'prefix = "A"', "services[1].prefix", "duplicate prefix"),
     ('services = ["appuntamento", "uffici"', 'services = ["appuntamento", "uffizi"', "desks[0].services[1]",

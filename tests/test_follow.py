@@ -109,7 +109,7 @@ def test_the_ticket_prints_the_follow_address_only_when_public_url_is_set(tmp_pa
 
 @pytest.mark.parametrize("value", ["ftp://x", "http://", "http://hub/path?q=1"])
 def test_a_bad_public_url_is_named(tmp_path: Path, value: str) -> None:
-    from totem.errors import ConfigError
+    from config.errors import ConfigError
 
     site = write_site(tmp_path, extra={'public_url = ""': f'public_url = "{value}"'})
     with pytest.raises(ConfigError, match=r"hub\.public_url"):

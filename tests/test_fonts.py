@@ -7,10 +7,10 @@ import pygame
 from conftest import SHIPPED
 
 from config import load_config
+from config.i18n import _catalogue, available_languages
 from printer.fonts import font_file
 from printer.layout import Text, TicketLayout
 from printer.png_render import _font, render_png
-from totem.i18n import _catalogue, available_languages
 
 EXTRA = "àèéìòù ÀÈÉÌÒÙ ç € · … « » – ’"
 

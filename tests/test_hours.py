@@ -66,7 +66,7 @@ def test_status_uses_local_time_not_utc(schedule: Schedule) -> None:
 
 
 def test_reopening_says_today_or_tomorrow_and_holidays_in_the_citizens_language(tmp_path: Path) -> None:
-    from totem.i18n import Translator
+    from config.i18n import Translator
     from totem.wording import reopening_text
 
     config = load_config(write_site(tmp_path))

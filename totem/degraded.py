@@ -18,10 +18,10 @@ from contextlib import ExitStack
 
 import pygame
 
+from config.errors import StoreError
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock
-from totem.errors import StoreError
 from totem.hours import Schedule
 from totem.store import TicketStore
 from totem.ui.app import KioskApp

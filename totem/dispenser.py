@@ -17,8 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
+from config.errors import PrinterUnavailable
 from printer.status import PrinterState
-from totem.errors import PrinterUnavailable
 from totem.issuing import IssuedTicket, Issuer
 
 log = logging.getLogger(__name__)

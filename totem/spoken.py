@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from config.i18n import Translator
 from config.model import Config
 from totem.hours import Opening, Schedule
-from totem.i18n import Translator
 from totem.wording import closed_reason, reopening_text
 
 

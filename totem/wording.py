@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from config.i18n import Translator
 from totem.hours import Schedule
-from totem.i18n import Translator
 
 
 def hours_text(t: Translator, schedule: Schedule, day: datetime) -> str:

@@ -11,8 +11,22 @@ from typing import Any
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 ROOT = Path(__file__).resolve().parents[2]
+# `./scripts/bench --smoke` sets BENCH_SMOKE=1: every benchmark runs a few seconds, to prove it still
+# runs (CI does this); the figures then mean nothing.
+SMOKE = os.environ.get("BENCH_SMOKE") == "1"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
+
+
+def scaled(full: int, smoke: int) -> int:
+    """A benchmark's size: `full` for a real measurement, `smoke` under --smoke."""
+    return smoke if SMOKE else full
+
+
+def ticket_buttons(app: Any) -> list[Any]:
+    """The Home buttons that issue a ticket at once (not the appointment's check-in keypad)."""
+    services = app.config.services[getattr(app.layout, "first", 0):]
+    return [box for box, service in zip(app.layout.buttons, services, strict=False) if not service.appointments]
 
 
 def summary(name: str, samples_s: list[float], unit: str = "ms", target: str = "") -> str:

@@ -14,9 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from _common import scaled
 from simday import SCENARIOS, TUESDAY, simulate
 
-DAYS = 50
+DAYS = scaled(50, 2)
 
 
 def main() -> None:

@@ -18,13 +18,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import gather, start_workers, summary
+from _common import gather, scaled, start_workers, summary
 from bench_hub_load import ingest, seed
 from bench_lan import make_site, start_hub
 
-LOAD_S = 10.0
-WAITING = 500
-PHONES = 300
+LOAD_S = float(scaled(10, 1))
+WAITING = scaled(500, 50)
+PHONES = scaled(300, 8)
 PACE_S = 3.0  # follow.js asks every 3 s while the page is visible
 
 

@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from _common import gather, start_workers, summary
+from _common import gather, scaled, start_workers, summary
 from bench_lan import AUTH, load_worker, make_site, start_hub
 
-LOAD_S = 10.0
-WAITING = 10_000
-LISTENERS = 50
-READERS = 100
+LOAD_S = float(scaled(10, 1))
+WAITING = scaled(10_000, 200)
+LISTENERS = scaled(50, 4)
+READERS = scaled(100, 4)
 
 
 def seed(url: str, n: int, *, service: str = "procedure", prefix: str = "B") -> list[str]:

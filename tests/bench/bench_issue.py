@@ -10,10 +10,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import site, summary
+from _common import scaled, site, summary
 
-N_SINGLE = 500
-N_EACH = 300
+N_SINGLE = scaled(500, 20)
+N_EACH = scaled(300, 20)
 
 
 def issue_loop(config_path: str, n: int, queue: mp.Queue) -> None:  # type: ignore[type-arg]

@@ -16,9 +16,10 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import site, summary
+from _common import SMOKE, scaled, site, summary
 
-RUNS = 5
+RUNS = scaled(5, 1)
+FIRST = date(2026, 11, 1) if SMOKE else date(2025, 12, 1)  # a month under --smoke, else a year
 THREE_DESKS = '''
 [[desks]]
 id = "2"
@@ -47,7 +48,7 @@ def main() -> None:
         path.write_text(path.read_text() + THREE_DESKS)
         config = load_config(path)
         started = time.perf_counter()
-        truth = generate(config, config.hub.data_dir, first=date(2025, 12, 1), last=date(2026, 11, 30), seed=150,
+        truth = generate(config, config.hub.data_dir, first=FIRST, last=date(2026, 11, 30), seed=150,
                          per_day=(430, 560))
         print(f"history: {len(truth):,} tickets over a year written in {time.perf_counter() - started:.1f} s")
         tz = ZoneInfo(config.site.timezone)
@@ -55,7 +56,7 @@ def main() -> None:
         cold = []
         for _ in range(2):
             t0 = time.perf_counter()
-            report_for(db, config, date(2025, 12, 1), date(2026, 11, 30))
+            report_for(db, config, FIRST, date(2026, 11, 30))
             cold.append(time.perf_counter() - t0)
         print(summary("year's figures counted from the tickets (no digests kept yet)", cold))
         store = QueueStore.in_dir(config.hub.data_dir, config=config)
@@ -66,11 +67,11 @@ def main() -> None:
         figures, pages, csvs = [], [], []
         for _ in range(RUNS):
             t0 = time.perf_counter()
-            report = report_for(db, config, date(2025, 12, 1), date(2026, 11, 30))
+            report = report_for(db, config, FIRST, date(2026, 11, 30))
             t1 = time.perf_counter()
             page(report, config, lang="it", query={"period": "custom"})
             t2 = time.perf_counter()
-            facts = load_facts(db, date(2025, 12, 1), date(2026, 11, 30), tz)
+            facts = load_facts(db, FIRST, date(2026, 11, 30), tz)
             to_csv(ticket_table(facts, tz))
             t3 = time.perf_counter()
             figures.append(t1 - t0)

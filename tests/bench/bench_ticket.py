@@ -9,9 +9,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import site, summary
+from _common import scaled, site, summary
 
-N = 1000
+N = scaled(1000, 20)
 
 
 def main() -> None:
@@ -29,7 +29,7 @@ def main() -> None:
                                       extra={"paper_width_mm = 80": f"paper_width_mm = {width}"}))
             service = config.service("rimborsi")
             content = TicketContent("C042", service, datetime(2026, 12, 1, 10, 32, tzinfo=ZoneInfo("Europe/Rome")),
-                                    "it", Estimate(6, 90, 150, "hub"))
+                                    "it", Estimate(6, True, 90, 150, "hub"))
             samples = []
             data = b""
             for _ in range(N):

@@ -14,11 +14,11 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
-from _common import ROOT, rss_mb, site, summary
+from _common import ROOT, rss_mb, scaled, site, summary, ticket_buttons
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
-TAPS = 200
-IDLE_S = 30.0
+TAPS = scaled(200, 5)
+IDLE_S = float(scaled(30, 2))
 
 
 def latency(tmp: Path) -> None:
@@ -45,8 +45,9 @@ def latency(tmp: Path) -> None:
         connection.send = timed_send
         clock = pygame.time.Clock()
         app.step()
+        buttons = ticket_buttons(app)
         for i in range(TAPS):
-            box = app.layout.buttons[i % len(app.layout.buttons)]
+            box = buttons[i % len(buttons)]
             w, h = app.window.get_size()
             clock.tick(FPS)
             started = time.perf_counter()

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from config.errors import AppointmentRefused
+from config.i18n import Translator
 from totem.appointment_numbers import NUMBER_DIGITS, shown
-from totem.errors import AppointmentRefused
-from totem.i18n import Translator
 from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.events import Screen, Shown

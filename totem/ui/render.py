@@ -10,10 +10,10 @@ from functools import lru_cache
 import pygame
 
 from config.colours import contrast, hex_colour
+from config.i18n import Translator
 from config.model import Config, Service
 from printer.fonts import font_file
 from totem.hours import Opening, Schedule
-from totem.i18n import Translator
 from totem.ui.geometry import Box, HomeLayout, home_layout, keypad_layout, menu_layout, px_per_mm, take_layout
 from totem.wording import closed_reason, hours_text, reopening_text
 

@@ -13,8 +13,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from config.i18n import Translator
 from totem import __version__
-from totem.i18n import Translator
 
 log = logging.getLogger(__name__)
 

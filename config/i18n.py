@@ -1,4 +1,4 @@
-"""Translation catalogues: one TOML file per language in totem/locales/.
+"""Translation catalogues: one TOML file per language in config/locales/.
 
 Adding a language is adding `XX.toml` with the same keys as `it.toml` and listing
 "XX" in `site.languages`. A missing key falls back to the default language's text.
