@@ -142,7 +142,7 @@ class AppointmentRefused(TotemError, PermissionError):
     told: unknown, other_day, early, late, used, cancelled, locked (the hub's answers), or
     offline (the hub could not be asked: no priority is given without it)."""
 
-    REASONS = ("unknown", "other_day", "early", "late", "used", "cancelled", "locked", "offline")
+    REASONS = ("unknown", "mistyped", "other_day", "early", "late", "used", "cancelled", "locked", "offline")
 
     def __init__(self, reason: str, message: str = "", **detail: str | float) -> None:
         self.reason = reason if reason in self.REASONS else "unknown"

@@ -2,41 +2,42 @@
 
 Steps:
 1. The reception enters one (`book`): day, time, service, a short reference that names no
-   one. The hub gives it a random 5-digit number, unique among the appointments still to
-   come, which the staff read out on the phone or write in the e-mail.
+   one. The hub gives it a random 11-digit number (10 random digits and a check digit,
+   `totem.appointment_numbers`), unique among the appointments still to come, which the
+   staff read out on the phone or write in the e-mail. At most `MAX_OPEN` appointments are
+   open at once (what the guessing odds are computed for).
 2. At the totem the citizen taps the appointments button and types the number; the totem
    asks the hub (`check_in`), which checks the day, the time window and that the number was
    not used, and marks it checked in, all in one transaction on the hub's database thread.
+   Before that the brake (`display.checkin_brake`) decides when the number is compared.
 3. The totem then prints a ticket of the appointments service (a priority service) that
    names the number; the hub links the ticket when it arrives (`link_ticket`). If that ticket
    is voided (the printer failed), the appointment is open again (`unlink_ticket`).
 
 Failure paths of a check-in, each an `AppointmentRefused` (the totem's vocabulary) with a `reason` the totem shows:
-- `unknown`: no appointment has that number (typed wrong);
-- `other_day`: the appointment is on another day (`day` says which);
+- `unknown`: no appointment has that number (typed wrong), or a cancelled one of another day;
+- `other_day`: the appointment is on another day (`day` says which: only after all 11 digits
+  were right, so it tells a stranger nothing);
 - `early` / `late`: outside [time - checkin_early_min, time + checkin_late_min] (`from` / `until`);
 - `used`: already checked in (or a ticket already printed for it);
 - `cancelled`: the reception cancelled it;
-- `locked`: too many wrong numbers from this totem lately; nobody can try numbers until one
-  is right by chance (5 wrong in 10 minutes lock the totem's check-in for 5 minutes).
+- `locked` (said by the route, never here): the brake could not give the number a turn in
+  time (a flood of wrong numbers): "busy, retry"; the number was not compared.
 Nothing is changed by a refusal.
 """
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from config.errors import AppointmentRefused, TotemError
+from totem.appointment_numbers import new_number
 
-NUMBER_DIGITS = 5
 REFERENCE_MAX = 40
-WRONG_LIMIT = 5
-WRONG_WINDOW_S = 600.0
-LOCK_S = 300.0
+MAX_OPEN = 10_000  # booked appointments from today on; a new one past this is refused
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS appointments (
@@ -61,6 +62,10 @@ _COLS = "number, day, time, service_id, reference, status, checked_in_at, totem,
 
 class AppointmentNotFound(TotemError, LookupError):
     """No appointment with that number on that day (the reception's cancel or reopen)."""
+
+
+class TooManyOpen(TotemError, OverflowError):
+    """`MAX_OPEN` appointments are booked already: the guessing odds hold up to that many."""
 
 
 @dataclass(frozen=True)
@@ -92,8 +97,12 @@ def _row(row: tuple) -> Appointment:
 def book(db: sqlite3.Connection, *, day: date, at: time, service_id: str, reference: str, today: date,
          now: datetime) -> Appointment:
     """A new appointment with a fresh number (unique among today's and later ones)."""
+    open_now = db.execute("SELECT COUNT(*) FROM appointments WHERE day >= ? AND status = 'booked'",
+                          (today.isoformat(),)).fetchone()[0]
+    if open_now >= MAX_OPEN:
+        raise TooManyOpen(f"{open_now} appointments are open (at most {MAX_OPEN}): cancel old ones first")
     while True:
-        number = f"{secrets.randbelow(10 ** NUMBER_DIGITS):0{NUMBER_DIGITS}d}"
+        number = new_number()
         if not db.execute("SELECT 1 FROM appointments WHERE number = ? AND day >= ?",
                           (number, today.isoformat())).fetchone():
             break
@@ -121,33 +130,9 @@ def set_status(db: sqlite3.Connection, *, day: date, number: str, status: str) -
     return _row(row)
 
 
-class CheckInGuard:
-    """Wrong numbers per totem, in memory (a restart forgives them): the brake on guessing."""
-
-    def __init__(self) -> None:
-        self._wrong: dict[str, list[float]] = {}
-
-    def locked_for_s(self, totem: str, mono: float) -> float:
-        recent = [t for t in self._wrong.get(totem, []) if mono - t < WRONG_WINDOW_S]
-        self._wrong[totem] = recent
-        if len(recent) >= WRONG_LIMIT:
-            return max(0.0, recent[-1] + LOCK_S - mono)
-        return 0.0
-
-    def wrong(self, totem: str, mono: float) -> None:
-        self._wrong.setdefault(totem, []).append(mono)
-
-    def right(self, totem: str) -> None:
-        self._wrong.pop(totem, None)
-
-
 def check_in(db: sqlite3.Connection, number: str, *, totem: str, now: datetime, tz: ZoneInfo, early_min: int,
-             late_min: int, guard: CheckInGuard, mono: float) -> Appointment:
-    """Mark today's appointment with this number checked in, or raise `CheckInRefused`."""
-    locked = guard.locked_for_s(totem, mono)
-    if locked:
-        raise AppointmentRefused("locked", f"too many wrong numbers from {totem}: check-in locked for {locked:.0f} s",
-                             retry_after_s=round(locked))
+             late_min: int) -> Appointment:
+    """Mark today's appointment with this number checked in, or raise `AppointmentRefused`."""
     local = now.astimezone(tz)
     today = local.date().isoformat()
     rows = [_row(r) for r in db.execute(f"SELECT {_COLS} FROM appointments WHERE number = ? AND status != 'cancelled' "
@@ -157,7 +142,6 @@ def check_in(db: sqlite3.Connection, number: str, *, totem: str, now: datetime, 
     if not rows:
         if cancelled:
             raise AppointmentRefused("cancelled", f"appointment {number} was cancelled")
-        guard.wrong(totem, mono)
         raise AppointmentRefused("unknown", f"no appointment has the number {number}")
     found = rows[0]
     if found.day != today:
@@ -176,7 +160,6 @@ def check_in(db: sqlite3.Connection, number: str, *, totem: str, now: datetime, 
                              until=f"{closes:%H:%M}")
     db.execute("UPDATE appointments SET status = 'checked_in', checked_in_at = ?, totem = ? WHERE day = ? "
                "AND number = ?", (now.isoformat(), totem, today, number))
-    guard.right(totem)
     return Appointment(found.number, found.day, found.time, found.service_id, found.reference, "checked_in",
                        now.isoformat(), totem)
 

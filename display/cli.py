@@ -23,8 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="totem-display", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
-        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config, 3 cannot listen,\n"
-               "4 the queue database cannot be opened (see --repair-db)\n"
+        epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config (or a bad argument), 3 cannot\n"
+               "listen, 4 the queue database cannot be opened (see --repair-db), 5 unpair: no such device,\n"
+               "6 pair/consoles/unpair: the device registry cannot be written (run with sudo)\n"
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
@@ -34,9 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="move an unreadable queue database aside and exit (technician action)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
-    from display import report_cli
+    from display import pairing_cli, report_cli
 
-    sub = parser.add_subparsers(dest="command", metavar="{report,backup,restore,forget-device}")
+    sub = parser.add_subparsers(dest="command", metavar="{report,backup,restore,forget-device,pair,consoles,unpair}")
     report_cli.add_parser(sub)
     p = sub.add_parser("backup", help="copy every database of this Pi into DIR (safe while the hub runs)")
     p.add_argument("dir", metavar="DIR", help="a new directory (a USB stick, /var/backups/totem/...)")
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "the next one to report holds it")
     p.add_argument("device", metavar="ID", help="the device id the fleet page and the refusal name")
     p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
+    pairing_cli.add_parsers(sub)
     return parser
 
 
@@ -66,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from display import report_cli
 
         return report_cli.run(config, args)
+    if args.command in ("pair", "consoles", "unpair"):
+        from display import pairing_cli
+
+        return pairing_cli.run(config, args)
     if args.command in ("backup", "restore"):
         from totem.commands import backup, restore
 

@@ -25,9 +25,10 @@ from aiohttp import web
 
 from config.model import Config, Desk
 from display import appointments, listings
-from display.appointments import CheckInGuard
 from display.broker import Broker
+from display.checkin_brake import CheckInBrake
 from display.connlimit import StreamCap
+from display.consoles import COOKIE_MAX_AGE_S, Device, DeviceRegistry, cookie_name
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
@@ -73,7 +74,9 @@ class Hub:
         self._disk_shown = False  # what the consoles were last told
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
-        self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
+        self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600,
+                                     data_dir=config.hub.data_dir)
+        self.consoles = DeviceRegistry(config.hub.data_dir)  # paired consoles (display.consoles)
         self._state_pending = False
         self._version = 0
         self._state_cache: str | None = None
@@ -88,7 +91,7 @@ class Hub:
         self._state_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-state")
         self.reception: ReceptionIssuer | None = None  # [reception]: tickets issued at the entrance
         self.call_screen: bool | None = None  # the call screen runs in this process (None: not said, e.g. tests)
-        self.checkins = CheckInGuard()  # wrong appointment numbers per totem
+        self.checkin_brake = CheckInBrake()  # when each appointment number is compared (per address, global)
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
         self._batcher: asyncio.Task[None] | None = None
@@ -186,43 +189,66 @@ class Hub:
         locked one (no enumeration)."""
         desk = self.config.desk(desk_id)
         self.require_session(request, session=desk_id, pin=desk.pin if desk else None,
-                             cookie=DeskSessions.cookie_name(desk_id), what="desk")
+                             cookie=DeskSessions.cookie_name(desk_id), what="desk", role="desk", target=desk_id)
         assert desk is not None
         return desk
 
+    def paired(self, request: web.Request, role: str, target: str = "") -> Device | None:
+        """The paired device this browser is for this console (its device cookie), or None."""
+        return self.consoles.device(request.cookies.get(cookie_name(role, target)), role, target)
+
+    def require_paired(self, request: web.Request, role: str, target: str = "") -> Device:
+        """Unlocks start here, before any PIN is read: an unpaired browser cannot even try."""
+        device = self.paired(request, role, target)
+        if device is None:
+            raise web.HTTPForbidden(text=json.dumps({"error": "this browser is not paired to this console: a "
+                                                              "technician pairs it once (totem-display pair)",
+                                                     "reason": "unpaired"}), content_type="application/json")
+        return device
+
     def require_session(self, request: web.Request, *, session: str, pin: str | None, cookie: str,
-                        what: str) -> None:
+                        what: str, role: str, target: str = "") -> None:
         """A console's right to act (a desk's, the reception's): the bearer token, or the session
-        cookie its PIN gave, on a same-origin JSON request for writes (CSRF). `pin` None: a console
-        the site file does not have, which looks exactly like a locked one (no enumeration)."""
+        cookie its PIN gave on this paired device, on a same-origin JSON request for writes (CSRF).
+        `pin` None: a console the site file does not have, which looks exactly like a locked one
+        (no enumeration). The 401 says whether this browser is paired (the page asks for pairing)."""
         if pin is not None and self.bearer_ok(request):
             return
-        if pin is None or not self.sessions.valid(session, pin, request.cookies.get(cookie)):
-            raise web.HTTPUnauthorized(text=json.dumps({"error": f"{what} locked: unlock it with its PIN"}),
+        device = self.paired(request, role, target)
+        if pin is None or device is None or not self.sessions.valid(session, pin, request.cookies.get(cookie),
+                                                                     device.id):
+            raise web.HTTPUnauthorized(text=json.dumps({"error": f"{what} locked: unlock it with its PIN",
+                                                        "paired": device is not None}),
                                        content_type="application/json")
         if request.method != "GET":
             require_same_origin(request)
 
     def unlock(self, request: web.Request, *, session: str, given: str, pin: str | None, cookie: str,
-               label: str, answer: dict[str, Any]) -> web.Response:
-        """A PIN typed on a console. The caller has read the body; the lockout check, the comparison
-        and the count happen here with no await in between, so concurrent guesses are counted
-        before any is compared (at most 5 per lockout window, whatever their source address).
-        `pin` None: an unknown console, treated as one with a PIN nobody knows."""
+               label: str, answer: dict[str, Any], device: Device) -> web.Response:
+        """A PIN typed on a paired console (the caller checked Origin, content type and pairing
+        before reading the body). The lockout check, the comparison and the count happen here
+        with no await in between, so concurrent guesses are counted before any is compared (at
+        most 5 per lockout window per paired device). `pin` None: an unknown console, treated
+        as one with a PIN nobody knows."""
         result = self.sessions.try_pin(session if pin is not None else f"?{session}", given,
-                                       pin if pin is not None else secrets.token_hex(8))
+                                       pin if pin is not None else secrets.token_hex(8), device=device.id)
         if result.locked_for_s:
             if result.just_locked:  # once per lockout, not once per guess (an attack cannot fill the log)
-                log.warning("%s: locked for %.0f s after repeated wrong PINs", label, result.locked_for_s)
+                log.warning("%s: device %s locked for %.0f s after repeated wrong PINs", label, device.id,
+                            result.locked_for_s)
             return web.json_response({"error": f"too many wrong PINs; retry in {result.locked_for_s:.0f} s",
                                       "retry_after_s": round(result.locked_for_s)}, status=429,
                                      headers={"Retry-After": str(round(result.locked_for_s))})
         if not result.ok or pin is None:
-            log.warning("%s: wrong PIN (%d more before the lockout)", label, result.left)
+            log.warning("%s: wrong PIN on device %s (%d more before the lockout)", label, device.id, result.left)
             return web.json_response({"error": "wrong PIN", "attempts_left": result.left}, status=401)
         response = web.json_response({"ok": True, **answer})
-        response.set_cookie(cookie, self.sessions.issue(session, pin), httponly=True, samesite="Strict", path="/",
-                            max_age=round(self.sessions.lifetime_s), secure=request.secure)
+        # Browsers cap a cookie's life (Chrome: 400 days): each unlock renews the device credential's.
+        device_cookie = cookie_name(device.role, device.target)
+        response.set_cookie(device_cookie, request.cookies.get(device_cookie, ""), httponly=True, samesite="Strict",
+                            path="/", max_age=COOKIE_MAX_AGE_S, secure=request.secure)
+        response.set_cookie(cookie, self.sessions.issue(session, pin, device.id), httponly=True, samesite="Strict",
+                            path="/", max_age=round(self.sessions.lifetime_s), secure=request.secure)
         return response
 
     # -- state -------------------------------------------------------------------------------

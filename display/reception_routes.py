@@ -17,7 +17,6 @@ import asyncio
 import html
 import logging
 import re
-import time as clock_time
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -26,10 +25,11 @@ from aiohttp import web
 from config.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from config.follow import KEY_RE, follow_url
 from display import STATIC, appointments
-from display.appointments import AppointmentNotFound
+from display.appointments import AppointmentNotFound, TooManyOpen
 from display.connlimit import read_json
-from display.hub import HUB_KEY, Hub
-from display.validation import APPOINTMENT_RE, BadRequest, expect_object, pin
+from display.hub import HUB_KEY, Hub, require_same_origin
+from display.validation import BadRequest, expect_object, pin
+from totem.appointment_numbers import NUMBER_DIGITS, NUMBER_RE, well_formed
 from totem.hours import Schedule
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,8 @@ def _require(request: web.Request, hub: Hub) -> None:
     reception = hub.config.reception
     if reception is None:
         raise web.HTTPNotFound(text='{"error": "no [reception] in the site file"}', content_type="application/json")
-    hub.require_session(request, session=SESSION_ID, pin=reception.pin, cookie=COOKIE, what="reception")
+    hub.require_session(request, session=SESSION_ID, pin=reception.pin, cookie=COOKIE, what="reception",
+                        role="reception")
 
 
 def _today(hub: Hub) -> date:
@@ -94,12 +95,14 @@ async def follow_qr(request: web.Request) -> web.Response:
 
 
 async def unlock(request: web.Request) -> web.Response:
-    """The reception's PIN, with the desks' lockout (`Hub.unlock`)."""
+    """The reception's PIN on a paired device, with the desks' lockout (`Hub.unlock`)."""
     hub = _hub(request)
+    require_same_origin(request)
+    device = hub.require_paired(request, "reception")
     given = pin(await read_json(request))
     reception = hub.config.reception
     response = hub.unlock(request, session=SESSION_ID, given=given, pin=reception.pin if reception else None,
-                          cookie=COOKIE, label="reception", answer={})
+                          cookie=COOKIE, label="reception", answer={}, device=device)
     if response.status == 200:
         log.info("reception: opened")
     return response
@@ -220,7 +223,10 @@ async def add_appointment(request: web.Request) -> web.Response:
             return appointments.book(db, day=day, at=at, service_id=service, reference=reference,
                                      today=_today(hub), now=now)
 
-    booked = await hub.db(write)
+    try:
+        booked = await hub.db(write)
+    except TooManyOpen as exc:
+        return web.json_response({"error": str(exc), "reason": "too_many"}, status=409)
     log.info("reception: appointment %s on %s at %s (%s)", booked.number, booked.day, booked.time, service)
     hub.changed()
     return web.json_response({"appointment": booked.as_json()}, status=201)
@@ -247,35 +253,49 @@ async def change_appointment(request: web.Request) -> web.Response:
 
 
 async def check_in(request: web.Request) -> web.Response:
-    """A totem checks an appointment in; the ticket it then prints names the number."""
+    """A totem checks an appointment in; the ticket it then prints names the number. The brake
+    (`display.checkin_brake`, keyed by the source address, not the totem id) decides when the
+    number is compared; a number whose check digit is wrong is a typo, answered at once."""
     hub = _hub(request)
     hub.require_token(request)
     body = expect_object(await read_json(request))
     number, totem = body.get("number"), body.get("totem")
     if set(body) - {"number", "totem"}:
         raise BadRequest(sorted(set(body) - {"number", "totem"})[0], "unexpected field")
-    if not isinstance(number, str) or not APPOINTMENT_RE.fullmatch(number):
-        raise BadRequest("number", "must be 5 digits", number)
+    if not isinstance(number, str) or not NUMBER_RE.fullmatch(number):
+        raise BadRequest("number", f"must be {NUMBER_DIGITS} digits", number)
     if not isinstance(totem, str) or not re.fullmatch(r"[a-z0-9_-]{1,40}", totem):
         raise BadRequest("totem", "must be a totem id", totem)
     reception = hub.config.reception
     if reception is None:
         return web.json_response({"reason": "unknown", "error": "no appointments on this site"}, status=404)
+    if not well_formed(number):  # a slip of the finger (the totem checks this too): no guess, nothing compared
+        return web.json_response({"reason": "unknown", "error": "the check digit does not match: a typo"},
+                                 status=404)
+    source = request.remote or "?"
+    brake = hub.checkin_brake
+    if not await brake.admit(source):
+        wait = round(brake.retry_after_s(source))
+        log.warning("check-in from %s (%s) not compared: busy (a newer number, or the brake)", source, totem)
+        return web.json_response({"reason": "locked", "error": f"too many numbers tried lately: retry in {wait} s",
+                                  "retry_after_s": wait}, status=429, headers={"Retry-After": str(wait)})
     now = hub.clock.now()
 
     def write() -> appointments.Appointment:
         with hub.store.transaction() as db:
             return appointments.check_in(db, number, totem=totem, now=now, tz=hub.store.tz,
-                                         early_min=reception.checkin_early_min, late_min=reception.checkin_late_min,
-                                         guard=hub.checkins, mono=clock_time.monotonic())
+                                         early_min=reception.checkin_early_min, late_min=reception.checkin_late_min)
 
     try:
         found = await hub.db(write)
     except AppointmentRefused as exc:
+        brake.record(source, right=exc.reason != "unknown")
         status = {"unknown": 404, "locked": 429}.get(exc.reason, 409)
-        if exc.reason == "locked":
-            log.warning("check-in at %s locked: %s", totem, exc)
         return web.json_response({"reason": exc.reason, "error": str(exc), **exc.detail}, status=status)
+    except BaseException:
+        brake.record(source, right=None)
+        raise
+    brake.record(source, right=True)
     log.info("appointment %s checked in at %s", number, totem)
     hub.changed()
     service = hub.config.service_or_none(found.service_id)
@@ -289,6 +309,6 @@ def routes() -> list[web.AbstractRouteDef]:
             web.post("/api/reception/tickets", issue_ticket),
             web.get("/api/reception/appointments", list_appointments),
             web.post("/api/reception/appointments", add_appointment),
-            web.post("/api/reception/appointments/{day}/{number:[0-9]{5}}/{action:cancel|reopen}",
+            web.post("/api/reception/appointments/{day}/{number:[0-9]{11}}/{action:cancel|reopen}",
                      change_appointment),
             web.post("/api/appointments/checkin", check_in)]

@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from config.i18n import Translator
+from display.consoles import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.report_data import load_facts, monthly_rows, report_for
 from display.report_page import (
@@ -55,7 +56,9 @@ def _lang(request: web.Request, hub: Hub) -> str:
 
 def _manager(request: web.Request, hub: Hub) -> bool:
     pin = hub.config.hub.manager_pin
-    return bool(pin) and hub.sessions.valid(SESSION_ID, pin, request.cookies.get(COOKIE))
+    device = hub.paired(request, "manager")
+    return bool(pin) and device is not None and hub.sessions.valid(SESSION_ID, pin, request.cookies.get(COOKIE),
+                                                                   device.id)
 
 
 def _period(request: web.Request, hub: Hub) -> tuple[date, date, str | None, str | None]:
@@ -103,6 +106,9 @@ async def reports_page(request: web.Request) -> web.Response:
     if not hub.config.hub.manager_pin:
         return web.Response(text=unlock_page(lang=lang, message=Translator(lang)("report_locked"), locked=True),
                             content_type="text/html", status=403, headers=headers)
+    if hub.paired(request, "manager") is None:
+        return web.Response(text=unlock_page(lang=lang, message=Translator(lang)("report_unpaired"), locked=True),
+                            content_type="text/html", status=403, headers=headers)
     if not _manager(request, hub):
         return web.Response(text=unlock_page(lang=lang), content_type="text/html", status=401, headers=headers)
     report = await _report(request, hub, lang)
@@ -113,8 +119,15 @@ async def reports_page(request: web.Request) -> web.Response:
 
 
 async def unlock(request: web.Request) -> web.Response:
-    """The manager's PIN from the page's form; lockout and count with no await in between."""
+    """The manager's PIN from the page's form on a paired device; lockout and count with no
+    await in between. Origin and pairing are checked before the form is read."""
     hub = _hub(request)
+    require_same_origin(request, json_body=False)
+    device = hub.paired(request, "manager")
+    if device is None:
+        lang = hub.config.site.languages[0]
+        return web.Response(text=unlock_page(lang=lang, message=Translator(lang)("report_unpaired"), locked=True),
+                            content_type="text/html", status=403)
     form = await request.post()
     lang = str(form.get("lang", "")) if str(form.get("lang", "")) in hub.config.site.languages \
         else hub.config.site.languages[0]
@@ -124,7 +137,7 @@ async def unlock(request: web.Request) -> web.Response:
     if not pin:
         return web.Response(text=unlock_page(lang=lang, message=t("report_locked"), locked=True),
                             content_type="text/html", status=403)
-    result = hub.sessions.try_pin(SESSION_ID, given, pin)
+    result = hub.sessions.try_pin(SESSION_ID, given, pin, device=device.id)
     if result.locked_for_s:
         if result.just_locked:
             log.warning("reports: locked for %.0f s after repeated wrong PINs", result.locked_for_s)
@@ -136,8 +149,11 @@ async def unlock(request: web.Request) -> web.Response:
         return web.Response(text=unlock_page(lang=lang, message=t("report_wrong_pin")), content_type="text/html",
                             status=401)
     response = web.HTTPSeeOther(f"/reports?lang={lang}")
-    response.set_cookie(COOKIE, hub.sessions.issue(SESSION_ID, pin), httponly=True, samesite="Strict", path="/",
-                        max_age=round(hub.sessions.lifetime_s), secure=request.secure)
+    response.set_cookie(COOKIE, hub.sessions.issue(SESSION_ID, pin, device.id), httponly=True, samesite="Strict",
+                        path="/", max_age=round(hub.sessions.lifetime_s), secure=request.secure)
+    device_cookie = cookie_name("manager")  # renewed at each unlock (browsers cap a cookie's life)
+    response.set_cookie(device_cookie, request.cookies.get(device_cookie, ""), httponly=True, samesite="Strict",
+                        path="/", max_age=COOKIE_MAX_AGE_S, secure=request.secure)
     log.info("reports: opened")
     raise response
 

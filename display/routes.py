@@ -16,9 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
-from display import STATIC, devices, fleet_routes, follow, reception_routes, report_routes, validation
+from display import STATIC, devices, fleet_routes, follow, pairing_routes, reception_routes, report_routes, validation
 from display.connlimit import read_json as _json
-from display.hub import HUB_KEY, Hub
+from display.hub import HUB_KEY, Hub, require_same_origin
 from display.sessions import DeskSessions
 from display.undo import UndoRefused
 from display.validation import BadRequest
@@ -360,13 +360,17 @@ async def desk_page(request: web.Request) -> web.Response:
 
 
 async def unlock(request: web.Request) -> web.Response:
-    """The desk's PIN (`Hub.unlock`: lockout, comparison and count with no await in between)."""
+    """The desk's PIN on a paired device (`Hub.unlock`: lockout, comparison and count with no
+    await in between). Origin, content type and pairing are checked before the body is read."""
     hub = _hub(request)
     desk_id = request.match_info["desk_id"]
+    require_same_origin(request)
+    device = hub.require_paired(request, "desk", desk_id)
     given = validation.pin(await _json(request))
     desk = hub.config.desk(desk_id)
     return hub.unlock(request, session=desk_id, given=given, pin=desk.pin if desk else None,
-                      cookie=DeskSessions.cookie_name(desk_id), label=f"desk {desk_id}", answer={"desk": desk_id})
+                      cookie=DeskSessions.cookie_name(desk_id), label=f"desk {desk_id}", answer={"desk": desk_id},
+                      device=device)
 
 
 async def index(request: web.Request) -> web.Response:
@@ -418,6 +422,7 @@ def build_app(hub: Hub) -> web.Application:
         *fleet_routes.routes(),
         *follow.routes(),
         *reception_routes.routes(),
+        *pairing_routes.routes(),
         web.static("/static", STATIC),
     ])
     return app

@@ -44,7 +44,9 @@ def ticket_id(value: Any) -> str:
     return value
 
 
-APPOINTMENT_RE = re.compile(r"[0-9]{5}")
+# A ticket names its appointment: 11 digits (issue 24), or 5 from a totem not yet updated
+# (a printed ticket is a fact, rule 6). A check-in takes only 11 (`totem.appointment_numbers`).
+APPOINTMENT_RE = re.compile(r"[0-9]{11}|[0-9]{5}")
 
 
 def ticket(body: Any, config: Config) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def ticket(body: Any, config: Config) -> dict[str, Any]:
         raise BadRequest("print", "must be 'unconfirmed' (the totem's process stopped while printing)", body["print"])
     if "appointment" in body and not (isinstance(body["appointment"], str) and APPOINTMENT_RE.fullmatch(
             body["appointment"])):
-        raise BadRequest("appointment", "must be an appointment's 5-digit number", body["appointment"])
+        raise BadRequest("appointment", "must be an appointment's 11-digit number", body["appointment"])
     for name in fields:
         if name not in body:
             raise BadRequest(name, "missing")

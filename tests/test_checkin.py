@@ -5,9 +5,11 @@ a real hub on 127.0.0.1, the folder printer decoded back, one frozen clock for b
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pygame
+import pytest
 import requests
 from conftest import rome, write_site
 from escpos_decode import decode
@@ -64,7 +66,7 @@ def test_a_booked_citizen_checks_in_and_gets_a_priority_ticket(tmp_path: Path) -
                 tap(app, dict(checkin_layout(app.size).keys)["del"].center)
                 app.step()
                 app.last_tap_at = -1.0
-            wrong = "00000" if number != "00000" else "11111"
+            wrong = "00000000000" if number != "00000000000" else "22222222221"
             type_number(app, wrong)
             pump(app, lambda: bool(app.checkin.message))
             assert app.screen is Screen.CHECKIN and app.checkin.message.startswith("Numero non trovato")
@@ -95,21 +97,43 @@ def test_a_booked_citizen_checks_in_and_gets_a_priority_ticket(tmp_path: Path) -
             pump(app, lambda: app.screen is Screen.HOME)
 
 
+CHECKED_LAST = pygame.K_KP6  # "1234567890" + its check digit "6": a well-formed number (the hub is asked)
+
+
 def test_without_the_hub_no_priority_is_given(tmp_path: Path) -> None:
     site = totem_site(tmp_path, "http://127.0.0.1:9")  # nothing listens: the hub cannot be asked
     with kiosk(site, FrozenClock(OPEN)) as app:
         key(pygame.K_KP8)
         key(pygame.K_KP_ENTER)
         pump(app, lambda: app.screen is Screen.CHECKIN)
-        for k in (pygame.K_KP1, pygame.K_KP2, pygame.K_KP3, pygame.K_KP4, pygame.K_KP5, pygame.K_KP_MINUS,
-                  pygame.K_KP5, pygame.K_KP_ENTER):
+        digits = [getattr(pygame, f"K_KP{d}") for d in "12345678902"]  # one digit wrong: the check digit says so
+        for k in (*digits, pygame.K_KP_ENTER):
             key(k)
         pump(app, lambda: bool(app.checkin.message))
+        assert app.checkin.message.startswith("Il numero non è valido"), "a slip is told at once, the hub not asked"
+        for k in (*digits, pygame.K_KP_MINUS, CHECKED_LAST, pygame.K_KP_ENTER):  # corrected
+            key(k)
+        pump(app, lambda: bool(app.checkin.message) and not app.checkin.message.startswith("Il numero"))
         assert app.checkin.message.startswith("Non è possibile verificare l'appuntamento ora")
         with TicketStore.in_dir(load_config(site).totem.data_dir) as store:
             assert store.last_ticket() is None, "no number was used"
         key(pygame.K_ESCAPE)
         pump(app, lambda: app.screen is Screen.HOME)
+
+
+def test_the_check_in_screen_waits_for_the_hubs_answer(tmp_path: Path) -> None:
+    """The hub's brake may hold a number for a while: the screen does not time out meanwhile."""
+    site = totem_site(tmp_path, "http://127.0.0.1:9")
+    with kiosk(site, FrozenClock(OPEN)) as app:
+        key(pygame.K_KP8)
+        key(pygame.K_KP_ENTER)
+        pump(app, lambda: app.screen is Screen.CHECKIN)
+        app.checkin.busy = True  # as after OK, while the worker waits for the hub
+        app.tick_timers(time.monotonic() + 3600)
+        assert app.screen is Screen.CHECKIN
+        app.checkin.busy = False
+        app.tick_timers(time.monotonic() + 3600)
+        assert app.screen is not Screen.CHECKIN, "idle, it does time out"
 
 
 def test_too_early_says_from_when(tmp_path: Path) -> None:
@@ -144,10 +168,21 @@ def test_totem_issue_on_the_appointments_service_needs_a_checked_in_number(tmp_p
 
         refused = issue()
         assert refused.returncode == 10 and "give --appointment NUMBER" in refused.stderr, refused.stderr
-        wrong = issue("--appointment", "00000" if number != "00000" else "11111")
+        wrong = issue("--appointment", "00000000000" if number != "00000000000" else "22222222221")
         assert wrong.returncode == 10 and "no appointment has the number" in wrong.stderr, wrong.stderr
         assert issue("--appointment", "1234x").returncode == 10
         # The hub's clock is frozen at 10:00 and the CLI's is real: the window is checked by the hub alone.
         done = issue("--appointment", number)
         assert done.returncode == 0 and done.stdout.strip() == "P001", done.stderr
         assert issue("--appointment", number).returncode == 10, "a number is used once"
+
+
+@pytest.mark.parametrize("size", [(800, 480), (1024, 600), (1280, 720), (480, 800), (600, 1024)])
+def test_the_eleven_digit_field_fits_beside_the_keypad(size: tuple[int, int]) -> None:
+    layout = checkin_layout(size)
+    field = layout.field
+    assert field.x >= 0 and field.x + field.w <= size[0] and field.h >= min(size) * 0.08, field
+    for _, key_box in layout.keys:  # never under a key
+        apart = field.x + field.w <= key_box.x or key_box.x + key_box.w <= field.x \
+            or field.y + field.h <= key_box.y or key_box.y + key_box.h <= field.y
+        assert apart, (field, key_box)

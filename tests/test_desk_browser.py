@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import rome, write_site
+from helpers.consoles import pair_page, paired
 
 from config import load_config
 from display.server import HubServer
@@ -54,8 +55,8 @@ def wait_text(page: object, selector: str, ok: Callable[[str], bool], timeout_s:
 
 
 def unlocked(page: object, hub: HubServer) -> object:
-    """The operator opens desk 1 and types its PIN."""
-    page.goto(hub.url + "/desk/1")  # type: ignore[attr-defined]
+    """The operator opens desk 1 on a PC paired once (the pairing link) and types its PIN."""
+    pair_page(page, hub, "desk", "1")
     page.fill("#pin", "1357")  # type: ignore[attr-defined]
     page.click("#unlock button")  # type: ignore[attr-defined]
     page.wait_for_selector("#console:not([hidden])")  # type: ignore[attr-defined]
@@ -73,7 +74,14 @@ def test_unlock_and_call_next_in_a_browser(tmp_path: Path, browser: object) -> N
         for n in (1, 2, 3):
             issue(hub, "uffici", "A", n)
         page = browser.new_page()  # type: ignore[attr-defined]
-        page.goto(hub.url + "/desk/1")
+        page.goto(hub.url + "/desk/1")  # not paired yet: the page says so before any PIN is typed
+        wait_text(page, '#lock-error', lambda t: "non è abbinato" in t)
+        assert page.is_visible("#pair-link a")
+        page.fill("#pin", "1357")
+        page.click("#unlock button")
+        wait_text(page, '#lock-error', lambda t: "non è abbinato" in t)
+        assert page.is_hidden("#console")
+        pair_page(page, hub, "desk", "1")
         page.wait_for_selector("#lock:not([hidden])")
         page.fill("#pin", "0000")
         page.click("#unlock button")
@@ -291,8 +299,7 @@ def test_undo_a_mis_click_from_the_console(tmp_path: Path, browser: object) -> N
 def test_waiting_minutes_are_the_hubs_and_appointments_are_named(tmp_path: Path, browser: object) -> None:
     """The PC's own clock is not the hub's (here: hours apart): "attende da" counts by the hub's."""
     with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
-        reception = requests.Session()
-        reception.headers["Origin"] = hub.url
+        reception = paired(hub, "reception")
         assert reception.post(hub.url + "/reception/unlock", json={"pin": "2580"}, timeout=5).ok
         number = reception.post(hub.url + "/api/reception/appointments", json={
             "day": "2026-12-01", "time": "10:10", "service": "rimborsi"}, timeout=5).json()["appointment"]["number"]

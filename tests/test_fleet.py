@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 from conftest import HUB_NOW, write_site
+from helpers.consoles import paired
 from test_hub_api import AUTH, ticket
 from test_reception import Reception
 
@@ -64,7 +65,7 @@ def test_fleet_lists_every_device_and_only_real_faults_are_red(tmp_path: Path) -
         state = requests.get(hub.url + "/api/state", timeout=5).json()
         assert "accoglienza" not in {t["id"] for t in state["totems"]}
         # The page: the manager's session opens it; faults marked, in words, not only in red.
-        browser = requests.Session()
+        browser = paired(hub, "manager")  # the manager's browser, paired once (issue 24)
         assert browser.post(hub.url + "/reports/unlock", data={"pin": "8642"}, timeout=5).ok
         page = browser.get(hub.url + "/fleet", timeout=5)
         assert page.status_code == 200 and "FAULT: not heard from for 30 min; printer: paper out" in page.text

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import requests
 from conftest import rome, write_site
+from helpers.consoles import paired
 
 from config import load_config
 from display.server import HubServer
@@ -81,9 +82,10 @@ def test_no_input_makes_the_hub_fail(tmp_path: Path) -> None:
     rng = random.Random(20261201)
     config = load_config(write_site(tmp_path))
     desk_ids = ["1", "9", "x" * 40, "%2e%2e", "1%00"]
-    with HubServer(config, port=0, clock=FrozenClock(NOW)) as hub, requests.Session() as s:
+    with HubServer(config, port=0, clock=FrozenClock(NOW)) as hub, paired(hub, "desk", "1") as s:
         assert s.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 200
         good_cookie = s.cookies.get("totem_desk_1") or ""
+        device = s.cookies.get("totem_device_desk_1") or ""
         paths = ["/api/tickets", "/api/events/batch", "/api/tickets/{id}/void", "/api/desks/{desk}/next",
                  "/api/desks/{desk}/recall", "/api/desks/{desk}/done", "/api/desks/{desk}/noshow",
                  "/api/desks/{desk}/transfer", "/api/totems/{totem}/status", "/desk/{desk}/unlock",
@@ -103,6 +105,8 @@ def test_no_input_makes_the_hub_fail(tmp_path: Path) -> None:
                 headers["Origin"] = rng.choice([hub.url, "http://evil.example", "null", ""])
             cookie = rng.choice([good_cookie, "9" * 5000 + "." + "a" * 64, "²." + "a" * 64, "x", ""])
             cookies = {rng.choice(["totem_desk_1", "totem_desk_9"]): cookie}
+            if rng.random() < 0.5:
+                cookies[rng.choice(["totem_device_desk_1", "totem_device_desk_9"])] = rng.choice([device, "x", ""])
             if method == "GET":
                 response = requests.get(hub.url + path, headers=headers, cookies=cookies, timeout=10)
             else:

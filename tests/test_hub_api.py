@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import rome, write_site
+from helpers.consoles import paired
 
 from config import load_config
 from config.model import Config
@@ -233,22 +234,26 @@ def test_healthz_and_desk_page(hub: HubServer) -> None:
 
 
 def test_desk_pin_cookie(hub: HubServer) -> None:
-    session = requests.Session()
+    session = paired(hub, "desk", "1")
     same_origin = {"Origin": hub.url}
     assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401
     wrong = session.post(hub.url + "/desk/1/unlock", json={"pin": "0000"}, timeout=5)
-    assert wrong.status_code == 401 and wrong.json()["attempts_left"] == 4 and not session.cookies
+    assert wrong.status_code == 401 and wrong.json()["attempts_left"] == 4
+    assert not any(c.name == "totem_desk_1" for c in session.cookies)
     assert session.post(hub.url + "/api/desks/1/next", json={}, headers=same_origin, timeout=5).status_code == 401
     ok = session.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5)
     assert ok.status_code == 200
     cookie = ok.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=36000" in cookie
+    assert "totem_device_desk_1=" in cookie, "each unlock renews the device credential's cookie"
     assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 200
     assert session.post(hub.url + "/api/desks/1/next", json={}, headers=same_origin, timeout=5).status_code == 204
+    other = paired(hub, "desk", "1")  # a second paired device: its own lockout, not the first one's
     for _ in range(5):
-        requests.post(hub.url + "/desk/1/unlock", json={"pin": "9999"}, timeout=5)
-    locked = requests.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5)
+        other.post(hub.url + "/desk/1/unlock", json={"pin": "9999"}, timeout=5)
+    locked = other.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5)
     assert locked.status_code == 429 and 55 <= locked.json()["retry_after_s"] <= 60
+    assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 200
     out = session.post(hub.url + "/desk/1/logout", json={}, headers=same_origin, timeout=5)
     assert out.status_code == 200
     assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 401

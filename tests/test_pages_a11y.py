@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 from conftest import HUB_NOW, ROOT, write_site
+from helpers.consoles import pair_page, paired
 from test_desk_browser import FLAGS, browser, wait_text  # noqa: F401  (the fixture)
 from test_hub_api import AUTH, ticket
 
@@ -35,8 +36,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HubServer, 
     config = load_config(write_site(tmp, extra={'public_url = ""': 'public_url = "http://192.168.1.20:8080"'}))
     with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:
         post = lambda path, body=None: requests.post(hub.url + path, json=body, headers=AUTH, timeout=5)  # noqa: E731
-        reception = requests.Session()
-        reception.headers["Origin"] = hub.url
+        reception = paired(hub, "reception")
         assert reception.post(hub.url + "/reception/unlock", json={"pin": "2580"}, timeout=5).ok
         number = reception.post(hub.url + "/api/reception/appointments",
                                 json={"day": "2026-12-01", "time": "10:10", "service": "rimborsi",
@@ -63,8 +63,13 @@ def open_page(browser: object, hub: HubServer, width: int, kind: str, keys: dict
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="it-IT",  # type: ignore[attr-defined]
                                   bypass_csp=True)  # axe is injected as a script: the pages' CSP forbids that
     page = context.new_page()
-    if kind.startswith("desk"):
+    if kind == "pair":
+        page.goto(hub.url + "/pair")
+    elif kind == "desk-unpaired":
         page.goto(hub.url + "/desk/1")
+        page.wait_for_selector("#pair-link:not([hidden])")
+    elif kind.startswith("desk"):
+        pair_page(page, hub, "desk", "1")
         if kind == "desk":
             page.fill("#pin", "1357")
             page.click("#unlock button")
@@ -74,7 +79,7 @@ def open_page(browser: object, hub: HubServer, width: int, kind: str, keys: dict
         else:
             page.wait_for_selector("#lock:not([hidden])")
     elif kind.startswith("reception"):
-        page.goto(hub.url + "/reception")
+        pair_page(page, hub, "reception")
         if kind == "reception":
             page.fill("#pin", "2580")
             page.click("#unlock button")
@@ -88,13 +93,13 @@ def open_page(browser: object, hub: HubServer, width: int, kind: str, keys: dict
         page.goto(f"{hub.url}/t/{keys[kind.split('-')[1]]}")
         wait_text(page, "#headline", lambda t: "persone prima di lei" in t or t.startswith("Tocca a lei"))
     elif kind.startswith("reports"):
-        page.goto(hub.url + "/reports")
+        pair_page(page, hub, "manager")
         if kind == "reports":
             page.fill("input[name=pin]", "8642")
             page.click("button")
             page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
     elif kind == "fleet":  # the technician's fleet health, opened with the manager's PIN
-        page.goto(hub.url + "/reports")
+        pair_page(page, hub, "manager")
         page.fill("input[name=pin]", "8642")
         page.click("button")
         page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
@@ -106,7 +111,7 @@ def open_page(browser: object, hub: HubServer, width: int, kind: str, keys: dict
 
 
 PAGES = ("desk-locked", "desk", "reception-locked", "reception", "follow-waiting", "follow-called",
-         "reports-locked", "reports", "fleet", "index")
+         "reports-locked", "reports", "fleet", "index", "pair", "desk-unpaired")
 
 
 def axe_violations(page: object) -> list[dict[str, object]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import HUB_NOW, write_site
+from helpers.consoles import pair_page
 from test_desk_browser import browser, wait_text  # noqa: F401  (the fixture)
 from test_follow_browser import no_sideways_scroll
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 
 def unlocked(page: object, hub: HubServer) -> object:
-    page.goto(hub.url + "/reception")  # type: ignore[attr-defined]
+    pair_page(page, hub, "reception")
     page.wait_for_selector("#lock:not([hidden])")  # type: ignore[attr-defined]
     page.fill("#pin", "0000")  # type: ignore[attr-defined]
     page.click("#unlock button")  # type: ignore[attr-defined]
@@ -48,9 +49,10 @@ def test_reception_issues_a_ticket_and_enters_an_appointment(tmp_path: Path, bro
         page.select_option("#service", "rimborsi")
         page.fill("#reference", "pratica 42")
         page.click("#book button[type=submit]")
-        wait_text(page, "#booked-number", lambda t: len(t) == 5 and t.isdigit())
-        number = page.text_content("#booked-number")
-        wait_text(page, "#list tbody", lambda t: number in t and "pratica 42" in t and "Prenotato" in t)
+        wait_text(page, "#booked-number", lambda t: len(t) == 13 and t.replace(" ", "").isdigit())  # 1234 5678 901
+        shown = page.text_content("#booked-number")
+        number = shown.replace(" ", "")
+        wait_text(page, "#list tbody", lambda t: shown in t and "pratica 42" in t and "Prenotato" in t)
         page.click(f"button[aria-label='Annulla l\\'appuntamento {number}']")
         wait_text(page, "#list tbody", lambda t: "Annullato" in t)
         page.click(f"button[aria-label='Riattiva l\\'appuntamento {number}']")

@@ -217,23 +217,28 @@ def served_hub(site: tuple[Config, Path, list[Truth]], tmp_path: Path):  # type:
         yield config, server
 
 
-def unlock(url: str, pin: str):  # type: ignore[no-untyped-def]
-    import requests
+def unlock(server, pin: str, session=None):  # type: ignore[no-untyped-def]
+    """The manager's form on a paired browser (`session`, or a new paired one)."""
+    from helpers.consoles import paired
 
-    session = requests.Session()
-    return session, session.post(url + "/reports/unlock", data={"pin": pin, "lang": "it"}, allow_redirects=False,
-                                 timeout=5)
+    session = session or paired(server, "manager")
+    return session, session.post(server.url + "/reports/unlock", data={"pin": pin, "lang": "it"},
+                                 allow_redirects=False, timeout=5)
 
 
 def test_reports_page_is_locked_by_the_manager_pin_only(served_hub) -> None:  # type: ignore[no-untyped-def]
     import requests
 
     config, server = served_hub
-    assert requests.get(server.url + "/reports", timeout=5).status_code == 401
+    unpaired = requests.get(server.url + "/reports", timeout=5)
+    assert unpaired.status_code == 403 and "non è abbinato" in unpaired.text
+    stranger = requests.post(server.url + "/reports/unlock", data={"pin": config.hub.manager_pin, "lang": "it"},
+                             headers={"Origin": server.url}, allow_redirects=False, timeout=5)
+    assert stranger.status_code == 403 and "non è abbinato" in stranger.text  # no PIN compared
     assert requests.get(server.url + "/api/reports", timeout=5).status_code == 401
-    _, desk_pin = unlock(server.url, "1357")
+    _, desk_pin = unlock(server, "1357")
     assert desk_pin.status_code == 401 and "PIN errato" in desk_pin.text, "a desk PIN does not open the reports"
-    session, ok = unlock(server.url, config.hub.manager_pin)
+    session, ok = unlock(server, config.hub.manager_pin)
     assert ok.status_code == 303 and "HttpOnly" in ok.headers["Set-Cookie"] and "SameSite=Strict" in ok.headers[
         "Set-Cookie"]
     page = session.get(server.url + "/reports?from=2026-11-01&to=2026-11-30", timeout=10)
@@ -241,10 +246,14 @@ def test_reports_page_is_locked_by_the_manager_pin_only(served_hub) -> None:  # 
     assert "Arrivi per giorno e ora" in page.text and "chiuso: festivo" in page.text
     english = session.get(server.url + "/reports?period=last_month&lang=en", timeout=10)
     assert "Desk statistics" in english.text and "closed: public holiday" in english.text
-    for _ in range(5):
-        unlock(server.url, "0000")
-    _, locked = unlock(server.url, config.hub.manager_pin)
-    assert locked.status_code == 429, "five wrong PINs lock the page as they lock a desk"
+    guesser, _ = unlock(server, "0000")
+    for _ in range(4):
+        unlock(server, "0000", guesser)
+    _, locked = unlock(server, config.hub.manager_pin, guesser)
+    assert locked.status_code == 429, "five wrong PINs lock the page on that browser as they lock a desk"
+    evil = guesser.post(server.url + "/reports/unlock", data={"pin": config.hub.manager_pin, "lang": "it"},
+                        headers={"Origin": "http://evil.example"}, allow_redirects=False, timeout=5)
+    assert evil.status_code == 403, "a form on another site cannot even try"
 
 
 def test_json_and_csv_say_what_the_page_says(served_hub, site) -> None:  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROME, ROOT, write_site
+from helpers.consoles import pair_page
 from history import generate
 from test_desk_browser import browser  # noqa: F401 - the shared Chromium fixture
 
@@ -27,7 +28,10 @@ def test_manager_picks_last_month_and_prints_it(tmp_path: Path, browser: object)
     with HubServer(config, port=0, clock=FrozenClock(datetime(2026, 12, 1, 10, 0, tzinfo=ROME))) as server:
         context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
         page = context.new_page()
-        page.goto(server.url + "/reports")
+        page.goto(server.url + "/reports")  # not paired yet: no PIN field at all
+        page.wait_for_selector("text=non è abbinato")
+        assert page.locator("input[name=pin]").count() == 0
+        pair_page(page, server, "manager")
         page.fill("input[name=pin]", "0000")
         page.click("button")
         page.wait_for_selector("text=PIN errato")

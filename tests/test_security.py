@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import rome, write_site
+from helpers.consoles import paired
 
 from config import load_config
 from display.server import HubServer
@@ -29,13 +30,15 @@ def raise_fd_limit(wanted: int) -> int:
     return target
 
 
-async def held_guesses(port: int, pins: list[str]) -> list[int]:
-    """Open one connection per guess, send the headers, hold every body, then release all at once."""
+async def held_guesses(port: int, pins: list[str], device: str) -> list[int]:
+    """Open one connection per guess, send the headers, hold every body, then release all at once.
+    The guesses come from one paired device (`device`: its cookie): the worst case, a stolen PC."""
     opened = []
     for pin in pins:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         body = json.dumps({"pin": pin}).encode()
         writer.write(f"POST /desk/1/unlock HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+                     f"Origin: http://127.0.0.1:{port}\r\nCookie: totem_device_desk_1={device}\r\n"
                      f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode())
         await writer.drain()
         opened.append((reader, writer, body))
@@ -66,7 +69,8 @@ def guesses(hub: HubServer) -> None:
     pins = [f"{rng.randrange(10000):04d}" for _ in range(n)]
     pins = [p if p != "1357" else "0000" for p in pins]
     pins[n * 2 // 3] = "1357"  # the right PIN, late in the burst: it must not get through
-    statuses = asyncio.run(held_guesses(hub.port, pins))
+    device = paired(hub, "desk", "1").cookies.get("totem_device_desk_1") or ""
+    statuses = asyncio.run(held_guesses(hub.port, pins, device))
     compared = statuses.count(401) + 1  # the fifth wrong PIN answers 429 as it starts the lockout
     # 408: a body held longer than the hub waits for it (a slow machine opening 3,000 sockets): not compared.
     assert statuses.count(200) == 0 and set(statuses) <= {401, 408, 429}, sorted(set(statuses))
@@ -98,8 +102,8 @@ def test_malformed_cookies_are_just_no_session(hub: HubServer, cookie: str) -> N
 @pytest.mark.parametrize("body", [b"[" * 5000 + b"]" * 5000, b'{"pin": ' + b"9" * 5000 + b"}",
                                   b'{"pin": "\\u00b2\\u00b2\\u00b2\\u00b2"}', b"\xff\xfe", b'{"pin": null}'])
 def test_malformed_unlock_bodies_are_400(hub: HubServer, body: bytes) -> None:
-    response = requests.post(hub.url + "/desk/1/unlock", data=body, headers={"Content-Type": "application/json"},
-                             timeout=5)
+    response = paired(hub, "desk", "1").post(hub.url + "/desk/1/unlock", data=body,
+                                             headers={"Content-Type": "application/json"}, timeout=5)
     assert response.status_code == 400, response.text
 
 
@@ -119,13 +123,14 @@ def test_one_bad_ticket_in_a_batch_never_fails_its_neighbours(hub: HubServer) ->
 
 
 def session(hub: HubServer) -> requests.Session:
-    s = requests.Session()
+    s = paired(hub, "desk", "1")
     assert s.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 200
     return s
 
 
 def test_cross_site_writes_are_refused(hub: HubServer) -> None:
     s = session(hub)
+    del s.headers["Origin"]
     evil = {"Origin": "http://evil.example"}
     assert s.post(hub.url + "/api/desks/1/next", json={}, headers=evil, timeout=5).status_code == 403
     assert s.post(hub.url + "/api/desks/1/next", data="{}", headers={"Origin": hub.url, "Content-Type": "text/plain"},
@@ -142,19 +147,21 @@ def test_cross_site_writes_are_refused(hub: HubServer) -> None:
     assert "<script>" not in page.text  # no inline script for the policy to allow
 
 
-def test_sessions_end_when_the_pin_changes_or_the_hub_restarts(tmp_path: Path) -> None:
+def test_sessions_end_when_the_pin_changes_and_belong_to_their_device(tmp_path: Path) -> None:
+    """A restart ends none (test_pairing); a new PIN ends them, and a cookie opens only on its own device."""
     site = write_site(tmp_path)
     with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:
         s = session(hub)
         cookie = s.cookies.get("totem_desk_1")
         assert s.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 200
-    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:  # restarted
-        assert requests.get(hub.url + "/api/desks/1/session", cookies={"totem_desk_1": cookie or ""},
-                            timeout=5).status_code == 401
+        other = paired(hub, "desk", "1")  # another paired PC with the first one's session cookie copied
+        assert other.get(hub.url + "/api/desks/1/session", cookies={"totem_desk_1": cookie or ""},
+                         timeout=5).status_code == 401
         assert hub.hub is not None
-        fresh = hub.hub.sessions.issue("1", "1357")
-        assert hub.hub.sessions.valid("1", "1357", fresh)
-        assert not hub.hub.sessions.valid("1", "2468", fresh)  # the PIN changed: the session is gone
+        fresh = hub.hub.sessions.issue("1", "1357", "0123456789abcdef")
+        assert hub.hub.sessions.valid("1", "1357", fresh, "0123456789abcdef")
+        assert not hub.hub.sessions.valid("1", "1357", fresh, "fedcba9876543210")
+        assert not hub.hub.sessions.valid("1", "2468", fresh, "0123456789abcdef")  # the PIN changed: gone
 
 
 def test_the_index_lists_no_desks(hub: HubServer) -> None:

@@ -11,7 +11,8 @@ Steps:
    ticket arrives, and opens the appointment again if that ticket is voided.
 
 Failure paths, each an `AppointmentRefused` whose `reason` the screen shows: the hub's
-refusals (unknown, other_day, early, late, used, cancelled, locked), and `offline` when
+refusals (unknown, other_day, early, late, used, cancelled, locked: busy, retry), `mistyped`
+(the check digit says a digit is wrong: the hub is not asked), and `offline` when
 the hub cannot be asked in time or answers nonsense. No priority is ever given without the
 hub's yes: the citizen is sent to the reception, or takes an ordinary ticket.
 """
@@ -29,6 +30,7 @@ import requests
 from config.errors import AppointmentRefused
 from config.i18n import Translator
 from config.model import Config
+from totem.appointment_numbers import NUMBER_RE, well_formed
 from totem.hubclient import hub_session, json_object
 
 if TYPE_CHECKING:
@@ -38,8 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 1.5
-NUMBER_RE = re.compile(r"[0-9]{5}")
-NUMBER_DIGITS = 5
+CHECKIN_READ_S = 40.0  # the hub's brake may hold a number up to 30 s before comparing it (display.checkin_brake)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class CheckInClient:
     def __init__(self, *, config: Config, session: requests.Session | None = None) -> None:
         self.config = config
         self.session = session or hub_session(config)
-        self.timeout = (CONNECT_TIMEOUT_S, config.hub.push_timeout_s)
+        self.timeout = (CONNECT_TIMEOUT_S, max(config.hub.push_timeout_s, CHECKIN_READ_S))
 
     def close(self) -> None:
         self.session.close()
@@ -62,6 +63,8 @@ class CheckInClient:
         """The hub's yes for this number, or `AppointmentRefused` saying why not."""
         if not NUMBER_RE.fullmatch(number):
             raise AppointmentRefused("unknown", f"not an appointment number: {number!r}")
+        if not well_formed(number):  # a typo: said at once, the hub never asked (no guess counted)
+            raise AppointmentRefused("mistyped", "the check digit does not match: a digit is wrong")
         url = f"{self.config.hub.url}/api/appointments/checkin"
         try:
             response = self.session.post(url, json={"number": number, "totem": self.config.totem.id},

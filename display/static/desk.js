@@ -9,7 +9,8 @@
       serving: "In servizio", next: "Chiama il prossimo", recall: "Richiama", noshow: "Assente", done: "Fatto",
       transfer: "Trasferisci", totems: "Totem", today: "Oggi", waiting: "In attesa", nobody: "Nessuno in attesa",
       wrong_pin: "PIN errato", wrong_pin_left: "PIN errato: ancora {n} tentativi prima del blocco",
-      locked: "Troppi tentativi: riprovare tra {s} secondi", logout: "Esci", none_current: "Nessun biglietto in servizio",
+      locked: "Troppi tentativi: riprovare tra {s} secondi",
+      pair_here: "Abbina questo browser con un codice", unpaired: "Questo browser non è abbinato a questo sportello: un tecnico lo abbina una volta (totem-display pair desk, poi la pagina /pair)", logout: "Esci", none_current: "Nessun biglietto in servizio",
       waited: "attende da {m} min", issued: "emesso alle {t}",
       counts: "{served} · {noshow} · {waiting} · {void}",
       n_served: ["{n} servito", "{n} serviti"], n_noshow: ["{n} assente", "{n} assenti"],
@@ -46,7 +47,8 @@
       serving: "Now serving", next: "Call next", recall: "Recall", noshow: "No-show", done: "Done",
       transfer: "Transfer", totems: "Totems", today: "Today", waiting: "Waiting", nobody: "Nobody waiting",
       wrong_pin: "Wrong PIN", wrong_pin_left: "Wrong PIN: {n} more attempts before the lock",
-      locked: "Too many attempts: try again in {s} seconds", logout: "Log out", none_current: "No ticket in service",
+      locked: "Too many attempts: try again in {s} seconds",
+      pair_here: "Pair this browser with a code", unpaired: "This browser is not paired to this desk: a technician pairs it once (totem-display pair desk, then the /pair page)", logout: "Log out", none_current: "No ticket in service",
       waited: "waiting {m} min", issued: "issued at {t}",
       counts: "{served} · {noshow} · {waiting} · {void}",
       n_served: ["{n} served", "{n} served"], n_noshow: ["{n} no-show", "{n} no-shows"],
@@ -337,6 +339,7 @@
     $("link").textContent = t(linked ? "online" : "offline");
   }
 
+  function showUnpaired() { showLock(); $("lock-error").textContent = t("unpaired"); $("pair-link").hidden = false; }
   function showLock() { $("lock").hidden = false; $("console").hidden = true; $("logout").hidden = true; $("pin").focus(); }
   function showConsole() { $("lock").hidden = true; $("console").hidden = false; $("logout").hidden = false; }
 
@@ -347,6 +350,7 @@
     $("pin").value = "";
     const body = await r.json().catch(() => ({}));
     if (r.ok) { $("lock-error").textContent = ""; showConsole(); }
+    else if (body.reason === "unpaired") showUnpaired();
     else if (r.status === 429) $("lock-error").textContent = t("locked", {s: body.retry_after_s || 60});
     else $("lock-error").textContent = body.attempts_left ? t("wrong_pin_left", {n: body.attempts_left}) : t("wrong_pin");
   });
@@ -392,7 +396,8 @@
 
   // Locked until the PIN is typed: ask the hub whether this browser holds the desk's session.
   fetch(`/api/desks/${encodeURIComponent(desk)}/session`, {credentials: "same-origin"}).then((r) => {
-    if (r.status === 401) showLock(); else showConsole();
+    if (r.status !== 401) { showConsole(); return; }
+    r.json().catch(() => ({})).then((body) => { if (body.paired === false) showUnpaired(); else showLock(); });
   });
   translate();
   connect();

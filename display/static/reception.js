@@ -7,6 +7,7 @@
       title: "Accoglienza", pin_label: "PIN dell'accoglienza", unlock: "Sblocca", logout: "Esci", switch: "English",
       wrong_pin: "PIN errato", wrong_pin_left: "PIN errato: ancora {n} tentativi prima del blocco",
       locked: "Troppi tentativi: riprovare tra {s} secondi",
+      pair_here: "Abbina questo browser con un codice", unpaired: "Questo browser non è abbinato all'accoglienza: un tecnico lo abbina una volta (totem-display pair reception, poi la pagina /pair)",
       issue_title: "Biglietto per un cittadino", issue_note: "Per chi non può o non vuole usare il totem. Lingua del biglietto:",
       ahead_none: "Nessuno prima", ahead_one: "1 persona prima", ahead_many: "{n} persone prima", ahead_unknown: "Persone prima: non note",
       wait_range: "Attesa stimata: {low}-{high} minuti", wait_short: "Attesa stimata: meno di {high} minuti", wait_unknown: "Attesa: non stimabile ora",
@@ -25,12 +26,14 @@
       err_closed: "Lo sportello non è aperto alle {time} del {day}: scegliere un orario di apertura",
       err_service: "Scegliere un servizio", err_reference: "Riferimento: al massimo 40 caratteri, senza < >",
       err_ticket_closed: "Sportello chiuso ora: nessun biglietto emesso", err_printer: "La stampante dell'accoglienza non ha stampato: numero annullato, nessuno è in coda con esso. Controllare la carta e riprovare.",
-      err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio"
+      err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio",
+      err_too_many: "Troppi appuntamenti aperti (10.000): annullare quelli non più validi prima di registrarne altri"
     },
     en: {
       title: "Reception", pin_label: "Reception PIN", unlock: "Unlock", logout: "Log out", switch: "Italiano",
       wrong_pin: "Wrong PIN", wrong_pin_left: "Wrong PIN: {n} more attempts before the lock",
       locked: "Too many attempts: try again in {s} seconds",
+      pair_here: "Pair this browser with a code", unpaired: "This browser is not paired to the reception: a technician pairs it once (totem-display pair reception, then the /pair page)",
       issue_title: "Ticket for a citizen", issue_note: "For those who cannot or prefer not to use the totem. Ticket language:",
       ahead_none: "Nobody ahead", ahead_one: "1 person ahead", ahead_many: "{n} people ahead", ahead_unknown: "People ahead: unknown",
       wait_range: "Estimated wait: {low}-{high} minutes", wait_short: "Estimated wait: under {high} minutes", wait_unknown: "Wait: cannot be estimated now",
@@ -49,10 +52,13 @@
       err_closed: "The desk is not open at {time} on {day}: choose an opening time",
       err_service: "Choose a service", err_reference: "Reference: at most 40 characters, no < >",
       err_ticket_closed: "The desk is closed now: no ticket issued", err_printer: "The reception printer did not print: the number was voided, nobody waits with it. Check the paper and try again.",
-      err_exhausted: "The reception's numbers for this service are used up today"
+      err_exhausted: "The reception's numbers for this service are used up today",
+      err_too_many: "Too many open appointments (10,000): cancel those no longer valid before saving more"
     }
   };
   const $ = (id) => document.getElementById(id);
+  // "12345678901" -> "1234 5678 901": eleven digits read out and typed in groups of four.
+  const grouped = (number) => String(number).replace(/(\d{4})(?=\d)/g, "$1 ");
   let lang = localStorage.getItem("totem-reception-lang") || "it";
   let info = null;  // the session: services, languages, today
   let ticketLang = null;
@@ -135,7 +141,8 @@
     const n = document.createElement("p");
     n.className = "number";
     n.id = "booked-number";
-    n.textContent = a.number;
+    n.textContent = grouped(a.number);
+    n.dataset.number = a.number;
     const p3 = document.createElement("p");
     p3.className = "note";
     p3.textContent = t("booked_how", {early: info.checkin_early_min, late: info.checkin_late_min});
@@ -151,7 +158,7 @@
       const tr = document.createElement("tr");
       const status = a.status === "checked_in" ? t(a.ticket_code ? "st_checked_in_code" : "st_checked_in",
         {t: a.checked_in_at ? hhmm(a.checked_in_at) : "", code: a.ticket_code || ""}) : t("st_" + a.status);
-      const cells = [a.time, a.number, svc(a.service) ? label(svc(a.service)) : a.service, a.reference || "—", status];
+      const cells = [a.time, grouped(a.number), svc(a.service) ? label(svc(a.service)) : a.service, a.reference || "—", status];
       cells.forEach((text) => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
       const td = document.createElement("td");
       const action = a.status === "booked" ? "cancel" : "reopen";
@@ -232,7 +239,8 @@
     if (!r.ok) {
       const key = {day: "err_day", time: (answer.error || "").includes("not open") ? "err_closed" : "err_time",
         service: "err_service", reference: "err_reference"}[answer.field];
-      $("book-error").textContent = key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.error || r.status);
+      $("book-error").textContent = answer.reason === "too_many" ? t("err_too_many")
+        : key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.error || r.status);
       return;
     }
     lastBooked = answer.appointment;
@@ -246,7 +254,12 @@
   function showLock() { $("lock").hidden = false; $("reception").hidden = true; $("logout").hidden = true; $("pin").focus(); }
   async function open() {
     const r = await fetch("/api/reception/session", {credentials: "same-origin"}).catch(() => null);
-    if (!r || !r.ok) { showLock(); return; }
+    if (!r || !r.ok) {
+      showLock();
+      const body = r ? await r.json().catch(() => ({})) : {};
+      if (body.paired === false) { $("lock-error").textContent = t("unpaired"); $("pair-link").hidden = false; }
+      return;
+    }
     info = await r.json();
     ticketLang = ticketLang || info.languages[0];
     $("day").value = $("day").value || info.today;
@@ -263,6 +276,7 @@
     if (!r) { $("lock-error").textContent = t("not_done"); return; }
     const body = await r.json().catch(() => ({}));
     if (r.ok) { $("lock-error").textContent = ""; open(); }
+    else if (body.reason === "unpaired") { $("lock-error").textContent = t("unpaired"); $("pair-link").hidden = false; }
     else if (r.status === 429) $("lock-error").textContent = t("locked", {s: body.retry_after_s || 60});
     else $("lock-error").textContent = body.attempts_left ? t("wrong_pin_left", {n: body.attempts_left}) : t("wrong_pin");
   });

@@ -3,9 +3,10 @@
 1. The appointments button (the service with `appointments = true`), its keypad digit and
    Enter, or the GPIO ticket button set to it, open this screen instead of issuing: nobody
    is called first by a tap alone.
-2. Digits (touch or keypad) fill five boxes; "Cancella" (or the keypad's minus) deletes the
-   last one; "Indietro" (or Esc) goes back to the start.
-3. OK (or Enter) with five digits hands the number to the kiosk's worker
+2. Digits (touch or keypad) fill the number's field, eleven digits in groups of four
+   (`totem.appointment_numbers`), "_" for those still to type; "Cancella"
+   (or the keypad's minus) deletes the last one; "Indietro" (or Esc) goes back to the start.
+3. OK (or Enter) with all eleven digits hands the number to the kiosk's worker
    (`KioskServices.check_in`, `totem.checkin`); the screen says it is checking until the
    ticket's code comes (then the usual ticket screens follow) or the refusal, which is
    shown and spoken here, the digits cleared for another try.
@@ -21,7 +22,7 @@ import pygame
 
 from config.errors import AppointmentRefused
 from config.i18n import Translator
-from totem.checkin import NUMBER_DIGITS
+from totem.appointment_numbers import NUMBER_DIGITS, shown
 from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.events import Screen, Shown
@@ -45,7 +46,7 @@ class CheckIn:
         self.entered, self.message, self.busy = "", "", False
 
     def press(self, label: str) -> str:
-        """One key: "submit" (five digits and OK), "back", or "" (the screen changed or not)."""
+        """One key: "submit" (all the digits and OK), "back", or "" (the screen changed or not)."""
         if self.busy:
             return ""
         if label == "back":
@@ -77,7 +78,7 @@ class CheckIn:
 class CheckInLayout:
     title: Box
     prompt: Box
-    digits: tuple[Box, ...]
+    field: Box  # the number as typed, in groups of four, "_" for the digits still to type
     message: Box
     back: Box
     keys: tuple[tuple[str, Box], ...]
@@ -106,15 +107,14 @@ def checkin_layout(size: tuple[int, int]) -> CheckInLayout:
     line = text.h / 100.0
     title = Box(text.x, text.y, text.w, round(16 * line))
     prompt = Box(text.x, text.y + round(17 * line), text.w, round(22 * line))
-    cell = min(round(text.w / (NUMBER_DIGITS + 1)), round(20 * line))
-    row_x = text.x + (text.w - NUMBER_DIGITS * cell - (NUMBER_DIGITS - 1) * gap) // 2
-    digits = tuple(Box(row_x + i * (cell + gap), text.y + round(42 * line), cell, cell) for i in range(NUMBER_DIGITS))
+    cell = round(20 * line)
+    field = Box(text.x, text.y + round(42 * line), text.w, cell)
     top = text.y + round(44 * line) + cell
     bottom = min(text.y + text.h, back.y) - gap  # never under the back button
     message = Box(text.x, top, text.w, max(1, bottom - top))
     keys = tuple((label, Box(x0 + (i % 3) * (key + gap), y0 + (i // 3) * (key + gap), key, key))
                  for i, label in enumerate(KEYS))
-    return CheckInLayout(title, prompt, digits, message, back, keys)
+    return CheckInLayout(title, prompt, field, message, back, keys)
 
 
 def draw_checkin(surface: pygame.Surface, *, t: Translator, state: CheckIn, layout: CheckInLayout) -> None:
@@ -122,18 +122,18 @@ def draw_checkin(surface: pygame.Surface, *, t: Translator, state: CheckIn, layo
     surface.fill(render.PAPER)
     render.draw_text(surface, t("checkin_title"), layout.title, round(9 * u), render.INK, max_lines=1)
     render.draw_text(surface, t("checkin_prompt"), layout.prompt, round(5 * u), render.INK, max_lines=3)
-    for i, box in enumerate(layout.digits):
-        current = i == len(state.entered) and not state.busy
-        pygame.draw.rect(surface, render.WHITE, render.rect(box), border_radius=round(u))
-        pygame.draw.rect(surface, render.BAND if current else render.MUTED, render.rect(box),
-                         width=max(2, round(u * (1.2 if current else 0.5))), border_radius=round(u))
-        if i < len(state.entered):
-            render.draw_text(surface, state.entered[i], box, round(box.h * 0.7), render.INK, max_lines=1)
+    box = layout.field
+    typing = not state.busy
+    pygame.draw.rect(surface, render.WHITE, render.rect(box), border_radius=round(u))
+    pygame.draw.rect(surface, render.BAND if typing else render.MUTED, render.rect(box),
+                     width=max(2, round(u * (1.2 if typing else 0.5))), border_radius=round(u))
+    render.draw_text(surface, shown(state.entered.ljust(NUMBER_DIGITS, "_")), box.inset(round(u)),
+                     round(box.h * 0.7), render.INK, max_lines=1)
     if state.busy:
         render.draw_text(surface, t("checkin_busy"), layout.message, round(5 * u), render.INK, max_lines=2)
     elif state.message:
         render.draw_text(surface, state.message, layout.message, round(5 * u), render.WARN, max_lines=3)
-    complete = len(state.entered) == 5 and not state.busy
+    complete = len(state.entered) == NUMBER_DIGITS and not state.busy
     for label, box in layout.keys:
         colour = READY if label == "ok" and complete else (render.MUTED if label == "ok" else KEY)
         pygame.draw.rect(surface, colour, render.rect(box), border_radius=round(u))

@@ -25,6 +25,8 @@ def tick_timers(app: KioskApp, now: float) -> None:
     """Timed screens: warn (sight and sound) before they expire, then act."""
     from totem.ui.app import LANGUAGE_RESET_S  # read at each tick: tests and sites may change it
 
+    if app.screen is Screen.CHECKIN and app.checkin.busy:
+        return  # asking the hub (its brake may hold a number up to 30 s): the answer restarts the screen's time
     countdown = app.countdown
     if countdown is None and app.screen in RESTING \
             and (app.session.started or app.focus is not None):
