@@ -31,9 +31,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger(__name__)
-
 from display.lockout import GuardBook
+
+log = logging.getLogger(__name__)
 
 MAX_FAILURES = 5
 LOCKOUT_S = 60.0

@@ -39,10 +39,13 @@ def test_demo_prints_each_page_once_with_its_pin_and_where_tickets_land(tmp_path
             with contextlib.suppress(queue.Empty):
                 seen.append(lines.get(timeout=0.5))
         url = f"http://127.0.0.1:{port}"
-        pages = [line for line in seen if "/desk/" in line or "/reception" in line or "/reports" in line]
-        assert pages == [f"desk console: {url}/desk/{d.id}  ({d.name}, PIN {d.pin})" for d in config.desks] + [
-            f"reception point: {url}/reception  (PIN {config.reception.pin})",  # type: ignore[union-attr]
-            f"reports: {url}/reports  (manager PIN {config.hub.manager_pin})"], seen
+        pages = [re.sub(r"/pair#[0-9A-Z-]+$", "/pair#CODE", line) for line in seen
+                 if line.startswith(("desk console", "reception point", "reports"))]
+        assert pages == [f"desk console {url}/desk/{d.id} ({d.name}, PIN {d.pin}): pair this browser first: "
+                         f"{url}/pair#CODE" for d in config.desks] + [
+            f"reception point {url}/reception (PIN {config.reception.pin}): "  # type: ignore[union-attr]
+            f"pair first: {url}/pair#CODE",
+            f"reports {url}/reports (manager PIN {config.hub.manager_pin}): pair first: {url}/pair#CODE"], seen
         [where] = [line for line in seen if line.startswith("tickets are printed to")]
         folder = Path(re.match(r"tickets are printed to (\S+)/YYYY-MM-DD/", where).group(1))  # type: ignore[union-attr]
         assert folder == config.printer.folder

@@ -145,23 +145,23 @@ def test_the_push_outlives_a_failing_store(tmp_path: Path, clock: FrozenClock, m
     """A database write lock held too long, a full disk: logged, retried, and the thread lives on."""
     with FakeHub(lambda t: (201, {})) as hub:
         config = config_for(tmp_path, hub.url)
-        with TicketStore.in_dir(config.totem.data_dir) as store:
-            with OutboxPusher.start(config, clock=clock) as outbox:  # nothing to send yet: no race with the patch
-                pusher_store = outbox.pushers[0].store
-                real_ack = pusher_store.ack
-                failures = {"left": 3}
+        # nothing to send when the pusher starts: no race with the patch below
+        with TicketStore.in_dir(config.totem.data_dir) as store, OutboxPusher.start(config, clock=clock) as outbox:
+            pusher_store = outbox.pushers[0].store
+            real_ack = pusher_store.ack
+            failures = {"left": 3}
 
-                def flaky_ack(target: str, seq: int) -> None:
-                    if failures["left"]:
-                        failures["left"] -= 1
-                        raise OSError(28, "No space left on device")
-                    real_ack(target, seq)
+            def flaky_ack(target: str, seq: int) -> None:
+                if failures["left"]:
+                    failures["left"] -= 1
+                    raise OSError(28, "No space left on device")
+                real_ack(target, seq)
 
-                monkeypatch.setattr(pusher_store, "ack", flaky_ack)
-                Issuer(config=config, store=store, clock=clock).issue("uffici")
-                outbox.wake()
-                assert wait_for(lambda: failures["left"] == 0 and outbox.backlog() == 0)
-                assert outbox.alive()
+            monkeypatch.setattr(pusher_store, "ack", flaky_ack)
+            Issuer(config=config, store=store, clock=clock).issue("uffici")
+            outbox.wake()
+            assert wait_for(lambda: failures["left"] == 0 and outbox.backlog() == 0)
+            assert outbox.alive()
 
 
 def test_tickets_reach_a_hub_that_returns_within_3_s(tmp_path: Path, clock: FrozenClock) -> None:
