@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 def issue(config: Config, args: argparse.Namespace) -> int:
     with open_store(config) as store, build_printer(config) as printer:
         view = HubView()
-        view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
+        _read_queue(config, view)
         issuer = build_issuer(config, store, view=view)
         dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
                               on_event=lambda: _push_now(config, store, view))
@@ -50,6 +50,22 @@ def issue(config: Config, args: argparse.Namespace) -> int:
         _push_now(config, store, view)  # the void, if printing failed
     print(ticket.code)
     return 0
+
+
+def _read_queue(config: Config, view: HubView) -> None:
+    """The hub's queue as of now, once (a command has no stream to follow): the ticket then
+    prints the exact people ahead as a tap does, or "circa" when the hub does not answer."""
+    import requests
+
+    from totem.hubclient import hub_session, json_object
+
+    with hub_session(config, token=False) as session:
+        try:
+            answer = json_object(session.get(f"{config.hub.url}/api/forecast", timeout=(1.0, 1.0)))
+        except requests.RequestException as exc:
+            log.info("hub's queue not read (%s): the ticket says 'circa'", type(exc).__name__)
+            return
+    view.set_live(answer, totem=config.totem.id)
 
 
 def _push_now(config: Config, store: TicketStore, view: HubView) -> None:

@@ -27,9 +27,10 @@ from totem.hubview import HubView
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher
+from totem.queuefollow import QueueFollower
 from totem.sdnotify import Notifier
 from totem.ui.app import KioskApp
-from totem.ui.events import EV_BUTTON, EV_HELP, EV_PRINTER, Screen, post
+from totem.ui.events import EV_BUTTON, EV_COUNT, EV_HELP, EV_PRINTER, Screen, post
 from totem.ui.voice import Speaker, open_voice
 from totem.ui.window import open_window
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
@@ -118,11 +119,13 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     store.prune(keep_days=KEEP_DAYS, today=service_day(clock.now(), config.site.timezone),
                 targets=push_targets(config))
     view = HubView()
+    view.on_corrected = lambda code, estimate: post(EV_COUNT, code=code, estimate=estimate)
     issuer = build_issuer(config, store, clock, ignore_hours=always_open, view=view)
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))
     outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view))
+    stack.enter_context(QueueFollower(config=config, view=view).start())  # the exact people ahead, live
 
     def printer_changed(state: PrinterState) -> None:
         post(EV_PRINTER, state=state)  # the screen

@@ -267,6 +267,13 @@ class TicketStore:
                                 f"AND service_id IN ({marks})", (_ts(since), *service_ids)).fetchone()
         return n
 
+    def not_counted(self, service_day: date, counted: int) -> list[str]:
+        """The services of this totem's tickets of the day after its first `counted` (in issue
+        order, as the outbox delivers them), leaving out the voided ones."""
+        rows = self._db.execute("SELECT service_id, status FROM tickets WHERE service_day = ? ORDER BY rowid "
+                                "LIMIT -1 OFFSET ?", (service_day.isoformat(), counted)).fetchall()
+        return [sid for sid, status in rows if status != "void"]
+
     # -- outbox ----------------------------------------------------------------------------------
 
     def pending_events(self, target: str, *, limit: int = 100) -> list[Event]:
