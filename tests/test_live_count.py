@@ -134,7 +134,7 @@ def test_a_slow_hub_never_delays_the_paper_and_the_printed_count_is_exact(tmp_pa
 
 def test_with_no_live_view_the_ticket_says_circa_at_once(tmp_path: Path) -> None:
     clock = FrozenClock(NOW)
-    with hub_site(tmp_path, clock) as (site, server):
+    with hub_site(tmp_path, clock) as (site, _server):
         config = load_config(site)
         view = HubView()
         with open_store(config) as store, OutboxPusher.start(config, clock=clock, view=view) as outbox:

@@ -24,14 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import requests
-
 from config.errors import AppointmentRefused
 from config.i18n import Translator
 from config.model import Config
-from totem.hubclient import hub_session, json_object
 
 if TYPE_CHECKING:
+    import requests
+
     from totem.dispenser import Dispenser
     from totem.issuing import IssuedTicket
 
@@ -52,16 +51,29 @@ class CheckedIn:
 class CheckInClient:
     def __init__(self, *, config: Config, session: requests.Session | None = None) -> None:
         self.config = config
-        self.session = session or hub_session(config)
+        self._session = session  # made at the first check-in: `requests` is not loaded before
         self.timeout = (CONNECT_TIMEOUT_S, config.hub.push_timeout_s)
 
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            from totem.hubclient import hub_session
+
+            self._session = hub_session(self.config)
+        return self._session
+
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
 
     def check_in(self, number: str) -> CheckedIn:
         """The hub's yes for this number, or `AppointmentRefused` saying why not."""
         if not NUMBER_RE.fullmatch(number):
             raise AppointmentRefused("unknown", f"not an appointment number: {number!r}")
+        import requests
+
+        from totem.hubclient import json_object
+
         url = f"{self.config.hub.url}/api/appointments/checkin"
         try:
             response = self.session.post(url, json={"number": number, "totem": self.config.totem.id},

@@ -29,18 +29,18 @@ import threading
 import time
 from datetime import datetime
 from datetime import time as dt_time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import requests
 
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock, SystemClock
-from totem.hubclient import hub_session, json_object
 from totem.hubview import HubView
 from totem.numbering import service_day
 from totem.store import Event, TicketStore
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ CONNECT_TIMEOUT_S = 2.0
 BATCH = 100            # events per batch request (the hub takes up to 200)
 FOLLOW_S = 3.0         # the forecast is at most this old while the hub is up
 SET_ASIDE_AFTER = 3    # refusals of one event before it is set aside
+AFTER_WAIT_S = 5.0     # at most this long for the kiosk's first frame before the first push
 REFUSED = (400, 404, 409, 413, 422)
 
 
@@ -73,13 +74,14 @@ class TargetPusher:
     """Pushes one target's backlog. `run` loops until stopped; `deliver` does one pass."""
 
     def __init__(self, *, config: Config, target: str, clock: Clock, store: TicketStore,
-                 view: HubView | None = None) -> None:
+                 view: HubView | None = None, after: threading.Event | None = None) -> None:
         self.config = config
+        self.after = after  # the kiosk's first frame: `requests` is imported after it, not against it
         self.target = target
         self.clock = clock
         self.store = store
         self.view = view if view is not None else HubView()
-        self.session = hub_session(config)
+        self._session: requests.Session | None = None  # made on the pusher's thread, after the paper
         self.timeout = (CONNECT_TIMEOUT_S, config.hub.push_timeout_s)
         self.wake_event = threading.Event()
         self.stop_event = threading.Event()
@@ -93,6 +95,14 @@ class TargetPusher:
         self._followed_at = -FOLLOW_S
         self._failing_since: float | None = None
         self._refusals: dict[int, int] = {}
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            from totem.hubclient import hub_session
+
+            self._session = hub_session(self.config)
+        return self._session
 
     # -- delivery ----------------------------------------------------------------------------
 
@@ -115,6 +125,8 @@ class TargetPusher:
         return False
 
     def _post(self, url: str, body: dict[str, Any]) -> requests.Response:
+        import requests
+
         try:
             response = self.session.post(url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -127,6 +139,8 @@ class TargetPusher:
         return response
 
     def _send_one(self, event: Event) -> None:
+        from totem.hubclient import json_object
+
         url, body = event_request(self.target, event)
         response = self._post(url, body)
         answer = json_object(response)
@@ -138,6 +152,8 @@ class TargetPusher:
             self._refused(event, f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]}")
 
     def _send_batch(self, events: list[Event]) -> None:
+        from totem.hubclient import json_object
+
         response = self._post(f"{self.target}/api/events/batch", {"events": [batch_item(e) for e in events]})
         if response.status_code == 404:  # a hub without the batch endpoint: one at a time
             self._send_one(events[0])
@@ -222,6 +238,10 @@ class TargetPusher:
         """Fetch the hub's forecast (what a ticket taken now would be told) when it is due."""
         if time.monotonic() - self._followed_at < FOLLOW_S:
             return
+        import requests
+
+        from totem.hubclient import json_object
+
         self._followed_at = time.monotonic()
         sent = self.clock.now()
         try:
@@ -247,6 +267,8 @@ class TargetPusher:
         due = time.monotonic() - self._health_sent_at >= self.config.hub.heartbeat_s
         if not (self._health_dirty or due):
             return
+        import requests
+
         body = {**self.health, "backlog": self.backlog, "set_aside": self.set_aside}
         try:
             response = self.session.post(f"{self.target}/api/totems/{self.config.totem.id}/status", json=body,
@@ -259,6 +281,8 @@ class TargetPusher:
             self._health_dirty = False
 
     def run(self) -> None:
+        if self.after is not None:
+            self.after.wait(AFTER_WAIT_S)
         backoff = BACKOFF_START_S
         episode: str | None = None
         while not self.stop_event.is_set():
@@ -285,27 +309,30 @@ class TargetPusher:
             self.wake_event.clear()
 
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
 
 
 class OutboxPusher:
     """One TargetPusher thread per push target."""
 
-    def __init__(self, config: Config, *, clock: Clock | None = None, view: HubView | None = None) -> None:
+    def __init__(self, config: Config, *, clock: Clock | None = None, view: HubView | None = None,
+                 after: threading.Event | None = None) -> None:
         from totem.wiring import push_targets
 
         self.config = config
         self.clock = clock or SystemClock()
         self.view = view if view is not None else HubView()
         self._stores = [TicketStore.in_dir(config.totem.data_dir) for _ in push_targets(config)]
-        self.pushers = [TargetPusher(config=config, target=t, clock=self.clock, store=s, view=self.view)
+        self.pushers = [TargetPusher(config=config, target=t, clock=self.clock, store=s, view=self.view, after=after)
                         for t, s in zip(push_targets(config), self._stores, strict=True)]
         self._threads = [threading.Thread(target=p.run, name=f"outbox-{i}", daemon=True)
                          for i, p in enumerate(self.pushers)]
 
     @classmethod
-    def start(cls, config: Config, *, clock: Clock | None = None, view: HubView | None = None) -> OutboxPusher:
-        pusher = cls(config, clock=clock, view=view)
+    def start(cls, config: Config, *, clock: Clock | None = None, view: HubView | None = None,
+              after: threading.Event | None = None) -> OutboxPusher:
+        pusher = cls(config, clock=clock, view=view, after=after)
         for thread in pusher._threads:
             thread.start()
         return pusher
@@ -329,7 +356,8 @@ class OutboxPusher:
             pusher.stop_event.set()
             pusher.wake_event.set()
         for pusher in self.pushers:
-            pusher.session.close()  # ends a request in flight sooner
+            if pusher._session is not None:
+                pusher._session.close()  # ends a request in flight sooner
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout=2.0)

@@ -31,11 +31,13 @@ CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 5.0  # the hub pings every second: five seconds of silence is a lost stream
 PAUSE_START_S = 0.5
 PAUSE_CAP_S = 5.0
+AFTER_WAIT_S = 5.0  # at most this long for the kiosk's first frame
 
 
 class QueueFollower:
-    def __init__(self, *, config: Config, view: HubView) -> None:
+    def __init__(self, *, config: Config, view: HubView, after: threading.Event | None = None) -> None:
         self.config = config
+        self.after = after  # the kiosk's first frame: `requests` is imported after it, not against it
         self.view = view
         self.url = config.hub.url.rstrip("/") + "/api/events"
         self._stop = threading.Event()
@@ -47,6 +49,8 @@ class QueueFollower:
         return self
 
     def _run(self) -> None:
+        if self.after is not None:
+            self.after.wait(AFTER_WAIT_S)
         import requests
 
         from totem.hubclient import hub_session
