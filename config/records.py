@@ -14,8 +14,8 @@ class Estimate:
     """People ahead and the expected wait, as printed and shown.
 
     `people_ahead` is None when nothing reliable is known (no hub answer, no recent
-    forecast); `exact` is True only when the hub counted the people ahead of this very
-    ticket with the call order; anything else is shown as an estimate ("circa").
+    forecast); `exact` is True only when the call order counts them exactly, from the hub's
+    live queue or its count of this very ticket; anything else is shown as an estimate ("circa").
     The wait is always a range in minutes, or None when it cannot be estimated.
     """
 
@@ -23,7 +23,9 @@ class Estimate:
     exact: bool
     wait_low_min: int | None
     wait_high_min: int | None
-    source: str  # "hub" (this ticket, counted by the hub) | "forecast" (recent hub view) | "none"
+    # "live" (the hub's streamed queue plus this totem's tickets it has not counted yet) | "hub" (this
+    # ticket, counted by the hub) | "forecast" (recent hub view) | "none"
+    source: str
 
     @classmethod
     def unknown(cls) -> Estimate:

@@ -119,7 +119,7 @@ class Hub:
             while groups:
                 group = groups.pop(0)
                 try:
-                    results, forecast = await self.db(self._commit, [t for t, _ in group])
+                    results, forecast, moved = await self.db(self._commit, [t for t, _ in group])
                 except Exception as exc:
                     if len(group) > 1:  # one bad ticket never fails its neighbours: commit them one by one
                         groups[:0] = [[item] for item in group]
@@ -130,14 +130,19 @@ class Hub:
                     if not group[0][1].done():
                         group[0][1].set_exception(exc)
                     continue
+                if moved and self.broker.subscribers:  # the totems that printed them correct their screens
+                    self.broker.publish("moved", {"tickets": moved})
                 for (_, future), (was_new, position) in zip(group, results, strict=True):
                     if not future.done():
                         future.set_result((was_new, position, forecast))
 
-    def _commit(self, tickets: list[dict[str, Any]]) -> tuple[list[tuple[bool, dict[str, Any]]], dict[str, Any]]:
-        """On the DB thread: one transaction for the batch, one forecast shared by its answers."""
+    def _commit(self, tickets: list[dict[str, Any]]
+                ) -> tuple[list[tuple[bool, dict[str, Any]]], dict[str, Any], list[dict[str, Any]]]:
+        """On the DB thread: one transaction for the batch, one forecast shared by its answers,
+        and the recent tickets of other totems the batch went ahead of."""
         now = self.clock.now()
-        return self.store.ingest_many(tickets, now=now), self.store.forecast(now=now)
+        results = self.store.ingest_many(tickets, now=now)
+        return results, self.store.forecast(now=now), self.store.moved
 
     def ingest_from_thread(self, ticket: dict[str, Any]) -> dict[str, Any]:
         """`ingest` for a worker thread (the reception's): blocks until stored; the ticket's position."""
@@ -263,7 +268,8 @@ class Hub:
         now = self.clock.now()
         store = self.store
         day = store.sync(now)
-        forecast = store.forecast(now=now)
+        live = store.live(now=now)
+        forecast = live["services"]
         services = []
         known = [(s.id, s.prefix, s.labels, s.priority, s.colour, s.avg_service_min) for s in self.config.services]
         unknown = [(sid, "?", {lang: sid for lang in self.config.site.languages}, False, "#555555", None)
@@ -302,7 +308,7 @@ class Hub:
                  for c in listings.last_calls(store.reader(), day, limit=5)]
         flagged = [{**t.as_json(public=True), "totem": t.totem} for t in listings.flagged(store.reader(), day)]
         noshows = [{"code": t.code, "service": t.service_id} for t in listings.noshows(store.reader(), day)]
-        return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint,
+        return {"now": now.isoformat(), "service_day": day, "fingerprint": self.fingerprint, "live": live,
                 "services": services, "desks": desks, "calls": calls,
                 "totems": totems, "counts": store.counts(day), "flagged": flagged, "noshows": noshows,
                 "message": self.config.hub.message, "undo_window_s": UNDO_WINDOW_S, "disk": self.disk.as_json(),

@@ -42,6 +42,7 @@ from totem.diskspace import disk_full_advice, failed_for_space
 from totem.estimate import ServiceTimes, wait_range
 from totem.schema import SchemaTooNew, migrate
 
+MOVED_WINDOW_S = 20.0  # a ticket's screen at the totem: a later count for it still reaches the citizen
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
 
@@ -86,6 +87,8 @@ class QueueStore:
         self.order = CallOrder(())
         self.times = ServiceTimes({})
         self._active: dict[str, datetime] = {}
+        self._intake: dict[str, int] = {}  # today's tickets received per totem (voided ones too)
+        self.moved: list[dict[str, Any]] = []  # set by ingest_many: earlier tickets' new positions
         # Desks busy now and today's finished counts: read once, kept until a desk action or a void.
         self._facts: tuple[set[str], dict[str, int]] | None = None
         self.undo_book = UndoBook()  # each desk's last action, undoable for a short while
@@ -179,6 +182,8 @@ class QueueStore:
                 "SELECT service_id, called_at, finished_at FROM tickets WHERE service_day = ? AND status = 'served' "
                 "AND called_at IS NOT NULL ORDER BY finished_at", (day,)):
             self._observe(service_id, called, finished)
+        self._intake = dict(self._read().execute("SELECT totem, COUNT(*) FROM tickets WHERE service_day = ? "
+                                                 "AND totem != '' GROUP BY totem", (day,)).fetchall())
         self._active = {}
         self._facts = None
         self._day = day
@@ -243,7 +248,26 @@ class QueueStore:
             else:
                 for waiting in added:
                     self.order.add(waiting)
+                for ticket, was_new in zip(tickets, created, strict=True):
+                    if was_new:
+                        totem = str(ticket["totem"])
+                        self._intake[totem] = self._intake.get(totem, 0) + 1
+        self.moved = self._moved(added, now=now)
         return [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
+
+    def _moved(self, added: list[Waiting], *, now: datetime) -> list[dict[str, Any]]:
+        """Tickets issued in the last `MOVED_WINDOW_S` that a ticket just received went ahead of
+        (another totem's ticket, issued a moment earlier, arrived later): their new positions, for
+        the totems that printed them (the citizen may still be reading the screen)."""
+        since = _ts(now - timedelta(seconds=MOVED_WINDOW_S))
+        new = {w.id for w in added}
+        behind = {t.id: t for w in added for t in self.order.behind(w, issued_since=since) if t.id not in new}
+        if not behind:
+            return []
+        totems = dict(self._read().execute(f"SELECT id, totem FROM tickets WHERE id IN ({','.join('?' * len(behind))})",
+                                           list(behind)).fetchall())
+        return [{"totem": totems.get(tid, ""), "code": t.code, **self.position(tid, now=now)}
+                for tid, t in behind.items()]
 
     def void(self, ticket_id: str, *, now: datetime) -> bool:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
@@ -470,6 +494,14 @@ class QueueStore:
             out[s.id] = {"service": s.id, "service_day": day, "waiting": self.order.count(s.id),
                          "avg_service_min": self.times.measured_mean(s.id), **self._told(ahead, s.id, now)}
         return out
+
+    def live(self, *, now: datetime) -> dict[str, Any]:
+        """The forecast and, in the same instant, how many of today's tickets each totem has
+        delivered: a totem adds its own tickets not yet counted and prints an exact count
+        without asking (totem.hubview.HubView.live_estimate)."""
+        with self._lock:
+            services = self.forecast(now=now)
+            return {"service_day": self._day, "services": services, "intake": dict(self._intake)}
 
     def waiting(self, service_id: str, *, now: datetime, limit: int) -> list[HubTicket]:
         """The head of a service's queue, in call order (one query for the rows)."""

@@ -137,8 +137,9 @@ async def get_forecast(request: web.Request) -> web.Response:
     """What a ticket taken now would be told, per service: the totems follow this."""
     hub = _hub(request)
     now = hub.clock.now()
-    forecast = await hub.db(hub.store.forecast, now=now)
-    return web.json_response({"now": now.isoformat(), "services": forecast, "hub_id": hub.store.hub_id,
+    live = await hub.db(hub.store.live, now=now)
+    return web.json_response({"now": now.isoformat(), "services": live["services"], "intake": live["intake"],
+                              "service_day": live["service_day"], "hub_id": hub.store.hub_id,
                               "fingerprint": hub.fingerprint})
 
 

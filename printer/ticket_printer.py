@@ -8,18 +8,26 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
-from typing import Protocol
-
-from PIL import Image
+from typing import TYPE_CHECKING, Protocol
 
 from config.follow import follow_url
 from config.model import Config, Service
 from config.records import Estimate
 from printer.connections import Connection, PrintJob
-from printer.escpos_render import render_escpos
 from printer.layout import TicketContent, TicketLayout, build_test_page, build_ticket
-from printer.png_render import render_png
 from printer.status import PrinterState
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# python-escpos (with qrcode, PIL and barcode) and PIL are imported at their first use: a command
+# that prints no picture never loads PIL, one that only reads the printer's state loads neither.
+
+
+def render_png(layout: TicketLayout) -> Image.Image:
+    from printer.png_render import render_png
+
+    return render_png(layout)
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +60,14 @@ class TicketPrinter:
     def __init__(self, *, config: Config, connection: Connection) -> None:
         self.config = config
         self.connection = connection
-        self._last_preview: tuple[str, Callable[[], Image.Image]] = ("", lambda: Image.new("L", (1, 1)))
+        self._last_preview: tuple[str, Callable[[], Image.Image] | None] = ("", None)
 
     def layout(self, content: TicketContent) -> TicketLayout:
         return build_ticket(content, self.config)
 
     def encode(self, layout: TicketLayout) -> bytes:
+        from printer.escpos_render import render_escpos
+
         return render_escpos(layout, profile=self.config.printer.profile, codepage=self.config.printer.codepage)
 
     def preview(self, content: TicketContent) -> Image.Image:
@@ -84,11 +94,19 @@ class TicketPrinter:
     def preview_of(self, ticket: IssuedTicket) -> Image.Image:
         """The image of a ticket just printed (reusing the printer's rendering), or a new one."""
         ticket_id, preview = self._last_preview
-        return preview() if ticket_id == ticket.id else self.preview(content_of(ticket, self.config))
+        if ticket_id == ticket.id and preview is not None:
+            return preview()
+        return self.preview(content_of(ticket, self.config))
 
     def print_test_page(self) -> None:
         layout = build_test_page(self.config)
         self.connection.send(PrintJob("test-page", self.encode(layout), preview=lambda: render_png(layout)))
+
+    def warm(self) -> None:
+        """Load python-escpos and PIL and their tables before the first ticket needs them (the
+        kiosk calls this on a thread of its own once its first frame is on the screen)."""
+        self.encode(build_test_page(self.config))
+        from printer import png_render  # noqa: F401 (imported for its cost, now rather than at a tap)
 
     def close(self) -> None:
         self.connection.close()

@@ -51,6 +51,11 @@ def test_unit_content(name: str) -> None:
     if name == "totem.service":
         assert {"lp", "dialout", "gpio", "audio"} <= set(u["SupplementaryGroups"][0].split())
         assert "64" in u["RestartPreventExitStatus"][0].split()
+        # Steady frames under load (issue 21): the kiosk before other work (bench_frames_under_load reads these),
+        # real time at the lowest priority, and not for what it starts (espeak-ng).
+        assert u["CPUSchedulingPolicy"] == ["rr"] and u["CPUSchedulingPriority"] == ["1"]
+        assert u["CPUSchedulingResetOnFork"] == ["yes"]
+        assert int(u["Nice"][0]) < 0 and int(u["CPUWeight"][0]) > 100
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")

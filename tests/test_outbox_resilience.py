@@ -114,7 +114,7 @@ def test_nothing_the_hub_answers_breaks_issuing_or_the_push(tmp_path: Path, cloc
                                                                                    view=view) as outbox:
             issuer = Issuer(config=config, store=store, clock=clock, view=view)
             for _ in range(3):
-                ticket = issuer.confirm(issuer.issue("uffici"), timeout_s=0.5)
+                ticket = issuer.issue("uffici")
                 assert ticket.estimate is not None and ticket.estimate.exact is False  # nothing invented
                 outbox.wake()
             assert wait_for(lambda: len(hub.received) == 3), hub.received

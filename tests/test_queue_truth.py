@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
@@ -31,6 +32,7 @@ from totem.clock import FrozenClock
 from totem.dispenser import Dispenser
 from totem.hubview import HubView
 from totem.outbox import TargetPusher
+from totem.queuefollow import QueueFollower
 from totem.store import TicketStore
 from totem.wiring import build_issuer, build_printer
 
@@ -151,14 +153,23 @@ def shipped(tmp_path: Path) -> Iterator[tuple[Config, HubServer, FrozenClock]]:
         yield load_config(site), hub, clock
 
 
-def take(config: Config, store: TicketStore, printer: TicketPrinter, clock: FrozenClock, service: str) -> str:
-    """One tap, as the kiosk does it: issue, push at once, wait for the hub's count, print."""
+def take(config: Config, store: TicketStore, printer: TicketPrinter, clock: FrozenClock, service: str, *,
+         hub_up: bool = True) -> str:
+    """One tap, as the kiosk does it: the hub's queue followed live (once it shows this totem's
+    earlier tickets, as it does between taps), the ticket issued and printed from it, pushed."""
     view = HubView()
     pusher = TargetPusher(config=config, target=config.hub.url, clock=clock, store=store, view=view)
     issuer = build_issuer(config, store, clock, view=view)
     dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe, on_event=pusher.deliver)
+    day = NOW.date()
+    mine = len(store.not_counted(day, 0))
     try:
-        ticket = dispenser.take(service)
+        with QueueFollower(config=config, view=view).start():
+            deadline = time.monotonic() + 10
+            while hub_up and ((live := view.live(day)) is None or live.counted != mine):
+                assert time.monotonic() < deadline, "the hub's stream never showed this totem's tickets"
+                time.sleep(0.01)
+            ticket = dispenser.take(service)
     finally:
         pusher.close()
     printed = decode((config.printer.folder / NOW.date().isoformat() / f"{ticket.code}.escpos").read_bytes())
@@ -193,7 +204,8 @@ def test_without_the_hub_the_ticket_never_says_nobody_ahead(tmp_path: Path) -> N
     config = load_config(site)
     clock = FrozenClock(NOW)
     with TicketStore.in_dir(config.totem.data_dir) as store, build_printer(config) as printer:
-        assert take(config, store, printer, clock, "uffici") == "Persone in attesa: dato non disponibile ora"
+        printed = take(config, store, printer, clock, "uffici", hub_up=False)
+        assert printed == "Persone in attesa: dato non disponibile ora"
 
 
 def test_hub_view_ignores_bad_values_and_stale_days() -> None:

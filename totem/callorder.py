@@ -209,6 +209,16 @@ class CallOrder:
         return Ahead(certain, possible, tuple(d.id for d in desks),
                      tuple(sorted((s, n) for s, n in by_service.items() if n)))
 
+    def behind(self, ticket: Waiting, *, issued_since: str) -> list[Waiting]:
+        """Waiting tickets after `ticket` in the order and issued at or after `issued_since`: the
+        ones whose people ahead may have grown when `ticket` arrived late (another totem's, or
+        a backlog)."""
+        key = ticket.key
+        out = [t for rows in self._sorted.values() for _, t in rows[bisect.bisect_left(rows, (key,)):]
+               if t.issued_at >= issued_since and t.id != ticket.id]
+        return out + [t for t in self._constrained.values()
+                      if t.key > key and t.issued_at >= issued_since and t.id != ticket.id]
+
     def ahead_of_new(self, service: str, *, priority: bool, now_iso: str) -> Ahead | None:
         """People ahead of a ticket taken now: what the totem shows before the tap."""
         return self.ahead(Waiting("~new", "", service, priority, now_iso))

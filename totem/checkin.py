@@ -25,15 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import requests
-
 from config.errors import AppointmentRefused
 from config.i18n import Translator
 from config.model import Config
 from totem.appointment_numbers import NUMBER_RE, well_formed
-from totem.hubclient import hub_session, json_object
 
 if TYPE_CHECKING:
+    import requests
+
     from totem.dispenser import Dispenser
     from totem.issuing import IssuedTicket
 
@@ -53,11 +52,20 @@ class CheckedIn:
 class CheckInClient:
     def __init__(self, *, config: Config, session: requests.Session | None = None) -> None:
         self.config = config
-        self.session = session or hub_session(config)
+        self._session = session  # made at the first check-in: `requests` is not loaded before
         self.timeout = (CONNECT_TIMEOUT_S, max(config.hub.push_timeout_s, CHECKIN_READ_S))
 
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            from totem.hubclient import hub_session
+
+            self._session = hub_session(self.config)
+        return self._session
+
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
 
     def check_in(self, number: str) -> CheckedIn:
         """The hub's yes for this number, or `AppointmentRefused` saying why not."""
@@ -65,6 +73,10 @@ class CheckInClient:
             raise AppointmentRefused("unknown", f"not an appointment number: {number!r}")
         if not well_formed(number):  # a typo: said at once, the hub never asked (no guess counted)
             raise AppointmentRefused("mistyped", "the check digit does not match: a digit is wrong")
+        import requests
+
+        from totem.hubclient import json_object
+
         url = f"{self.config.hub.url}/api/appointments/checkin"
         try:
             response = self.session.post(url, json={"number": number, "totem": self.config.totem.id},

@@ -7,66 +7,93 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from config.errors import AppointmentRefused, StoreError
-from config.follow import follow_url
 from config.model import Config
-from printer.connections import describe
-from printer.layout import TicketContent
 from totem import __version__
-from totem.checkin import CheckInClient, take_appointment
-from totem.clock import SystemClock
-from totem.diskspace import disk_full_advice, free_bytes
-from totem.dispenser import Dispenser
-from totem.hubview import HubView
-from totem.numbering import format_code, service_day
-from totem.outbox import deliver_once
-from totem.standing import claim
-from totem.store import TicketStore
-from totem.wiring import build_issuer, build_printer, open_store, push_targets
+
+if TYPE_CHECKING:
+    from totem.hubview import HubView
+    from totem.store import TicketStore
+
+# Each command imports what it uses (issue 21: start fast): `requests` only once the paper is
+# out, escpos only where bytes are rendered, PIL only where a picture is drawn.
 
 log = logging.getLogger(__name__)
 
 
 def issue(config: Config, args: argparse.Namespace) -> int:
+    from totem.checkin import CheckInClient, take_appointment
+    from totem.dispenser import Dispenser
+    from totem.hubview import HubView
+    from totem.wiring import build_issuer, build_printer, open_store
+
     with open_store(config) as store, build_printer(config) as printer:
         view = HubView()
-        view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
+        _read_queue(config, view)
         issuer = build_issuer(config, store, view=view)
         issuer.sweep_uncertain()  # what an earlier, killed `totem issue` or kiosk left uncertain
         if issuer.standing is not None:  # the hub's word on this device's id before its first ticket
+            from totem.standing import claim
+
             claim(config, issuer.standing, store, {"printer": printer.probe().value, "version": __version__,
                                                    "accepting": True, "fingerprint": config.fingerprint()})
-        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
-                              on_event=lambda: _push_now(config, store, view))
-        if config.service(args.service).appointments:  # as a tap: only with a booked appointment's number
-            if not args.appointment:
-                raise AppointmentRefused("unknown", f"{args.service!r} checks in appointments: give --appointment "
-                                         "NUMBER (the 5 digits the reception gave)")
-            client = CheckInClient(config=config)
-            try:
-                ticket = take_appointment(config=config, dispenser=dispenser, client=client,
-                                          number=args.appointment, lang=args.lang or config.site.languages[0])
-            finally:
-                client.close()
-        elif args.appointment:
-            raise AppointmentRefused("unknown", f"service {args.service!r} does not take appointments")
-        else:
-            ticket = dispenser.take(args.service, lang=args.lang)
-        _push_now(config, store, view)  # the void, if printing failed
+        # The push goes after the paper (rule 10): the ticket, or its void if printing failed.
+        dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe)
+        try:
+            if config.service(args.service).appointments:  # as a tap: only with a booked appointment's number
+                if not args.appointment:
+                    raise AppointmentRefused("unknown", f"{args.service!r} checks in appointments: give --appointment "
+                                             "NUMBER (the number the reception gave)")
+                client = CheckInClient(config=config)
+                try:
+                    ticket = take_appointment(config=config, dispenser=dispenser, client=client,
+                                              number=args.appointment, lang=args.lang or config.site.languages[0])
+                finally:
+                    client.close()
+            elif args.appointment:
+                raise AppointmentRefused("unknown", f"service {args.service!r} does not take appointments")
+            else:
+                ticket = dispenser.take(args.service, lang=args.lang)
+        finally:
+            _push_now(config, store, view)
     print(ticket.code)
     return 0
+
+
+def _read_queue(config: Config, view: HubView) -> None:
+    """The hub's queue as of now, once (a command has no stream to follow): the ticket then
+    prints the exact people ahead as a tap does, or "circa" when the hub does not answer."""
+    import requests
+
+    from totem.hubclient import hub_session, json_object
+
+    with hub_session(config, token=False) as session:
+        try:
+            answer = json_object(session.get(f"{config.hub.url}/api/forecast", timeout=(1.0, 1.0)))
+        except requests.RequestException as exc:
+            log.info("hub's queue not read (%s): the ticket says 'circa'", type(exc).__name__)
+            return
+    view.set_live(answer, totem=config.totem.id)
 
 
 def _push_now(config: Config, store: TicketStore, view: HubView) -> None:
     """One bounded delivery attempt so a CLI ticket reaches the hub (and is counted) at
     once; whatever is left stays in the outbox for the kiosk's pusher (or the next `totem issue`)."""
+    from totem.outbox import deliver_once
+
     left = deliver_once(config, store, view=view)
     if left:
         log.warning("hub not reachable: %d event(s) kept in the outbox", left)
 
 
 def preview(config: Config, args: argparse.Namespace) -> int:
+    from config.follow import follow_url
+    from printer.layout import TicketContent
+    from totem.numbering import format_code, service_day
+    from totem.wiring import build_issuer, build_printer, open_store
+
     with open_store(config) as store, build_printer(config) as printer:
         issuer = build_issuer(config, store)
         service = config.service(args.service)
@@ -83,6 +110,9 @@ def preview(config: Config, args: argparse.Namespace) -> int:
 
 
 def print_test(config: Config, args: argparse.Namespace) -> int:
+    from printer.connections import describe
+    from totem.wiring import build_printer
+
     with build_printer(config) as printer:
         printer.print_test_page()
     print(f"test page sent to {describe(config.printer, 'test-page')}")
@@ -90,6 +120,9 @@ def print_test(config: Config, args: argparse.Namespace) -> int:
 
 
 def status(config: Config, args: argparse.Namespace) -> int:
+    from totem.numbering import format_code, service_day
+    from totem.wiring import build_issuer, build_printer, open_store, push_targets
+
     try:
         store = open_store(config)
     except StoreError as exc:
@@ -134,6 +167,8 @@ LOW_DISK_BYTES = 5_000_000  # below this a ticket may fail to commit: said befor
 
 
 def _disk_line(config: Config) -> str:
+    from totem.diskspace import disk_full_advice, free_bytes
+
     try:
         free = free_bytes(config.totem.data_dir)
     except OSError as exc:
@@ -146,6 +181,8 @@ def _disk_line(config: Config) -> str:
 def repair_db(config: Config, args: argparse.Namespace) -> int:
     """Move an unreadable ticket database aside and start a new one that never repeats a
     number already given today (counters copied from the old file, or --start-after)."""
+    from totem.clock import SystemClock
+    from totem.numbering import service_day
     from totem.repair import RepairRefused, repair
 
     try:
@@ -187,6 +224,9 @@ def _ntp_synchronised() -> str:
 
 def resend(config: Config, args: argparse.Namespace) -> int:
     """Put the events set aside back in line and try to deliver them now."""
+    from totem.outbox import deliver_once
+    from totem.wiring import open_store
+
     with open_store(config) as store:
         n = store.resend_set_aside()
         left = deliver_once(config, store) if n else 0

@@ -1,13 +1,16 @@
 """Take a ticket: the one path shared by a tap, a keypress, the GPIO button and `totem issue`.
 
 1. a printer known to be unable to print refuses before any number is used;
-2. the number is committed durably (Issuer.issue); the caller is told its code (the
-   kiosk shows it at once) and listeners (the outbox pusher) are woken, so the ticket
-   goes to the hub at once;
-3. the hub's count of the people ahead is awaited briefly (Issuer.confirm): exact when it
-   answers, the forecast's estimate ("circa") when it does not;
-4. the ticket is printed; if that fails it is voided (the void goes out like any event)
-   and the printer is reported failed (the kiosk goes Out of service until it answers).
+2. the number is committed durably (Issuer.issue) with the people ahead the totem
+   already knows (exact from the hub's live queue, "circa" without it: never a request);
+   the caller is told its code (the kiosk shows it at once) and listeners (the outbox
+   pusher) are woken, so the ticket goes to the hub at once;
+3. the ticket is printed at once (rule 10: the network is never on the path from a tap to
+   the paper); if that fails it is voided (the void goes out like any event) and the
+   printer is reported failed (the kiosk goes Out of service until it answers);
+4. later, off this path: the hub's own count of the ticket, if it differs from the printed
+   one (a ticket from another totem in the same instant), corrects the screen and the
+   spoken message (HubView.on_corrected); the follow-your-turn page is the hub's own.
 """
 
 from __future__ import annotations
@@ -56,7 +59,6 @@ class Dispenser:
             ticket = self.issuer.issue(service_id, lang=lang, appointment=appointment, note=note)
             on_issued(ticket)
             self.on_event()
-            ticket = self.issuer.confirm(ticket)
             try:
                 self.printer.print_ticket(ticket)
             except PrinterUnavailable as exc:

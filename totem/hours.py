@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from config.model import Hours, TimeRange
+
+if TYPE_CHECKING:
+    import holidays
 
 LOOKAHEAD_DAYS = 400
 
@@ -32,13 +34,19 @@ class Schedule:
     def __init__(self, hours: Hours, timezone: str) -> None:
         self.hours = hours
         self.tz = ZoneInfo(timezone)
-        # A HolidayBase is empty (falsy) until a year is looked up: compare with None, never truthiness.
-        self._holidays: holidays.HolidayBase | None = (
-            holidays.country_holidays(hours.holidays_country, subdiv=hours.holidays_subdivision or None)
-            if hours.holidays_country
-            else None
-        )
+        self._calendar: holidays.HolidayBase | None = None  # made (and `holidays` imported) on first use
         self._named: dict[str, holidays.HolidayBase] = {}  # per language, made on first use
+
+    @property
+    def _holidays(self) -> holidays.HolidayBase | None:
+        """The country's holidays, or None. A HolidayBase is empty (falsy) until a year is looked
+        up: compare with None, never truthiness."""
+        if self._calendar is None and self.hours.holidays_country:
+            import holidays
+
+            self._calendar = holidays.country_holidays(self.hours.holidays_country,
+                                                       subdiv=self.hours.holidays_subdivision or None)
+        return self._calendar
 
     def holiday_name(self, day: date, lang: str) -> str:
         """The holiday's name in the citizen's language where the holidays library has it
@@ -50,6 +58,8 @@ class Schedule:
         if wanted is None:
             return str(self._holidays.get(day) or "")
         if wanted not in self._named:
+            import holidays
+
             self._named[wanted] = holidays.country_holidays(
                 self.hours.holidays_country, subdiv=self.hours.holidays_subdivision or None, language=wanted)
         return str(self._named[wanted].get(day) or "")

@@ -17,7 +17,7 @@ from totem.clock import Clock
 from totem.clockcheck import clock_problem
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
-from totem.hubview import HubView
+from totem.hubview import HubView, Told, live_estimate
 from totem.numbering import service_day
 from totem.standing import DeviceStanding
 from totem.store import TicketStore
@@ -35,9 +35,6 @@ class IssuedTicket:
     lang: str
     estimate: Estimate | None
     note: str = ""  # a line under the service on the ticket and the screen (the appointment's time)
-
-
-ANSWER_WAIT_S = 1.0  # how long a ticket waits for the hub to count the people ahead before printing
 
 
 class Issuer:
@@ -91,17 +88,36 @@ class Issuer:
         return tuple(s.id for s in self.config.services if s.id in ids and (s.priority or not service.priority))
 
     def estimate_for(self, service: Service, now: datetime) -> Estimate:
-        """Before the hub has counted a ticket: the followed forecast plus our own tickets since."""
+        """What a ticket taken now is told, from what the totem already knows (no request):
+        exact from the hub's live queue when the stream is live, else "circa" from the followed
+        forecast plus our own tickets since, else unknown."""
+        live = self.view.live(service_day(now, self.schedule.tz))
+        told = live.services.get(service.id) if live is not None else None
+        if live is not None and told is not None:
+            return self._live_estimate(service, told, self.store.not_counted(live.day, live.counted))
         competing = self.competing(service)
         return self.view.estimate_for(service.id, day=service_day(now, self.schedule.tz),
                                       count_since=lambda at: self.store.issued_since(competing, at),
                                       minutes_per_person=service.avg_service_min)
 
-    def confirm(self, ticket: IssuedTicket, *, timeout_s: float = ANSWER_WAIT_S) -> IssuedTicket:
-        """The exact people ahead, once the hub has counted this ticket (the outbox pushes it
-        at once); the forecast-based estimate when the hub does not answer in time."""
-        counted = self.view.wait_position(ticket.id, timeout_s)
-        return replace(ticket, estimate=counted) if counted is not None else ticket
+    def _live_estimate(self, service: Service, told: Told, mine: list[str]) -> Estimate:
+        """The hub's count for a ticket taken now, plus this totem's tickets it has not counted
+        (`mine`: their services) that the call order puts ahead: certainly when every desk that
+        calls `service` calls theirs, possibly when only some do (the hub's `ahead` rule)."""
+        desks = self.config.desks_for(service.id)
+        if not desks:
+            return Estimate.unknown()
+        common = frozenset.intersection(*(frozenset(d.services) for d in desks))
+        union = frozenset.union(*(frozenset(d.services) for d in desks))
+        certain = possible = 0
+        for sid in mine:
+            # Taken earlier, so ahead unless this ticket is a priority and theirs is not.
+            theirs = self.config.service_or_none(sid)
+            if sid in union and (not service.priority or (theirs is not None and theirs.priority)):
+                possible += 1
+                certain += sid in common
+        extra_min = certain * service.avg_service_min / max(1, told.desks_open)
+        return live_estimate(told, certain_extra=certain, possible_extra=possible, extra_min=extra_min)
 
     def issue(self, service_id: str, *, lang: str | None = None, appointment: str | None = None,
               note: str = "") -> IssuedTicket:
@@ -117,6 +133,7 @@ class Issuer:
                                totem_id=self.config.totem.id, min_interval_s=self.config.totem.min_interval_s,
                                first_number=first, last_number=last, appointment=appointment)
         log.info("issued %s (%s)", row.code, service.id)
+        self.view.expect(row.id, row.code, ahead)  # the hub's count, when it comes, is compared with it
         return IssuedTicket(row.id, row.code, service, row.number, self.schedule.local(now), lang, ahead, note)
 
     def sweep_uncertain(self) -> list[str]:

@@ -27,10 +27,11 @@ from totem.hubview import HubView
 from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher
+from totem.queuefollow import QueueFollower
 from totem.sdnotify import Notifier
 from totem.servicelock import hold_for_service
 from totem.ui.app import KioskApp
-from totem.ui.events import EV_BUTTON, EV_HELP, EV_PRINTER, Screen, post
+from totem.ui.events import EV_BUTTON, EV_COUNT, EV_HELP, EV_PRINTER, Screen, post
 from totem.ui.voice import Speaker, open_voice
 from totem.ui.window import open_window
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
@@ -118,14 +119,18 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     store = stack.enter_context(open_store(config))
     store.prune(keep_days=KEEP_DAYS, today=service_day(clock.now(), config.site.timezone),
                 targets=push_targets(config))
+    first_frame = threading.Event()  # the threads' heavy imports (requests, escpos, PIL) wait for it
     view = HubView()
+    view.on_corrected = lambda code, estimate: post(EV_COUNT, code=code, estimate=estimate)
     issuer = build_issuer(config, store, clock, ignore_hours=always_open, view=view)
     issuer.sweep_uncertain()  # before the pusher starts: what a killed process left goes out first
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))
     # The pusher's first act is a status report: the hub's word on this device's id (totem.standing).
-    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view, standing=issuer.standing))
+    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view, standing=issuer.standing,
+                                                      after=first_frame))
+    stack.enter_context(QueueFollower(config=config, view=view, after=first_frame).start())  # exact people ahead
 
     def printer_changed(state: PrinterState) -> None:
         post(EV_PRINTER, state=state)  # the screen
@@ -153,9 +158,15 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
             gpio.show(LED_FOR_SCREEN[screen])
         outbox.set_health(accepting=screen is not Screen.CLOSED)
 
+    def frame() -> None:
+        if not first_frame.is_set():
+            first_frame.set()
+            threading.Thread(target=printer.warm, name="printer-warm", daemon=True).start()
+        on_frame()
+
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
-                   rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed,
+                   rotation=config.totem.rotation, on_frame=frame, on_screen=screen_changed,
                    clock_problem=issuer.clock_problem, device_problem=issuer.device_problem,
                    voice=voice_factory(config, stack))
     app.gpio = gpio

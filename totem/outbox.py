@@ -36,20 +36,20 @@ import threading
 import time
 from datetime import datetime
 from datetime import time as dt_time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-import requests
 
 from config.model import Config
 from totem import __version__
 from totem.clock import Clock, SystemClock
 from totem.diskspace import free_bytes
-from totem.hubclient import hub_session, json_object
 from totem.hubview import HubView
 from totem.numbering import service_day
 from totem.standing import DeviceStanding, read_answer
 from totem.store import Event, TicketStore
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +59,7 @@ CONNECT_TIMEOUT_S = 2.0
 BATCH = 100            # events per batch request (the hub takes up to 200)
 FOLLOW_S = 3.0         # the forecast is at most this old while the hub is up
 SET_ASIDE_AFTER = 3    # refusals of one event before it is set aside
+AFTER_WAIT_S = 5.0     # at most this long for the kiosk's first frame before the first push
 REFUSED = (400, 404, 409, 413, 422)
 LOW_DISK_BYTES = 5_000_000  # below this on the totem's data disk its health says disk_full
 
@@ -90,14 +91,16 @@ class TargetPusher:
     """Pushes one target's backlog. `run` loops until stopped; `deliver` does one pass."""
 
     def __init__(self, *, config: Config, target: str, clock: Clock, store: TicketStore,
-                 view: HubView | None = None, standing: DeviceStanding | None = None) -> None:
+                 view: HubView | None = None, standing: DeviceStanding | None = None,
+                 after: threading.Event | None = None) -> None:
         self.config = config
         self.standing = standing  # every heartbeat is a claim of this device's id (totem.standing)
+        self.after = after  # the kiosk's first frame: `requests` is imported after it, not against it
         self.target = target
         self.clock = clock
         self.store = store
         self.view = view if view is not None else HubView()
-        self.session = hub_session(config)
+        self._session: requests.Session | None = None  # made on the pusher's thread, after the paper
         self.timeout = (CONNECT_TIMEOUT_S, config.hub.push_timeout_s)
         self.wake_event = threading.Event()
         self.stop_event = threading.Event()
@@ -111,6 +114,14 @@ class TargetPusher:
         self._followed_at = -FOLLOW_S
         self._failing_since: float | None = None
         self._refusals: dict[int, int] = {}
+
+    @property
+    def session(self) -> requests.Session:
+        if self._session is None:
+            from totem.hubclient import hub_session
+
+            self._session = hub_session(self.config)
+        return self._session
 
     # -- delivery ----------------------------------------------------------------------------
 
@@ -133,6 +144,8 @@ class TargetPusher:
         return False
 
     def _post(self, url: str, body: dict[str, Any]) -> requests.Response:
+        import requests
+
         try:
             response = self.session.post(url, json=body, timeout=self.timeout)
         except requests.RequestException as exc:
@@ -145,6 +158,8 @@ class TargetPusher:
         return response
 
     def _send_one(self, event: Event) -> None:
+        from totem.hubclient import json_object
+
         url, body = event_request(self.target, event)
         response = self._post(url, body)
         answer = json_object(response)
@@ -158,6 +173,8 @@ class TargetPusher:
             raise PushFailed(f"HTTP {response.status_code}: {answer.get('error') or response.text[:200]} (retried)")
 
     def _send_batch(self, events: list[Event]) -> None:
+        from totem.hubclient import json_object
+
         response = self._post(f"{self.target}/api/events/batch", {"events": [batch_item(e) for e in events]})
         if response.status_code == 404:  # a hub without the batch endpoint: one at a time
             self._send_one(events[0])
@@ -245,6 +262,10 @@ class TargetPusher:
         """Fetch the hub's forecast (what a ticket taken now would be told) when it is due."""
         if time.monotonic() - self._followed_at < FOLLOW_S:
             return
+        import requests
+
+        from totem.hubclient import json_object
+
         self._followed_at = time.monotonic()
         sent = self.clock.now()
         try:
@@ -284,6 +305,10 @@ class TargetPusher:
         due = time.monotonic() - self._health_sent_at >= self.config.hub.heartbeat_s
         if not (self._health_dirty or due):
             return
+        import requests
+
+        from totem.hubclient import json_object
+
         body = {**self.health, "backlog": self.backlog, "set_aside": self.set_aside,
                 **(self.standing.identity() if self.standing is not None else {})}
         try:
@@ -299,6 +324,8 @@ class TargetPusher:
             self._health_dirty = False
 
     def run(self) -> None:
+        if self.after is not None:
+            self.after.wait(AFTER_WAIT_S)
         backoff = BACKOFF_START_S
         episode: str | None = None
         if self.standing is not None:  # first of all, claim this device's id (a second Pi with it stops at once)
@@ -328,14 +355,15 @@ class TargetPusher:
             self.wake_event.clear()
 
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
 
 
 class OutboxPusher:
     """One TargetPusher thread per push target."""
 
     def __init__(self, config: Config, *, clock: Clock | None = None, view: HubView | None = None,
-                 standing: DeviceStanding | None = None) -> None:
+                 standing: DeviceStanding | None = None, after: threading.Event | None = None) -> None:
         from totem.wiring import push_targets
 
         self.config = config
@@ -343,15 +371,15 @@ class OutboxPusher:
         self.view = view if view is not None else HubView()
         self._stores = [TicketStore.in_dir(config.totem.data_dir) for _ in push_targets(config)]
         self.pushers = [TargetPusher(config=config, target=t, clock=self.clock, store=s, view=self.view,
-                                     standing=standing)
+                                     standing=standing, after=after)
                         for t, s in zip(push_targets(config), self._stores, strict=True)]
         self._threads = [threading.Thread(target=p.run, name=f"outbox-{i}", daemon=True)
                          for i, p in enumerate(self.pushers)]
 
     @classmethod
     def start(cls, config: Config, *, clock: Clock | None = None, view: HubView | None = None,
-              standing: DeviceStanding | None = None) -> OutboxPusher:
-        pusher = cls(config, clock=clock, view=view, standing=standing)
+              standing: DeviceStanding | None = None, after: threading.Event | None = None) -> OutboxPusher:
+        pusher = cls(config, clock=clock, view=view, standing=standing, after=after)
         for thread in pusher._threads:
             thread.start()
         return pusher
@@ -375,7 +403,8 @@ class OutboxPusher:
             pusher.stop_event.set()
             pusher.wake_event.set()
         for pusher in self.pushers:
-            pusher.session.close()  # ends a request in flight sooner
+            if pusher._session is not None:
+                pusher._session.close()  # ends a request in flight sooner
         for thread in self._threads:
             if thread.is_alive():
                 thread.join(timeout=2.0)

@@ -7,8 +7,9 @@ playing the sound is the shells' job (totem/ui/voice.py, display/sound.py).
    site file (`[accessibility] voices`), falling back to the language code itself;
 2. espeak-ng writes 16-bit mono WAV to stdout; its streamed header has no length, so the
    samples are wrapped again in a proper header that every player accepts;
-3. the result is kept in an LRU cache (phrases repeat: service names, screen titles);
-   the totem warms it at start so the first key press speaks at once.
+3. the result is kept (phrases repeat: service names, screen titles): the last few in
+   memory (`CACHE_BYTES`), every one in a private temporary folder, read back in well under
+   a millisecond; the totem warms it at start so the first key press speaks at once.
 
 Failure paths: espeak-ng not installed (`available` is False, said once in the log,
 every call returns None); espeak-ng failing or hanging on a phrase (logged, None; the
@@ -17,20 +18,23 @@ caller shows the screen without sound).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import shutil
 import subprocess
+import tempfile
 import threading
 import wave
 from collections import OrderedDict
 from collections.abc import Mapping
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 RATE = 22050  # espeak-ng's output rate; the players open the mixer at it
 SYNTH_TIMEOUT_S = 10.0
-CACHE_PHRASES = 128  # about 150 KB each: at most ~20 MB on the Pi
+CACHE_BYTES = 1_000_000  # in memory: the last few phrases (~150 KB each); the rest on disk
 
 
 def wav_bytes(pcm: bytes, *, rate: int = RATE) -> bytes:
@@ -67,6 +71,8 @@ class Synth:
         self.rate_wpm = rate_wpm
         self.command = command if command is not None else shutil.which("espeak-ng")
         self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._cached_bytes = 0
+        self._disk: tempfile.TemporaryDirectory[str] | None = None  # removed with the Synth
         self._lock = threading.Lock()
         if self.command is None:
             log.warning("espeak-ng not installed: no speech (apt-get install espeak-ng)")
@@ -88,15 +94,37 @@ class Synth:
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
+            file = self._file(key)
             try:
-                done = subprocess.run([self.command, "-v", self.voice_for(lang), "-s", str(self.rate_wpm),
-                                       "--stdout", text], capture_output=True, check=True, timeout=SYNTH_TIMEOUT_S)
-                pcm, rate = _pcm_of_stream(done.stdout)
-            except (subprocess.SubprocessError, OSError, ValueError) as exc:
-                log.warning("espeak-ng failed for a %s phrase: %s", lang, exc)
-                return None
-            data = wav_bytes(pcm, rate=rate)
-            self._cache[key] = data
-            while len(self._cache) > CACHE_PHRASES:
-                self._cache.popitem(last=False)
+                data = file.read_bytes()
+            except OSError:
+                data = self._synthesise(text, lang)
+                if data is None:
+                    return None
+                try:
+                    file.write_bytes(data)
+                except OSError as exc:  # a full /tmp: the phrase is simply made again next time
+                    log.debug("speech cache not written: %s", exc)
+            self._remember(key, data)
             return data
+
+    def _file(self, key: tuple[str, str]) -> Path:
+        if self._disk is None:
+            self._disk = tempfile.TemporaryDirectory(prefix="totem-speech-")
+        return Path(self._disk.name) / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".wav")
+
+    def _remember(self, key: tuple[str, str], data: bytes) -> None:
+        self._cache[key] = data
+        self._cached_bytes += len(data)
+        while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+            self._cached_bytes -= len(self._cache.popitem(last=False)[1])
+
+    def _synthesise(self, text: str, lang: str) -> bytes | None:
+        try:
+            done = subprocess.run([self.command or "espeak-ng", "-v", self.voice_for(lang), "-s", str(self.rate_wpm),
+                                   "--stdout", text], capture_output=True, check=True, timeout=SYNTH_TIMEOUT_S)
+            pcm, rate = _pcm_of_stream(done.stdout)
+        except (subprocess.SubprocessError, OSError, ValueError) as exc:
+            log.warning("espeak-ng failed for a %s phrase: %s", lang, exc)
+            return None
+        return wav_bytes(pcm, rate=rate)

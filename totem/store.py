@@ -326,6 +326,13 @@ class TicketStore:
                                 f"AND service_id IN ({marks})", (_ts(since), *service_ids)).fetchone()
         return n
 
+    def not_counted(self, service_day: date, counted: int) -> list[str]:
+        """The services of this totem's tickets of the day after its first `counted` (in issue
+        order, as the outbox delivers them), leaving out the voided ones."""
+        rows = self._db.execute("SELECT service_id, status FROM tickets WHERE service_day = ? ORDER BY rowid "
+                                "LIMIT -1 OFFSET ?", (service_day.isoformat(), counted)).fetchall()
+        return [sid for sid, status in rows if status != "void"]
+
     # -- outbox ----------------------------------------------------------------------------------
 
     def pending_events(self, target: str, *, limit: int = 100) -> list[Event]:
@@ -366,10 +373,16 @@ class TicketStore:
         return row[0] if row else 0
 
     def ack(self, target: str, seq: int) -> None:
-        """Move the target's cursor past `seq`."""
-        with self._write() as db:
-            db.execute("INSERT INTO cursors (target, acked_seq) VALUES (?, ?) ON CONFLICT (target) "
-                       "DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)", (target, seq))
+        """Move the target's cursor past `seq`. Not flushed to disk at once (the next ticket's
+        commit flushes it): a lost ack only sends its events again, which the hub de-duplicates
+        by id, while a flush would hold the write lock that a tap's commit then waits for."""
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            with self._write() as db:
+                db.execute("INSERT INTO cursors (target, acked_seq) VALUES (?, ?) ON CONFLICT (target) "
+                           "DO UPDATE SET acked_seq = MAX(acked_seq, excluded.acked_seq)", (target, seq))
+        finally:
+            self._db.execute("PRAGMA synchronous = FULL")
 
     def seed_counters(self, service_day: date, counters: dict[str, int]) -> None:
         """After a repair: today's numbers continue after these ('*': every service, as a floor)."""

@@ -33,6 +33,7 @@ from totem.ui.checkin import CHECKIN_S, CheckIn, checkin_key, checkin_layout, op
 from totem.ui.events import (
     EV_BUTTON,
     EV_CODE,
+    EV_COUNT,
     EV_HELP,
     EV_PRINTER,
     EV_TECH,
@@ -45,7 +46,7 @@ from totem.ui.events import (
 )
 from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
 from totem.ui.keypad import keypad
-from totem.ui.outcome import ticket_outcome
+from totem.ui.outcome import count_corrected, ticket_outcome
 from totem.ui.paint import paint
 from totem.ui.session import Countdown, Session
 from totem.ui.technician import Technician
@@ -254,6 +255,8 @@ class KioskApp:
                 self.dirty = True
         elif kind == EV_TICKET:
             self.ticket_done(event)
+        elif kind == EV_COUNT:
+            count_corrected(self, event)
         elif kind == EV_PRINTER:
             self.printer_state = event.state
             self.dirty = True

@@ -20,6 +20,7 @@ EV_BUTTON = pygame.event.custom_type()   # GPIO ticket button pressed
 EV_TECH = pygame.event.custom_type()     # worker: technician action finished
 EV_CODE = pygame.event.custom_type()     # worker: the number is committed (printing follows)
 EV_HELP = pygame.event.custom_type()     # GPIO help button: spoken guidance
+EV_COUNT = pygame.event.custom_type()    # pusher: the hub counts other people ahead of a ticket than printed
 
 DIGIT_KEYS = {getattr(pygame, f"K_{i}"): i for i in range(10)} | {getattr(pygame, f"K_KP{i}"): i for i in range(10)}
 ENTER_KEYS = {pygame.K_RETURN, pygame.K_KP_ENTER}

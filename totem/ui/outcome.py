@@ -34,6 +34,23 @@ log = logging.getLogger("totem.ui.app")
 NOTICE_S = 2.5  # how long "too soon" stays on Home
 
 
+def count_corrected(app: KioskApp, event: pygame.event.Event) -> None:
+    """The hub counted other people ahead of a ticket than the totem printed (another totem's
+    ticket in the same instant): the ticket screen, if it still shows that code, says the
+    hub's figure, and the voice says it again. The paper was never delayed for it."""
+    shown = app.shown
+    if app.screen is not Screen.TAKE or shown.code != event.code:
+        return
+    t = Translator(app.lang)
+    fixed = (people_ahead_text(t, event.estimate), wait_text(t, event.estimate))
+    note = shown.lines[:-2] if len(shown.lines) > 2 else ()
+    if shown.lines[len(note):] == fixed:
+        return
+    shown.lines = (*note, *fixed)
+    app.dirty = True
+    app.say(app.screen_phrases())
+
+
 def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
     """The worker's answer: the ticket screen, or the screen that says why there is no ticket."""
     error = event.error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 import pygame
 
@@ -16,6 +17,11 @@ def open_window(*, fullscreen: bool, size: tuple[int, int], caption: str) -> pyg
     pygame.font.init()
     driver = pygame.display.get_driver()
     log.info("SDL video driver: %s", driver)
+    if driver == "x11":
+        # SDL would draw the window through an OpenGL renderer, and with no GPU driver (a VM, Xvfb) it
+        # loads Mesa's software GL and LLVM: ~70 MB of a 160 MB kiosk. X11's own shared-memory
+        # framebuffer is what a 2D kiosk needs. (KMSDRM and Wayland have no such framebuffer: left alone.)
+        os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
     if driver == "offscreen":
         log.warning("SDL fell back to the offscreen driver: nothing is visible; set SDL_VIDEODRIVER (kmsdrm, x11)")
     if fullscreen:
