@@ -68,7 +68,9 @@ class Gate:
 @contextmanager
 def hub_site(tmp_path: Path, clock: FrozenClock, *, gate: Gate | None = None) -> Iterator[tuple[Path, HubServer]]:
     """A real hub on 127.0.0.1 (port 0) and the site file that points the totems at it."""
-    site = write_site(tmp_path, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
+    site = write_site(tmp_path, always_open=True, extra={
+        "min_interval_s = 2": "min_interval_s = 0",  # a second totem's block: its own numbers (issue 19)
+        "numbers = [1, 799]": 'numbers = [1, 399]\n[[totems]]\nid = "totem-2"\nnumbers = [400, 799]'})
     with HubServer(load_config(site), port=0, clock=clock) as server:
         text = site.read_text(encoding="utf-8").replace('url = "http://127.0.0.1:9"', f'url = "{server.url}"')
         site.write_text(text, encoding="utf-8")
