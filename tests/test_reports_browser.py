@@ -93,7 +93,7 @@ def test_the_chart_legend_fits_at_360_px_and_on_a4(tmp_path: Path, browser: obje
     with HubServer(config, port=0, clock=FrozenClock(datetime(2026, 12, 1, 10, 0, tzinfo=ROME))) as server:
         context = browser.new_context(viewport={"width": 360, "height": 800})  # type: ignore[attr-defined]
         page = context.new_page()
-        page.goto(server.url + "/reports")
+        pair_page(page, server, "manager")  # a PIN unlocks only a paired browser (issue 24)
         page.fill("input[name=pin]", config.hub.manager_pin)
         page.click("button")
         page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
