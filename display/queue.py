@@ -36,8 +36,10 @@ from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTick
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
+from totem.closing import bound
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
+from totem.hours import Schedule
 
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
@@ -50,6 +52,7 @@ class QueueStore:
         self.path = Path(path)
         self.config = config
         self.tz = ZoneInfo(config.site.timezone)
+        self.schedule = Schedule(config.hours, config.site.timezone)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
@@ -443,8 +446,12 @@ class QueueStore:
                     "desks_open": 0}
         open_, busy = self._open_desks(ahead.desks, now)
         low, high = wait_range(ahead.by_service, service_id, self.times, desks_open=open_, desks_busy=busy)
-        return {"ahead": ahead.certain, "possible": ahead.possible, "exact": ahead.exact, "wait_low_min": low,
-                "wait_high_min": high, "desks_open": open_}
+        # Desk-work minutes laid on today's hours: a break lengthens the wait, closing ends it (totem.closing).
+        local = self.schedule.local(now)
+        told = bound(low, high, ranges=self.schedule.ranges_on(local.date()), now=local)
+        return {"ahead": ahead.certain, "possible": ahead.possible, "exact": ahead.exact,
+                "wait_low_min": told.low_min, "wait_high_min": told.high_min, "past_close": told.past_close,
+                "closes_at": told.closes_at, "work_low_min": low, "work_high_min": high, "desks_open": open_}
 
     def position(self, ticket_id: str, *, now: datetime) -> dict[str, Any]:
         """What a ticket's holder is told: people ahead by the call order, and the wait."""

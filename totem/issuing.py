@@ -14,6 +14,7 @@ from datetime import datetime
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
+from totem.closing import bound
 from totem.errors import ClockWrong, ServiceClosed
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
@@ -76,17 +77,31 @@ class Issuer:
         return tuple(s.id for s in self.config.services if s.id in ids and (s.priority or not service.priority))
 
     def estimate_for(self, service: Service, now: datetime) -> Estimate:
-        """Before the hub has counted a ticket: the followed forecast plus our own tickets since."""
+        """Before the hub has counted a ticket: the followed forecast plus our own tickets since,
+        laid on today's opening hours (never past closing)."""
         competing = self.competing(service)
-        return self.view.estimate_for(service.id, day=service_day(now, self.schedule.tz),
-                                      count_since=lambda at: self.store.issued_since(competing, at),
-                                      minutes_per_person=service.avg_service_min)
+        raw = self.view.estimate_for(service.id, day=service_day(now, self.schedule.tz),
+                                     count_since=lambda at: self.store.issued_since(competing, at),
+                                     minutes_per_person=service.avg_service_min)
+        return self.within_hours(raw, now)
+
+    def within_hours(self, estimate: Estimate, now: datetime) -> Estimate:
+        """A desk-work range as wall-clock minutes from `now`: breaks added, cut at closing."""
+        if estimate.source == "none":
+            return estimate
+        local = self.schedule.local(now)
+        told = bound(estimate.wait_low_min, estimate.wait_high_min, ranges=self.schedule.ranges_on(local.date()),
+                     now=local)
+        return replace(estimate, wait_low_min=told.low_min, wait_high_min=told.high_min,
+                       past_close=told.past_close, closes_at=told.closes_at)
 
     def confirm(self, ticket: IssuedTicket, *, timeout_s: float = ANSWER_WAIT_S) -> IssuedTicket:
         """The exact people ahead, once the hub has counted this ticket (the outbox pushes it
         at once); the forecast-based estimate when the hub does not answer in time."""
         counted = self.view.wait_position(ticket.id, timeout_s)
-        return replace(ticket, estimate=counted) if counted is not None else ticket
+        if counted is None:
+            return ticket
+        return replace(ticket, estimate=self.within_hours(counted, self.clock.now()))
 
     def issue(self, service_id: str, *, lang: str | None = None, appointment: str | None = None,
               note: str = "") -> IssuedTicket:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from printer.layout import people_ahead_text, wait_text
+from printer.layout import past_close_text, people_ahead_text, wait_text
 from printer.status import PrinterState
 from totem.errors import (
     AppointmentRefused,
@@ -41,6 +41,8 @@ def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
         lines: list[str] = []
         if ticket.estimate is not None:
             lines = [people_ahead_text(t, ticket.estimate), wait_text(t, ticket.estimate)]
+            if ticket.estimate.past_close and ticket.estimate.wait_low_min is not None:
+                lines.append(past_close_text(t, ticket.estimate))
         image = None
         if event.image is not None:
             data, size = event.image
