@@ -15,7 +15,7 @@ from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
 from totem.closing import bound
-from totem.errors import ClockWrong, ServiceClosed
+from totem.errors import ClockWrong, MayNotBeCalled, ServiceClosed
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
 from totem.hubview import HubView
@@ -94,6 +94,15 @@ class Issuer:
                      now=local)
         return replace(estimate, wait_low_min=told.low_min, wait_high_min=told.high_min,
                        past_close=told.past_close, closes_at=told.closes_at)
+
+    def check_late(self, service_id: str) -> None:
+        """Raise `MayNotBeCalled` when a ticket taken now would be told its wait reaches past closing."""
+        service = self.config.service(service_id)
+        if service.appointments:  # a checked-in appointment is called first: its own time, not the queue
+            return
+        estimate = self.estimate_for(service, self.clock.now())
+        if estimate.past_close:
+            raise MayNotBeCalled(service.id, estimate.closes_at)
 
     def confirm(self, ticket: IssuedTicket, *, timeout_s: float = ANSWER_WAIT_S) -> IssuedTicket:
         """The exact people ahead, once the hub has counted this ticket (the outbox pushes it

@@ -54,9 +54,11 @@ class KioskServices:
         self.backlog = backlog
         self.schedule: Schedule = issuer.schedule
 
-    def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
-             ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
-        return self._with_image(self.dispenser.take(service_id, lang=lang, on_issued=on_issued))
+    def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None,
+             accept_late: bool = False) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
+        """A tap: `MayNotBeCalled` first when the wait reaches past closing, unless `accept_late`."""
+        return self._with_image(self.dispenser.take(service_id, lang=lang, on_issued=on_issued,
+                                                    accept_late=accept_late))
 
     def check_in(self, number: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
                  ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
@@ -106,7 +108,7 @@ class KioskServices:
 
 
 LED_FOR_SCREEN = {Screen.HOME: "ready", Screen.TAKE: "ready", Screen.PIN: "ready", Screen.MENU: "ready",
-                  Screen.CHECKIN: "ready",
+                  Screen.CHECKIN: "ready", Screen.LATE: "ready",
                   Screen.PRINTING: "printing", Screen.OUT: "out_of_service", Screen.CLOSED: "closed"}
 
 

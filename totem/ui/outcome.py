@@ -14,6 +14,7 @@ from printer.layout import past_close_text, people_ahead_text, wait_text
 from printer.status import PrinterState
 from totem.errors import (
     AppointmentRefused,
+    MayNotBeCalled,
     PrinterUnavailable,
     ServiceClosed,
     StoreError,
@@ -24,6 +25,7 @@ from totem.errors import (
 from totem.i18n import Translator
 from totem.ui.checkin import checkin_refused
 from totem.ui.events import Screen, Shown
+from totem.ui.late import open_late
 
 if TYPE_CHECKING:
     from totem.ui.app import KioskApp
@@ -54,6 +56,9 @@ def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
         return
     if isinstance(error, AppointmentRefused):
         checkin_refused(app, error)
+        return
+    if isinstance(error, MayNotBeCalled):  # told before issuing: no number was used
+        open_late(app, error, error.service_id)
         return
     app.go(Screen.HOME)
     if isinstance(error, TooSoon):
