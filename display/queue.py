@@ -239,7 +239,14 @@ class QueueStore:
             else:
                 for waiting in added:
                     self.order.add(waiting)
-        return [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
+        answers = [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
+        told = [(a["wait_low_min"], a["wait_high_min"], str(t["id"]))
+                for t, (new, a) in zip(tickets, answers, strict=True)
+                if new and a.get("wait_low_min") is not None and a.get("wait_high_min") is not None]
+        if told:  # the range the ticket prints: kept to measure the promise (display.promise)
+            with self._tx() as db:
+                db.executemany("UPDATE tickets SET told_low_min = ?, told_high_min = ? WHERE id = ?", told)
+        return answers
 
     def void(self, ticket_id: str, *, now: datetime) -> bool:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
