@@ -9,6 +9,7 @@ from typing import Any
 
 from config.model import Config
 from totem.errors import TotemError
+from totem.numbering import normalise_code
 
 # fullmatch and explicit ASCII classes: `$` would accept a trailing newline, `\d` Arabic or full-width digits.
 _ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -139,7 +140,6 @@ def transfer(body: Any, config: Config) -> tuple[str, str | None, bool | None]:
     return service_id, desk_id, priority
 
 
-CODE_RE = re.compile(r"[A-Z][0-9]{1,5}")
 
 
 def chosen_ticket(body: Any) -> tuple[str, str]:
@@ -151,9 +151,10 @@ def chosen_ticket(body: Any) -> tuple[str, str]:
     if "id" in body:
         return "id", ticket_id(body["id"])
     code = body["code"]
-    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+    normal = normalise_code(code) if isinstance(code, str) and len(code) <= 16 else None
+    if normal is None:  # "e1", "E1" and "e001" all mean E001
         raise BadRequest("code", "must be a ticket code such as A007", code)
-    return "code", code
+    return "code", normal
 
 
 def pin(body: Any) -> str:
