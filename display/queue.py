@@ -214,11 +214,11 @@ class QueueStore:
                 priority = bool(self._priority.get(service, False))
                 cur = db.execute(
                     "INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, "
-                    "totem, priority, status, received_at, flags, follow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "'waiting', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    "totem, priority, status, received_at, flags, follow, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "'waiting', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                     (ticket["id"], ticket["code"], service, service, ticket["number"], day, _ts(issued),
                      ticket["totem"], int(priority), _ts(now), ",".join(flags),
-                     follow_key(self.config.hub.token, str(ticket["id"]))))
+                     follow_key(self.config.hub.token, str(ticket["id"])), ticket.get("lang")))
                 created.append(cur.rowcount == 1)
                 if cur.rowcount == 1 and ticket.get("appointment"):
                     appointments.link_ticket(db, str(ticket["appointment"]), day=day, ticket_id=str(ticket["id"]),

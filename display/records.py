@@ -83,7 +83,8 @@ MIGRATIONS = (("tickets", "desk_only", "TEXT"), ("tickets", "desk_not", "TEXT"),
               ("tickets", "flags", "TEXT NOT NULL DEFAULT ''"), ("calls", "service_day", "TEXT"),
               ("tickets", "first_called_at", "TEXT"), ("tickets", "follow", "TEXT"),
               # the wait range the hub told for the ticket when it arrived (what was printed): display.promise
-              ("tickets", "told_low_min", "INTEGER"), ("tickets", "told_high_min", "INTEGER"))
+              ("tickets", "told_low_min", "INTEGER"), ("tickets", "told_high_min", "INTEGER"),
+              ("tickets", "lang", "TEXT"))  # the citizen's language at the totem: the follow page's
 # Filled once when a column is added (the reports read a ticket's first call from its row).
 BACKFILLS = {("tickets", "first_called_at"): "UPDATE tickets SET first_called_at = (SELECT MIN(called_at) FROM calls "
                                             "WHERE calls.ticket_id = tickets.id)"}

@@ -51,7 +51,9 @@ APPOINTMENT_RE = re.compile(r"[0-9]{5}")
 def ticket(body: Any, config: Config) -> dict[str, Any]:
     body = expect_object(body)
     fields = ("id", "code", "service", "number", "issued_at", "totem")
-    _only(body, (*fields, "appointment"))
+    _only(body, (*fields, "appointment", "lang"))
+    if "lang" in body and not (isinstance(body["lang"], str) and re.fullmatch(r"[a-z]{2}", body["lang"])):
+        raise BadRequest("lang", "must be a two-letter language code", body["lang"])
     if "appointment" in body and not (isinstance(body["appointment"], str) and APPOINTMENT_RE.fullmatch(
             body["appointment"])):
         raise BadRequest("appointment", "must be an appointment's 5-digit number", body["appointment"])
