@@ -152,3 +152,14 @@ class AppointmentRefused(TotemError, PermissionError):
 
 class BackupError(TotemError, ValueError):
     """A backup or restore that cannot be done; the message says why and what to do."""
+
+
+class MayNotBeCalled(TotemError):
+    """Told before issuing: the wait for a ticket taken now reaches past today's closing
+    (`closes_at`, "HH:MM"). No number was used; the citizen may take it anyway."""
+
+    def __init__(self, service_id: str, closes_at: str) -> None:
+        self.service_id = service_id
+        self.closes_at = closes_at
+        super().__init__(f"service {service_id!r}: a ticket taken now may not be called before closing "
+                         f"({closes_at or 'closed'})")

@@ -27,6 +27,7 @@ from config.checks import (
     url_problem,
     window_size,
 )
+from config.coverage import check_contrast, check_coverage
 from config.devices import parse_accessibility, parse_display, parse_gpio
 from config.errors import ConfigError, ConfigNotFound, Problem
 from config.identity import Device, this_device
@@ -131,6 +132,8 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
                                 parse_printer=lambda c_, t, path: _printer(c_, t, data_dir, base_dir, path)) \
         if "reception" in raw else None
     check_appointment_services(c, services, reception)
+    check_coverage(c, services, desks)
+    check_contrast(c, services)
     if c.problems:
         raise ConfigError(str(source), c.problems)
     assert site and contacts and hours and totem and printer and hub and display and access

@@ -16,7 +16,9 @@ class Estimate:
     `people_ahead` is None when nothing reliable is known (no hub answer, no recent
     forecast); `exact` is True only when the call order counts them exactly, from the hub's
     live queue or its count of this very ticket; anything else is shown as an estimate ("circa").
-    The wait is always a range in minutes, or None when it cannot be estimated.
+    The wait is always a range in minutes, or None when it cannot be estimated; it never
+    goes past today's closing (`totem.closing`): `past_close` says the ticket may not be
+    called before `closes_at` ("HH:MM"), and then the range (if any) ends at closing.
     """
 
     people_ahead: int | None
@@ -26,6 +28,8 @@ class Estimate:
     # "live" (the hub's streamed queue plus this totem's tickets it has not counted yet) | "hub" (this
     # ticket, counted by the hub) | "forecast" (recent hub view) | "none"
     source: str
+    past_close: bool = False
+    closes_at: str = ""
 
     @classmethod
     def unknown(cls) -> Estimate:
@@ -33,4 +37,5 @@ class Estimate:
 
     def as_json(self) -> dict[str, object]:
         return {"people_ahead": self.people_ahead, "exact": self.exact, "wait_low_min": self.wait_low_min,
-                "wait_high_min": self.wait_high_min, "source": self.source}
+                "wait_high_min": self.wait_high_min, "source": self.source, "past_close": self.past_close,
+                "closes_at": self.closes_at}

@@ -110,7 +110,9 @@ class CallScreen:
         u = min(w, h) / 100.0
         key = self._frame_key
         self.t = Translator(key[4])
-        flashing_on = key[1] == 1
+        current = self.current if self.state.get("service_day", self._today()) == self._today() else None
+        # Only a call flashes: a call undone during its flash leaves the dark screen (never grey on yellow).
+        flashing_on = key[1] == 1 and current is not None
         s.fill(DARK)
         # top bar
         bar = Box(0, 0, w, round(11 * u))
@@ -124,7 +126,6 @@ class CallScreen:
         if flashing_on:
             pygame.draw.rect(s, FOCUS, (main.x, main.y, main.w, main.h), border_radius=round(2 * u))
         ink = DARK if flashing_on else WHITE
-        current = self.current if self.state.get("service_day", self._today()) == self._today() else None
         if current:
             code_box = Box(main.x, main.y, main.w, main.h * 62 // 100)
             self.code_box = code_box

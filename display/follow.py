@@ -43,8 +43,10 @@ def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]
     ticket, day = found
     service = config.service_or_none(ticket.service_id)
     label = dict(service.labels) if service else {lang: ticket.service_id for lang in config.site.languages}
+    row = store.reader().execute("SELECT lang FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
+    lang = row[0] if row and row[0] in config.site.languages else config.site.languages[0]
     out: dict[str, Any] = {"code": ticket.code, "service": ticket.service_id, "label": label, "service_day": day,
-                           "now": now.isoformat(), "site": site}
+                           "now": now.isoformat(), "site": site, "lang": lang}
     if day != today:
         return {**out, "status": "expired"}
     if ticket.status == "waiting":

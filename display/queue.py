@@ -38,8 +38,10 @@ from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
+from totem.closing import bound
 from totem.diskspace import disk_full_advice, failed_for_space
 from totem.estimate import ServiceTimes, wait_range
+from totem.hours import Schedule
 from totem.schema import SchemaTooNew, migrate
 
 MOVED_WINDOW_S = 20.0  # a ticket's screen at the totem: a later count for it still reaches the citizen
@@ -54,6 +56,7 @@ class QueueStore:
         self.path = Path(path)
         self.config = config
         self.tz = ZoneInfo(config.site.timezone)
+        self.schedule = Schedule(config.hours, config.site.timezone)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
@@ -220,11 +223,11 @@ class QueueStore:
                 priority = bool(self._priority.get(service, False))
                 cur = db.execute(
                     "INSERT INTO tickets (id, code, service_id, original_service, number, service_day, issued_at, "
-                    "totem, priority, status, received_at, flags, follow) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                    "'waiting', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    "totem, priority, status, received_at, flags, follow, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "'waiting', ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                     (ticket["id"], ticket["code"], service, service, ticket["number"], day, _ts(issued),
                      ticket["totem"], int(priority), _ts(now), ",".join(flags),
-                     follow_key(self.config.hub.token, str(ticket["id"]))))
+                     follow_key(self.config.hub.token, str(ticket["id"])), ticket.get("lang")))
                 created.append(cur.rowcount == 1)
                 if cur.rowcount == 0 and "unconfirmed" in flags:  # known: the news is its uncertain paper
                     db.execute("UPDATE tickets SET flags = CASE WHEN flags = '' THEN 'unconfirmed' ELSE flags || "
@@ -253,7 +256,14 @@ class QueueStore:
                         totem = str(ticket["totem"])
                         self._intake[totem] = self._intake.get(totem, 0) + 1
         self.moved = self._moved(added, now=now)
-        return [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
+        answers = [(was_new, self.position(str(t["id"]), now=now)) for t, was_new in zip(tickets, created, strict=True)]
+        told = [(a["wait_low_min"], a["wait_high_min"], str(t["id"]))
+                for t, (new, a) in zip(tickets, answers, strict=True)
+                if new and a.get("wait_low_min") is not None and a.get("wait_high_min") is not None]
+        if told:  # the range the ticket prints: kept to measure the promise (display.promise)
+            with self._tx() as db:
+                db.executemany("UPDATE tickets SET told_low_min = ?, told_high_min = ? WHERE id = ?", told)
+        return answers
 
     def _moved(self, added: list[Waiting], *, now: datetime) -> list[dict[str, Any]]:
         """Tickets issued in the last `MOVED_WINDOW_S` that a ticket just received went ahead of
@@ -474,8 +484,12 @@ class QueueStore:
                     "desks_open": 0}
         open_, busy = self._open_desks(ahead.desks, now)
         low, high = wait_range(ahead.by_service, service_id, self.times, desks_open=open_, desks_busy=busy)
-        return {"ahead": ahead.certain, "possible": ahead.possible, "exact": ahead.exact, "wait_low_min": low,
-                "wait_high_min": high, "desks_open": open_}
+        # Desk-work minutes laid on today's hours: a break lengthens the wait, closing ends it (totem.closing).
+        local = self.schedule.local(now)
+        told = bound(low, high, ranges=self.schedule.ranges_on(local.date()), now=local)
+        return {"ahead": ahead.certain, "possible": ahead.possible, "exact": ahead.exact,
+                "wait_low_min": told.low_min, "wait_high_min": told.high_min, "past_close": told.past_close,
+                "closes_at": told.closes_at, "work_low_min": low, "work_high_min": high, "desks_open": open_}
 
     def position(self, ticket_id: str, *, now: datetime) -> dict[str, Any]:
         """What a ticket's holder is told: people ahead by the call order, and the wait."""

@@ -17,6 +17,7 @@ import asyncio
 import html
 import logging
 import re
+import sqlite3
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -174,7 +175,7 @@ def _day(value: Any, hub: Hub, *, field: str = "day") -> date:
 
 def _appointment_input(body: Any, hub: Hub) -> tuple[date, time, str, str]:
     body = expect_object(body)
-    unknown = set(body) - {"day", "time", "service", "reference"}
+    unknown = set(body) - {"day", "time", "service", "reference", "duplicate_ok"}
     if unknown:
         raise BadRequest(sorted(unknown)[0], "unexpected field")
     day = _day(body.get("day"), hub)
@@ -196,7 +197,25 @@ def _appointment_input(body: Any, hub: Hub) -> tuple[date, time, str, str]:
     reference = body.get("reference", "")
     if not isinstance(reference, str) or not _REFERENCE_RE.fullmatch(reference.strip()):
         raise BadRequest("reference", "must be at most 40 characters, no < >", reference)
+    if looks_like_a_name(reference):
+        raise BadRequest("reference", "looks like a person's name: use a file number or initials (no personal data)")
     return day, at, str(service), reference.strip()
+
+
+def looks_like_a_name(reference: str) -> bool:
+    """Data minimisation: a reference is a number (with any words: "pratica TARI 42") or
+    initials ("M.R."); letters alone with a word of three or more ("Mario Rossi") are refused."""
+    text = reference.strip()
+    if not text or any(ch.isdigit() for ch in text):
+        return False
+    words = [w for w in re.split(r"[\s.,;:/'-]+", text) if w]
+    return any(len(w) >= 3 and w.isalpha() for w in words)
+
+
+def _same_slot(db: sqlite3.Connection, day: date, at: time, service: str) -> bool:
+    return db.execute("SELECT 1 FROM appointments WHERE day = ? AND time = ? AND service_id = ? "
+                      "AND status != 'cancelled' LIMIT 1", (day.isoformat(), at.strftime("%H:%M"), service)
+                      ).fetchone() is not None
 
 
 async def list_appointments(request: web.Request) -> web.Response:
@@ -215,11 +234,15 @@ async def list_appointments(request: web.Request) -> web.Response:
 async def add_appointment(request: web.Request) -> web.Response:
     hub = _hub(request)
     _require(request, hub)
-    day, at, service, reference = _appointment_input(await read_json(request), hub)
+    body = await read_json(request)
+    day, at, service, reference = _appointment_input(body, hub)
     now = hub.clock.now()
+    duplicate_ok = isinstance(body, dict) and body.get("duplicate_ok") is True
 
-    def write() -> appointments.Appointment:
+    def write() -> appointments.Appointment | None:
         with hub.store.transaction() as db:
+            if not duplicate_ok and _same_slot(db, day, at, service):
+                return None  # told first: the reception confirms a second appointment in one slot
             return appointments.book(db, day=day, at=at, service_id=service, reference=reference,
                                      today=_today(hub), now=now)
 
@@ -227,6 +250,10 @@ async def add_appointment(request: web.Request) -> web.Response:
         booked = await hub.db(write)
     except TooManyOpen as exc:
         return web.json_response({"error": str(exc), "reason": "too_many"}, status=409)
+    if booked is None:
+        return web.json_response({"error": f"duplicate: {service} already has an appointment at {at:%H:%M} on "
+                                           f"{day.isoformat()}; send again with duplicate_ok to book a second one",
+                                  "field": "duplicate"}, status=409)
     log.info("reception: appointment %s on %s at %s (%s)", booked.number, booked.day, booked.time, service)
     hub.changed()
     return web.json_response({"appointment": booked.as_json()}, status=201)

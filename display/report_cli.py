@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 from config.i18n import Translator
 from config.model import Config
+from display.promise import promise_rows
 from display.queue import QueueStore
 from display.report_data import load_facts, monthly_rows, report_for
-from display.report_page import TABLES, monthly_table, parse_day, tables, ticket_table, to_csv, to_json
+from display.report_page import TABLES, monthly_table, parse_day, promise_table, tables, ticket_table, to_csv, to_json
 from display.reports import Report
 
 
@@ -53,6 +54,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
         try:
             report = report_for(db, config, first, last, service=args.service, desk=args.desk, lang=lang)
+            promise = promise_rows(db, first, last, service=args.service)
             if args.csv:  # the raw tickets and the monthly rows only go to the files
                 facts = load_facts(db, first, last, tz, service=args.service, desk=args.desk)
                 monthly = monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7])
@@ -65,11 +67,13 @@ def run(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(to_json(report), default=str, indent=1))
     else:
         print(summary(report, Translator(lang)))
+        print(promise_summary(promise_table(promise, Translator(lang), config), Translator(lang)))
     if args.csv:
         out = Path(args.csv)
         out.mkdir(parents=True, exist_ok=True)
         t = Translator(lang)
-        all_tables = {**tables(report, t), "tickets": ticket_table(facts, tz), "monthly": monthly_table(monthly, t)}
+        all_tables = {**tables(report, t), "tickets": ticket_table(facts, tz), "monthly": monthly_table(monthly, t),
+                      "promise": promise_table(promise, t, config)}
         for name in TABLES:
             (out / f"{name}.csv").write_bytes(to_csv(all_tables[name]))
         print(f"{len(TABLES)} CSV files in {out}: {', '.join(n + '.csv' for n in TABLES)}")
@@ -85,6 +89,14 @@ def figure(value: float | None, lang: str) -> str:
         return EMPTY
     text = f"{value:g}" if isinstance(value, int) else f"{value:.1f}".rstrip("0").rstrip(".")
     return text if lang == "en" else text.replace(".", ",")
+
+
+def promise_summary(rows: list[list[object]], t: Translator) -> str:
+    """The promise measured, one line per day and service: "2026-12-01  Servizi sanitari  18/20 90.0% 6.5"."""
+    head, *body = rows
+    lines = [f"{t('report_promise')}:", "  " + " | ".join(str(h) for h in head)]
+    lines += ["  " + " | ".join(str(v) for v in r) for r in body]
+    return "\n".join(lines)
 
 
 def summary(report: Report, t: Translator) -> str:

@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 from config.i18n import Translator
 from config.model import Config
 from display import report_svg
+from display.promise import PromiseRow
 from display.reports import Counts, Report, Row, Spread, TicketFacts
 
 PERIODS = ("today", "week", "month", "last_month", "custom")
 REPORT_TABLES = ("summary", "services", "desks", "days", "arrivals")
-TABLES = (*REPORT_TABLES, "tickets", "monthly")
+TABLES = (*REPORT_TABLES, "tickets", "monthly", "promise")
 
 
 def _num(value: float | int | None) -> str:
@@ -92,6 +93,23 @@ def ticket_table(facts: list[TicketFacts], tz: ZoneInfo) -> list[list[Any]]:
         [f.code, f.service_id, f.original_service, f.day.isoformat(), _iso(f.issued_s, tz), f.totem, f.status,
          f.desk_id or "", *(_iso(s, tz) for s in (f.first_call_s, f.last_call_s, f.finished_s)), f.recalls]
         for f in facts]
+
+
+def promise_table(rows: list[PromiseRow], t: Translator, config: Config) -> list[list[Any]]:
+    """The promise measured (display.promise): per day and service, the share of waits inside the range told."""
+    labels = {s.id: s.label(t.lang) for s in config.services}
+    return [[t("report_day"), t("report_service"), t("report_promise_told"), t("report_promise_inside"),
+             t("report_promise_share"), t("report_promise_error")]] + [
+        [r.day, labels.get(r.service, r.service), r.told, r.inside, round(100.0 * r.share, 1), r.median_error_min]
+        for r in rows]
+
+
+def promise_section(rows: list[list[Any]], t: Translator) -> str:
+    head, *body = rows
+    inner = ("<table><thead><tr>" + "".join(f"<th>{escape(str(h))}</th>" for h in head) + "</tr></thead><tbody>"
+             + "".join("<tr>" + "".join(f"<td>{escape(_num(v) if isinstance(v, float) else str(v))}</td>" for v in r)
+                       + "</tr>" for r in body) + "</tbody></table>")
+    return _scroller(t("report_promise"), f"<p class=hint>{escape(t('report_promise_hint'))}</p>" + inner)
 
 
 def monthly_table(monthly: list[tuple[Any, ...]], t: Translator) -> list[list[Any]]:
@@ -179,7 +197,8 @@ def _form(t: Translator, config: Config, query: dict[str, str], lang: str) -> st
             f"<button>{escape(t('report_show'))}</button></form>")
 
 
-def page(report: Report, config: Config, *, lang: str, query: dict[str, str]) -> str:
+def page(report: Report, config: Config, *, lang: str, query: dict[str, str],
+         promise: list[PromiseRow] | None = None) -> str:
     t = Translator(lang)
     link_query = "&".join(f"{k}={escape(v)}" for k, v in (("from", report.first.isoformat()),
                                                             ("to", report.last.isoformat()),
@@ -205,6 +224,7 @@ def page(report: Report, config: Config, *, lang: str, query: dict[str, str]) ->
              + _scroller(t("report_heatmap"), report_svg.heatmap(report, t), "pagebreak")
              + _scroller(t("report_days"), report_svg.daily(report, t) + report_svg.daily_legend(t)
                            + _days_table(t, report))
+             + promise_section(promise_table(promise or [], t, config), t)
              + f"<section class=noprint><h2>{escape(t('report_csv'))}</h2><p>{downloads}</p>"
              f"<p class=hint>{escape(t('report_csv_hint'))}</p><p class=hint>{escape(t('report_print'))}</p></section>")
     return _html(lang, title, body)

@@ -24,12 +24,14 @@ from aiohttp import web
 from config.i18n import Translator
 from display.consoles import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
+from display.promise import promise_rows
 from display.report_data import load_facts, monthly_rows, report_for
 from display.report_page import (
     TABLES,
     monthly_table,
     page,
     parse_day,
+    promise_table,
     tables,
     ticket_table,
     to_csv,
@@ -112,10 +114,12 @@ async def reports_page(request: web.Request) -> web.Response:
     if not _manager(request, hub):
         return web.Response(text=unlock_page(lang=lang), content_type="text/html", status=401, headers=headers)
     report = await _report(request, hub, lang)
+    first, last, service, _ = _period(request, hub)
+    promise = await asyncio.to_thread(_read, hub, lambda db: promise_rows(db, first, last, service=service))
     query = {k: request.query[k] for k in ("period", "from", "to", "service", "desk") if k in request.query}
     query.setdefault("period", "custom" if "from" in query else "month")
-    return web.Response(text=page(report, hub.config, lang=lang, query=query), content_type="text/html",
-                        headers=headers)
+    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise),
+                        content_type="text/html", headers=headers)
 
 
 async def unlock(request: web.Request) -> web.Response:
@@ -194,6 +198,8 @@ async def csv_table(request: web.Request) -> web.Response:
         if name == "tickets":
             facts = load_facts(db, first, last, hub.store.tz, service=service, desk=desk)
             return to_csv(ticket_table(facts, hub.store.tz))
+        if name == "promise":
+            return to_csv(promise_table(promise_rows(db, first, last, service=service), t, hub.config))
         if name == "monthly":
             return to_csv(monthly_table(monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]), t))
         report = report_for(db, hub.config, first, last, service=service, desk=desk, lang=lang)

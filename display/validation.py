@@ -9,6 +9,7 @@ from typing import Any
 
 from config.errors import TotemError
 from config.model import Config
+from totem.numbering import normalise_code
 
 # fullmatch and explicit ASCII classes: `$` would accept a trailing newline, `\d` Arabic or full-width digits.
 _ID_RE = re.compile(r"[A-Za-z0-9-]{8,64}")
@@ -52,9 +53,11 @@ APPOINTMENT_RE = re.compile(r"[0-9]{11}|[0-9]{5}")
 def ticket(body: Any, config: Config) -> dict[str, Any]:
     body = expect_object(body)
     fields = ("id", "code", "service", "number", "issued_at", "totem")
-    _only(body, (*fields, "appointment", "print"))
+    _only(body, (*fields, "appointment", "print", "lang"))
     if "print" in body and body["print"] != "unconfirmed":
         raise BadRequest("print", "must be 'unconfirmed' (the totem's process stopped while printing)", body["print"])
+    if "lang" in body and not (isinstance(body["lang"], str) and re.fullmatch(r"[a-z]{2}", body["lang"])):
+        raise BadRequest("lang", "must be a two-letter language code", body["lang"])
     if "appointment" in body and not (isinstance(body["appointment"], str) and APPOINTMENT_RE.fullmatch(
             body["appointment"])):
         raise BadRequest("appointment", "must be an appointment's 11-digit number", body["appointment"])
@@ -176,7 +179,6 @@ def transfer(body: Any, config: Config) -> tuple[str, str | None, bool | None]:
     return service_id, desk_id, priority
 
 
-CODE_RE = re.compile(r"[A-Z][0-9]{1,5}")
 
 
 def chosen_ticket(body: Any) -> tuple[str, str]:
@@ -188,9 +190,10 @@ def chosen_ticket(body: Any) -> tuple[str, str]:
     if "id" in body:
         return "id", ticket_id(body["id"])
     code = body["code"]
-    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+    normal = normalise_code(code) if isinstance(code, str) and len(code) <= 16 else None
+    if normal is None:  # "e1", "E1" and "e001" all mean E001
         raise BadRequest("code", "must be a ticket code such as A007", code)
-    return "code", code
+    return "code", normal
 
 
 def pin(body: Any) -> str:

@@ -155,6 +155,8 @@ def build_ticket(content: TicketContent, config: Config, *, copy: bool = False) 
     if content.estimate is not None:
         blocks += wrapped(people_ahead_text(t, content.estimate), cpl1, height=2, bold=True)
         blocks += wrapped(wait_text(t, content.estimate), cpl1)
+        if content.estimate.past_close and content.estimate.wait_low_min is not None:
+            blocks += wrapped(past_close_text(t, content.estimate), cpl1, bold=True)
     blocks.append(Rule())
     if config.contacts.phone:
         blocks += wrapped(t("ticket_appointments", phone=config.contacts.phone), cpl1)
@@ -183,11 +185,16 @@ def people_ahead_text(t: Translator, estimate: Estimate) -> str:
 
 
 def wait_text(t: Translator, estimate: Estimate) -> str:
+    """The range, never past closing; with no range left before closing, that warning instead."""
     if estimate.wait_low_min is None or estimate.wait_high_min is None:
-        return t("ticket_wait_unknown")
+        return past_close_text(t, estimate) if estimate.past_close else t("ticket_wait_unknown")
     if estimate.wait_low_min == 0:
         return t("ticket_wait_short", high=estimate.wait_high_min)
     return t("ticket_wait_range", low=estimate.wait_low_min, high=estimate.wait_high_min)
+
+
+def past_close_text(t: Translator, estimate: Estimate) -> str:
+    return t("ticket_past_close", time=estimate.closes_at)
 
 
 def build_test_page(config: Config) -> TicketLayout:

@@ -72,6 +72,7 @@ def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     open_at = FrozenClock(datetime(2026, 12, 1, 10, 7, tzinfo=ROME))
+    late_at = FrozenClock(datetime(2026, 12, 1, 16, 12, tzinfo=ROME))  # Tuesday, closing at 16:30
     closed_at = FrozenClock(datetime(2026, 12, 5, 12, 30, tzinfo=ROME))  # Saturday after closing
     for lang in ("it", "en"):
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
@@ -97,6 +98,17 @@ def main() -> None:
             shoot(out, f"home-800x480-{lang}", app)
             app.set_large(True)
             shoot(out, f"home-large-800x480-{lang}", app)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:  # 20 waiting, 18 minutes to closing
+            app = build_kiosk(site(Path(tmp)), stack, clock=late_at)
+            app.lang = lang
+            settle(app, Screen.HOME)
+            app.services.issuer.view.set_forecast(
+                {"uffici": {"service_day": "2026-12-01", "ahead": 20, "possible": 20, "exact": True,
+                            "wait_low_min": 10, "wait_high_min": 18, "work_low_min": 250, "work_high_min": 330,
+                            "desks_open": 1}}, day=late_at.now().date(), at=late_at.now())
+            app.start_ticket("uffici")
+            settle(app, Screen.LATE)
+            shoot(out, f"late-{lang}", app)
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             app = build_kiosk(site(Path(tmp)), stack, clock=closed_at)
             app.lang = lang

@@ -422,6 +422,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from printer.layout import TicketContent, build_test_page, build_ticket
     from totem import spoken
     from totem.ui.checkin import CheckIn, checkin_layout, draw_checkin
+    from totem.ui.late import draw_late, late_layout
+    from totem.ui.late import phrases as late_phrases
     from totem.ui.technician import Technician
 
     used: set[str] = set()
@@ -436,7 +438,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     schedule = Schedule(config.hours, config.site.timezone)
     estimates = [Estimate(0, True, 0, 10, "hub"), Estimate(1, True, 5, 15, "hub"), Estimate(3, False, 20, 35, "x"),
                  Estimate(None, False, None, None, "none"), Estimate(1, False, None, 5, "x"),
-                 Estimate(0, False, 0, 5, "x"), Estimate(4, True, 0, 5, "x")]
+                 Estimate(0, False, 0, 5, "x"), Estimate(4, True, 0, 5, "x"),
+                 Estimate(9, True, 5, 10, "hub", True, "16:30"), Estimate(20, True, None, None, "hub", True, "16:30")]
     closed_at = [rome(2026, 12, 1, 13, 30), rome(2026, 12, 1, 18, 0), rome(2026, 12, 5, 13, 0),
                  rome(2026, 12, 8, 10, 0), rome(2026, 12, 1, 12, 55)]  # lunch, evening, Saturday, holiday, cutoff
     small = pygame.Surface((800, 480))
@@ -485,6 +488,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             state.busy = True
             draw_checkin(small, t=t, state=state, layout=checkin_layout((800, 480)))
             spoken.checkin(lang)
+            draw_late(small, t=t, config=config, closes_at="16:30", layout=late_layout((800, 480)))
+            late_phrases(config, lang, "16:30")
             for phrase in every_phrase(lang):
                 assert phrase.text
             for estimate in estimates:

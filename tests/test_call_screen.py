@@ -158,7 +158,8 @@ STATE = {"service_day": "2026-12-01", "calls": [
         ("lavoro", "G", "#5c4d1a", 0), ("appuntamento", "P", "#333333", 1))]}
 
 
-def drawn_texts(screen: CallScreen, monkeypatch: pytest.MonkeyPatch, at_s: float):  # type: ignore[no-untyped-def]
+def drawn_texts(screen: CallScreen, monkeypatch: pytest.MonkeyPatch, at_s: float,  # type: ignore[no-untyped-def]
+                state: dict | None = None, flash_until: float = 0):
     """Draw the screen as it is `at_s` seconds into the cycle; what each draw_text wrote, where, in which colour."""
     from display import call_screen
 
@@ -171,9 +172,9 @@ def drawn_texts(screen: CallScreen, monkeypatch: pytest.MonkeyPatch, at_s: float
 
     monkeypatch.setattr(call_screen, "draw_text", spy)
     monkeypatch.setattr(call_screen.time, "monotonic", lambda: at_s)
-    screen.state = STATE
-    screen.current = STATE["calls"][0]
-    screen.flash_until = 0
+    screen.state = state or STATE
+    screen.current = next((c for c in screen.state["calls"] if c.get("active")), None)
+    screen.flash_until = flash_until
     screen.step()
     screen.draw()
     monkeypatch.undo()
@@ -231,5 +232,28 @@ def test_every_call_screen_text_is_7_to_1_and_counts_read_from_5_m(config: Confi
         f, _ = screen_fit(text, box.inset(round(10.8)), round(11 * 10.8), 1)
         cap_px = f.render("A", True, (255, 255, 255)).get_bounding_rect().h
         assert cap_px / px_per_mm((1920, 1080), 43) >= 25.0, cap_px
+    finally:
+        pygame.quit()
+
+
+def test_an_undo_during_the_flash_never_leaves_grey_on_yellow(config: Config,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 20: the call undone during its 6 s flash left the site's name grey on yellow (1.32:1)."""
+    from test_accessibility import background
+
+    from config.colours import contrast
+    from display.call_screen import FLASH_PERIOD_S
+
+    undone = {**STATE, "calls": [{**c, "active": False} for c in STATE["calls"]]}
+    pygame.display.init()
+    pygame.font.init()
+    try:
+        window = pygame.display.set_mode((1280, 720))
+        screen = CallScreen(config=config, window=window, announcer=None, now=lambda: rome(2026, 12, 1, 10, 5))
+        for at_s in (FLASH_PERIOD_S * 3 + 0.1, FLASH_PERIOD_S * 4 + 0.1):  # both phases of the flash
+            calls = drawn_texts(screen, monkeypatch, at_s, undone, flash_until=at_s + 5)
+            for text, box, fg in calls:
+                ratio = contrast(fg, background(window, box, fg))
+                assert ratio >= 4.5, f"{text!r} at {ratio:.2f}:1"
     finally:
         pygame.quit()

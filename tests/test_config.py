@@ -92,7 +92,25 @@ BROKEN = [
     ('label.en = "Health services"', "", "services[4].label.en", "missing required key"),
     ('technician_pin = "2468"', "technician_pin = 2468", "totem.technician_pin", "must be a string"),
     ('email = "comuneamico@comune.capannori.lu.it"', 'email = "comuneamico"', "contacts.email", "e-mail"),
+    # Issue 20, point 4: what cannot work is refused, naming the key.
+    ('"bollette", "sanita"', '"sanita"', "services[3].id", "a service that no desk calls"),
+    ('["appuntamento", "uffici"', '["uffici"', "services[7].id", "an appointments service that no desk calls"),
+    ('services = ["appuntamento", "uffici"', 'services = ["appuntamento", "anagrafe", "uffici"',
+     "desks[0].services[1]", "unknown service"),
+    ('colour = "#a4161a"', 'colour = "#f0a000"', "services[4].colour", "2.2:1, below the legal minimum 4.5:1"),
 ]
+
+
+def test_priority_service_with_no_desk_is_refused(tmp_path: Path) -> None:
+    """check-config: exit 2, one line naming the key (a priority service, not an appointments one)."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(site_text(tmp_path, extra={'["appuntamento", "uffici"': '["uffici"',
+                                              "appointments = true": "appointments = false"}), encoding="utf-8")
+    result = run_cli("check-config", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"{bad}: services[7].id: a priority service that no desk calls: its tickets would wait forever; add it to "
+        "the services of a [[desks]] table, or remove it (got 'appuntamento')"]
 
 
 @pytest.mark.parametrize(("old", "new", "path", "words"), BROKEN, ids=[b[2] + ":" + b[3] for b in BROKEN])
@@ -196,14 +214,14 @@ def test_check_config_warns_on_demo_secrets_pins_and_colours(tmp_path: Path) -> 
     site.write_text(site_text(tmp_path, extra={
         'token = "demo-token-change-me-0123456789"': 'token = "8f14e45fceea167a5a36dedd4bea2543"',
         'technician_pin = "2468"': 'technician_pin = "9301"', 'pin = "1357"': 'pin = "9301"',
-        'colour = "#a4161a"': 'colour = "#f0a000"', 'manager_pin = "8642"': 'manager_pin = "7719"',
+        'colour = "#a4161a"': 'colour = "#d9381e"', 'manager_pin = "8642"': 'manager_pin = "7719"',
         'pin = "2580"': 'pin = "7719"', 'appointments = true': 'appointments = false'}),
         encoding="utf-8")
     result = run_cli("check-config", str(site))
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
     assert warned == [
-        "warning: services[4].colour '#f0a000' (sanita): white text on it is 2.2:1, below the legal minimum 4.5:1; "
+        "warning: services[4].colour '#d9381e' (sanita): white text on it is 4.6:1, below the totem's 7:1 target; "
         "choose a darker colour",
         "warning: desks[0].pin (Sportello 1) equals totem.technician_pin: an operator could open the totem's "
         "technician menu; use different PINs",
@@ -220,3 +238,17 @@ def test_more_services_than_buttons_fit_is_refused(tmp_path: Path) -> None:
     result = run_cli("check-config", str(bad))
     assert result.returncode == 2
     assert "services: 10 services: at most 9 fit the totem's buttons and the keypad" in result.stderr
+
+
+POINT_4 = BROKEN[-4:]  # a service no desk calls, an appointments one, a desk's unknown service, a colour
+
+
+@pytest.mark.parametrize(("old", "new", "path", "words"), POINT_4, ids=[b[2] for b in POINT_4])
+def test_check_config_exits_2_with_one_line_per_case(tmp_path: Path, old: str, new: str, path: str,
+                                                     words: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(site_text(tmp_path, extra={old: new}), encoding="utf-8")
+    result = run_cli("check-config", str(bad))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{bad}: {path}: ") and words in lines[0], lines

@@ -31,13 +31,25 @@ def test_call_a_chosen_ticket_by_id_or_code(hub: HubServer) -> None:
     assert calls[:2] == ["C001", "A002"], "each chosen call is announced like any call"
 
 
+def test_a_typed_code_is_read_as_operators_type_it(hub: HubServer) -> None:
+    """Issue 20: "e1", "E1" and "e001" all mean E001 (and " e 12 " E012)."""
+    for n in (1, 2, 3, 12):
+        assert post(hub, "/api/tickets", ticket("sanita", "E", n, minutes_ago=30 - n)).status_code == 201
+    for typed, code in (("e1", "E001"), ("E2", "E002"), ("e003", "E003"), (" e 12 ", "E012")):
+        answer = post(hub, "/api/desks/1/call", {"code": typed})
+        assert answer.status_code == 200 and answer.json()["ticket"]["code"] == code, (typed, answer.text)
+    missing = post(hub, "/api/desks/1/call", {"code": "e9"})
+    assert missing.status_code == 404 and "E009" in missing.text
+
+
 def test_calling_a_ticket_that_cannot_be_called_changes_nothing(hub: HubServer) -> None:
     t = ticket(number=1)
     post(hub, "/api/tickets", t)
     before = state(hub)
     for body, status, words in (({"code": "A009"}, 404, "A009 is not waiting"),
                                 ({"id": "0b6f4d8e-1111-2222-3333-444455556666"}, 404, "not waiting"),
-                                ({"code": "a1"}, 400, "code"), ({"id": t["id"], "code": "A001"}, 400, "one of"),
+                                ({"code": "1a"}, 400, "code"), ({"code": "A0"}, 400, "code"),
+                                ({"id": t["id"], "code": "A001"}, 400, "one of"),
                                 ({}, 400, "id or code"), ({"code": "A001", "extra": 1}, 400, "extra")):
         answer = post(hub, "/api/desks/1/call", body)
         assert answer.status_code == status and words in answer.text, (body, answer.text)

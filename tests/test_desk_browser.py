@@ -131,6 +131,23 @@ def test_transfer_asks_first_and_keeps_priority(tmp_path: Path, browser: object)
         wait_text(page, '#current-code', lambda t: t == 'P002')
 
 
+def test_transfer_has_no_preselected_target(tmp_path: Path, browser: object) -> None:
+    """Issue 20: T then Enter moves nothing; the operator must choose the service first."""
+    with HubServer(load_config(write_site(tmp_path)), port=0, clock=FrozenClock(NOW)) as hub:
+        issue(hub, "uffici", "A", 1)
+        page = browser.new_page()  # type: ignore[attr-defined]
+        unlocked(page, hub)
+        page.click("#next")
+        wait_text(page, '#current-code', lambda t: t == 'A001')
+        assert page.input_value("#transfer-to") == ""
+        page.keyboard.press("t")
+        page.keyboard.press("Enter")
+        wait_text(page, '#message', lambda t: t.startswith("Scegliere prima il servizio"))
+        assert page.is_hidden("#confirm")
+        me = requests.get(hub.url + "/api/state", timeout=5).json()["desks"][0]["current"]
+        assert me["code"] == "A001" and me["service"] == "uffici"
+
+
 def test_a_page_on_another_origin_cannot_act_on_the_desk(tmp_path: Path, browser: object) -> None:
     """Same machine, another port: the same *site* for SameSite, so the cookie alone would not
     protect. The hub's Origin check and JSON-only writes do; the console cannot be framed."""

@@ -56,7 +56,7 @@ def test_a_ticket_is_followed_from_waiting_to_called(tmp_path: Path) -> None:
         assert body["label"]["it"] == "Problemi con un ufficio comunale"
         assert body["wait_high_min"] >= body["wait_low_min"] > 0
         assert set(body) <= {"status", "code", "service", "label", "ahead", "possible", "exact", "wait_low_min",
-                             "wait_high_min", "desk_name", "service_day", "now", "site"}, "nothing more"
+                             "wait_high_min", "desk_name", "service_day", "now", "site", "lang"}, "nothing more"
         post(hub, "/api/desks/1/next")
         assert follow(hub, mine).json()["ahead"] == 2
         post(hub, "/api/desks/1/call", {"code": "A004"})

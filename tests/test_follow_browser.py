@@ -55,3 +55,20 @@ def test_the_follow_page_goes_from_three_ahead_to_your_turn(tmp_path: Path, brow
         unknown = browser.new_page(viewport={"width": 360, "height": 740})  # type: ignore[attr-defined]
         unknown.goto(f"{hub.url}/t/{'a' * 26}")
         wait_text(unknown, "#headline", lambda t: t in ("Biglietto non ancora registrato", "Ticket not registered yet"))
+
+
+def test_the_follow_page_speaks_the_tickets_language_with_a_switch(tmp_path: Path,
+                                                                    browser: object) -> None:  # noqa: F811
+    """Issue 20: an English ticket opens in English on an Italian phone; the switch still works."""
+    config = load_config(write_site(tmp_path))
+    with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        english = {**ticket(number=1, minutes_ago=5), "lang": "en"}
+        assert requests.post(hub.url + "/api/tickets", json=english, headers=AUTH, timeout=5).status_code == 201
+        bad = {**ticket(number=2), "lang": "english"}
+        assert requests.post(hub.url + "/api/tickets", json=bad, headers=AUTH, timeout=5).status_code == 400
+        page = browser.new_page(viewport={"width": 360, "height": 740}, locale="it-IT")  # type: ignore[attr-defined]
+        page.goto(f"{hub.url}/t/{follow_key(config.hub.token, english['id'])}")
+        wait_text(page, "#headline", lambda t: t == "Nobody ahead of you")
+        assert page.text_content("#service") == "Problem with a council office"
+        page.click("#lang")
+        wait_text(page, "#headline", lambda t: t == "Nessuno prima di lei")

@@ -109,7 +109,7 @@ def test_void_and_outbox_in_order(open_site_path: Path) -> None:
         events = store.pending_events("http://hub")
         assert [(e.kind, e.ticket_id) for e in events] == [("issued", a.id), ("issued", b.id), ("void", a.id)]
         assert events[0].payload == {"id": a.id, "code": "A001", "service": "uffici", "number": 1,
-                                     "issued_at": events[0].payload["issued_at"], "totem": "totem-1"}
+                                     "issued_at": events[0].payload["issued_at"], "totem": "totem-1", "lang": "it"}
         assert events[2].payload == {"id": a.id, "reason": "printer: paper_out"}
         store.ack("http://hub", events[1].seq)
         assert store.backlog("http://hub") == 1

@@ -214,3 +214,27 @@ def test_check_in_numbers_are_checked_before_the_brake(site: Path) -> None:
                      {"number": "12345678901"}, {"number": 12345678901, "totem": "t"}):
             answer = requests.post(hub.url + "/api/appointments/checkin", json=body, headers=AUTH, timeout=5)
             assert answer.status_code == 400, body
+
+
+def test_reception_refuses_a_name_as_reference_and_warns_on_a_taken_slot(site: Path) -> None:
+    """Issue 20: the reference is a number or initials (data minimisation); a second appointment
+    in the same slot and service is booked only when the reception confirms it."""
+    with HubServer(load_config(site), port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        desk = Reception(hub)
+        slot = {"day": "2026-12-01", "time": "11:00", "service": "rimborsi"}
+        for name in ("Mario Rossi", "rossi", "Sig.ra Bianchi"):
+            answer = desk.post("/api/reception/appointments", {**slot, "reference": name})
+            assert answer.status_code == 400 and answer.json()["field"] == "reference", (name, answer.text)
+            assert "name" in answer.json()["error"]
+        for i, fine in enumerate(("M.R.", "42", "pratica TARI 42", "")):
+            ok = desk.post("/api/reception/appointments", {**slot, "time": f"11:{15 + 5 * i}", "reference": fine})
+            assert ok.status_code == 201, (fine, ok.text)
+        assert desk.post("/api/reception/appointments", {**slot, "reference": "7"}).status_code == 201
+        again = desk.post("/api/reception/appointments", {**slot, "reference": "8"})
+        assert again.status_code == 409 and again.json()["field"] == "duplicate", again.text
+        listed = desk.get("/api/reception/appointments?day=2026-12-01").json()["appointments"]
+        assert sum(1 for a in listed if a["time"] == "11:00") == 1  # the warning changed nothing
+        confirmed = desk.post("/api/reception/appointments", {**slot, "reference": "8", "duplicate_ok": True})
+        assert confirmed.status_code == 201
+        listed = desk.get("/api/reception/appointments?day=2026-12-01").json()["appointments"]
+        assert sum(1 for a in listed if a["time"] == "11:00") == 2

@@ -1,6 +1,8 @@
 """Take a ticket: the one path shared by a tap, a keypress, the GPIO button and `totem issue`.
 
-1. a printer known to be unable to print refuses before any number is used;
+1. a printer known to be unable to print refuses before any number is used; so does a
+   tap whose ticket may not be called before closing (`MayNotBeCalled`), until the citizen
+   chooses to take it anyway;
 2. the number is committed durably (Issuer.issue) with the people ahead the totem
    already knows (exact from the hub's live queue, "circa" without it: never a request);
    the caller is told its code (the kiosk shows it at once) and listeners (the outbox
@@ -52,10 +54,14 @@ class Dispenser:
 
     def take(self, service_id: str, *, lang: str | None = None,
              on_issued: Callable[[IssuedTicket], None] = lambda ticket: None, appointment: str | None = None,
-             note: str = "") -> IssuedTicket:
-        """`appointment`, `note`: a checked-in appointment's number and the line printed about it."""
+             note: str = "", accept_late: bool = True) -> IssuedTicket:
+        """`appointment`, `note`: a checked-in appointment's number and the line printed about it.
+        `accept_late=False` (a tap): step 1 also refuses with `MayNotBeCalled` when the wait the
+        ticket would print reaches past closing, so the screen can say so before any number is used."""
         with self._lock:
             self.ready(service_id)
+            if not accept_late:
+                self.issuer.check_late(service_id)
             ticket = self.issuer.issue(service_id, lang=lang, appointment=appointment, note=note)
             on_issued(ticket)
             self.on_event()

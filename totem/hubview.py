@@ -52,6 +52,8 @@ class Told:
     wait_low_min: int | None
     wait_high_min: int | None
     desks_open: int
+    work_low_min: int | None = None  # the range in desk-work minutes, before the hub laid it on today's hours
+    work_high_min: int | None = None
 
 
 def _count(value: Any, limit: int) -> int | None:
@@ -76,16 +78,21 @@ def parse_told(raw: Any) -> Told | None:
     if low is None or high is None or high < low:
         low = high = None
     exact = raw.get("exact") is True and ahead == possible
-    return Told(ahead, possible, exact, low, high, desks)
+    work_low = _count(raw.get("work_low_min"), MAX_MINUTES)
+    work_high = _count(raw.get("work_high_min"), MAX_MINUTES)
+    if work_low is None or work_high is None or work_high < work_low:  # a hub before issue 20: its range
+        work_low, work_high = low, high
+    return Told(ahead, possible, exact, low, high, desks, work_low, work_high)
 
 
 def _as_estimate(told: Told, *, exact: bool, extra_people: int = 0, extra_min: float = 0.0,
                  source: str) -> Estimate:
+    """The range in desk-work minutes: the issuing core lays it on today's hours (`totem.closing`)."""
     people = told.ahead if exact else round((told.ahead or 0) / 2 + (told.possible or 0) / 2) + extra_people
     low = high = None
-    if told.wait_low_min is not None and told.wait_high_min is not None:
-        low = int(told.wait_low_min + extra_min // 5 * 5)
-        high = int(told.wait_high_min + math.ceil(extra_min / 5) * 5)
+    if told.work_low_min is not None and told.work_high_min is not None:
+        low = int(told.work_low_min + extra_min // 5 * 5)
+        high = int(told.work_high_min + math.ceil(extra_min / 5) * 5)
     return Estimate(people, exact, low, high, source)
 
 

@@ -11,10 +11,11 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from config.errors import ClockWrong, DeviceConflict, NoNumberBlock, ServiceClosed
+from config.errors import ClockWrong, DeviceConflict, MayNotBeCalled, NoNumberBlock, ServiceClosed
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
+from totem.closing import bound
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
 from totem.hubview import HubView, Told, live_estimate
@@ -90,15 +91,37 @@ class Issuer:
     def estimate_for(self, service: Service, now: datetime) -> Estimate:
         """What a ticket taken now is told, from what the totem already knows (no request):
         exact from the hub's live queue when the stream is live, else "circa" from the followed
-        forecast plus our own tickets since, else unknown."""
+        forecast plus our own tickets since, else unknown; laid on today's opening hours (never
+        past closing)."""
         live = self.view.live(service_day(now, self.schedule.tz))
         told = live.services.get(service.id) if live is not None else None
         if live is not None and told is not None:
-            return self._live_estimate(service, told, self.store.not_counted(live.day, live.counted))
+            return self.within_hours(
+                self._live_estimate(service, told, self.store.not_counted(live.day, live.counted)), now)
         competing = self.competing(service)
-        return self.view.estimate_for(service.id, day=service_day(now, self.schedule.tz),
-                                      count_since=lambda at: self.store.issued_since(competing, at),
-                                      minutes_per_person=service.avg_service_min)
+        raw = self.view.estimate_for(service.id, day=service_day(now, self.schedule.tz),
+                                     count_since=lambda at: self.store.issued_since(competing, at),
+                                     minutes_per_person=service.avg_service_min)
+        return self.within_hours(raw, now)
+
+    def within_hours(self, estimate: Estimate, now: datetime) -> Estimate:
+        """A desk-work range as wall-clock minutes from `now`: breaks added, cut at closing."""
+        if estimate.source == "none":
+            return estimate
+        local = self.schedule.local(now)
+        told = bound(estimate.wait_low_min, estimate.wait_high_min, ranges=self.schedule.ranges_on(local.date()),
+                     now=local)
+        return replace(estimate, wait_low_min=told.low_min, wait_high_min=told.high_min,
+                       past_close=told.past_close, closes_at=told.closes_at)
+
+    def check_late(self, service_id: str) -> None:
+        """Raise `MayNotBeCalled` when a ticket taken now would be told its wait reaches past closing."""
+        service = self.config.service(service_id)
+        if service.appointments:  # a checked-in appointment is called first: its own time, not the queue
+            return
+        estimate = self.estimate_for(service, self.clock.now())
+        if estimate.past_close:
+            raise MayNotBeCalled(service.id, estimate.closes_at)
 
     def _live_estimate(self, service: Service, told: Told, mine: list[str]) -> Estimate:
         """The hub's count for a ticket taken now, plus this totem's tickets it has not counted

@@ -56,9 +56,11 @@ class KioskServices:
         self.backlog = backlog
         self.schedule: Schedule = issuer.schedule
 
-    def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
-             ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
-        return self._with_image(self.dispenser.take(service_id, lang=lang, on_issued=on_issued))
+    def take(self, service_id: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None,
+             accept_late: bool = False) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
+        """A tap: `MayNotBeCalled` first when the wait reaches past closing, unless `accept_late`."""
+        return self._with_image(self.dispenser.take(service_id, lang=lang, on_issued=on_issued,
+                                                    accept_late=accept_late))
 
     def check_in(self, number: str, lang: str, *, on_issued: Callable[[IssuedTicket], None] = lambda ticket: None
                  ) -> tuple[IssuedTicket, tuple[bytes, tuple[int, int]]]:
@@ -108,7 +110,7 @@ class KioskServices:
 
 
 LED_FOR_SCREEN = {Screen.HOME: "ready", Screen.TAKE: "ready", Screen.PIN: "ready", Screen.MENU: "ready",
-                  Screen.CHECKIN: "ready",
+                  Screen.CHECKIN: "ready", Screen.LATE: "ready",
                   Screen.PRINTING: "printing", Screen.OUT: "out_of_service", Screen.CLOSED: "closed"}
 
 
@@ -121,8 +123,10 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
                 targets=push_targets(config))
     first_frame = threading.Event()  # the threads' heavy imports (requests, escpos, PIL) wait for it
     view = HubView()
-    view.on_corrected = lambda code, estimate: post(EV_COUNT, code=code, estimate=estimate)
     issuer = build_issuer(config, store, clock, ignore_hours=always_open, view=view)
+    # the hub's own count of a ticket, laid on today's hours as the printed one was (never past closing)
+    view.on_corrected = lambda code, estimate: post(EV_COUNT, code=code,
+                                                    estimate=issuer.within_hours(estimate, clock.now()))
     issuer.sweep_uncertain()  # before the pusher starts: what a killed process left goes out first
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")

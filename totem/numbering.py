@@ -20,6 +20,16 @@ def format_code(prefix: str, number: int) -> str:
     return f"{prefix}{number:03d}"
 
 
+def normalise_code(text: str) -> str | None:
+    """A code as an operator types it: "e1", "E1", "e001", " E 001 " all mean "E001"; None
+    when it is not a letter followed by 1 to 5 digits (the number 0 is no ticket)."""
+    compact = "".join(text.split()).upper()
+    if len(compact) < 2 or not ("A" <= compact[0] <= "Z") or not compact[1:].isascii() \
+            or not compact[1:].isdigit() or len(compact) > 6 or int(compact[1:]) < 1:
+        return None
+    return format_code(compact[0], int(compact[1:]))
+
+
 def service_day(instant: datetime, timezone: str | ZoneInfo) -> date:
     tz = timezone if isinstance(timezone, ZoneInfo) else ZoneInfo(timezone)
     if instant.tzinfo is None:

@@ -229,6 +229,8 @@ class TicketStore:
                 )
                 payload = {"id": ticket_id, "code": code, "service": service_id, "number": number,
                            "issued_at": _ts(issued_at), "totem": totem_id}
+                if lang:  # the follow page opens in the language the citizen chose at the totem
+                    payload["lang"] = lang
                 if appointment:
                     payload["appointment"] = appointment
                 self._enqueue(db, "issued", ticket_id, payload, issued_at)

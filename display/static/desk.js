@@ -22,7 +22,7 @@
       totem_lost: "{id} non raggiungibile da {m}", backlog: " ({n} da inviare)",
       set_aside: " · {n} rifiutati dal display (totem status)", config_differs: " · configurazione diversa dal display",
       switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa",
-      not_done: "Display non raggiungibile: azione NON eseguita, riprovare", any_desk: "qualsiasi sportello", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
+      not_done: "Display non raggiungibile: azione NON eseguita, riprovare", any_desk: "qualsiasi sportello", choose_service: "— scegliere il servizio —", choose_first: "Scegliere prima il servizio a cui trasferire", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
       confirm_transfer: "Trasferire {code} a «{service}»{desk}? Mantiene il posto in base all'orario del biglietto.",
       to_desk: " ({desk})", only_desk: "Solo questo sportello serve «{service}»: {code} sarà richiamato da qui, al suo posto in coda.",
       transferred: "{code} trasferito a «{service}»{desk}", flagged: "Da controllare",
@@ -60,7 +60,7 @@
       totem_lost: "{id} unreachable for {m}", backlog: " ({n} to send)",
       set_aside: " · {n} refused by the display (totem status)", config_differs: " · configuration differs from the display's",
       switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting",
-      not_done: "Display unreachable: action NOT done, try again", any_desk: "any desk", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
+      not_done: "Display unreachable: action NOT done, try again", any_desk: "any desk", choose_service: "— choose the service —", choose_first: "Choose the service to transfer to first", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
       confirm_transfer: "Transfer {code} to “{service}”{desk}? It keeps its place by the ticket's time.",
       to_desk: " ({desk})", only_desk: "Only this desk serves “{service}”: {code} will be called here again, in its place.",
       transferred: "{code} transferred to “{service}”{desk}", flagged: "To check",
@@ -122,8 +122,10 @@
     $("code").disabled = paused;
     const select = $("transfer-to");
     const chosen = select.value;
-    select.replaceChildren(...s.services.filter((x) => x.known).map((x) => new Option(x.label[lang] || x.label.it, x.id)));
-    if (chosen) select.value = chosen;
+    // No service is preselected: a transfer needs the operator's explicit choice (T then Enter moves nothing).
+    select.replaceChildren(new Option(t("choose_service"), ""),
+      ...s.services.filter((x) => x.known).map((x) => new Option(x.label[lang] || x.label.it, x.id)));
+    select.value = chosen || "";
     fillDesks();
     const flagged = s.flagged || [];
     $("flagged-title").hidden = !flagged.length;
@@ -235,6 +237,7 @@
     const me = state && state.desks.find((d) => d.id === desk);
     const current = me && me.current;
     if (!current) return;
+    if (!$("transfer-to").value) { $("message").textContent = t("choose_first"); $("transfer-to").focus(); return; }
     pending = "transfer";
     $("keep-priority").parentElement.hidden = false;
     const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
@@ -264,6 +267,7 @@
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
     let moved = null;
     if (action === "transfer") {
+      if (!$("transfer-to").value) { $("confirm").hidden = true; return; }  // never without a chosen service
       const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
       moved = {service: $("transfer-to").value, priority: $("keep-priority").checked};
       if (deskId) moved.desk = deskId;

@@ -38,7 +38,9 @@
   };
   const key = location.pathname.split("/").pop();
   const $ = (id) => document.getElementById(id);
-  let lang = localStorage.getItem("totem-follow-lang") || ((navigator.language || "it").startsWith("it") ? "it" : "en");
+  // The ticket's language (the one the citizen chose at the totem) unless they switched here.
+  let switched = localStorage.getItem("totem-follow-lang");
+  let lang = switched || ((navigator.language || "it").startsWith("it") ? "it" : "en");
   let view = null;
   let lastOk = null;
   let failing = false;
@@ -55,6 +57,7 @@
     $("lang").lang = lang === "it" ? "en" : "it";
     if (audio) $("sound").textContent = t("sound_ready");
     if (!view) return;
+    if (!switched && view.lang && T[view.lang] && view.lang !== lang) { lang = view.lang; render(); return; }
     $("site").textContent = view.site ? view.site.desk_name : "";
     $("code").textContent = view.code || "—";
     $("service").textContent = view.label ? (view.label[lang] || view.label.it || "") : "";
@@ -121,7 +124,7 @@
     setTimeout(poll, (document.hidden || ended ? 10 : 3) * 1000);
   }
 
-  $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-follow-lang", lang); render(); });
+  $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; switched = lang; localStorage.setItem("totem-follow-lang", lang); render(); });
   $("sound").addEventListener("click", () => {  // browsers allow sound only after a tap on the page
     const Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return;

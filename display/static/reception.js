@@ -24,7 +24,7 @@
       disk_full: "Disco pieno sul display: nuovi biglietti e prenotazioni in attesa finché non si libera spazio",
       err_day: "Giorno non valido: da oggi a un anno da oggi", err_time: "Ora non valida (HH:MM)",
       err_closed: "Lo sportello non è aperto alle {time} del {day}: scegliere un orario di apertura",
-      err_service: "Scegliere un servizio", err_reference: "Riferimento: al massimo 40 caratteri, senza < >",
+      err_service: "Scegliere un servizio", err_reference: "Riferimento: un numero di pratica o le iniziali, mai un nome (al massimo 40 caratteri, senza < >)", err_duplicate: "Alle {time} del {day} c'è già un appuntamento per questo servizio: premere di nuovo «Registra» per aggiungerne un secondo",
       err_ticket_closed: "Sportello chiuso ora: nessun biglietto emesso", err_printer: "La stampante dell'accoglienza non ha stampato: numero annullato, nessuno è in coda con esso. Controllare la carta e riprovare.",
       err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio",
       err_too_many: "Troppi appuntamenti aperti (10.000): annullare quelli non più validi prima di registrarne altri"
@@ -50,7 +50,7 @@
       disk_full: "Display disk full: new tickets and bookings wait until space is freed",
       err_day: "Invalid day: from today to one year ahead", err_time: "Invalid time (HH:MM)",
       err_closed: "The desk is not open at {time} on {day}: choose an opening time",
-      err_service: "Choose a service", err_reference: "Reference: at most 40 characters, no < >",
+      err_service: "Choose a service", err_reference: "Reference: a file number or initials, never a name (at most 40 characters, no < >)", err_duplicate: "There is already an appointment for this service at {time} on {day}: press Save again to add a second one",
       err_ticket_closed: "The desk is closed now: no ticket issued", err_printer: "The reception printer did not print: the number was voided, nobody waits with it. Check the paper and try again.",
       err_exhausted: "The reception's numbers for this service are used up today",
       err_too_many: "Too many open appointments (10,000): cancel those no longer valid before saving more"
@@ -220,6 +220,7 @@
   }
 
   let booking = false;
+  let duplicateSlot = null;  // the slot the hub warned about: booked on the next press only
   $("book").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     if (booking) return;  // one appointment per click, however fast the second click comes
@@ -232,13 +233,17 @@
   async function bookNow() {
     $("book-error").textContent = "";
     const body = {day: $("day").value, time: $("time").value, service: $("service").value, reference: $("reference").value.trim()};
+    const slot = [body.day, body.time, body.service].join(" ");
+    if (slot === duplicateSlot) body.duplicate_ok = true;  // the second press after the warning confirms it
+    duplicateSlot = null;
     const r = await send("/api/reception/appointments", body);
     if (!r) { $("book-error").textContent = t("not_done"); return; }
     if (r.status === 401) { showLock(); return; }
     const answer = await r.json().catch(() => ({}));
     if (!r.ok) {
       const key = {day: "err_day", time: (answer.error || "").includes("not open") ? "err_closed" : "err_time",
-        service: "err_service", reference: "err_reference"}[answer.field];
+        service: "err_service", reference: "err_reference", duplicate: "err_duplicate"}[answer.field];
+      if (answer.field === "duplicate") duplicateSlot = slot;
       $("book-error").textContent = answer.reason === "too_many" ? t("err_too_many")
         : key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.error || r.status);
       return;

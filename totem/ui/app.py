@@ -46,6 +46,8 @@ from totem.ui.events import (
 )
 from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
 from totem.ui.keypad import keypad
+from totem.ui.late import LATE_S, late_key, late_layout
+from totem.ui.late import phrases as late_phrases
 from totem.ui.outcome import count_corrected, ticket_outcome
 from totem.ui.paint import paint
 from totem.ui.session import Countdown, Session
@@ -120,6 +122,7 @@ class KioskApp:
         self.voided_at = 0.0
         self.tech = Technician(pin=config.totem.technician_pin)
         self.checkin = CheckIn()  # the appointment number being typed
+        self.late_closes_at = ""  # the closing time the "may not be called" screen names
         self.dirty = True
         self.running = True
         self.exit_code = 0
@@ -167,7 +170,8 @@ class KioskApp:
     def go(self, screen: Screen) -> None:
         if screen is not self.screen:
             log.debug("screen %s -> %s", self.screen.value, screen.value)
-        if screen is Screen.HOME and self.screen in (Screen.TAKE, Screen.MENU, Screen.PIN, Screen.CHECKIN):
+        if screen is Screen.HOME and self.screen in (Screen.TAKE, Screen.MENU, Screen.PIN, Screen.CHECKIN,
+                                                     Screen.LATE):
             self.end_session()  # the next citizen starts afresh
         self.screen = screen
         self.entered_at = now = time.monotonic()
@@ -176,7 +180,8 @@ class KioskApp:
         self.focus = None
         self.warned = False
         base = {Screen.TAKE: self.session.timeout_s(self.config.totem.take_ticket_timeout_s),
-                Screen.CHECKIN: self.session.timeout_s(CHECKIN_S), Screen.PIN: TECH_IDLE_S,
+                Screen.CHECKIN: self.session.timeout_s(CHECKIN_S), Screen.LATE: self.session.timeout_s(LATE_S),
+                Screen.PIN: TECH_IDLE_S,
                 Screen.MENU: TECH_IDLE_S}.get(screen)
         self.countdown = Countdown(now, base) if base else None
         self.dirty = True
@@ -215,6 +220,8 @@ class KioskApp:
 
     def screen_phrases(self) -> list[Spoken]:
         shown = self.shown
+        if self.screen is Screen.LATE:
+            return late_phrases(self.config, self.lang, self.late_closes_at)
         return spoken.for_screen(self.screen.value, self.config, self.lang, code=shown.code,
                                  service_id=shown.service_id, lines=shown.lines, opening=self.opening,
                                  now=self.local_now(), schedule=self.services.schedule,
@@ -311,6 +318,8 @@ class KioskApp:
                 self.go(self.base_screen())
         elif self.screen is Screen.CHECKIN:
             checkin_key(self, checkin_layout(self.size).key_at(*pos))
+        elif self.screen is Screen.LATE:
+            late_key(self, late_layout(self.size).key_at(*pos))
         elif self.screen is Screen.PIN:
             for label, box in keypad_layout(self.size):
                 if box.contains(*pos):
@@ -376,7 +385,8 @@ class KioskApp:
 
     # -- tickets ---------------------------------------------------------------------------------
 
-    def start_ticket(self, service_id: str) -> None:
+    def start_ticket(self, service_id: str, *, accept_late: bool = False) -> None:
+        """`accept_late`: the citizen chose to take it although it may not be called before closing."""
         if self.config.service(service_id).appointments:  # a priority only for a booked appointment
             open_checkin(self)
             return
@@ -384,8 +394,8 @@ class KioskApp:
         self.shown = Shown(service_id=service_id)
         self.go(Screen.PRINTING)
         lang = self.lang
-        self._worker.submit(self.ticket_job, service_id,
-                            lambda on_issued: self.services.take(service_id, lang, on_issued=on_issued))
+        self._worker.submit(self.ticket_job, service_id, lambda on_issued: self.services.take(
+            service_id, lang, on_issued=on_issued, accept_late=accept_late))
 
     def ticket_job(self, service_id: str, take: Callable[[Callable[[Any], None]], Any]) -> None:
         """On the worker: `take(on_issued)` (a tap's ticket, or a checked-in appointment's) and its

@@ -61,6 +61,7 @@ class Screen(enum.Enum):
     PIN = "pin"
     MENU = "menu"
     CHECKIN = "checkin"
+    LATE = "late"  # the ticket may not be called before closing: take it anyway, or book
 
 
 @dataclass

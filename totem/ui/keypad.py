@@ -5,7 +5,8 @@ On Home: 1-9 select a service (read out when guidance is on), Enter takes the ti
 ticket screen any key but Enter gives more time; Enter goes back to the start. On the
 Closed and Out of service screens 0 switches language and * reads them out. On the
 appointment check-in screen the digits type the number, Enter sends it, minus deletes and
-Esc goes back. The first
+Esc goes back. On the "may not be called before closing" screen Enter or 1 takes the ticket
+anyway, 2 or Esc goes back to book an appointment. The first
 key of a session also turns on spoken guidance (KioskApp.key). A PC keyboard's keys reach here
 through events.keypad_key: a typed "*" (Shift+8) is the read-aloud key, never the digit 8.
 """
@@ -20,6 +21,7 @@ from totem import spoken
 from totem.spoken import Spoken
 from totem.ui.checkin import checkin_key
 from totem.ui.events import DELETE_KEYS, DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, LARGER_KEYS, SMALLER_KEYS, Screen
+from totem.ui.late import late_key
 
 if TYPE_CHECKING:
     from totem.ui.app import KioskApp
@@ -32,6 +34,13 @@ def keypad(app: KioskApp, key: int) -> list[Spoken]:
         label = str(digit) if digit is not None else "ok" if key in ENTER_KEYS else "del" if key in DELETE_KEYS \
             else "back" if key == pygame.K_ESCAPE else None
         checkin_key(app, label)
+        return []
+    if app.screen is Screen.LATE and key not in HELP_KEYS:  # Enter or 1 = take it anyway, 2 or Esc = book
+        digit = DIGIT_KEYS.get(key)
+        late_key(app, "take" if key in ENTER_KEYS or digit == 1 else
+                 "back" if key == pygame.K_ESCAPE or digit == 2 else None)
+        if app.screen is Screen.LATE:
+            app.extend()
         return []
     if key == pygame.K_ESCAPE and app.screen in (Screen.TAKE, Screen.PIN, Screen.MENU):
         app.go(app.base_screen())

@@ -13,6 +13,7 @@ import pygame
 from config.errors import (
     AppointmentRefused,
     DeviceConflict,
+    MayNotBeCalled,
     NoNumberBlock,
     PrinterUnavailable,
     ServiceClosed,
@@ -22,10 +23,11 @@ from config.errors import (
     UnknownService,
 )
 from config.i18n import Translator
-from printer.layout import people_ahead_text, wait_text
+from printer.layout import past_close_text, people_ahead_text, wait_text
 from printer.status import PrinterState
 from totem.ui.checkin import checkin_refused
 from totem.ui.events import Screen, Shown
+from totem.ui.late import open_late
 
 if TYPE_CHECKING:
     from totem.ui.app import KioskApp
@@ -60,6 +62,8 @@ def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
         lines: list[str] = []
         if ticket.estimate is not None:
             lines = [people_ahead_text(t, ticket.estimate), wait_text(t, ticket.estimate)]
+            if ticket.estimate.past_close and ticket.estimate.wait_low_min is not None:
+                lines.append(past_close_text(t, ticket.estimate))
         image = None
         if event.image is not None:
             data, size = event.image
@@ -71,6 +75,9 @@ def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
         return
     if isinstance(error, AppointmentRefused):
         checkin_refused(app, error)
+        return
+    if isinstance(error, MayNotBeCalled):  # told before issuing: no number was used
+        open_late(app, error, error.service_id)
         return
     app.go(Screen.HOME)
     if isinstance(error, TooSoon):

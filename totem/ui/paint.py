@@ -11,6 +11,7 @@ from totem.ui import render
 from totem.ui.checkin import checkin_layout, draw_checkin
 from totem.ui.events import Screen
 from totem.ui.geometry import take_layout
+from totem.ui.late import draw_late, late_layout
 
 if TYPE_CHECKING:
     from totem.ui.app import KioskApp
@@ -47,7 +48,10 @@ def paint(app: KioskApp) -> None:
         render.draw_menu(s, t=t, items=[label for _, label in app.tech.actions(t)], info=app.tech.info)
     elif app.screen is Screen.CHECKIN:
         draw_checkin(s, t=t, state=app.checkin, layout=checkin_layout(app.size))
-    if app.screen in (Screen.PIN, Screen.MENU, Screen.CHECKIN) and app.countdown and app.countdown.warning(now):
+    elif app.screen is Screen.LATE:
+        draw_late(s, t=t, config=app.config, closes_at=app.late_closes_at, layout=late_layout(app.size))
+    timed = (Screen.PIN, Screen.MENU, Screen.CHECKIN, Screen.LATE)
+    if app.screen in timed and app.countdown and app.countdown.warning(now):
         bar = take_layout(app.size, with_image=False).bar
         render.draw_countdown(s, bar, app.countdown.left_s(now), app.countdown.timeout_s, True)
     if app.rotation:

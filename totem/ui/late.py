@@ -1,0 +1,115 @@
+"""The "may not be called before closing" screen: told before a number is used.
+
+1. A tap on a service (its keypad digit and Enter, the GPIO button) asks the worker for a
+   ticket with `accept_late=False`; when the wait the totem would print reaches past
+   today's closing (`totem.closing`), the dispenser refuses with `MayNotBeCalled` before
+   issuing, and this screen opens: the closing time, the phone and e-mail for an
+   appointment (from the site file), and two choices.
+2. "Take the ticket anyway" (touch, Enter or 1) issues it as usual; the ticket prints the
+   same warning. "Book an appointment" (touch, 2 or Esc) goes back to the start.
+3. Read out with spoken guidance on; like every timed screen it warns, then goes back to
+   Home after its time without input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pygame
+
+from config.i18n import Translator
+from config.model import Config
+from totem.spoken import Spoken
+from totem.ui import render
+from totem.ui.events import Screen, Shown
+from totem.ui.geometry import Box
+
+if TYPE_CHECKING:
+    from config.errors import MayNotBeCalled
+    from totem.ui.app import KioskApp
+
+LATE_S = 40.0  # the screen's time without input (x the session's time factor)
+TAKE = (27, 94, 32)  # white on it: 7.9:1
+
+
+@dataclass(frozen=True)
+class LateLayout:
+    title: Box
+    body: Box
+    contacts: Box
+    take: Box
+    back: Box
+
+    def key_at(self, x: float, y: float) -> str | None:
+        if self.take.contains(x, y):
+            return "take"
+        if self.back.contains(x, y):
+            return "back"
+        return None
+
+
+def late_layout(size: tuple[int, int]) -> LateLayout:
+    """Texts from the top; the two choices side by side at the bottom (stacked in portrait),
+    each at least 15% of the short side high: 12 mm and more on a 7" panel."""
+    w, h = size
+    u = min(w, h) / 100.0
+    pad, gap = round(4 * u), round(3 * u)
+    button_h = round(18 * u)
+    if w >= h * 1.2:
+        bottom = h - pad - button_h
+        half = (w - 2 * pad - gap) // 2
+        take, back = Box(pad, bottom, half, button_h), Box(pad + half + gap, bottom, half, button_h)
+    else:
+        bottom = h - pad - 2 * button_h - gap
+        take = Box(pad, bottom, w - 2 * pad, button_h)
+        back = Box(pad, bottom + button_h + gap, w - 2 * pad, button_h)
+    room = bottom - 2 * pad
+    title = Box(pad, pad, w - 2 * pad, round(room * 0.3))
+    body = Box(pad, title.y + title.h + gap, w - 2 * pad, round(room * 0.4))
+    contacts = Box(pad, body.y + body.h + gap, w - 2 * pad, max(1, bottom - gap - (body.y + body.h + gap)))
+    return LateLayout(title, body, contacts, take, back)
+
+
+def texts(t: Translator, config: Config, closes_at: str) -> tuple[str, str, str]:
+    return (t("late_title", time=closes_at), t("late_sentence", time=closes_at),
+            t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email))
+
+
+def draw_late(surface: pygame.Surface, *, t: Translator, config: Config, closes_at: str,
+              layout: LateLayout) -> None:
+    u = render.unit(surface)
+    surface.fill(render.PAPER)
+    title, sentence, contacts = texts(t, config, closes_at)
+    render.draw_text(surface, title, layout.title, round(8 * u), render.WARN, max_lines=2)
+    render.draw_text(surface, sentence, layout.body, round(5.5 * u), render.INK, max_lines=3)
+    render.draw_text(surface, contacts, layout.contacts, round(5.5 * u), render.INK, max_lines=2)
+    pygame.draw.rect(surface, TAKE, render.rect(layout.take), border_radius=round(u))
+    render.draw_text(surface, t("late_take"), layout.take.inset(round(2 * u)), round(6 * u), render.WHITE,
+                     max_lines=2)
+    pygame.draw.rect(surface, render.BAND, render.rect(layout.back), border_radius=round(u))
+    render.draw_text(surface, t("late_book"), layout.back.inset(round(2 * u)), round(6 * u), render.WHITE,
+                     max_lines=2)
+
+
+def phrases(config: Config, lang: str, closes_at: str) -> list[Spoken]:
+    t = Translator(lang)
+    title, sentence, _ = texts(t, config, closes_at)
+    return [Spoken(text, lang) for text in (title, sentence, t("speech_appointments", phone=config.contacts.phone),
+                                            t("speech_late_keys"))]
+
+
+# -- the kiosk's side (called from KioskApp, on the screen loop) ------------------------------------
+
+def open_late(app: KioskApp, error: MayNotBeCalled, service_id: str) -> None:
+    app.shown = Shown(service_id=service_id)
+    app.late_closes_at = error.closes_at
+    app.go(Screen.LATE)
+
+
+def late_key(app: KioskApp, label: str | None) -> None:
+    """A choice on the screen (touch or keypad)."""
+    if label == "take" and app.shown.service_id:
+        app.start_ticket(app.shown.service_id, accept_late=True)
+    elif label == "back":
+        app.go(app.base_screen())
