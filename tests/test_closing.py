@@ -71,7 +71,8 @@ def queue_up(hub: HubServer, clock: FrozenClock, n: int) -> None:
 
 def printed(config: Config, clock: FrozenClock, service: str) -> tuple[datetime, list[str]]:
     """One tap as the kiosk does it; the ticket's lines decoded from the folder printer's bytes."""
-    view = HubView()
+    view = HubView()  # what the totem knows of the hub's queue when the citizen taps (its live view)
+    view.set_live(requests.get(config.hub.url + "/api/forecast", timeout=5).json(), totem=config.totem.id)
     with TicketStore.in_dir(config.totem.data_dir) as store, build_printer(config) as printer:
         pusher = TargetPusher(config=config, target=config.hub.url, clock=clock, store=store, view=view)
         try:

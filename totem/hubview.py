@@ -132,10 +132,10 @@ def live_estimate(told: Told, *, certain_extra: int, possible_extra: int, extra_
     certain = (told.ahead or 0) + certain_extra
     possible = (told.possible or 0) + possible_extra
     exact = told.exact and certain == possible
-    low = high = None
-    if told.wait_low_min is not None and told.wait_high_min is not None:
-        low = int(told.wait_low_min + extra_min // 5 * 5)
-        high = int(told.wait_high_min + math.ceil(extra_min / 5) * 5)
+    low = high = None  # in desk-work minutes, as `_as_estimate`: the issuing core lays them on today's hours
+    if told.work_low_min is not None and told.work_high_min is not None:
+        low = int(told.work_low_min + extra_min // 5 * 5)
+        high = int(told.work_high_min + math.ceil(extra_min / 5) * 5)
     people = certain if exact else round(certain / 2 + possible / 2)
     return Estimate(people, exact, low, high, "live")
 
