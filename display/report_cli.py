@@ -94,8 +94,14 @@ def figure(value: float | None, lang: str) -> str:
 def promise_summary(rows: list[list[object]], t: Translator) -> str:
     """The promise measured, one line per day and service: "2026-12-01  Servizi sanitari  18/20 90.0% 6.5"."""
     head, *body = rows
+    if not body:  # nothing called with a printed wait: nothing to measure
+        return f"{t('report_promise')}: {EMPTY}"
+
+    def cell(value: object) -> str:
+        return figure(value, t.lang) if isinstance(value, int | float) or value is None else str(value)
+
     lines = [f"{t('report_promise')}:", "  " + " | ".join(str(h) for h in head)]
-    lines += ["  " + " | ".join(str(v) for v in r) for r in body]
+    lines += ["  " + " | ".join(cell(v) for v in r) for r in body]
     return "\n".join(lines)
 
 
