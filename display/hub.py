@@ -28,6 +28,7 @@ from display import appointments, listings
 from display.appointments import CheckInGuard
 from display.broker import Broker
 from display.connlimit import StreamCap
+from display.desk_requests import DeskRequests
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
@@ -66,6 +67,7 @@ class Hub:
         self.broker = Broker()
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
+        self.desk_requests = DeskRequests(store)  # each click done once
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600)
         self._state_pending = False
         self._version = 0
