@@ -86,6 +86,13 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
         self._batcher: asyncio.Task[None] | None = None
+        self._reception_lock: asyncio.Lock | None = None
+
+    def reception_lock(self) -> asyncio.Lock:
+        """The reception's issues, one at a time (made on the event loop, where it is used)."""
+        if self._reception_lock is None:
+            self._reception_lock = asyncio.Lock()
+        return self._reception_lock
 
     async def db(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, partial(fn, *args, **kwargs))

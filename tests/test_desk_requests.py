@@ -134,3 +134,28 @@ def test_a_console_must_say_what_it_shows(hub: HubServer) -> None:
     undo = s.post(hub.url + "/api/desks/1/undo", json={"request_id": "click-0002"}, headers=origin, timeout=5)
     assert undo.status_code == 400 and undo.json()["field"] == "undoes"
     assert requests.post(hub.url + "/api/desks/1/next", headers=AUTH, timeout=5).status_code == 204
+
+
+def test_the_reception_prints_one_ticket_per_request_id(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A reception click delivered twice (a retry, a proxy) issues and prints one ticket; the
+    second answer names it. Totem requests were already idempotent by ticket id."""
+    from conftest import HUB_NOW, write_site
+    from test_reception import Reception
+
+    from config import load_config
+    from totem.clock import FrozenClock
+
+    config = load_config(write_site(tmp_path))
+    with HubServer(config, port=0, clock=FrozenClock(HUB_NOW)) as hub:
+        desk = Reception(hub)
+        click = {"service": "uffici", "request_id": uuid.uuid4().hex}
+        first = desk.post("/api/reception/tickets", click)
+        assert first.status_code == 201 and first.json()["code"] == "A800"
+        again = desk.post("/api/reception/tickets", click)
+        assert again.status_code == 409 and again.json()["refusal"] == {"reason": "repeated", "desk": "reception",
+                                                                        "code": "A800"}
+        assert waiting(hub) == {"uffici": ["A800"]}
+        printed = sorted(p.name for p in (config.reception.printer.folder / "2026-12-01").glob("*.escpos"))
+        assert printed == ["A800.escpos"]
+        assert desk.post("/api/reception/tickets", {"service": "uffici", "request_id": "bad"}).status_code == 400
+        assert desk.post("/api/reception/tickets", {"service": "uffici"}).json()["code"] == "A801"
