@@ -46,6 +46,7 @@ from totem.clock import FrozenClock
 
 START = rome(2026, 12, 1, 10, 0)
 UNDO_WINDOW_S = 30
+REQUESTS_KEPT_DAYS = 2
 SECOND_DESK = ('\n[[desks]]\nid = "2"\nname = "Sportello 2"\n'
                'services = ["uffici", "procedure", "rimborsi", "bollette"]\npin = "2468"\n')
 TICKET_SERVICES = (("uffici", "A", False), ("sanita", "E", False), ("appuntamento", "P", True))
@@ -119,7 +120,7 @@ class Model:
         self.calls: list[tuple[int, str, str, str]] = []  # (seq, code, desk, day)
         self.seq = 0
         self.paused: set[str] = set()
-        self.done: dict[str, str] = {}  # request id -> the code it acted on (kept across restarts)
+        self.done: dict[str, datetime] = {}  # request id -> when it was done (kept across restarts, 2 days)
         self.undo: dict[str, Entry] = {}
         self.day = ""
 
@@ -195,7 +196,8 @@ class Model:
         entry_new = Entry(now, rid, {})
         answer = self._act(desk, action, body, now, current, touched, entry_new)
         if answer.status < 300:
-            self.done[rid] = answer.code or ""
+            self.done[rid] = now  # kept two days: each record forgets the ones older than that
+            self.done = {r: at for r, at in self.done.items() if at >= now - timedelta(days=REQUESTS_KEPT_DAYS)}
             ids = [t.id for t in touched]
             if action != "undo" and ids and entry_new.before != {i: self.tickets[i].snapshot() for i in ids}:
                 entry_new.after = {i: self.tickets[i].snapshot() for i in ids}
