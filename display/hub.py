@@ -29,6 +29,7 @@ from display.broker import Broker
 from display.checkin_brake import CheckInBrake
 from display.connlimit import StreamCap
 from display.consoles import COOKIE_MAX_AGE_S, Device, DeviceRegistry, cookie_name
+from display.desk_requests import DeskRequests
 from display.queue import QueueStore
 from display.reception import ReceptionIssuer
 from display.sessions import DeskSessions
@@ -74,6 +75,7 @@ class Hub:
         self._disk_shown = False  # what the consoles were last told
         self.streams = StreamCap(config.hub.max_streams_per_address)
         self.fingerprint = config.fingerprint()
+        self.desk_requests = DeskRequests(store)  # each click done once
         self.sessions = DeskSessions(config.hub.token, lifetime_s=config.hub.session_hours * 3600,
                                      data_dir=config.hub.data_dir)
         self.consoles = DeviceRegistry(config.hub.data_dir)  # paired consoles (display.consoles)
@@ -95,6 +97,13 @@ class Hub:
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None
         self._batcher: asyncio.Task[None] | None = None
+        self._reception_lock: asyncio.Lock | None = None
+
+    def reception_lock(self) -> asyncio.Lock:
+        """The reception's issues, one at a time (made on the event loop, where it is used)."""
+        if self._reception_lock is None:
+            self._reception_lock = asyncio.Lock()
+        return self._reception_lock
 
     async def db(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._db_thread, partial(fn, *args, **kwargs))

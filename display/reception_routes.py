@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import re
 import sqlite3
@@ -28,6 +29,7 @@ from config.follow import KEY_RE, follow_url
 from display import STATIC, appointments
 from display.appointments import AppointmentNotFound, TooManyOpen
 from display.connlimit import read_json
+from display.desk_requests import stated
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.validation import BadRequest, expect_object, pin
 from totem.appointment_numbers import NUMBER_DIGITS, NUMBER_RE, well_formed
@@ -122,9 +124,26 @@ async def issue_ticket(request: web.Request) -> web.Response:
     hub = _hub(request)
     _require(request, hub)
     body = expect_object(await read_json(request))
-    unknown = set(body) - {"service", "lang"}
+    unknown = set(body) - {"service", "lang", "request_id"}
     if unknown:
         raise BadRequest(sorted(unknown)[0], "unexpected field")
+    said, _ = stated({"request_id": body["request_id"]} if "request_id" in body else None, required=False,
+                     action="issue")
+    lock = hub.reception_lock()
+    async with lock:  # one issue at a time: the request id is checked and recorded around it, with no gap
+        done = await hub.db(hub.desk_requests.done_before, said.request_id)
+        if done is not None:
+            return web.json_response({"error": f"the reception already issued {done} for this request",
+                                      "refusal": {"reason": "repeated", "desk": "reception", "code": done}},
+                                     status=409)
+        answer = await _issue(request, hub, body)
+        if answer.status == 201 and said.request_id is not None:
+            await hub.db(hub.desk_requests.record, desk_id="reception", action="issue", said=said,
+                         code=json.loads(answer.text or "{}").get("code", ""), now=hub.clock.now())
+        return answer
+
+
+async def _issue(request: web.Request, hub: Hub, body: dict[str, Any]) -> web.Response:
     service_id = body.get("service")
     service = hub.config.service_or_none(service_id) if isinstance(service_id, str) else None
     if service is None:

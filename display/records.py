@@ -109,12 +109,19 @@ def _first_release(db: sqlite3.Connection) -> None:
 
 # Version n of the hub's schema is STEPS[:n] (totem.schema). 2: the devices the hub knows, one row per
 # machine (display.devices); only added, so the previous release still opens the file (compatible = 1).
+# 4: the desks' request book (display.desk_requests): each click done once, kept for two days.
+DESK_REQUESTS = """
+CREATE TABLE IF NOT EXISTS desk_requests (request_id TEXT PRIMARY KEY, desk_id TEXT NOT NULL,
+    action TEXT NOT NULL, code TEXT NOT NULL, at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS desk_requests_at ON desk_requests (at);
+"""
 # 3: the wait range the hub told each ticket when it arrived, what was printed (display.promise), and
 # the citizen's language at the totem (the follow page's); columns only added (compatible = 1).
 STEPS = (_first_release, script(devices.SCHEMA),
          script("ALTER TABLE tickets ADD COLUMN told_low_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN told_high_min INTEGER;"
-                "ALTER TABLE tickets ADD COLUMN lang TEXT"))
+                "ALTER TABLE tickets ADD COLUMN lang TEXT"),
+         script(DESK_REQUESTS))
 assert len(STEPS) == HUB_SCHEMA
 
 

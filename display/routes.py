@@ -16,11 +16,21 @@ from typing import Any
 
 from aiohttp import web
 
-from display import STATIC, devices, fleet_routes, follow, pairing_routes, reception_routes, report_routes, validation
+from display import (
+    STATIC,
+    desk_actions,
+    desk_requests,
+    devices,
+    fleet_routes,
+    follow,
+    pairing_routes,
+    reception_routes,
+    report_routes,
+    validation,
+)
 from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.sessions import DeskSessions
-from display.undo import UndoRefused
 from display.validation import BadRequest
 from totem import __version__
 from totem.diskspace import RETRY_AFTER_S, is_disk_full
@@ -156,97 +166,30 @@ async def void_ticket(request: web.Request) -> web.Response:
 
 
 async def desk_action(request: web.Request) -> web.Response:
+    """A desk's click (`display.desk_actions`): what it acted on and its request id checked
+    in the same database job as the change (`display.desk_requests`)."""
     hub = _hub(request)
     desk_id = request.match_info["desk_id"]
     desk = hub.require_desk(request, desk_id)
     action = request.match_info["action"]
-    now = hub.clock.now()
-    call = None
-    extra: dict[str, Any] = {}
-    if action in ("pause", "resume"):
-        current = await hub.db(hub.store.current, desk_id, now=now)
-        if action == "pause" and current is not None:
-            return web.json_response({"error": f"{current.code} is still in service at desk {desk_id}: finish it "
-                                               "first"}, status=409)
-        await hub.db(hub.store.pause, desk_id, action == "pause")
-        log.info("desk %s: %s", desk_id, "paused" if action == "pause" else "resumed")
-        hub.changed()
-        return web.json_response({"desk": desk_id, "paused": action == "pause"})
-    if action == "undo":
-        return await undo(hub, desk)
-    if action in ("next", "call") and desk_id in hub.store.paused:
-        return web.json_response({"error": f"desk {desk_id} is paused: resume it first"}, status=409)
-    if action == "next":
-        ticket = await hub.db(hub.store.call_next, desk_id, now=now)
-        if ticket is None:
-            hub.changed()
-            return web.Response(status=204)
-        call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name,
-                "service": ticket.service_id, "recall": False, "called_at": ticket.called_at}
-    elif action == "call":
-        return await call_chosen(request, hub, desk)
-    elif action == "return":
-        key, value = validation.chosen_ticket(await _json(request))
-        ticket = await hub.db(hub.store.return_noshow, key, value, now=now, desk_id=desk_id)
-        if ticket is None:
-            return web.json_response({"error": f"{value if key == 'code' else 'this ticket'} is not among "
-                                               "today's no-shows"}, status=404)
-    elif action == "recall":
-        ticket = await hub.db(hub.store.recall, desk_id, now=now)
-        if ticket is not None:
-            call = {"code": ticket.code, "desk": desk_id, "desk_name": desk.name,
-                    "service": ticket.service_id, "recall": True, "called_at": now.isoformat()}
-    elif action in ("done", "noshow"):
-        ticket = await hub.db(hub.store.finish, desk_id, "served" if action == "done" else "noshow", now=now)
+    body = await _json(request) if request.can_read_body else None
+    said, rest = desk_requests.stated(body, required=not hub.bearer_ok(request), action=action)
+    given = desk_actions.Input()
+    if action in ("call", "return"):
+        given = desk_actions.Input(chosen=validation.chosen_ticket(rest))
     elif action == "transfer":
-        service_id, to_desk, priority = validation.transfer(await _json(request), hub.config)
-        moved = await hub.db(hub.store.transfer, desk_id, service_id, now=now, to_desk=to_desk, priority=priority)
-        ticket = moved.ticket if moved is not None else None
-        if moved is not None:
-            extra["only_desk"] = moved.only_desk
-    else:
-        raise web.HTTPNotFound()
-    if ticket is None:
-        return web.json_response({"error": f"desk {desk_id} has no ticket in service"}, status=409)
-    log.info("desk %s: %s %s", desk_id, action, ticket.code)
-    hub.changed(call)
-    return web.json_response({"ticket": ticket.as_json(), **extra})
-
-
-async def call_chosen(request: web.Request, hub: Hub, desk: Any) -> web.Response:
-    """Call the waiting ticket the operator clicked or typed, out of the call order. A repeat
-    (a double click) of the ticket already in service answers it again and changes nothing."""
-    key, value = validation.chosen_ticket(await _json(request))
+        given = desk_actions.Input(transfer=validation.transfer(rest, hub.config))
+    elif rest:
+        raise BadRequest(sorted(rest)[0], "unknown field", sorted(rest)[0])
     now = hub.clock.now()
-    current = await hub.db(hub.store.current, desk.id, now=now)
-    if current is not None and (current.id if key == "id" else current.code) == value:
-        return web.json_response({"ticket": current.as_json(), "repeated": True})
-    outcome, ticket = await hub.db(hub.store.call_chosen, desk.id, key, value, now=now)
-    name = value if key == "code" else "this ticket"
-    if ticket is None:
-        status, error = {"ambiguous": (409, f"{name}: two waiting tickets have this code; pick one from the list"),
-                         "not_yours": (409, f"{name} is not for this desk (its service, or a transfer to another "
-                                            "desk)")}.get(outcome, (404, f"{name} is not waiting today"))
-        return web.json_response({"error": error}, status=status)
-    log.info("desk %s: call %s (chosen)", desk.id, ticket.code)
-    hub.changed({"code": ticket.code, "desk": desk.id, "desk_name": desk.name,
-                 "service": ticket.service_id, "recall": False, "called_at": ticket.called_at})
-    return web.json_response({"ticket": ticket.as_json()})
-
-
-async def undo(hub: Hub, desk: Any) -> web.Response:
-    """The desk's last action taken back (`display.undo`): 409 naming why when it cannot be."""
-    now = hub.clock.now()
-    try:
-        undone = await hub.db(hub.store.undo, desk.id, now=now)
-    except UndoRefused as exc:
-        return web.json_response({"error": str(exc)}, status=409)
-    if not undone.repeated:
-        log.info("desk %s: undo %s %s", desk.id, undone.action, ",".join(undone.codes))
-        hub.changed()
-    current = await hub.db(hub.store.current, desk.id, now=now)
-    return web.json_response({"undone": undone.action, "codes": list(undone.codes), "repeated": undone.repeated,
-                              "ticket": current.as_json() if current else None})
+    outcome = await hub.db(desk_actions.run, hub.store, hub.desk_requests, desk, action, said, given, now=now)
+    if outcome.log:
+        log.info("desk %s: %s", desk_id, outcome.log)
+    if outcome.changed or outcome.status == 409:  # a refused console is sent the true state at once
+        hub.changed(outcome.call)
+    if outcome.status == 204:
+        return web.Response(status=204)
+    return web.json_response(outcome.body, status=outcome.status)
 
 
 async def desk_session(request: web.Request) -> web.Response:

@@ -52,6 +52,7 @@ class _Entry:
     after: list[Row] = field(default_factory=list)
     calls: list[int] = field(default_factory=list)
     undone: bool = False
+    request_id: str | None = None  # the console's click this entry records (`display.desk_requests`)
 
 
 def read_rows(db: sqlite3.Connection, ids: Iterable[str]) -> list[Row]:
@@ -88,6 +89,20 @@ class UndoBook:
         entry.after = read_rows(db, wanted)
         if entry.before and entry.before != entry.after:
             self._last[desk_id] = entry
+
+    def last_request(self, desk_id: str) -> str | None:
+        """The request id of the desk's last undoable action (None: none, or made without one)."""
+        entry = self._last.get(desk_id)
+        return entry.request_id if entry is not None else None
+
+    def tag(self, desk_id: str, before: object, request_id: str | None) -> None:
+        """Name the entry an action just made (`before`: `marker(desk)` taken before it) by its request id."""
+        entry = self._last.get(desk_id)
+        if entry is not None and entry is not before and not entry.undone:
+            entry.request_id = request_id
+
+    def marker(self, desk_id: str) -> object:
+        return self._last.get(desk_id)
 
     def forget(self, desk_id: str) -> None:
         self._last.pop(desk_id, None)

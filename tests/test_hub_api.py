@@ -247,7 +247,10 @@ def test_desk_pin_cookie(hub: HubServer) -> None:
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Max-Age=36000" in cookie
     assert "totem_device_desk_1=" in cookie, "each unlock renews the device credential's cookie"
     assert session.get(hub.url + "/api/desks/1/session", timeout=5).status_code == 200
-    assert session.post(hub.url + "/api/desks/1/next", json={}, headers=same_origin, timeout=5).status_code == 204
+    assert session.post(hub.url + "/api/desks/1/next", json={}, headers=same_origin, timeout=5).status_code == 400, \
+        "a console names the state it acted on and its request id (rule 10)"
+    click = {"request_id": "click-0001", "current": None}
+    assert session.post(hub.url + "/api/desks/1/next", json=click, headers=same_origin, timeout=5).status_code == 204
     other = paired(hub, "desk", "1")  # a second paired device: its own lockout, not the first one's
     for _ in range(5):
         other.post(hub.url + "/desk/1/unlock", json={"pin": "9999"}, timeout=5)

@@ -138,8 +138,8 @@ def test_cross_site_writes_are_refused(hub: HubServer) -> None:
     assert s.post(hub.url + "/api/desks/1/next", data={"a": "b"}, headers={"Origin": hub.url},
                   timeout=5).status_code == 415  # a form post
     assert s.post(hub.url + "/api/desks/1/next", json={}, timeout=5).status_code == 403  # no Origin, no Referer
-    assert s.post(hub.url + "/api/desks/1/next", json={}, headers={"Referer": hub.url + "/desk/1"},
-                  timeout=5).status_code == 204
+    assert s.post(hub.url + "/api/desks/1/next", json={"request_id": "click-0001", "current": None},
+                  headers={"Referer": hub.url + "/desk/1"}, timeout=5).status_code == 204
     page = requests.get(hub.url + "/desk/1", timeout=5)
     assert page.headers["X-Frame-Options"] == "DENY" and page.headers["Referrer-Policy"] == "no-referrer"
     csp = page.headers["Content-Security-Policy"]

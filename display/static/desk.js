@@ -40,7 +40,10 @@
       undo_this: "Annulla: {what} · {s} s", undone: "Annullato: {what}", appointment: "appuntamento delle {time}, {service}",
       disk_full: "Disco pieno sul display: nuovi biglietti e azioni in attesa finché non si libera spazio (i totem li conservano e li rinviano)",
       flag_unconfirmed: "{code} ({totem}): stampa non confermata (il totem si è fermato mentre stampava): se nessuno risponde, segnare assente",
-      unconfirmed: "stampa non confermata", totem_disk_full: " · disco pieno: il tecnico liberi spazio (totem status)"
+      unconfirmed: "stampa non confermata", totem_disk_full: " · disco pieno: il tecnico liberi spazio (totem status)",
+      refused_called: "{desk} ha già chiamato {code}", refused_closed: "{desk} ha già chiuso {shown}: nessun biglietto in servizio",
+      refused_repeated: "{desk} ha già eseguito questa richiesta ({code})", refused_paused: "{desk} è già in pausa",
+      refused_open: "{desk} è già aperto", refused_undo_other: "L'ultima azione di {desk} è un'altra ({code}): niente annullato"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -78,7 +81,10 @@
       undo_this: "Undo: {what} · {s} s", undone: "Undone: {what}", appointment: "appointment at {time}, {service}",
       disk_full: "Display disk full: new tickets and actions wait until space is freed (the totems keep and resend them)",
       flag_unconfirmed: "{code} ({totem}): printing not confirmed (the totem stopped while printing): if nobody answers, mark no-show",
-      unconfirmed: "printing not confirmed", totem_disk_full: " · disk full: a technician must free space (totem status)"
+      unconfirmed: "printing not confirmed", totem_disk_full: " · disk full: a technician must free space (totem status)",
+      refused_called: "{desk} has already called {code}", refused_closed: "{desk} already closed {shown}: no ticket in service",
+      refused_repeated: "{desk} already did this request ({code})", refused_paused: "{desk} is already paused",
+      refused_open: "{desk} is already open", refused_undo_other: "{desk}'s last action is another one ({code}): nothing undone"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -220,12 +226,14 @@
   }
 
   let pending = null;  // the action the open confirmation is about
+  let pendingShown = null;  // and the ticket it names: the request says that one, even if the state moved meanwhile
 
   function askNoshow() {
     const me = state && state.desks.find((d) => d.id === desk);
     const current = me && me.current;
     if (!current) return;
     pending = "noshow";
+    pendingShown = shown();
     $("confirm-text").textContent = t("confirm_noshow", {code: current.code});
     $("keep-priority").parentElement.hidden = true;
     $("confirm-note").textContent = t("noshow_note");
@@ -239,6 +247,7 @@
     if (!current) return;
     if (!$("transfer-to").value) { $("message").textContent = t("choose_first"); $("transfer-to").focus(); return; }
     pending = "transfer";
+    pendingShown = shown();
     $("keep-priority").parentElement.hidden = false;
     const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
     const target = state.desks.find((d) => d.id === deskId);
@@ -250,12 +259,39 @@
     $("confirm-yes").focus();
   }
 
+  // Each click says what it acted on (the ticket this page shows in service) and carries its own request id:
+  // the hub refuses a duplicate, and a click made on a state another tab has changed since (rule 10).
+  function requestId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);  // crypto.randomUUID needs a secure context; the hub is plain HTTP on the LAN
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function shown() {
+    const me = state && state.desks.find((d) => d.id === desk);
+    const current = me && me.current;
+    return current ? {code: current.code, called_at: current.called_at} : null;
+  }
+  // A refusal in this page's language, from the hub's reason and the codes it names.
+  function refusal(body, status) {
+    const r = body.refusal;
+    if (!r) return body.error || status;
+    return t("refused_" + r.reason, {desk: r.desk_name || deskName, code: r.code || "—", shown: r.shown || "—"});
+  }
+  // After every answer the page shows the hub's state as it is now, not as this tab last saw it.
+  async function refresh() {
+    try {
+      const r = await fetch("/api/state", {cache: "no-store", signal: AbortSignal.timeout(1000)});
+      if (r.ok) render(await r.json());
+    } catch (err) { /* the event stream brings it */ }
+  }
+
   // One action at a time: a double click on "Chiama il prossimo" calls one citizen, not two.
   let acting = false;
   async function act(action, chosen) {
     if (acting) return;
     acting = true;
-    try { await actNow(action, chosen); } finally { acting = false; }
+    document.body.dataset.busy = action;  // until the answer and the true state are shown
+    try { await actNow(action, chosen); } finally { acting = false; delete document.body.dataset.busy; }
   }
 
   async function actNow(action, chosen) {
@@ -265,16 +301,19 @@
     if (action === "noshow" && $("confirm").hidden) { askNoshow(); return; }  // one click must not send a citizen away
     if (action === "noshow") $("confirm").hidden = true;
     const init = {method: "POST", credentials: "same-origin", headers: {"Content-Type": "application/json"}};
+    const confirmed = action === "noshow" || action === "transfer";  // after its dialog: the ticket the dialog named
+    const said = {request_id: requestId(), current: confirmed ? pendingShown : shown()};
+    init.body = JSON.stringify(said);
     let moved = null;
     if (action === "transfer") {
       if (!$("transfer-to").value) { $("confirm").hidden = true; return; }  // never without a chosen service
       const deskId = $("transfer-desk").hidden ? "" : $("transfer-desk").value;
       moved = {service: $("transfer-to").value, priority: $("keep-priority").checked};
       if (deskId) moved.desk = deskId;
-      init.body = JSON.stringify(moved);
+      init.body = JSON.stringify({...said, ...moved});
       $("confirm").hidden = true;
     }
-    if (action === "call" || action === "return") init.body = JSON.stringify(chosen);
+    if (action === "call" || action === "return") init.body = JSON.stringify({...said, ...chosen});
     // Nothing is queued in the browser: an action the hub does not confirm within 1 s is reported as not done.
     let r;
     try {
@@ -285,13 +324,13 @@
       return;
     }
     if (r.status === 401) { showLock(); return; }
-    if (r.status === 204) { $("message").textContent = t("nobody"); return; }
+    if (r.status === 204) { $("message").textContent = t("nobody"); await refresh(); return; }
     const body = await r.json().catch(() => ({}));
-    let text = r.ok ? "" : (body.error || r.status);
+    let text = r.ok ? "" : refusal(body, r.status);
     if (r.ok && (action === "next" || action === "call") && body.ticket) text = t("called", {code: body.ticket.code});
     if (r.ok && action === "return" && body.ticket) text = t("returned", {code: body.ticket.code});
-    const said = {done: "served_msg", noshow: "noshow_msg", recall: "recalled_msg"}[action];
-    if (r.ok && said && body.ticket) text = t(said, {code: body.ticket.code});
+    const told = {done: "served_msg", noshow: "noshow_msg", recall: "recalled_msg"}[action];
+    if (r.ok && told && body.ticket) text = t(told, {code: body.ticket.code});
     if (r.ok && (action === "pause" || action === "resume")) text = t(action === "pause" ? "now_paused" : "now_resumed");
     if (r.ok && action === "transfer" && body.ticket) {
       const target = moved.desk && state.desks.find((d) => d.id === moved.desk);
@@ -299,15 +338,16 @@
       text = body.only_desk ? t("only_desk", vals) : t("transferred", vals);
     }
     $("message").textContent = text;
-    if (r.ok && text && UNDOABLE.includes(action)) offerUndo(text);
+    if (r.ok && text && UNDOABLE.includes(action)) offerUndo(text, said.request_id);
+    await refresh();
   }
 
   // The last action that changed the queue can be taken back for a short while (the hub keeps it
   // and checks nobody acted on those tickets since); the button counts the seconds down.
   const UNDOABLE = ["next", "call", "return", "done", "noshow", "transfer"];
   let undoOffer = null;
-  function offerUndo(what) {
-    undoOffer = {what: what, until: Date.now() + ((state && state.undo_window_s) || 30) * 1000};
+  function offerUndo(what, requestOf) {
+    undoOffer = {what: what, undoes: requestOf, until: Date.now() + ((state && state.undo_window_s) || 30) * 1000};
     showUndo();
   }
   function showUndo() {
@@ -321,12 +361,14 @@
   async function undo() {
     if (!undoOffer) return;
     const what = undoOffer.what;
+    const undoes = undoOffer.undoes;
     undoOffer = null;
     showUndo();
     let r;
     try {
       r = await fetch(`/api/desks/${encodeURIComponent(desk)}/undo`, {method: "POST", credentials: "same-origin",
-        headers: {"Content-Type": "application/json"}, body: "{}", signal: AbortSignal.timeout(1000)});
+        headers: {"Content-Type": "application/json"}, body: JSON.stringify({request_id: requestId(), undoes: undoes}),
+        signal: AbortSignal.timeout(1000)});
     } catch (err) {
       $("message").textContent = t("not_done");
       linked = false; showLink();
@@ -334,7 +376,8 @@
     }
     if (r.status === 401) { showLock(); return; }
     const body = await r.json().catch(() => ({}));
-    $("message").textContent = r.ok ? t("undone", {what: what}) : (body.error || r.status);
+    $("message").textContent = r.ok ? t("undone", {what: what}) : refusal(body, r.status);
+    await refresh();
   }
   setInterval(showUndo, 1000);
 

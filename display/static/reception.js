@@ -27,7 +27,8 @@
       err_service: "Scegliere un servizio", err_reference: "Riferimento: un numero di pratica o le iniziali, mai un nome (al massimo 40 caratteri, senza < >)", err_duplicate: "Alle {time} del {day} c'è già un appuntamento per questo servizio: premere di nuovo «Registra» per aggiungerne un secondo",
       err_ticket_closed: "Sportello chiuso ora: nessun biglietto emesso", err_printer: "La stampante dell'accoglienza non ha stampato: numero annullato, nessuno è in coda con esso. Controllare la carta e riprovare.",
       err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio",
-      err_too_many: "Troppi appuntamenti aperti (10.000): annullare quelli non più validi prima di registrarne altri"
+      err_too_many: "Troppi appuntamenti aperti (10.000): annullare quelli non più validi prima di registrarne altri",
+      err_repeated: "Richiesta già eseguita: biglietto {code} già emesso"
     },
     en: {
       title: "Reception", pin_label: "Reception PIN", unlock: "Unlock", logout: "Log out", switch: "Italiano",
@@ -53,7 +54,8 @@
       err_service: "Choose a service", err_reference: "Reference: a file number or initials, never a name (at most 40 characters, no < >)", err_duplicate: "There is already an appointment for this service at {time} on {day}: press Save again to add a second one",
       err_ticket_closed: "The desk is closed now: no ticket issued", err_printer: "The reception printer did not print: the number was voided, nobody waits with it. Check the paper and try again.",
       err_exhausted: "The reception's numbers for this service are used up today",
-      err_too_many: "Too many open appointments (10,000): cancel those no longer valid before saving more"
+      err_too_many: "Too many open appointments (10,000): cancel those no longer valid before saving more",
+      err_repeated: "Request already done: ticket {code} already issued"
     }
   };
   const $ = (id) => document.getElementById(id);
@@ -187,7 +189,11 @@
 
   async function issueNow(service) {
     $("issue-error").textContent = "";
-    const r = await send("/api/reception/tickets", {service: service, lang: ticketLang});
+    // Each click has its own request id: the same request delivered twice prints one ticket.
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    const requestId = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const r = await send("/api/reception/tickets", {service: service, lang: ticketLang, request_id: requestId});
     if (!r) { $("issue-error").textContent = t("not_done"); return; }
     if (r.status === 401) { showLock(); return; }
     const body = await r.json().catch(() => ({}));
@@ -195,7 +201,8 @@
       lastIssued = null;
       showIssued();
       const key = {closed: "err_ticket_closed", printer: "err_printer", exhausted: "err_exhausted"}[body.reason];
-      $("issue-error").textContent = key ? t(key) : (body.error || r.status);
+      const repeated = body.refusal && body.refusal.reason === "repeated";
+      $("issue-error").textContent = repeated ? t("err_repeated", {code: body.refusal.code}) : key ? t(key) : (body.error || r.status);
       return;
     }
     lastIssued = body;

@@ -1,0 +1,136 @@
+"""A desk action from its click to its answer, as one job on the hub's database thread.
+
+Steps of `run` (nothing else runs on the database thread meanwhile, so the check and the
+change see the same desk):
+1. read the desk's ticket in service and whether the desk is paused;
+2. `DeskRequests.check`: a duplicate or a click made on a state that is no longer true is
+   refused (409, `display.desk_requests`) and nothing changes;
+3. the action through `QueueStore` (next, call, return, recall, done, noshow, transfer,
+   pause, resume, undo);
+4. the request id recorded with the code it acted on, and the undo entry named by it.
+
+Failure paths, each an `Outcome` with its status and a message naming the desk and ticket:
+refused (409, step 2); paused desk asked to call (409); nobody waiting (204); no ticket in
+service (409); a chosen or returned ticket missing (404), ambiguous or not this desk's (409);
+an undo the book refuses (409, `display.undo.UndoRefused`). Bad input is a `BadRequest`
+raised by the caller's validation before this runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from config.model import Desk
+from display.desk_requests import DeskRequests, Stated
+from display.queue import QueueStore
+from display.undo import UndoRefused
+
+
+@dataclass
+class Outcome:
+    status: int
+    body: dict[str, Any] | None = None
+    call: dict[str, Any] | None = None  # the call to announce
+    changed: bool = False
+    log: str = ""  # what happened, for the hub's log
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Input:
+    """The action's own input, validated by the route: a chosen ticket, a transfer's target."""
+
+    chosen: tuple[str, str] | None = None
+    transfer: tuple[str, str | None, bool | None] | None = None
+
+
+def _call(desk: Desk, ticket: Any, *, recall: bool, at: str | None) -> dict[str, Any]:
+    return {"code": ticket.code, "desk": desk.id, "desk_name": desk.name, "service": ticket.service_id,
+            "recall": recall, "called_at": at}
+
+
+def run(store: QueueStore, book: DeskRequests, desk: Desk, action: str, said: Stated, given: Input, *,
+        now: datetime) -> Outcome:
+    current = store.current(desk.id, now=now)
+    paused = desk.id in store.paused
+    refusal = book.check(desk=desk, action=action, said=said, current=current, paused=paused,
+                         last_undoable=store.undo_book.last_request(desk.id))
+    if refusal is not None:
+        return Outcome(409, refusal.as_json(), log=f"refused {action} ({refusal.reason})")
+    before = store.undo_book.marker(desk.id)
+    outcome = _act(store, desk, action, given, current, paused, now)
+    if outcome.status < 300:
+        ticket = (outcome.body or {}).get("ticket") or {}
+        book.record(desk_id=desk.id, action=action, said=said, code=str(ticket.get("code", "")), now=now)
+        if action != "undo":
+            store.undo_book.tag(desk.id, before, said.request_id)
+    return outcome
+
+
+def _act(store: QueueStore, desk: Desk, action: str, given: Input, current: Any, paused: bool,
+         now: datetime) -> Outcome:
+    if action in ("pause", "resume"):
+        if action == "pause" and current is not None:
+            return Outcome(409, {"error": f"{current.code} is still in service at desk {desk.id}: finish it first"})
+        store.pause(desk.id, action == "pause")
+        return Outcome(200, {"desk": desk.id, "paused": action == "pause"}, changed=True,
+                       log="paused" if action == "pause" else "resumed")
+    if action == "undo":
+        try:
+            undone = store.undo(desk.id, now=now)
+        except UndoRefused as exc:
+            return Outcome(409, {"error": str(exc)})
+        after = store.current(desk.id, now=now)
+        return Outcome(200, {"undone": undone.action, "codes": list(undone.codes), "repeated": undone.repeated,
+                             "ticket": after.as_json() if after else None}, changed=not undone.repeated,
+                       log="" if undone.repeated else f"undo {undone.action} {','.join(undone.codes)}")
+    if action in ("next", "call") and paused:
+        return Outcome(409, {"error": f"desk {desk.id} is paused: resume it first"})
+    extra: dict[str, Any] = {}
+    call = None
+    if action == "next":
+        ticket = store.call_next(desk.id, now=now)
+        if ticket is None:
+            return Outcome(204, changed=True)
+        call = _call(desk, ticket, recall=False, at=ticket.called_at)
+    elif action == "call":
+        assert given.chosen is not None
+        key, value = given.chosen
+        if current is not None and (current.id if key == "id" else current.code) == value:
+            return Outcome(200, {"ticket": current.as_json(), "repeated": True})
+        result, ticket = store.call_chosen(desk.id, key, value, now=now)
+        name = value if key == "code" else "this ticket"
+        if ticket is None:
+            status, error = {"ambiguous": (409, f"{name}: two waiting tickets have this code; pick one from the list"),
+                             "not_yours": (409, f"{name} is not for this desk (its service, or a transfer to another "
+                                                "desk)")}.get(result, (404, f"{name} is not waiting today"))
+            return Outcome(status, {"error": error})
+        call = _call(desk, ticket, recall=False, at=ticket.called_at)
+    elif action == "return":
+        assert given.chosen is not None
+        key, value = given.chosen
+        ticket = store.return_noshow(key, value, now=now, desk_id=desk.id)
+        if ticket is None:
+            return Outcome(404, {"error": f"{value if key == 'code' else 'this ticket'} is not among today's "
+                                          "no-shows"})
+    elif action == "recall":
+        ticket = store.recall(desk.id, now=now)
+        if ticket is not None:
+            call = _call(desk, ticket, recall=True, at=now.isoformat())
+    elif action in ("done", "noshow"):
+        ticket = store.finish(desk.id, "served" if action == "done" else "noshow", now=now)
+    elif action == "transfer":
+        assert given.transfer is not None
+        service_id, to_desk, priority = given.transfer
+        moved = store.transfer(desk.id, service_id, now=now, to_desk=to_desk, priority=priority)
+        ticket = moved.ticket if moved is not None else None
+        if moved is not None:
+            extra["only_desk"] = moved.only_desk
+    else:  # the route admits only the actions above
+        raise AssertionError(action)
+    if ticket is None:
+        return Outcome(409, {"error": f"desk {desk.id} has no ticket in service"})
+    return Outcome(200, {"ticket": ticket.as_json(), **extra}, call=call, changed=True,
+                   log=f"{action} {ticket.code}")

@@ -1,0 +1,65 @@
+"""The model-checked queue at scale (issue 20, point 2): 20,000 examples of the state machine
+in `tests/helpers/queue_model.py` (the real hub over HTTP against the reference model), in
+chunks of fresh random sequences, printing examples done, time and failures as it goes.
+A failure is printed with its shrunk sequence of steps, and the run stops there.
+
+    ./scripts/bench tests/bench/bench_queue_model.py            # 20,000 examples
+    .venv/bin/python tests/bench/bench_queue_model.py --examples 2000 --steps 20
+
+The hub's files go to /dev/shm when it exists (a tmpfs: fsync costs nothing there, and the
+checks are the same), else to the system's temporary directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+from queue_model import fresh
+
+CHUNK = 250
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=20_000)
+    parser.add_argument("--steps", type=int, default=20, help="at most this many steps per example")
+    parser.add_argument("--minutes", type=float, default=0, help="stop after the chunk that passes this budget")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)  # the hub logs every void and refusal; the figures are what count
+    tmp = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    machine = fresh(tmp_dir=tmp)
+    done = 0
+    started = time.monotonic()
+    while done < args.examples and not (args.minutes and time.monotonic() - started > args.minutes * 60):
+        n = min(CHUNK, args.examples - done)
+        chunk = settings(max_examples=n, stateful_step_count=args.steps, derandomize=False, database=None,
+                         deadline=None, suppress_health_check=list(HealthCheck))
+        try:
+            run_state_machine_as_test(machine, settings=chunk)
+        except Exception:  # the shrunk sequence was printed by Hypothesis above the traceback
+            traceback.print_exc()
+            print(f"queue model: FAILURE after {done} + up to {n} examples, {time.monotonic() - started:.0f} s")
+            return 1
+        done += n
+        elapsed = time.monotonic() - started
+        print(f"queue model: {done} examples, 0 failures, {elapsed:.0f} s ({elapsed / done * 1000:.0f} ms per example)",
+              flush=True)
+    print(f"queue model: {done} of {args.examples} examples (at most {args.steps} steps each), 0 failures in "
+          f"{time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,565 @@
+"""The model-checked queue (issue 20, point 2): a Hypothesis state machine that drives the REAL
+hub (its HTTP API on 127.0.0.1, port 0, SQLite on disk, a frozen clock) and a plain reference
+model of the queue side by side, and compares them after every step.
+
+Steps the machine takes, in any interleaving:
+- tickets from two totems (`POST /api/tickets`) and from the reception (its page's API, real printer
+  folder), voids from a totem;
+- desk clicks from three consoles (desk 1 in two tabs, desk 2 in one): next, call a chosen code,
+  recall, no-show, return a no-show, done, transfer, undo, pause, resume; each click carries the
+  state its tab shows and a fresh request id, exactly as `display/static/desk.js` sends them;
+- a click held back and sent later (reordered), a click sent again (duplicated, retried);
+- a tab learning the true state (the event stream), the clock moving on, a hub restart,
+  the service day changing.
+
+The model (`Model`) is written from the rules as a desk manager states them (DESIGN.md, the
+docstrings of `totem/callorder.py`, `display/undo.py`, `display/desk_requests.py`), with lists
+and loops, sharing no code with the hub. Invariants, checked after every step: the answer to
+each click (status, refusal reason, the ticket called); each desk's ticket in service; a ticket in
+at most one desk; the call order of every queue; "people ahead" (certain and possible) of every
+waiting ticket through its follow page; the counts and last calls of `/api/state`. At the end of
+each run: every ticket's row in SQLite (no ticket lost or duplicated, served only after called,
+service times as the model's) and the counts of `/api/reports`.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+import uuid
+from contextlib import closing
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from conftest import rome, write_site
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from config import load_config
+from config.follow import follow_key
+from display.server import HubServer
+from totem.clock import FrozenClock
+
+START = rome(2026, 12, 1, 10, 0)
+UNDO_WINDOW_S = 30
+REQUESTS_KEPT_DAYS = 2
+SECOND_DESK = ('\n[[desks]]\nid = "2"\nname = "Sportello 2"\n'
+               'services = ["uffici", "procedure", "rimborsi", "bollette"]\npin = "2468"\n')
+TICKET_SERVICES = (("uffici", "A", False), ("sanita", "E", False), ("appuntamento", "P", True))
+TRANSFER_TO = ("uffici", "sanita", "procedure")
+TABS = (("1", "a"), ("1", "b"), ("2", "a"))
+ISSUERS = (("totem-1", 1), ("totem-2", 400))  # each totem numbers from its own block
+ACTIONS = ("next", "call", "recall", "done", "noshow", "return", "transfer", "undo", "pause", "resume")
+# How often a click is each action: an office's day (mostly next and done), every action present.
+CLICKS = ("next",) * 5 + ("done",) * 3 + ("call", "call", "transfer", "transfer", "undo", "undo", "resume", "resume",
+                                          "noshow", "recall", "return", "pause")
+
+
+def ts(instant: datetime) -> str:
+    return instant.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+# -- the reference model ------------------------------------------------------------------------
+
+@dataclass
+class Ticket:
+    id: str
+    code: str
+    service: str
+    priority: bool
+    issued_at: str
+    day: str
+    status: str = "waiting"
+    desk: str | None = None
+    called_at: str | None = None
+    finished_at: str | None = None
+    first_called_at: str | None = None
+    desk_only: str | None = None
+    desk_not: str | None = None
+
+    def snapshot(self) -> tuple[Any, ...]:
+        return (self.status, self.desk, self.called_at, self.finished_at, self.first_called_at, self.service,
+                self.priority, self.desk_only, self.desk_not)
+
+    def restore(self, snap: tuple[Any, ...]) -> None:
+        (self.status, self.desk, self.called_at, self.finished_at, self.first_called_at, self.service,
+         self.priority, self.desk_only, self.desk_not) = snap
+
+    def key(self) -> tuple[int, str, str]:
+        return (0 if self.priority else 1, self.issued_at, self.id)
+
+
+@dataclass
+class Entry:
+    """A desk's last undoable action."""
+
+    at: datetime
+    rid: str | None
+    before: dict[str, tuple[Any, ...]]
+    after: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+    calls: list[int] = field(default_factory=list)
+    undone: bool = False
+
+
+@dataclass
+class Expected:
+    status: int
+    reason: str | None = None  # the refusal's reason, for a 409 made by the request check
+    code: str | None = None  # the ticket the answer names (a call)
+
+
+class Model:
+    def __init__(self, desks: dict[str, frozenset[str]], names: dict[str, str]) -> None:
+        self.desks = desks
+        self.names = names
+        self.tickets: dict[str, Ticket] = {}
+        self.calls: list[tuple[int, str, str, str]] = []  # (seq, code, desk, day)
+        self.seq = 0
+        self.paused: set[str] = set()
+        self.done: dict[str, datetime] = {}  # request id -> when it was done (kept across restarts, 2 days)
+        self.undo: dict[str, Entry] = {}
+        self.day = ""
+
+    # questions
+    def can_call(self, desk: str, t: Ticket) -> bool:
+        return t.service in self.desks[desk] and t.desk_only in (None, desk) and t.desk_not != desk
+
+    def waiting(self) -> list[Ticket]:
+        return sorted((t for t in self.tickets.values() if t.status == "waiting" and t.day == self.day),
+                      key=Ticket.key)
+
+    def current(self, desk: str) -> Ticket | None:
+        called = [t for t in self.tickets.values() if t.status == "called" and t.desk == desk and t.day == self.day]
+        assert len(called) <= 1, f"desk {desk} has {len(called)} tickets in service"
+        return called[0] if called else None
+
+    def next_for(self, desk: str) -> Ticket | None:
+        return next((t for t in self.waiting() if self.can_call(desk, t)), None)
+
+    def ahead(self, t: Ticket) -> tuple[int, int] | None:
+        able = [d for d in self.desks if self.can_call(d, t)]
+        if not able:
+            return None
+        certain = possible = 0
+        for w in self.waiting():
+            if w.id == t.id or w.key() >= t.key():
+                continue
+            callers = [d for d in able if self.can_call(d, w)]
+            possible += bool(callers)
+            certain += len(callers) == len(able)
+        return certain, possible
+
+    def counts(self) -> dict[str, int]:
+        out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
+        for t in self.tickets.values():
+            if t.day == self.day:
+                out[t.status] += 1
+        return out
+
+    # changes
+    def _finish(self, t: Ticket | None, status: str, now: datetime) -> None:
+        if t is not None:
+            t.status, t.finished_at = status, ts(now)
+
+    def _call(self, desk: str, t: Ticket, now: datetime) -> int:
+        t.status, t.desk, t.called_at, t.desk_only, t.desk_not = "called", desk, ts(now), None, None
+        t.first_called_at = t.first_called_at or ts(now)
+        self.seq += 1
+        self.calls.append((self.seq, t.code, desk, self.day))
+        return self.seq
+
+    def click(self, desk: str, action: str, body: dict[str, Any], now: datetime) -> Expected:
+        """What the hub must answer to this click, the model changed as the hub must change."""
+        rid = body.get("request_id")
+        shown = body.get("current")
+        current = self.current(desk)
+        if rid in self.done:
+            return Expected(409, "repeated")
+        if action in ("next", "call", "recall", "done", "noshow", "transfer", "pause"):
+            if current is not None and (shown is None or (shown["code"], shown.get("called_at")) !=
+                                        (current.code, current.called_at)):
+                return Expected(409, "called", current.code)
+            if current is None and shown is not None:
+                return Expected(409, "closed")
+        if action == "pause" and desk in self.paused:
+            return Expected(409, "paused")
+        if action == "resume" and desk not in self.paused:
+            return Expected(409, "open")
+        entry = self.undo.get(desk)
+        if action == "undo" and body["undoes"] != (entry.rid if entry else None):
+            return Expected(409, "undo_other")
+        touched: list[Ticket] = []
+        entry_new = Entry(now, rid, {})
+        answer = self._act(desk, action, body, now, current, touched, entry_new)
+        if answer.status < 300:
+            self.done[rid] = now  # kept two days: each record forgets the ones older than that
+            self.done = {r: at for r, at in self.done.items() if at >= now - timedelta(days=REQUESTS_KEPT_DAYS)}
+            ids = [t.id for t in touched]
+            if action != "undo" and ids and entry_new.before != {i: self.tickets[i].snapshot() for i in ids}:
+                entry_new.after = {i: self.tickets[i].snapshot() for i in ids}
+                self.undo[desk] = entry_new
+        return answer
+
+    def _act(self, desk: str, action: str, body: dict[str, Any], now: datetime, current: Ticket | None,
+             touched: list[Ticket], entry: Entry) -> Expected:
+        def touch(*tickets: Ticket | None) -> None:
+            for t in tickets:
+                if t is not None and t not in touched:
+                    touched.append(t)
+                    entry.before[t.id] = t.snapshot()
+
+        if action in ("pause", "resume"):
+            if action == "pause" and current is not None:
+                return Expected(409)
+            (self.paused.add if action == "pause" else self.paused.discard)(desk)
+            return Expected(200)
+        if action == "undo":
+            last = self.undo.get(desk)
+            if last is None or (now - last.at).total_seconds() > UNDO_WINDOW_S:
+                return Expected(409)
+            if last.undone:
+                return Expected(200, code=(self.current(desk).code if self.current(desk) else None))
+            if any(self.tickets[i].snapshot() != snap for i, snap in last.after.items()):
+                return Expected(409)
+            for i, snap in last.before.items():
+                self.tickets[i].restore(snap)
+            self.calls = [c for c in self.calls if c[0] not in last.calls]
+            last.undone = True
+            after = self.current(desk)
+            return Expected(200, code=after.code if after else None)
+        if action in ("next", "call") and desk in self.paused:
+            return Expected(409)
+        if action == "next":
+            chosen = self.next_for(desk)
+            touch(current, chosen)
+            self._finish(current, "served", now)
+            if chosen is None:
+                return Expected(204)
+            entry.calls.append(self._call(desk, chosen, now))
+            return Expected(200, code=chosen.code)
+        if action == "call":
+            code = body["code"]
+            if current is not None and current.code == code:
+                return Expected(200, code=code)
+            found = [t for t in self.waiting() if t.code == code]
+            if not found:
+                return Expected(404)
+            if len(found) > 1 or not self.can_call(desk, found[0]):
+                return Expected(409)
+            touch(current, found[0])
+            self._finish(current, "served", now)
+            entry.calls.append(self._call(desk, found[0], now))
+            return Expected(200, code=code)
+        if action == "return":
+            rows = [t for t in self.tickets.values() if t.day == self.day and t.code == body["code"] and
+                    t.status in ("noshow", "waiting")]
+            rows.sort(key=lambda t: t.status == "waiting")
+            if not rows:
+                return Expected(404)
+            t = rows[0]
+            if t.status == "noshow":
+                touch(t)
+                t.status, t.desk, t.called_at, t.finished_at = "waiting", None, None, None
+            return Expected(200, code=t.code)
+        if current is None:  # recall, done, noshow, transfer
+            return Expected(409)
+        if action == "recall":
+            return Expected(200, code=current.code)
+        touch(current)
+        if action in ("done", "noshow"):
+            self._finish(current, "served" if action == "done" else "noshow", now)
+            return Expected(200, code=current.code)
+        service, to_desk = body["service"], body.get("desk")
+        others = [d for d, services in self.desks.items() if service in services and d != desk]
+        keep = current.priority if body.get("priority") is None else body["priority"]
+        current.status, current.service, current.priority, current.desk, current.called_at = \
+            "waiting", service, keep, None, None
+        current.desk_only, current.desk_not = to_desk, (desk if to_desk is None and others else None)
+        return Expected(200, code=current.code)
+
+    def issue(self, t: Ticket) -> None:
+        self.tickets[t.id] = t
+
+    def void(self, ticket_id: str) -> None:
+        t = self.tickets[ticket_id]
+        if t.status == "waiting":
+            t.status = "void"
+
+
+# -- the machine --------------------------------------------------------------------------------
+
+@dataclass
+class Tab:
+    desk: str
+    shown: dict[str, str] | None = None  # the ticket in service as this tab shows it
+    offer: str | None = None  # the request id its Undo button would take back
+
+
+@dataclass
+class Sent:
+    tab: int
+    action: str
+    body: dict[str, Any]
+
+
+class QueueMachine(RuleBasedStateMachine):
+    """One real hub and the model, one run; `check_ahead` can be turned off for speed."""
+
+    check_ahead = True
+    tmp_dir: str | None = None  # where the hub's files go (the benchmark uses a tmpfs)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="queue-model-", dir=self.tmp_dir))
+        path = write_site(self.tmp, always_open=True)
+        path.write_text(path.read_text(encoding="utf-8") + SECOND_DESK, encoding="utf-8")
+        self.config = load_config(path)
+        self.token = self.config.hub.token
+        self.auth = {"Authorization": f"Bearer {self.token}"}
+        self.clock = FrozenClock(START)
+        self.hub = HubServer(self.config, port=0, clock=self.clock).__enter__()
+        self.http = requests.Session()
+        self.reception: requests.Session | None = None
+        self.model = Model({d.id: frozenset(d.services) for d in self.config.desks},
+                           {d.id: d.name for d in self.config.desks})
+        self.model.day = self._today()
+        self.numbers = {issuer: first for issuer, first in ISSUERS}
+        self.tabs = [Tab(desk) for desk, _ in TABS]
+        self.held: list[Sent] = []
+        self.sent: list[Sent] = []
+        self.days = [self.model.day]
+        self.checks = 0
+
+    def _today(self) -> str:
+        return self.clock.now().astimezone(START.tzinfo).date().isoformat()
+
+    def teardown(self) -> None:
+        try:
+            if hasattr(self, "hub"):
+                self._final_checks()
+        finally:
+            if hasattr(self, "hub"):
+                self.hub.__exit__(None, None, None)
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    # -- tickets --------------------------------------------------------------------------------
+
+    @rule(issuer=st.sampled_from([i for i, _ in ISSUERS]), kinds=st.lists(st.sampled_from(TICKET_SERVICES),
+                                                                          min_size=1, max_size=3))
+    def totem_tickets(self, issuer: str, kinds: list[tuple[str, str, bool]]) -> None:
+        for kind in kinds:
+            self._totem_ticket(issuer, kind)
+
+    def _totem_ticket(self, issuer: str, kind: tuple[str, str, bool]) -> None:
+        service, prefix, priority = kind
+        number = self.numbers[issuer]
+        self.numbers[issuer] += 1
+        t = Ticket(str(uuid.uuid4()), f"{prefix}{number:03d}", service, priority, ts(self.clock.now()), self.model.day)
+        body = {"id": t.id, "code": t.code, "service": service, "number": number,
+                "issued_at": self.clock.now().isoformat(), "totem": issuer}
+        answer = self.http.post(self.hub.url + "/api/tickets", json=body, headers=self.auth, timeout=10)
+        assert answer.status_code == 201, answer.text
+        self.model.issue(t)
+        told = answer.json()["position"]
+        assert (told.get("ahead"), told.get("possible")) == self.model.ahead(t), (t.code, told)
+        if self.http.post(self.hub.url + "/api/tickets", json=body, headers=self.auth, timeout=10).status_code != 200:
+            raise AssertionError("a totem's retry of a known ticket must answer 200 and change nothing")
+
+    @rule(roll=st.integers(0, 2))
+    def reception_ticket(self, roll: int) -> None:
+        if roll:  # a third as often as a totem's: it renders a ticket image each time
+            return
+        if self.reception is None:
+            self.reception = requests.Session()
+            self.reception.headers["Origin"] = self.hub.url
+            unlocked = self.reception.post(self.hub.url + "/reception/unlock", json={"pin": "2580"}, timeout=10)
+            assert unlocked.status_code == 200, unlocked.text
+        answer = self.reception.post(self.hub.url + "/api/reception/tickets", json={"service": "uffici"}, timeout=30)
+        assert answer.status_code == 201, answer.text
+        code = answer.json()["code"]
+        with closing(sqlite3.connect(f"file:{self.hub.store.path}?mode=ro", uri=True, timeout=10)) as db:
+            ticket_id, issued_at = db.execute("SELECT id, issued_at FROM tickets WHERE code = ? AND service_day = ?",
+                                              (code, self.model.day)).fetchone()
+        self.model.issue(Ticket(ticket_id, code, "uffici", False, issued_at, self.model.day))
+
+    @precondition(lambda self: any(t.status == "waiting" for t in self.model.waiting()))
+    @rule(pick=st.integers(0, 50))
+    def totem_void(self, pick: int) -> None:
+        waiting = self.model.waiting()
+        t = waiting[pick % len(waiting)]
+        answer = self.http.post(self.hub.url + f"/api/tickets/{t.id}/void", json={"reason": "printer"},
+                                headers=self.auth, timeout=10)
+        assert answer.status_code == 200, answer.text
+        self.model.void(t.id)
+
+    # -- desk clicks ----------------------------------------------------------------------------
+
+    def _body(self, tab: Tab, action: str, pick: int, flag: int) -> dict[str, Any] | None:
+        body: dict[str, Any] = {"request_id": uuid.uuid4().hex}
+        if action != "undo" and action != "return":
+            body["current"] = dict(tab.shown) if tab.shown else None
+        if action == "call":
+            waiting = self.model.waiting()
+            body["code"] = waiting[pick % len(waiting)].code if waiting and flag else "A999"
+        elif action == "return":
+            noshows = [t for t in self.model.tickets.values() if t.status == "noshow" and t.day == self.model.day]
+            if not noshows:
+                return None
+            body["code"] = noshows[pick % len(noshows)].code
+        elif action == "transfer":
+            service = TRANSFER_TO[pick % len(TRANSFER_TO)]
+            able = [d for d, s in self.model.desks.items() if service in s]
+            body["service"] = service
+            if flag % 3 == 1:
+                body["desk"] = able[pick % len(able)]
+            if flag % 3 == 2:
+                body["priority"] = bool(pick % 2)
+        elif action == "undo":
+            offers = [t.offer for t in self.tabs if t.offer]
+            if tab.offer is None and not offers:
+                return None
+            body["undoes"] = tab.offer or offers[pick % len(offers)]
+        return body
+
+    def _send(self, sent: Sent) -> None:
+        tab = self.tabs[sent.tab]
+        answer = self.http.post(f"{self.hub.url}/api/desks/{tab.desk}/{sent.action}", json=sent.body,
+                                headers=self.auth, timeout=10)
+        expected = self.model.click(tab.desk, sent.action, sent.body, self.clock.now())
+        got = answer.json() if answer.content else {}
+        where = f"{sent.action} at desk {tab.desk} {sent.body}: {answer.status_code} {got}"
+        assert answer.status_code == expected.status, f"{where}; the model says {expected}"
+        if expected.reason is not None:
+            assert got["refusal"]["reason"] == expected.reason, f"{where}; the model says {expected}"
+            assert got["refusal"]["desk_name"] == self.model.names[tab.desk]
+        if expected.reason == "called":
+            assert got["refusal"]["code"] == expected.code, where
+        if expected.status == 200 and sent.action in ("next", "call"):
+            assert got["ticket"]["code"] == expected.code, f"{where}; the model calls {expected.code}"
+        if expected.status < 300 and sent.action in ("next", "call", "done", "noshow", "transfer", "return"):
+            tab.offer = sent.body["request_id"]
+        self._refresh(tab)  # the console shows the hub's state after every answer
+        self.sent.append(sent)
+
+    def _refresh(self, tab: Tab) -> None:
+        current = self.model.current(tab.desk)
+        tab.shown = {"code": current.code, "called_at": current.called_at} if current else None
+
+    @rule(tab=st.integers(0, len(TABS) - 1), action=st.sampled_from(CLICKS), pick=st.integers(0, 50),
+          flag=st.integers(0, 5))
+    def click(self, tab: int, action: str, pick: int, flag: int) -> None:
+        body = self._body(self.tabs[tab], action, pick, flag)
+        if body is not None:
+            self._send(Sent(tab, action, body))
+
+    @rule(tab=st.integers(0, len(TABS) - 1), action=st.sampled_from(CLICKS), pick=st.integers(0, 50),
+          flag=st.integers(0, 5))
+    def hold_click(self, tab: int, action: str, pick: int, flag: int) -> None:
+        """A click made now, delivered later (a slow network, a reordering proxy)."""
+        body = self._body(self.tabs[tab], action, pick, flag)
+        if body is not None:
+            self.held.append(Sent(tab, action, body))
+
+    @precondition(lambda self: bool(self.held))
+    @rule(pick=st.integers(0, 50))
+    def deliver_held(self, pick: int) -> None:
+        self._send(self.held.pop(pick % len(self.held)))
+
+    @precondition(lambda self: bool(self.sent))
+    @rule(pick=st.integers(0, 50))
+    def send_again(self, pick: int) -> None:
+        """A duplicate: the same request id and body again (a retry, a double delivery)."""
+        self._send(self.sent[-1 - pick % len(self.sent)])
+
+    @rule(tab=st.integers(0, len(TABS) - 1))
+    def tab_hears_state(self, tab: int) -> None:
+        self._refresh(self.tabs[tab])
+
+    # -- time and the hub -----------------------------------------------------------------------
+
+    @rule(seconds=st.sampled_from([1, 10, 29, 31, 300]))
+    def time_passes(self, seconds: int) -> None:
+        self.clock.advance(seconds=seconds)
+
+    @rule(roll=st.integers(0, 4))
+    def hub_restarts(self, roll: int) -> None:
+        if roll:  # a fifth as often as the other steps
+            return
+        self.hub.__exit__(None, None, None)
+        self.hub = HubServer(self.config, port=0, clock=self.clock).__enter__()
+        self.reception = None  # sessions live in the hub's memory: the reception unlocks again
+        self.model.undo.clear()  # so does the undo book
+
+    @precondition(lambda self: len(self.days) < 3)
+    @rule()
+    def next_service_day(self) -> None:
+        tomorrow = (self.clock.now().astimezone(START.tzinfo) + timedelta(days=1)).replace(hour=9, minute=0)
+        self.clock.set(tomorrow)
+        self.model.day = self._today()
+        self.days.append(self.model.day)
+        self.numbers = {issuer: first for issuer, first in ISSUERS}
+
+    # -- invariants -----------------------------------------------------------------------------
+
+    @invariant()
+    def hub_state_is_the_models(self) -> None:
+        state = self.http.get(self.hub.url + "/api/state", timeout=10).json()
+        m = self.model
+        assert state["service_day"] == m.day
+        assert state["counts"] == m.counts(), (state["counts"], m.counts())
+        currents = []
+        for d in state["desks"]:
+            mine = m.current(d["id"])
+            assert (d["current"] or {}).get("code") == (mine.code if mine else None), (d, mine)
+            assert d["paused"] == (d["id"] in m.paused)
+            if d["current"]:
+                currents.append(d["current"]["code"])
+        assert len(currents) == len(set(currents)), f"a ticket in two desks: {currents}"
+        for service in state["services"]:
+            queue = [t.code for t in m.waiting() if t.service == service["id"]]
+            assert service["waiting"] == len(queue), (service["id"], service["waiting"], queue)
+            assert [q["code"] for q in service["queue"]] == queue[:20], (service["id"], service["queue"], queue)
+        calls = [(code, desk) for _, code, desk, day in reversed(m.calls) if day == m.day][:5]
+        assert [(c["code"], c["desk"]) for c in state["calls"]] == calls, (state["calls"], calls)
+
+    @invariant()
+    def people_ahead_are_the_models(self) -> None:
+        if not self.check_ahead:
+            return
+        waiting = self.model.waiting()
+        self.checks += 1  # every step: the head, the tail and two more in turn (all of them over a few steps)
+        n = max(1, len(waiting))
+        picks = sorted({0, len(waiting) - 1, self.checks % n, (self.checks * 7) % n})
+        for t in (waiting[i] for i in picks if 0 <= i < len(waiting)):
+            told = self.http.get(self.hub.url + "/api/follow/" + follow_key(self.token, t.id), timeout=10).json()
+            assert told["status"] == "waiting", (t.code, told)
+            assert (told["ahead"], told["possible"]) == (self.model.ahead(t) or (None, None)), (t.code, told)
+
+    def _final_checks(self) -> None:
+        with closing(sqlite3.connect(f"file:{self.hub.store.path}?mode=ro", uri=True, timeout=10)) as db:
+            rows = {r[0]: r[1:] for r in db.execute(
+                "SELECT id, code, status, desk_id, called_at, finished_at, service_day FROM tickets")}
+        assert set(rows) == set(self.model.tickets), "no ticket lost, none added"
+        for t in self.model.tickets.values():
+            code, status, desk, called, finished, day = rows[t.id]
+            assert (code, status, day) == (t.code, t.status, t.day), (t, rows[t.id])
+            if status in ("called", "served", "noshow"):
+                assert (desk, called) == (t.desk, t.called_at), (t, rows[t.id])
+            if status in ("served", "noshow"):
+                assert called is not None and finished == t.finished_at and finished >= called, (t, rows[t.id])
+        report = self.http.get(self.hub.url + f"/api/reports?from={self.days[0]}&to={self.days[-1]}",
+                               headers=self.auth, timeout=30).json()
+        counted = {s: sum(1 for t in self.model.tickets.values() if t.status == s) for s in ("served", "noshow")}
+        assert {s: report["counts"][s] for s in counted} == counted, (report["counts"], counted)
+
+
+def fresh(**kwargs: object) -> type[QueueMachine]:
+    """The machine with other class settings (the benchmark's)."""
+    return type("QueueMachine", (QueueMachine,), dict(kwargs))
+
+
+__all__ = ["Model", "QueueMachine", "fresh"]
