@@ -9,6 +9,7 @@ import threading
 import uuid
 
 import requests
+from helpers.consoles import paired
 from test_hub_api import AUTH, post, state, ticket, waiting
 
 from display.server import HubServer
@@ -122,7 +123,7 @@ def test_pause_resume_and_undo_name_what_they_act_on(hub: HubServer) -> None:
 def test_a_console_must_say_what_it_shows(hub: HubServer) -> None:
     """The bearer token (scripts, the model test's plain clients) may leave the fields out;
     the console's cookie session may not. Bad fields are a 400 naming them."""
-    s = requests.Session()
+    s = paired(hub, "desk", "1")  # a PIN only unlocks a paired browser (issue 24)
     assert s.post(hub.url + "/desk/1/unlock", json={"pin": "1357"}, timeout=5).status_code == 200
     origin = {"Origin": hub.url}
     for body, field in (({}, "request_id"), ({"request_id": "click-0001"}, "current"),
