@@ -33,6 +33,7 @@ EXIT_STORE = 7
 EXIT_NUMBERS = 8
 EXIT_CLOCK = 9
 EXIT_APPOINTMENT = 10
+EXIT_RIGHTS = 77  # sysexits' EX_NOPERM, as /usr/local/bin/totem answers
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  success
@@ -47,6 +48,7 @@ EXIT_CODES = f"""exit codes:
   {EXIT_CLOCK}  the clock is clearly wrong (before the release date, or far from the hub's): no ticket issued
   {EXIT_APPOINTMENT} the appointments service needs --appointment NUMBER, and the hub must accept it (unknown,
       another day, too early or late, used, cancelled, or the hub unreachable): no ticket issued
+  {EXIT_RIGHTS} not allowed to read the site file or the service's data: run it with sudo (or in group totem)
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
@@ -122,16 +124,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             ClockWrong, AppointmentRefused) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
+    except PermissionError as exc:  # the installed service's files: 0640 root:totem, /var/lib/totem 0750 totem
+        print(f"totem: {exc.strerror}: {exc.filename or 'the data dir'}: run it as  sudo totem {command}"
+              " (or as a member of group totem)", file=sys.stderr)
+        return EXIT_RIGHTS
     except KeyboardInterrupt:
         return EXIT_OK
 
 
 def cmd_check_config(path: str | None) -> int:
-    from config.advice import warnings
+    from config.advice import raspberry_pi_model, warnings
 
     config = load_config(path)
     print(summarise(config))
-    for line in warnings(config):  # valid, so exit 0, but unsafe or hard to read
+    for line in warnings(config, pi_model=raspberry_pi_model()):  # valid, so exit 0, but unsafe or hard to read
         print(f"warning: {line}")
     return EXIT_OK
 
