@@ -16,6 +16,23 @@ BUTTON_CONTRAST = 7.0  # the totem's target for white labels on a service colour
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, the legal floor (EN 301 549)
 
 
+def identity_notes(config: Config) -> list[str]:
+    """An obsolete [totem] id (issue 19), and whether this device has a numbering block."""
+    out = []
+    device = config.device
+    here = device.describe() if device else repr(config.totem.id)
+    if config.totem.file_id is not None:
+        out.append(f"totem.id = {config.totem.file_id!r} is obsolete and ignored: every Pi gets the same site file, "
+                   "so a device's identity comes from its machine: id in /etc/totem/device.toml (written by "
+                   f"install.sh --device-id NAME), else its hostname. This device is {here}. The [[totems]] "
+                   "blocks stay, keyed by those device ids. Keep the line while a Pi may roll back to a release "
+                   "before device identities (it requires it); delete it after")
+    if config.totems and config.totem.id not in {b.id for b in config.totems}:
+        out.append(f"[[totems]] has no block for this device {here}: as a totem it issues nothing (fine for "
+                   "the hub's Pi); on a totem, name it after its block in /etc/totem/device.toml or add a block")
+    return out
+
+
 DEVICE_TREE_MODEL = Path("/proc/device-tree/model")  # "Raspberry Pi 4 Model B Rev 1.5\0" on a Pi
 
 

@@ -28,6 +28,7 @@ from config.checks import (
     window_size,
 )
 from config.devices import parse_accessibility, parse_display, parse_gpio
+from config.identity import Device, this_device
 from config.model import (
     WEEKDAYS,
     Config,
@@ -115,8 +116,10 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     return parse_config(raw, source=source)
 
 
-def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
-    """Validate an already parsed TOML tree. Public for tests and for the hub."""
+def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None = None) -> Config:
+    """Validate an already parsed TOML tree. Public for tests and for the hub. `device`: this
+    machine's identity (default: `config.identity.this_device()`)."""
+    device = device or this_device()
     c = Checker()
     c.keys(raw, ("site", "contacts", "hours", "services", "totem", "totems", "printer", "hub", "desks", "gpio",
                  "display", "accessibility", "reception"), "")
@@ -125,8 +128,8 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
     hours = _hours(c, c.table(raw, "hours", ""))
     services = _services(c, raw.get("services", MISSING), _declared_languages(raw))
     base_dir = source.parent
-    totem = _totem(c, c.table(raw, "totem", ""), base_dir)
-    totems = _totems(c, raw.get("totems", MISSING), totem.id if totem else None)
+    totem = _totem(c, c.table(raw, "totem", ""), base_dir, device)
+    totems = _totems(c, raw.get("totems", MISSING))
     data_dir = totem.data_dir if totem else default_data_dir(base_dir)
     printer = _printer(c, c.table(raw, "printer", ""), data_dir, base_dir)
     hub = _hub(c, c.table(raw, "hub", ""), base_dir)
@@ -143,10 +146,10 @@ def parse_config(raw: Mapping[str, Any], *, source: Path) -> Config:
         raise ConfigError(str(source), c.problems)
     assert site and contacts and hours and totem and printer and hub and display and access
     return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display,
-                  tuple(totems), access, reception)
+                  tuple(totems), access, reception, device)
 
 
-def _totems(c: Checker, value: Any, this_totem: str | None) -> list[TotemBlock]:
+def _totems(c: Checker, value: Any) -> list[TotemBlock]:
     """[[totems]]: every totem of the site and its block of numbers, so codes never repeat
     across totems and no totem needs the hub to issue."""
     if value is MISSING:
@@ -172,9 +175,7 @@ def _totems(c: Checker, value: Any, this_totem: str | None) -> list[TotemBlock]:
                 c.bad(f"{path}.numbers", f"overlaps totems[{j}] ({other.id}: {other.first}-{other.last}): "
                       "two totems would print the same codes", numbers)
         out.append(TotemBlock(tid, numbers[0], numbers[1]))
-    if this_totem is not None and out and this_totem not in {b.id for b in out}:
-        c.bad("totem.id", f"not among the [[totems]] ({', '.join(b.id for b in out)})", this_totem)
-    return out
+    return out  # which block is this Pi's depends on the machine: Config.number_block, check-config's summary
 
 
 def _site(c: Checker, t: dict[str, Any]) -> Site | None:
@@ -350,11 +351,12 @@ def _resolve(value: str, base: Path) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
-def _totem(c: Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | None:
+def _totem(c: Checker, t: dict[str, Any], base_dir: Path, device: Device) -> TotemSettings | None:
     c.keys(t, ("id", "data_dir", "min_interval_s", "take_ticket_timeout_s", "technician_pin",
                "fullscreen", "window_size", "rotation"), "totem")
-    tid = c.get(t, "id", "totem", "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
-                else "must be lowercase letters, digits, '-' or '_'")
+    # Obsolete: a device's identity comes from its machine (config.identity); check-config says so.
+    file_id = t.get("id") if isinstance(t.get("id"), str) else None
+    tid = device.id
     data_dir = c.get(t, "data_dir", "totem", "a non-empty string", "")
     interval = c.get(t, "min_interval_s", "totem", "a number", 2.0, non_negative)
     timeout = c.get(t, "take_ticket_timeout_s", "totem", "a number", 8.0, positive)
@@ -367,7 +369,7 @@ def _totem(c: Checker, t: dict[str, Any], base_dir: Path) -> TotemSettings | Non
         return None
     directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
     return TotemSettings(tid, directory, float(interval), float(timeout), pin, fullscreen,
-                         (size[0], size[1]), rotation)
+                         (size[0], size[1]), rotation, file_id)
 
 
 def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path, path: str = "printer"

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 
+from config.identity import Device
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -66,6 +68,7 @@ class TotemSettings:
     fullscreen: bool
     window_size: tuple[int, int]
     rotation: int
+    file_id: str | None = None  # an obsolete [totem] id in the site file (identity comes from the machine)
 
 
 @dataclass(frozen=True)
@@ -189,6 +192,7 @@ class Config:
     totems: tuple[TotemBlock, ...] = ()  # empty: one totem, numbering from 1 without a limit
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     reception: ReceptionSettings | None = None
+    device: Device | None = None  # this machine (config.identity); its id is totem.id
 
     def fingerprint(self) -> str:
         """A short digest of what every Pi of the site must agree on (services, desks, hours,
@@ -210,9 +214,17 @@ class Config:
         return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()[:16]
 
     def number_block(self) -> tuple[int, int | None]:
-        """This totem's (first, last) number; (1, None) on a site with one totem."""
+        """This totem's (first, last) number; (1, None) on a site without [[totems]].
+        `NoNumberBlock` when the site lists blocks and none is this device's."""
+        if not self.totems:
+            return (1, None)
         block = next((b for b in self.totems if b.id == self.totem.id), None)
-        return (block.first, block.last) if block else (1, None)
+        if block is None:
+            from totem.errors import NoNumberBlock
+
+            raise NoNumberBlock(self.totem.id, [b.id for b in self.totems],
+                                self.device.source if self.device else "hostname")
+        return (block.first, block.last)
 
     def service(self, service_id: str) -> Service:
         """The service with that id; raises `UnknownService`."""

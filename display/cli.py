@@ -36,7 +36,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
     from display import report_cli
 
-    report_cli.add_parser(parser.add_subparsers(dest="command", metavar="{report}"))
+    sub = parser.add_subparsers(dest="command", metavar="{report,backup,restore,forget-device}")
+    report_cli.add_parser(sub)
+    p = sub.add_parser("backup", help="copy every database of this Pi into DIR (safe while the hub runs)")
+    p.add_argument("dir", metavar="DIR", help="a new directory (a USB stick, /var/backups/totem/...)")
+    p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
+    p = sub.add_parser("restore", help="put the databases of a backup DIR back (stop the hub first)")
+    p.add_argument("dir", metavar="DIR", help="a directory made by `backup`")
+    p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
+    p = sub.add_parser("forget-device", help="forget the machines seen with a device id (a replaced Pi): "
+                                             "the next one to report holds it")
+    p.add_argument("device", metavar="ID", help="the device id the fleet page and the refusal name")
+    p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
     return parser
 
 
@@ -55,10 +66,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         from display import report_cli
 
         return report_cli.run(config, args)
+    if args.command in ("backup", "restore"):
+        from totem.commands import backup, restore
+
+        return {"backup": backup, "restore": restore}[args.command](config, args)
+    if args.command == "forget-device":
+        return forget_device(config, args.device)
     if args.repair_db:
         from display.repair import move_aside
 
-        moved = move_aside(config.hub.data_dir, config=config)
+        try:
+            moved = move_aside(config.hub.data_dir, config=config)
+        except StoreError as exc:  # a newer release's database: never moved aside
+            print(f"totem-display: {exc}", file=sys.stderr)
+            return 4
         print("\n".join(["moved aside: " + m for m in moved] + ["start the hub again: the totems send today's "
                                                                  "tickets again on their next contact"])
               if moved else "the queue database opens and passes its integrity check; nothing to do")
@@ -71,6 +92,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     notifier = Notifier()
     with ExitStack() as stack:
         stack.callback(notifier.close)
+        from totem.servicelock import hold_for_service
+
+        # The service's mark on its data: `totem-display restore` refuses while it is held.
+        stack.enter_context(hold_for_service(config.hub.data_dir, "hub"))
         try:
             server = stack.enter_context(HubServer(config, always_open=args.always_open))
         except StoreError as exc:
@@ -89,6 +114,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             run_screen(config, server.url, stack, notifier, stopping)
         notifier.stopping()
+    return 0
+
+
+def forget_device(config: Config, device_id: str) -> int:
+    """Safe while the hub runs: one short transaction on its database (WAL)."""
+    import sqlite3
+
+    from display import devices
+    from display.queue import QueueStore
+
+    path = config.hub.data_dir / QueueStore.FILENAME
+    if not path.is_file():
+        print(f"totem-display: no hub database at {path}", file=sys.stderr)
+        return 4
+    db = sqlite3.connect(path, timeout=10)
+    try:
+        with db:
+            n = devices.forget(db, device_id)
+    except sqlite3.Error as exc:
+        print(f"totem-display: cannot change {path}: {exc}", file=sys.stderr)
+        return 4
+    finally:
+        db.close()
+    print(f"forgot {n} machine(s) seen as {device_id!r}: the next one to report holds the id" if n
+          else f"no machine seen as {device_id!r}; nothing changed")
     return 0
 
 

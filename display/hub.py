@@ -246,7 +246,10 @@ class Hub:
                           "paused": d.id in store.paused})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
+        reception = self.config.reception.issuer if self.config.reception is not None else None
         for totem_id, health, seen_at in listings.totems(store.reader()):
+            if totem_id == reception:  # a web page on this hub, not a device: never a broken totem (issue 19)
+                continue
             ago = (now - datetime.fromisoformat(seen_at)).total_seconds()
             totems.append({"id": totem_id, **health, "seen_s_ago": round(ago), "reachable": ago <= stale_after})
         desk_names = {d.id: d.name for d in self.config.desks}

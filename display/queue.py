@@ -32,12 +32,13 @@ from config.follow import follow_key
 from config.model import Config
 from display import appointments
 from display.listings import COLS
-from display.records import BACKFILLS, LATE_INDEXES, MIGRATIONS, SCHEMA, HubTicket, Transferred, _ts
+from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
 from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
 from totem.errors import StoreError
 from totem.estimate import ServiceTimes, wait_range
+from totem.schema import SchemaTooNew, migrate
 
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
@@ -54,6 +55,9 @@ class QueueStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
             self._open()
+        except SchemaTooNew:
+            self._db.close()
+            raise
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()
@@ -89,13 +93,7 @@ class QueueStore:
         (check,) = self._db.execute("PRAGMA quick_check").fetchone()
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check failed: {check}")
-        self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + appointments.SCHEMA + "COMMIT;")
-        for table, column, decl in MIGRATIONS:
-            if column not in {r[1] for r in self._db.execute(f"PRAGMA table_info({table})")}:
-                self._db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
-                if (table, column) in BACKFILLS:
-                    self._db.execute(BACKFILLS[table, column])
-        self._db.executescript(LATE_INDEXES)
+        migrate(self._db, STEPS, path=self.path, compatible=1)
 
     @classmethod
     def in_dir(cls, data_dir: Path, *, config: Config) -> QueueStore:

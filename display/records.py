@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from display import appointments, devices
+from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tickets (
@@ -88,6 +92,25 @@ BACKFILLS = {("tickets", "first_called_at"): "UPDATE tickets SET first_called_at
 # Indexes on columns added by MIGRATIONS (created after them).
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS hub_flagged ON tickets (service_day) WHERE flags != '';"
                 "CREATE INDEX IF NOT EXISTS hub_follow ON tickets (follow) WHERE follow IS NOT NULL;")
+
+
+
+def _first_release(db: sqlite3.Connection) -> None:
+    """Version 1: the schema of the first release (493ac60), from nothing or from any file
+    made before versioning (which grew columns one by one: MIGRATIONS)."""
+    script(SCHEMA + appointments.SCHEMA)(db)
+    for table, column, decl in MIGRATIONS:
+        if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {decl}")
+            if (table, column) in BACKFILLS:
+                db.execute(BACKFILLS[table, column])
+    script(LATE_INDEXES)(db)
+
+
+# Version n of the hub's schema is STEPS[:n] (totem.schema). 2: the devices the hub knows, one row per
+# machine (display.devices); only added, so the previous release still opens the file (compatible = 1).
+STEPS = (_first_release, script(devices.SCHEMA))
+assert len(STEPS) == HUB_SCHEMA
 
 
 @dataclass(frozen=True)

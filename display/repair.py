@@ -11,6 +11,7 @@ from pathlib import Path
 from config.model import Config
 from display.queue import QueueStore
 from totem.errors import StoreError
+from totem.schema import SchemaTooNew
 
 
 def move_aside(data_dir: Path, *, config: Config) -> list[str]:
@@ -18,6 +19,8 @@ def move_aside(data_dir: Path, *, config: Config) -> list[str]:
     path = Path(data_dir) / QueueStore.FILENAME
     try:
         QueueStore(path, config=config).close()
+    except SchemaTooNew:
+        raise  # not damaged: a newer release's file (its message says what to do); never moved aside
     except StoreError:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         moved = []

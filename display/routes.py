@@ -10,11 +10,12 @@ import asyncio
 import html
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from display import STATIC, follow, reception_routes, report_routes, validation
+from display import STATIC, devices, fleet_routes, follow, reception_routes, report_routes, validation
 from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub
 from display.sessions import DeskSessions
@@ -239,10 +240,34 @@ async def totem_status(request: web.Request) -> web.Response:
     totem_id = request.match_info["totem_id"]
     if not validation._TOTEM_RE.fullmatch(totem_id):
         raise BadRequest("totem", "must be a totem id", totem_id)
-    health = validation.health(await _json(request))
-    await hub.db(hub.store.totem_health, totem_id, health, now=hub.clock.now())
+    body = await _json(request)
+    health = validation.health(body)
+    ident = validation.identity(body)
+    now = hub.clock.now()
+    if "clock" in health:  # how far the device's clock is from the hub's, as it arrived
+        health["clock_offset_s"] = round((datetime.fromisoformat(health.pop("clock")) - now).total_seconds(), 1)
+    if ident is None:  # a release before device identities
+        await hub.db(hub.store.totem_health, totem_id, health, now=now)
+        hub.changed()
+        return web.json_response({"ok": True})
+    refused = await hub.db(_device_status, hub, totem_id, ident, health, now)
     hub.changed()
-    return web.json_response({"ok": True})
+    if refused:
+        return web.json_response({"error": "device_conflict", "message": refused}, status=409)
+    return web.json_response({"ok": True, "device": totem_id})
+
+
+def _device_status(hub: Hub, device_id: str, ident: tuple[str, str, str], health: dict[str, Any],
+                   now: datetime) -> str | None:
+    """On the database thread: the claim (display.devices) and, for the id's holder, the health
+    the desk console shows; a refused machine never overwrites the holder's."""
+    machine, hostname, kind = ident
+    with hub.store.transaction() as db:
+        refused = devices.claim(db, device_id=device_id, machine=machine, hostname=hostname, kind=kind,
+                                health=health, now=now, single_totem=not hub.config.totems)
+    if refused is None:
+        hub.store.totem_health(device_id, {**health, "kind": kind}, now=now)
+    return refused
 
 
 async def get_state(request: web.Request) -> web.Response:
@@ -359,6 +384,7 @@ def build_app(hub: Hub) -> web.Application:
         web.post("/desk/{desk_id}/logout", logout),
         web.get("/", index),
         *report_routes.routes(),
+        *fleet_routes.routes(),
         *follow.routes(),
         *reception_routes.routes(),
         web.static("/static", STATIC),

@@ -97,7 +97,8 @@ def void(body: Any) -> str:
 
 def health(body: Any) -> dict[str, Any]:
     body = expect_object(body)
-    _only(body, ("printer", "backlog", "version", "state", "accepting", "set_aside", "fingerprint"))
+    _only(body, ("printer", "backlog", "version", "state", "accepting", "set_aside", "fingerprint", "machine",
+                 "hostname", "kind", "clock", "disk_free_mb"))
     if body.get("printer") not in PRINTER_STATES:
         raise BadRequest("printer", f"must be one of {', '.join(PRINTER_STATES)}", body.get("printer"))
     backlog = body.get("backlog", 0)
@@ -115,8 +116,37 @@ def health(body: Any) -> dict[str, Any]:
     fingerprint = body.get("fingerprint", "")
     if not isinstance(fingerprint, str) or not re.fullmatch(r"[0-9a-f]{0,64}", fingerprint):
         raise BadRequest("fingerprint", "must be a hex digest", fingerprint)
+    disk = body.get("disk_free_mb")
+    if disk is not None and (not isinstance(disk, int) or isinstance(disk, bool) or disk < 0):
+        raise BadRequest("disk_free_mb", "must be a non-negative integer", disk)
+    clock = body.get("clock")
+    if clock is not None:
+        try:
+            datetime.fromisoformat(clock) if isinstance(clock, str) and len(clock) <= 40 else int("x")
+        except ValueError:
+            raise BadRequest("clock", "must be an ISO 8601 time with its offset", clock) from None
     return {"printer": body["printer"], "backlog": backlog, "version": version, "accepting": accepting,
-            "set_aside": set_aside, "fingerprint": fingerprint}
+            "set_aside": set_aside, "fingerprint": fingerprint,
+            **({"disk_free_mb": disk} if disk is not None else {}), **({"clock": clock} if clock else {})}
+
+
+_MACHINE_RE = re.compile(r"[0-9A-Za-z:._-]{1,64}")
+
+
+def identity(body: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(machine key, hostname, kind) a device sends with its status (issue 19); None from older releases."""
+    machine = body.get("machine")
+    if machine is None:
+        return None
+    if not isinstance(machine, str) or not _MACHINE_RE.fullmatch(machine):
+        raise BadRequest("machine", "must be the device's machine key (/etc/machine-id)", machine)
+    hostname = body.get("hostname", "")
+    if not isinstance(hostname, str) or not _MACHINE_RE.fullmatch(hostname or "-"):
+        raise BadRequest("hostname", "must be a host name", hostname)
+    kind = body.get("kind", "totem")
+    if kind not in ("totem", "display"):
+        raise BadRequest("kind", "must be totem or display", kind)
+    return machine, hostname, kind
 
 
 def transfer(body: Any, config: Config) -> tuple[str, str | None, bool | None]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +17,11 @@ SHIPPED = ROOT / "config" / "comune-amico.toml"
 ROME = ZoneInfo("Europe/Rome")
 sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 
+# This machine is "totem-1", the shipped file's first [[totems]] block, for every test and its child
+# processes (a device's identity comes from the machine: config.identity); tests of identity set their own.
+_DEVICE = Path(tempfile.gettempdir()) / f"totem-test-device-{os.getpid()}.toml"
+_DEVICE.write_text('id = "totem-1"\n', encoding="utf-8")
+os.environ["TOTEM_DEVICE_FILE"] = str(_DEVICE)
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 

@@ -462,6 +462,11 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             app.last_input_at = time.monotonic() - LANGUAGE_RESET_S + 4
             app.tick_timers(time.monotonic())  # the reset warning
             assert app.notice
+            app.clock_problem, app.device_problem = None, "taken"  # Out of service: the hub refused its id
+            app.go(Screen.OUT)
+            app.draw()
+            app.device_problem = None
+            app.go(Screen.HOME)
             layout, px = render.choose_home_layout((800, 480), config=config, lang=lang, large=True, page=1)
             render.draw_home(small, config=config, t=t, layout=layout, now=OPEN, schedule=schedule, lang=lang,
                              focus=None, label_px=px, large=True)

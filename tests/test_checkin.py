@@ -4,6 +4,7 @@ a real hub on 127.0.0.1, the folder printer decoded back, one frozen clock for b
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pygame
@@ -135,7 +136,7 @@ def test_totem_issue_on_the_appointments_service_needs_a_checked_in_number(tmp_p
     with HubServer(load_config(write_site(tmp_path / "hub")), port=0, clock=clock) as hub:
         number = book(hub, "10:00")
         site = totem_site(tmp_path / "totem", hub.url)
-        env = {"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin"}
+        env = {"PYTHONPATH": PYPATH, "PATH": "/usr/bin:/bin", "TOTEM_DEVICE_FILE": os.environ["TOTEM_DEVICE_FILE"]}
 
         def issue(*extra: str) -> subprocess.CompletedProcess[str]:
             return subprocess.run([sys.executable, "-m", "totem", "issue", "appuntamento", "--config", str(site),

@@ -70,7 +70,7 @@ BROKEN = [
     ("[site]\n", "[site]\ncolour = 1\n", "site.colour", "unknown key"),
     ('desk_name = "Sportello Comune Amico"', 'desk_nme = "x"', "site.desk_nme", "did you mean 'desk_name'"),
     ("min_interval_s = 2", 'min_interval_s = "two"', "totem.min_interval_s", "must be a number"),
-    ('id = "totem-1"\n', "", "totem.id", "missing required key"),
+    ('id = "totem-1"\n', "", "totems[0].id", "missing required key"),
     ('id = "procedure"', 'id = "uffici"', "services[1].id", "duplicate service id"),
     ('prefix = "B"', 'prefix = "A"', "services[1].prefix", "duplicate prefix"),
     ('services = ["appuntamento", "uffici"', 'services = ["appuntamento", "uffizi"', "desks[0].services[1]",

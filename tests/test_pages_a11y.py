@@ -51,6 +51,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HubServer, 
         post("/api/desks/1/noshow")  # listed among today's no-shows
         post("/api/desks/1/call", {"code": "A002"})  # in service; P001 waits, named as an appointment
         post("/api/totems/totem-1/status", {"printer": "paper_out", "backlog": 2, "version": "0.1.0"})
+        post("/api/totems/totem-2/status", {"printer": "paper_low", "backlog": 0, "version": "0.1.0",
+                                            "machine": "b" * 32, "hostname": "pi-sala", "disk_free_mb": 300})
         keys = {"waiting": follow_key(config.hub.token, tickets[4]["id"]),
                 "called": follow_key(config.hub.token, tickets[1]["id"])}
         yield hub, keys
@@ -91,13 +93,20 @@ def open_page(browser: object, hub: HubServer, width: int, kind: str, keys: dict
             page.fill("input[name=pin]", "8642")
             page.click("button")
             page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
+    elif kind == "fleet":  # the technician's fleet health, opened with the manager's PIN
+        page.goto(hub.url + "/reports")
+        page.fill("input[name=pin]", "8642")
+        page.click("button")
+        page.wait_for_selector("h1:has-text('Statistiche dello sportello')")
+        page.goto(hub.url + "/fleet")
+        wait_text(page, "tbody", lambda t: "carta" in t or "paper out" in t)
     elif kind == "index":
         page.goto(hub.url + "/")
     return page
 
 
 PAGES = ("desk-locked", "desk", "reception-locked", "reception", "follow-waiting", "follow-called",
-         "reports-locked", "reports", "index")
+         "reports-locked", "reports", "fleet", "index")
 
 
 def axe_violations(page: object) -> list[dict[str, object]]:

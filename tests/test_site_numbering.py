@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import uuid
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import ROOT, rome, site_text
+from conftest import PYPATH, ROOT, rome, site_text
 
 from config import load_config
 from display.server import HubServer
@@ -30,14 +31,23 @@ def without_reception(text: str) -> str:
 
 
 def totem_site(tmp_path: Path, totem_id: str, blocks: str = BLOCKS) -> Path:
+    """The site file (state in a folder of its own) on a machine named `totem_id`: its device
+    file is device.toml beside it, which `load_config` reads once `on_device` points there."""
     folder = tmp_path / totem_id
-    text = site_text(folder, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0",
-                                                      'id = "totem-1"': f'id = "{totem_id}"'})
+    text = site_text(folder, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0"})
     text = without_reception(text).replace("\n[printer]", "\n" + blocks, 1)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "site.toml"
     path.write_text(text, encoding="utf-8")
+    (folder / "device.toml").write_text(f'id = "{totem_id}"\n', encoding="utf-8")
+    os.environ["TOTEM_DEVICE_FILE"] = str(folder / "device.toml")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _device_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test's machine identity (totem_site sets it) ends with the test."""
+    monkeypatch.setenv("TOTEM_DEVICE_FILE", os.environ["TOTEM_DEVICE_FILE"])
 
 
 def test_two_totems_in_one_site_file_never_repeat_a_code(tmp_path: Path) -> None:
@@ -66,13 +76,27 @@ def test_a_block_ends_with_a_clear_error_not_a_repeat(tmp_path: Path) -> None:
     (BLOCKS.replace("[500, 999]", "[499, 999]"), "totems[1].numbers: overlaps totems[0] (totem-1: 1-499)"),
     (BLOCKS.replace('"totem-2"', '"totem-1"'), "totems[1].id: duplicate totem id"),
     (BLOCKS.replace("[1, 499]", "[0, 499]"), "totems[0].numbers: must be [first, last]"),
-    (BLOCKS.replace('"totem-1"', '"totem-3"'), "totem.id: not among the [[totems]]"),
 ])
 def test_check_config_rejects_overlaps(tmp_path: Path, blocks: str, named: str) -> None:
     path = totem_site(tmp_path, "totem-1", blocks)
     result = subprocess.run([sys.executable, "-m", "totem", "check-config", str(path)], capture_output=True,
-                            text=True, cwd=ROOT, timeout=60)
+                            text=True, cwd=ROOT, timeout=60, env=dict(os.environ, PYTHONPATH=PYPATH))
     assert result.returncode == 2 and named in result.stderr + result.stdout, result.stderr
+
+
+def test_a_device_without_a_block_is_valid_for_the_hub_but_issues_nothing(tmp_path: Path) -> None:
+    """The same file is on the hub's Pi, whose name has no block: check-config says so (exit 0),
+    and as a totem that device refuses every ticket with what to do (exit 12), printing nothing."""
+    path = totem_site(tmp_path, "display-pi")
+    env = dict(os.environ, PYTHONPATH=PYPATH)
+    result = subprocess.run([sys.executable, "-m", "totem", "check-config", str(path)], capture_output=True,
+                            text=True, cwd=ROOT, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "this device: 'display-pi'" in result.stdout and "no block for this device" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "totem", "issue", "lavoro", "--config", str(path)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60, env=env)
+    assert result.returncode == 12 and "no block for it" in result.stderr and "device.toml" in result.stderr
+    assert not list((tmp_path / "display-pi").rglob("*.escpos"))
 
 
 def test_hub_flags_a_code_collision_instead_of_hiding_it(tmp_path: Path) -> None:

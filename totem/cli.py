@@ -14,6 +14,8 @@ from totem.errors import (
     AppointmentRefused,
     ClockWrong,
     ConfigError,
+    DeviceConflict,
+    NoNumberBlock,
     NumbersExhausted,
     PrinterUnavailable,
     ServiceClosed,
@@ -33,6 +35,8 @@ EXIT_STORE = 7
 EXIT_NUMBERS = 8
 EXIT_CLOCK = 9
 EXIT_APPOINTMENT = 10
+EXIT_BACKUP = 11
+EXIT_DEVICE = 12
 EXIT_RIGHTS = 77  # sysexits' EX_NOPERM, as /usr/local/bin/totem answers
 
 EXIT_CODES = f"""exit codes:
@@ -48,6 +52,10 @@ EXIT_CODES = f"""exit codes:
   {EXIT_CLOCK}  the clock is clearly wrong (before the release date, or far from the hub's): no ticket issued
   {EXIT_APPOINTMENT} the appointments service needs --appointment NUMBER, and the hub must accept it (unknown,
       another day, too early or late, used, cancelled, or the hub unreachable): no ticket issued
+  {EXIT_BACKUP} backup or restore not done (the service is running, not a backup, a damaged copy,
+      a newer release's schema): the message says what to do; nothing was changed
+  {EXIT_DEVICE} this device may not issue: [[totems]] has no block for its id, or the hub saw another machine
+      with its id first (the message names it): no ticket issued
   {EXIT_RIGHTS} not allowed to read the site file or the service's data: run it with sudo (or in group totem)
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
@@ -55,7 +63,8 @@ config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
     (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
     (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS),
-    (ClockWrong, EXIT_CLOCK), (AppointmentRefused, EXIT_APPOINTMENT))
+    (ClockWrong, EXIT_CLOCK), (AppointmentRefused, EXIT_APPOINTMENT), (NoNumberBlock, EXIT_DEVICE),
+    (DeviceConflict, EXIT_DEVICE))
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="move an unreadable ticket database aside and start a new one (technician action)")
     p.add_argument("--start-after", type=int, metavar="N", default=None,
                    help="when the old counters cannot be read: today's numbers continue after N for every service")
+    p = sub.add_parser("backup", parents=[common], epilog=EXIT_CODES, formatter_class=fmt,
+                       help="copy every database of this Pi (totem, hub, reception) into DIR; safe while running")
+    p.add_argument("dir", metavar="DIR", help="a new directory (a USB stick, /var/backups/totem/...)")
+    p = sub.add_parser("restore", parents=[common], epilog=EXIT_CODES, formatter_class=fmt,
+                       help="put the databases of a backup DIR back in place (stop the service first)")
+    p.add_argument("dir", metavar="DIR", help="a directory made by `totem backup` or `totem-display backup`")
     sub.add_parser("resend", parents=[common], help="put events the hub refused (set aside) back in line",
                    epilog=EXIT_CODES, formatter_class=fmt)
     return parser
@@ -115,13 +130,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         handler = {"run": commands.run, "issue": commands.issue, "preview": commands.preview,
                    "print-test": commands.print_test, "status": commands.status,
-                   "resend": commands.resend, "repair-db": commands.repair_db}[command]
+                   "resend": commands.resend, "repair-db": commands.repair_db, "backup": commands.backup,
+                   "restore": commands.restore}[command]
         return handler(config, args)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted,
-            ClockWrong, AppointmentRefused) as exc:
+            ClockWrong, AppointmentRefused, NoNumberBlock, DeviceConflict) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except PermissionError as exc:  # the installed service's files: 0640 root:totem, /var/lib/totem 0750 totem
@@ -133,11 +149,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_check_config(path: str | None) -> int:
-    from config.advice import raspberry_pi_model, warnings
+    from config.advice import identity_notes, raspberry_pi_model, warnings
 
     config = load_config(path)
     print(summarise(config))
-    for line in warnings(config, pi_model=raspberry_pi_model()):  # valid, so exit 0, but unsafe or hard to read
+    # valid, so exit 0, but unsafe or hard to read
+    for line in identity_notes(config) + warnings(config, pi_model=raspberry_pi_model()):
         print(f"warning: {line}")
     return EXIT_OK
 
@@ -160,6 +177,11 @@ def summarise(config: Config) -> str:
     for s in config.services:
         lines.append(f"  {s.prefix}  {s.id:<14} {s.label(config.site.languages[0])}"
                      f" ({s.avg_service_min:g} min{', priority' if s.priority else ''})")
+    block = next((b for b in config.totems if b.id == config.totem.id), None)
+    device = config.device.describe() if config.device else repr(config.totem.id)
+    lines.append(f"this device: {device}; numbers " + (f"{block.first}-{block.last} ([[totems]])" if block else
+                                                       "from 1 (no [[totems]])" if not config.totems else
+                                                       "none: no [[totems]] block for it"))
     lines.append(f"desks ({len(config.desks)}):")
     for d in config.desks:
         lines.append(f"  {d.id}: {d.name} calls {', '.join(d.services)}")

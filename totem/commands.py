@@ -20,6 +20,7 @@ from totem.errors import AppointmentRefused, StoreError
 from totem.hubview import HubView
 from totem.numbering import format_code, service_day
 from totem.outbox import deliver_once
+from totem.standing import claim
 from totem.store import TicketStore
 from totem.wiring import build_issuer, build_printer, open_store, push_targets
 
@@ -31,6 +32,9 @@ def issue(config: Config, args: argparse.Namespace) -> int:
         view = HubView()
         view.set_link(True)  # the delivery below runs before the wait: it says at once if the hub is away
         issuer = build_issuer(config, store, view=view)
+        if issuer.standing is not None:  # the hub's word on this device's id before its first ticket
+            claim(config, issuer.standing, store, {"printer": printer.probe().value, "version": __version__,
+                                                   "accepting": True, "fingerprint": config.fingerprint()})
         dispenser = Dispenser(issuer=issuer, printer=printer, printer_state=printer.probe,
                               on_event=lambda: _push_now(config, store, view))
         if config.service(args.service).appointments:  # as a tap: only with a booked appointment's number
@@ -98,6 +102,9 @@ def status(config: Config, args: argparse.Namespace) -> int:
         opening = issuer.opening()
         print(f"totem {config.totem.id} (version {__version__}), service day {today.isoformat()}: "
               + ("taking tickets" if opening.accepting else f"closed ({opening.reason})"))
+        problem = issuer.device_problem()
+        print(f"device: {config.device.describe() if config.device else config.totem.id}"
+              + (f": OUT OF SERVICE: {problem}" if problem else ""))
         counts = issuer.today_counts()
         print(f"{'service':<14} {'issued':>6} {'printed':>7} {'void':>4}  last")
         for service in config.services:
@@ -167,6 +174,42 @@ def resend(config: Config, args: argparse.Namespace) -> int:
         n = store.resend_set_aside()
         left = deliver_once(config, store) if n else 0
     print(f"{n} event(s) put back in line; {left} still to send")
+    return 0
+
+
+def backup(config: Config, args: argparse.Namespace) -> int:
+    """Every database of this Pi, copied with SQLite's online backup (totem.backup)."""
+    from totem.backup import BackupError
+    from totem.backup import backup as make_backup
+    from totem.cli import EXIT_BACKUP
+
+    try:
+        manifest = make_backup(config, Path(args.dir))
+    except BackupError as exc:
+        print(f"backup: {exc}", file=sys.stderr)
+        return EXIT_BACKUP
+    for entry in manifest["databases"]:
+        print(f"{entry['source']} -> {Path(args.dir) / entry['file']} ({entry['bytes']} bytes, "
+              f"schema {entry['schema_version']})")
+    print(f"backup complete: {Path(args.dir) / 'manifest.json'} (version {manifest['version']}, "
+          f"{manifest['created_at']})")
+    return 0
+
+
+def restore(config: Config, args: argparse.Namespace) -> int:
+    """A backup's databases put back (totem.backup); refused while the service runs."""
+    from totem.backup import BackupError
+    from totem.backup import restore as put_back
+    from totem.cli import EXIT_BACKUP
+
+    try:
+        lines = put_back(config, Path(args.dir))
+    except BackupError as exc:
+        print(f"restore: {exc}", file=sys.stderr)
+        return EXIT_BACKUP
+    for line in lines:
+        print(line)
+    print("restore complete: start the service again (sudo systemctl start totem, or totem-hub/totem-display)")
     return 0
 
 

@@ -88,6 +88,25 @@ class NumbersExhausted(TotemError):
                          "widen this totem's numbers in [[totems]]")
 
 
+class NoNumberBlock(TotemError, LookupError):
+    """The site lists [[totems]] blocks and none is this device's: it would print another's codes."""
+
+    def __init__(self, device_id: str, blocks: list[str], source: str) -> None:
+        self.device_id = device_id
+        super().__init__(f"this device is {device_id!r} (from {source}) and [[totems]] has no block for it "
+                         f"(blocks: {', '.join(blocks)}): add a [[totems]] block with id = {device_id!r}, or name "
+                         "this Pi after its block in /etc/totem/device.toml (install.sh --device-id NAME)")
+
+
+class DeviceConflict(TotemError, PermissionError):
+    """The hub refused this device: another machine already uses its id (or, on a site without
+    [[totems]], already issues tickets). Out of service until a technician fixes it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
 class TooSoon(TotemError):
     """Anti-spam: the minimum interval between two tickets has not elapsed."""
 

@@ -14,11 +14,12 @@ from datetime import datetime
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
-from totem.errors import ClockWrong, ServiceClosed
+from totem.errors import ClockWrong, DeviceConflict, NoNumberBlock, ServiceClosed
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
 from totem.hubview import HubView
 from totem.numbering import service_day
+from totem.standing import DeviceStanding
 from totem.store import TicketStore
 
 log = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ ANSWER_WAIT_S = 1.0  # how long a ticket waits for the hub to count the people a
 
 class Issuer:
     def __init__(self, *, config: Config, store: TicketStore, clock: Clock, ignore_hours: bool = False,
-                 view: HubView | None = None) -> None:
+                 view: HubView | None = None, standing: DeviceStanding | None = None) -> None:
         self.config = config
+        self.standing = standing  # the hub's word on this device's id (None: the reception, on the hub)
         self.store = store
         self.clock = clock
         self.ignore_hours = ignore_hours  # demo and installation: take tickets at any hour
@@ -58,9 +60,22 @@ class Issuer:
     def clock_problem(self) -> str | None:
         return clock_problem(self.clock.now(), hub_offset_s=self.view.hub_offset_s())
 
+    def device_problem(self) -> str | None:
+        """Why this device may not issue at all (no [[totems]] block, its id taken), or None."""
+        try:
+            self.config.number_block()
+        except NoNumberBlock as exc:
+            return str(exc)
+        return self.standing.problem() if self.standing is not None else None
+
     def check(self, service_id: str) -> Service:
-        """Raise UnknownService, ClockWrong or ServiceClosed if a ticket cannot be issued now."""
+        """Raise UnknownService, NoNumberBlock, DeviceConflict, ClockWrong or ServiceClosed if a
+        ticket cannot be issued now."""
         service = self.config.service(service_id)
+        self.config.number_block()  # NoNumberBlock
+        problem = self.standing.problem() if self.standing is not None else None
+        if problem is not None:
+            raise DeviceConflict(problem)
         problem = self.clock_problem()
         if problem is not None:
             raise ClockWrong(problem)

@@ -28,6 +28,7 @@ from totem.issuing import IssuedTicket, Issuer
 from totem.numbering import format_code, service_day
 from totem.outbox import OutboxPusher
 from totem.sdnotify import Notifier
+from totem.servicelock import hold_for_service
 from totem.ui.app import KioskApp
 from totem.ui.events import EV_BUTTON, EV_HELP, EV_PRINTER, Screen, post
 from totem.ui.voice import Speaker, open_voice
@@ -122,7 +123,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     if always_open:
         log.warning("--always-open: tickets are issued outside opening hours")
     printer = stack.enter_context(build_printer(config))
-    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view))
+    # The pusher's first act is a status report: the hub's word on this device's id (totem.standing).
+    outbox = stack.enter_context(OutboxPusher.start(config, clock=clock, view=view, standing=issuer.standing))
 
     def printer_changed(state: PrinterState) -> None:
         post(EV_PRINTER, state=state)  # the screen
@@ -153,7 +155,8 @@ def build_kiosk(config: Config, stack: ExitStack, *, clock: Clock, always_open: 
     app = KioskApp(config=config, services=services, opening=issuer.opening,
                    now=lambda: issuer.schedule.local(clock.now()), window=window,
                    rotation=config.totem.rotation, on_frame=on_frame, on_screen=screen_changed,
-                   clock_problem=issuer.clock_problem, voice=voice_factory(config, stack))
+                   clock_problem=issuer.clock_problem, device_problem=issuer.device_problem,
+                   voice=voice_factory(config, stack))
     app.gpio = gpio
     screen_changed(app.screen)
     stack.callback(app.close)
@@ -171,6 +174,8 @@ def run_kiosk(config: Config, *, always_open: bool = False, clock: Clock | None 
     with ExitStack() as stack:
         stack.callback(signal.signal, signal.SIGTERM, previous)
         stack.callback(notifier.close)
+        # The service's mark on its data: `totem restore` refuses while it is held.
+        stack.enter_context(hold_for_service(config.totem.data_dir, "totem"))
         try:
             with ExitStack() as attempt:  # what was built before the failure is closed again
                 app = build_kiosk(config, attempt, clock=clock or SystemClock(), always_open=always_open,

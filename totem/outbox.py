@@ -24,6 +24,7 @@ totem's health on change and every `heartbeat_s`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -40,6 +41,7 @@ from totem.clock import Clock, SystemClock
 from totem.hubclient import hub_session, json_object
 from totem.hubview import HubView
 from totem.numbering import service_day
+from totem.standing import DeviceStanding, read_answer
 from totem.store import Event, TicketStore
 
 log = logging.getLogger(__name__)
@@ -73,8 +75,9 @@ class TargetPusher:
     """Pushes one target's backlog. `run` loops until stopped; `deliver` does one pass."""
 
     def __init__(self, *, config: Config, target: str, clock: Clock, store: TicketStore,
-                 view: HubView | None = None) -> None:
+                 view: HubView | None = None, standing: DeviceStanding | None = None) -> None:
         self.config = config
+        self.standing = standing  # every heartbeat is a claim of this device's id (totem.standing)
         self.target = target
         self.clock = clock
         self.store = store
@@ -247,13 +250,16 @@ class TargetPusher:
         due = time.monotonic() - self._health_sent_at >= self.config.hub.heartbeat_s
         if not (self._health_dirty or due):
             return
-        body = {**self.health, "backlog": self.backlog, "set_aside": self.set_aside}
+        body = {**self.health, "backlog": self.backlog, "set_aside": self.set_aside,
+                **(self.standing.identity() if self.standing is not None else {})}
         try:
             response = self.session.post(f"{self.target}/api/totems/{self.config.totem.id}/status", json=body,
                                          timeout=self.timeout)
-            ok = response.status_code < 300
+            ok, refused = read_answer(response.status_code, json_object(response))
         except requests.RequestException:
-            ok = False
+            ok, refused = False, None
+        if ok and self.standing is not None:
+            self.standing.answered(self.store, refused=refused)
         self._health_sent_at = time.monotonic()
         if ok:
             self._health_dirty = False
@@ -261,6 +267,9 @@ class TargetPusher:
     def run(self) -> None:
         backoff = BACKOFF_START_S
         episode: str | None = None
+        if self.standing is not None:  # first of all, claim this device's id (a second Pi with it stops at once)
+            with contextlib.suppress(Exception):
+                self.send_health()
         while not self.stop_event.is_set():
             try:
                 ok = self.deliver()
@@ -291,21 +300,24 @@ class TargetPusher:
 class OutboxPusher:
     """One TargetPusher thread per push target."""
 
-    def __init__(self, config: Config, *, clock: Clock | None = None, view: HubView | None = None) -> None:
+    def __init__(self, config: Config, *, clock: Clock | None = None, view: HubView | None = None,
+                 standing: DeviceStanding | None = None) -> None:
         from totem.wiring import push_targets
 
         self.config = config
         self.clock = clock or SystemClock()
         self.view = view if view is not None else HubView()
         self._stores = [TicketStore.in_dir(config.totem.data_dir) for _ in push_targets(config)]
-        self.pushers = [TargetPusher(config=config, target=t, clock=self.clock, store=s, view=self.view)
+        self.pushers = [TargetPusher(config=config, target=t, clock=self.clock, store=s, view=self.view,
+                                     standing=standing)
                         for t, s in zip(push_targets(config), self._stores, strict=True)]
         self._threads = [threading.Thread(target=p.run, name=f"outbox-{i}", daemon=True)
                          for i, p in enumerate(self.pushers)]
 
     @classmethod
-    def start(cls, config: Config, *, clock: Clock | None = None, view: HubView | None = None) -> OutboxPusher:
-        pusher = cls(config, clock=clock, view=view)
+    def start(cls, config: Config, *, clock: Clock | None = None, view: HubView | None = None,
+              standing: DeviceStanding | None = None) -> OutboxPusher:
+        pusher = cls(config, clock=clock, view=view, standing=standing)
         for thread in pusher._threads:
             thread.start()
         return pusher

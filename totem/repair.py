@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from totem.errors import StoreError, TotemError
+from totem.schema import SchemaTooNew
 from totem.store import TicketStore
 
 
@@ -41,6 +42,8 @@ def repair(data_dir: Path, *, today: date, start_after: int | None) -> list[str]
         raise RepairRefused(f"no ticket database at {path}: nothing to repair")
     try:
         TicketStore(path).close()
+    except SchemaTooNew as exc:  # not damaged: a newer release's file; moving it aside would lose it
+        raise RepairRefused(str(exc)) from None
     except StoreError as exc:
         reason = str(exc)
     else:

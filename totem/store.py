@@ -21,6 +21,7 @@ from pathlib import Path
 
 from totem.errors import NumbersExhausted, StoreError, TooSoon
 from totem.numbering import format_code
+from totem.schema import TICKETS_SCHEMA, SchemaTooNew, migrate, script
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ CREATE TABLE IF NOT EXISTS cursors (
 );
 """
 
+# Version n of the schema is STEPS[:n] (totem.schema); 1 is the first release's, 493ac60.
+STEPS = (script(SCHEMA),)
+assert len(STEPS) == TICKETS_SCHEMA
+
 
 @dataclass(frozen=True)
 class TicketRow:
@@ -114,7 +119,10 @@ class TicketStore:
             (check,) = self._db.execute("PRAGMA quick_check").fetchone()
             if check != "ok":
                 raise sqlite3.DatabaseError(f"integrity check failed: {check}")
-            self._db.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+            migrate(self._db, STEPS, path=self.path, compatible=1)
+        except SchemaTooNew:
+            self._db.close()
+            raise
         except (sqlite3.Error, OSError) as exc:
             if getattr(self, "_db", None) is not None:
                 self._db.close()

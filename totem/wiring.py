@@ -8,6 +8,7 @@ from printer.ticket_printer import TicketPrinter
 from totem.clock import Clock, SystemClock
 from totem.hubview import HubView
 from totem.issuing import Issuer
+from totem.standing import DeviceStanding
 from totem.store import TicketStore
 
 
@@ -22,7 +23,8 @@ def open_store(config: Config) -> TicketStore:
 
 def build_issuer(config: Config, store: TicketStore, clock: Clock | None = None, *,
                  ignore_hours: bool = False, view: HubView | None = None) -> Issuer:
-    return Issuer(config=config, store=store, clock=clock or SystemClock(), ignore_hours=ignore_hours, view=view)
+    return Issuer(config=config, store=store, clock=clock or SystemClock(), ignore_hours=ignore_hours, view=view,
+                  standing=DeviceStanding(config, store))
 
 
 def build_printer(config: Config) -> TicketPrinter:

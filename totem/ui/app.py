@@ -73,6 +73,7 @@ class KioskApp:
                  on_screen: Callable[[Screen], None] = lambda screen: None,
                  printer_state: PrinterState = PrinterState.UNKNOWN,
                  clock_problem: Callable[[], str | None] = lambda: None,
+                 device_problem: Callable[[], str | None] = lambda: None,
                  store_problem: Callable[[], str | None] | None = None, voice: Speaker | None = None) -> None:
         """`services` is the KioskServices facade (totem.kiosk): every call on it runs on the worker.
         `voice` speaks the guidance (None: the site file turned speech off)."""
@@ -97,6 +98,8 @@ class KioskApp:
         self.store_failed_at: float | None = None
         self._clock_problem = clock_problem
         self.clock_problem = clock_problem()  # not None: Out of service, "orologio non sincronizzato"
+        self._device_problem = device_problem
+        self.device_problem = device_problem()  # not None: Out of service (no numbers, or the hub refused its id)
         self._store_problem = store_problem  # set only when the kiosk started without its database
         self.opening = opening()
         self.focus: int | None = None
@@ -152,7 +155,7 @@ class KioskApp:
         if not self.opening.accepting:
             return Screen.CLOSED
         if self.store_failed_at is not None or not self.printer_state.can_print or self.clock_problem \
-                or self._store_problem is not None:
+                or self.device_problem or self._store_problem is not None:
             return Screen.OUT
         return Screen.HOME
 
@@ -209,7 +212,8 @@ class KioskApp:
                                  service_id=shown.service_id, lines=shown.lines, opening=self.opening,
                                  now=self.local_now(), schedule=self.services.schedule,
                                  detail=self.checkin.message if self.screen is Screen.CHECKIN
-                                 else self.t("out_clock") if self.clock_problem else "")
+                                 else self.t("out_clock") if self.clock_problem
+                                 else self.t("out_device") if self.device_problem else "")
 
     def help(self) -> None:
         """The help key or button: guidance on, the current screen read out from the top."""
@@ -435,6 +439,12 @@ class KioskApp:
             else:
                 log.info("clock is right again")
             self.clock_problem = problem
+            self.dirty = True
+        device = self._device_problem()
+        if device != self.device_problem:
+            if device:
+                log.error("out of service: %s", device)
+            self.device_problem = device
             self.dirty = True
         opening = self._opening()
         if opening != self.opening:

@@ -14,6 +14,8 @@ from printer.layout import people_ahead_text, wait_text
 from printer.status import PrinterState
 from totem.errors import (
     AppointmentRefused,
+    DeviceConflict,
+    NoNumberBlock,
     PrinterUnavailable,
     ServiceClosed,
     StoreError,
@@ -66,6 +68,8 @@ def ticket_outcome(app: KioskApp, event: pygame.event.Event) -> None:
         # The citizen who tapped is sent to the reception point: Out of service until the printer answers.
         app.printer_state = state if not state.can_print else PrinterState.ERROR
         app.services.recheck_printer()
+    elif isinstance(error, DeviceConflict | NoNumberBlock):
+        log.error("ticket refused: %s", error)  # Out of service: app.device_problem says why
     elif isinstance(error, StoreError):
         log.error("ticket database failure: %s", error)
         app.store_failed_at = time.monotonic()

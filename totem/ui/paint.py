@@ -39,7 +39,8 @@ def paint(app: KioskApp) -> None:
                            schedule=app.services.schedule, layout=app.layout, notice=app.notice)
     elif app.screen is Screen.OUT:
         render.draw_out_of_service(s, t=t, config=app.config, layout=app.layout, notice=app.notice,
-                                   detail=t("out_clock") if app.clock_problem else "")
+                                   detail=t("out_clock") if app.clock_problem
+                                   else t("out_device") if app.device_problem else "")
     elif app.screen is Screen.PIN:
         render.draw_pin(s, t=t, entered=len(app.tech.entered), wrong=app.tech.wrong)
     elif app.screen is Screen.MENU:
