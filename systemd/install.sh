@@ -183,9 +183,17 @@ install_user() {
     mkdir -p "$(R /etc)"
     if staged; then
         systemd-sysusers --root="$DESTDIR" >/dev/null 2>&1
-    else
+    elif ! user_complete; then
         systemd-sysusers /usr/lib/sysusers.d/totem.conf
     fi
+}
+
+user_complete() {  # the user exists in every group the sysusers file names (sysusers would touch /etc)
+    local groups group
+    groups=" $(id -nG totem 2>/dev/null) " || return 1
+    for group in $(awk '$1 == "m" && $2 == "totem" {print $3}' "$SRC/systemd/totem.sysusers"); do
+        case "$groups" in *" $group "*) ;; *) return 1 ;; esac
+    done
 }
 
 install_dirs() {

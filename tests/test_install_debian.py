@@ -124,7 +124,7 @@ def test_install_issue_status_backup_rerun_upgrade_rollback(debian: DebianRoot, 
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
     direct = debian.sh("/opt/totem/current/venv/bin/totem status", user="ospite", check=False)
     assert direct.returncode != 0 and "sudo" in direct.stderr and "Traceback" not in direct.stderr, direct
-    databases = debian.sh("find / -xdev -name 'totem.sqlite3' -not -path '/proc/*'").stdout.split()
+    databases = debian.sh("find / -xdev -name 'totem.sqlite3' -not -path '/root/releases/*'").stdout.split()
     assert databases == ["/var/lib/totem/totem.sqlite3"], databases  # never a second database
 
     # 5. From here install.sh sees a running systemd (a stand-in that logs), the kiosk running.
@@ -156,9 +156,11 @@ def test_install_issue_status_backup_rerun_upgrade_rollback(debian: DebianRoot, 
     # 8. Upgrade to a newer build: previous release kept beside it, every ticket kept.
     newer = tmp_path / "newer"
     shutil.copytree(ROOT, newer, ignore=shutil.ignore_patterns(".venv", ".git", "var", "dist", "__pycache__"))
-    pyproject = newer / "pyproject.toml"
-    pyproject.write_text(re.sub(r'^version = ".*"$', 'version = "0.2.0"', pyproject.read_text(), count=1,
-                                flags=re.M))
+    for name, pattern, line in (("pyproject.toml", r'^version = ".*"$', 'version = "0.2.0"'),
+                                ("totem/__init__.py", r'^__version__ = ".*"$', '__version__ = "0.2.0"')):
+        text = (newer / name).read_text()
+        assert re.search(pattern, text, flags=re.M), name
+        (newer / name).write_text(re.sub(pattern, line, text, count=1, flags=re.M))
     shutil.copy(release(newer, tmp_path / "dist2"), debian.path / "root/releases")
     doc("tar xzf totem-0.2.0.tar.gz")
     upgrade = doc("sudo totem-0.2.0/systemd/install.sh")
