@@ -38,20 +38,17 @@ class Result:
 
 class DebianRoot:
     """debootstrap --variant=minbase bookworm in `path` (cached by scripts/debian-root), with /proc,
-    /dev, the machine's DNS and the CA certificates of its network (an intercepting proxy's)."""
+    the machine's DNS and the CA certificates of its network (an intercepting proxy's)."""
 
     def __init__(self, path: Path, arch: str) -> None:
         self.path = path
         self.arch = arch
         self.mounts: list[Path] = []
         subprocess.run([str(ROOT / "scripts" / "debian-root"), arch, str(path)], check=True, timeout=1800)
-        for kind, where in (("proc", "proc"), ("dev", "dev")):
-            target = path / where
-            if kind == "proc":
-                subprocess.run(["mount", "-t", "proc", "proc", str(target)], check=True)
-            else:
-                subprocess.run(["mount", "--bind", "/dev", str(target)], check=True)
-            self.mounts.append(target)
+        # /proc only: debootstrap made the device nodes a chroot needs (null, zero, urandom...), and
+        # a bind-mounted /dev left behind by a crash would let a later clean-up delete the host's.
+        subprocess.run(["mount", "-t", "proc", "proc", str(path / "proc")], check=True)
+        self.mounts.append(path / "proc")
         shutil.copy("/etc/resolv.conf", path / "etc" / "resolv.conf")
         local_cas = sorted(Path("/usr/local/share/ca-certificates").glob("*.crt"))
         if local_cas:
@@ -63,7 +60,7 @@ class DebianRoot:
         for target in reversed(self.mounts):
             subprocess.run(["umount", "-l", str(target)], check=False)
         self.mounts.clear()
-        if not any(os.path.ismount(p) for p in (self.path / "proc", self.path / "dev")):
+        if not os.path.ismount(self.path / "proc"):
             shutil.rmtree(self.path, ignore_errors=True)
 
     def sh(self, script: str, *, user: str | None = None, env: dict[str, str] | None = None,
