@@ -105,6 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"totem-display: cannot listen on {config.hub.listen_host}:{config.hub.listen_port}: "
                   f"{exc.strerror}", file=sys.stderr)
             return 3
+        assert server.hub is not None
+        server.hub.call_screen = not args.no_screen  # the fleet page says what this machine runs
         for desk in config.desks:
             print(f"desk console: {server.url}/desk/{desk.id}  ({desk.name})", flush=True)
         if args.no_screen:

@@ -64,7 +64,8 @@ def judge_totem(health: dict[str, Any], *, seen_s_ago: float, stale_s: float, fi
 
 
 def fleet(*, config: Config, devices: list[dict[str, Any]], totems: list[tuple[str, dict[str, Any], str]],
-          now: datetime, hub_version: str, hub_disk_free_mb: int | None, fingerprint: str) -> list[dict[str, Any]]:
+          now: datetime, hub_version: str, hub_disk_free_mb: int | None, fingerprint: str,
+          call_screen: bool | None = None) -> list[dict[str, Any]]:
     """Every device: the hub itself, each (id, machine) the hub knows, totems of older releases,
     and the reception point as a web page."""
     stale_s = 2.5 * config.hub.heartbeat_s
@@ -72,7 +73,9 @@ def fleet(*, config: Config, devices: list[dict[str, Any]], totems: list[tuple[s
     hub_fault = f"disk almost full ({hub_disk_free_mb} MB free)" if hub_disk_free_mb is not None and \
         hub_disk_free_mb < DISK_FAULT_MB else None
     out: list[dict[str, Any]] = [{
-        "id": "hub", "kind": "hub", "what": "hub and call screen (this machine)", "version": hub_version,
+        "id": "hub", "kind": "hub", "version": hub_version,
+        "what": {True: "hub and call screen (this machine)", False: "hub, no call screen (--no-screen)",
+                 None: "hub (this machine)"}[call_screen],
         "seen_s_ago": 0, "printer": None, "backlog": None, "clock_offset_s": 0.0, "disk_free_mb": hub_disk_free_mb,
         "fault": hub_fault, "warnings": []}]
     claimed = set()

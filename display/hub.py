@@ -80,6 +80,7 @@ class Hub:
         # States are built here, beside (not behind) the group commits: a reader never waits for an fsync.
         self._state_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-state")
         self.reception: ReceptionIssuer | None = None  # [reception]: tickets issued at the entrance
+        self.call_screen: bool | None = None  # the call screen runs in this process (None: not said, e.g. tests)
         self.checkins = CheckInGuard()  # wrong appointment numbers per totem
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None

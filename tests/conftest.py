@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "helpers"))
 _DEVICE = Path(tempfile.gettempdir()) / f"totem-test-device-{os.getpid()}.toml"
 _DEVICE.write_text('id = "totem-1"\n', encoding="utf-8")
 os.environ["TOTEM_DEVICE_FILE"] = str(_DEVICE)
+atexit.register(_DEVICE.unlink, missing_ok=True)
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 

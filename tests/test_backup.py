@@ -146,6 +146,8 @@ def test_hub_backup_while_the_hub_takes_tickets_and_restore(tmp_path: Path) -> N
 
         for n in range(1, 11):
             post(n)
+        fleet = requests.get(url + "/api/fleet", headers=AUTH, timeout=10).json()["devices"]
+        assert fleet[0]["what"] == "hub, no call screen (--no-screen)"  # the running process says what it runs
         backup = subprocess.Popen([sys.executable, "-m", "display", "backup", str(tmp_path / "bk"), "--config",
                                    str(site)], env=env(), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                   text=True)
