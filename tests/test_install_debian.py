@@ -24,7 +24,7 @@ from debian_root import DebianRoot, Result, always_open
 
 ARCH = os.environ.get("TOTEM_ROOT_ARCH", "amd64")
 WANTED = os.environ.get("CI") == "true" or os.environ.get("TOTEM_TEST_DEBIAN_ROOT") == "1"
-pytestmark = [pytest.mark.debian_root, pytest.mark.timeout(3600)]
+pytestmark = [pytest.mark.debian_root, pytest.mark.timeout(3600 if ARCH == "amd64" else 4 * 3600)]
 
 
 def _missing() -> str | None:
