@@ -117,8 +117,9 @@ def test_install_issue_status_backup_rerun_upgrade_rollback(debian: DebianRoot, 
     doc("sudo totem resend")
     doc("sudo totem repair-db")
     debian.sh("useradd -m -G totem tecnico && useradd -m ospite")
-    as_member = debian.sh("totem status", user="tecnico", env={"HOME": "/home/tecnico"})
-    assert counters(as_member.stdout, "uffici") == (3, 3, 0)
+    if debian.slowdown == 1:  # qemu-user's binfmt (no "C" flag) ignores set-uid bits: no sudo for a user there
+        as_member = debian.sh("totem status", user="tecnico", env={"HOME": "/home/tecnico"})
+        assert counters(as_member.stdout, "uffici") == (3, 3, 0)
     refused = debian.sh("cd && totem status", user="ospite", env={"HOME": "/home/ospite"}, check=False)
     assert refused.returncode == 77 and "sudo totem status" in refused.stderr, refused
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
