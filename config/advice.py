@@ -5,6 +5,8 @@ Warnings never stop the totem (exit 0); they name the key and say what to do.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from config.colours import WHITE, contrast, hex_colour
 from config.model import Config
 
@@ -31,8 +33,26 @@ def identity_notes(config: Config) -> list[str]:
     return out
 
 
-def warnings(config: Config) -> list[str]:
+DEVICE_TREE_MODEL = Path("/proc/device-tree/model")  # "Raspberry Pi 4 Model B Rev 1.5\0" on a Pi
+
+
+def raspberry_pi_model(path: Path = DEVICE_TREE_MODEL) -> str | None:
+    """The board's name when this machine is a Raspberry Pi, else None."""
+    try:
+        model = path.read_bytes().rstrip(b"\0").decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return model if model.startswith("Raspberry Pi") else None
+
+
+def warnings(config: Config, *, pi_model: str | None = None) -> list[str]:
+    """Every warning for `config`; `pi_model` (raspberry_pi_model()) adds the ones that only
+    matter on the Pi itself."""
     out: list[str] = []
+    if pi_model and config.printer.connection == "folder":
+        out.append(f'printer.connection is "folder" on this {pi_model}: tickets are saved as files in '
+                   f"{config.printer.folder} and nothing prints; set connection = "
+                   '"usb" (or serial, network, file) and the printer\'s settings')
     for i, service in enumerate(config.services):
         ratio = contrast(WHITE, hex_colour(service.colour))
         if MIN_CONTRAST <= ratio < BUTTON_CONTRAST:  # under 4.5:1 the site file is refused (config.coverage)

@@ -78,10 +78,17 @@ def find_config(explicit: str | os.PathLike[str] | None = None) -> Path:
     raise ConfigNotFound(tried)
 
 
-def default_data_dir(base_dir: Path | None = None) -> Path:
+# The installed appliance (systemd/install.sh): the release running now, and each role's
+# StateDirectory from the unit files. Module constants so tests can point them elsewhere.
+INSTALLED_RELEASE = Path("/opt/totem/current")
+INSTALLED_STATE = {"totem": Path("/var/lib/totem"), "hub": Path("/var/lib/totem-display")}
+
+
+def default_data_dir(base_dir: Path | None = None, *, role: str = "totem") -> Path:
     """systemd's StateDirectory when run as a unit; for a site file inside a source checkout,
     the checkout's var/ (what ./scripts/run uses, so `totem status` and friends see the demo's
-    state); else the user's XDG state dir."""
+    state); on an installed appliance the units' StateDirectory, so a technician's command opens
+    the running service's database and never a second one (rule 9); else the user's XDG state dir."""
     state = os.environ.get("STATE_DIRECTORY")
     if state:
         return Path(state.split(":")[0])
@@ -89,6 +96,8 @@ def default_data_dir(base_dir: Path | None = None) -> Path:
         checkout = Path(base_dir).resolve().parent
         if (checkout / "pyproject.toml").is_file() and (checkout / "scripts" / "run").is_file():
             return checkout / "var"
+    if INSTALLED_RELEASE.exists():
+        return INSTALLED_STATE[role]
     xdg = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(xdg) / "totem"
 
@@ -102,7 +111,9 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(source), [Problem("", f"TOML syntax error: {exc}", has_got=False)]) from None
     except OSError as exc:
-        raise ConfigError(str(source), [Problem("", f"cannot read file: {exc.strerror}", has_got=False)]) from None
+        hint = " (run it with sudo, or as a member of group totem)" if isinstance(exc, PermissionError) else ""
+        raise ConfigError(str(source), [Problem("", f"cannot read file: {exc.strerror}{hint}", has_got=False)]) \
+            from None
     return parse_config(raw, source=source)
 
 
@@ -453,7 +464,7 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
                 tls_cert, tls_key, fingerprint, manager_pin, public_url, reserve):
         return None
     host, port = parse_listen(listen) or ("127.0.0.1", 8080)
-    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir)
+    directory = _resolve(data_dir, base_dir) if data_dir else default_data_dir(base_dir, role="hub")
     return HubSettings(host, port, url.rstrip("/"), token, directory, history, message,
                        float(push_timeout), float(heartbeat), session_hours=float(session_hours),
                        max_connections_per_address=per_address, max_streams_per_address=streams,

@@ -62,7 +62,7 @@ def test_unit_content(name: str) -> None:
 def test_units_pass_systemd_analyze_verify(tmp_path: Path) -> None:
     venv_bin = Path(sys.executable).parent
     for name in ("totem.service", "totem-display.service", "totem-hub.service"):
-        text = (UNITS / name).read_text().replace("/opt/totem/venv/bin", str(venv_bin))
+        text = (UNITS / name).read_text().replace("/opt/totem/current/venv/bin", str(venv_bin))
         (tmp_path / name).write_text(text)
     result = subprocess.run(["systemd-analyze", "verify", *[str(p) for p in sorted(tmp_path.glob("*.service"))]],
                             capture_output=True, text=True, timeout=60)

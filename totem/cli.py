@@ -38,6 +38,7 @@ EXIT_CLOCK = 9
 EXIT_APPOINTMENT = 10
 EXIT_BACKUP = 11
 EXIT_DEVICE = 12
+EXIT_RIGHTS = 77  # sysexits' EX_NOPERM, as /usr/local/bin/totem answers
 
 EXIT_CODES = f"""exit codes:
   {EXIT_OK}  success
@@ -56,6 +57,7 @@ EXIT_CODES = f"""exit codes:
       a newer release's schema): the message says what to do; nothing was changed
   {EXIT_DEVICE} this device may not issue: [[totems]] has no block for its id, or the hub saw another machine
       with its id first (the message names it): no ticket issued
+  {EXIT_RIGHTS} not allowed to read the site file or the service's data: run it with sudo (or in group totem)
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
@@ -139,16 +141,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             ClockWrong, AppointmentRefused, NoNumberBlock, DeviceConflict, BackupError) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
+    except PermissionError as exc:  # the installed service's files: 0640 root:totem, /var/lib/totem 0750 totem
+        print(f"totem: {exc.strerror}: {exc.filename or 'the data dir'}: run it as  sudo totem {command}"
+              " (or as a member of group totem)", file=sys.stderr)
+        return EXIT_RIGHTS
     except KeyboardInterrupt:
         return EXIT_OK
 
 
 def cmd_check_config(path: str | None) -> int:
-    from config.advice import identity_notes, warnings
+    from config.advice import identity_notes, raspberry_pi_model, warnings
 
     config = load_config(path)
     print(summarise(config))
-    for line in identity_notes(config) + warnings(config):  # valid, so exit 0, but unsafe or hard to read
+    # valid, so exit 0, but unsafe or hard to read
+    for line in identity_notes(config) + warnings(config, pi_model=raspberry_pi_model()):
         print(f"warning: {line}")
     return EXIT_OK
 
