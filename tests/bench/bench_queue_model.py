@@ -24,16 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "helpers"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from _common import scaled
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 from queue_model import fresh
 
-CHUNK = 250
+CHUNK = scaled(250, 10)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--examples", type=int, default=20_000)
+    parser.add_argument("--examples", type=int, default=scaled(20_000, 10))
     parser.add_argument("--steps", type=int, default=20, help="at most this many steps per example")
     parser.add_argument("--minutes", type=float, default=0, help="stop after the chunk that passes this budget")
     args = parser.parse_args()
