@@ -374,8 +374,9 @@ class QueueMachine(RuleBasedStateMachine):
         if roll:  # a third as often as a totem's: it renders a ticket image each time
             return
         if self.reception is None:
-            self.reception = requests.Session()
-            self.reception.headers["Origin"] = self.hub.url
+            from consoles import paired
+
+            self.reception = paired(self.hub, "reception")  # a PIN only unlocks a paired browser (issue 24)
             unlocked = self.reception.post(self.hub.url + "/reception/unlock", json={"pin": "2580"}, timeout=10)
             assert unlocked.status_code == 200, unlocked.text
         answer = self.reception.post(self.hub.url + "/api/reception/tickets", json={"service": "uffici"}, timeout=30)
@@ -491,7 +492,7 @@ class QueueMachine(RuleBasedStateMachine):
             return
         self.hub.__exit__(None, None, None)
         self.hub = HubServer(self.config, port=0, clock=self.clock).__enter__()
-        self.reception = None  # sessions live in the hub's memory: the reception unlocks again
+        self.reception = None  # a new port: the reception pairs and unlocks again
         self.model.undo.clear()  # so does the undo book
 
     @precondition(lambda self: len(self.days) < 3)
