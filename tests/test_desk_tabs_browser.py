@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 from conftest import rome, write_site
+from helpers.consoles import code as pairing_code
 from test_desk_browser import AUTH, CHROMIUM, FLAGS
 
 from config import load_config
@@ -55,7 +56,8 @@ async def race(hub: HubServer, clock: FrozenClock, tmp_path: Path) -> list[float
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = await browser.new_context()  # one browser: the tabs share the desk's session cookie
         tabs = [await context.new_page(), await context.new_page()]
-        await tabs[0].goto(hub.url + "/desk/1")
+        await tabs[0].goto(f"{hub.url}/pair#{pairing_code(hub, 'desk', '1')}")  # pairs the browser (issue 24), opens /desk/1
+        await tabs[0].wait_for_url(hub.url + "/desk/1*")
         await tabs[0].fill("#pin", "1357")
         await tabs[0].click("#unlock button")
         await tabs[0].wait_for_selector("#console:not([hidden])")
