@@ -56,7 +56,8 @@ async def race(hub: HubServer, clock: FrozenClock, tmp_path: Path) -> list[float
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         context = await browser.new_context()  # one browser: the tabs share the desk's session cookie
         tabs = [await context.new_page(), await context.new_page()]
-        await tabs[0].goto(f"{hub.url}/pair#{pairing_code(hub, 'desk', '1')}")  # pairs the browser (issue 24), opens /desk/1
+        # the pairing link pairs this browser (issue 24), then opens /desk/1
+        await tabs[0].goto(f"{hub.url}/pair#{pairing_code(hub, 'desk', '1')}")
         await tabs[0].wait_for_url(hub.url + "/desk/1*")
         await tabs[0].fill("#pin", "1357")
         await tabs[0].click("#unlock button")
