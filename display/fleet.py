@@ -65,13 +65,16 @@ def judge_totem(health: dict[str, Any], *, seen_s_ago: float, stale_s: float, fi
 
 def fleet(*, config: Config, devices: list[dict[str, Any]], totems: list[tuple[str, dict[str, Any], str]],
           now: datetime, hub_version: str, hub_disk_free_mb: int | None, fingerprint: str,
-          call_screen: bool | None = None) -> list[dict[str, Any]]:
+          call_screen: bool | None = None, hub_disk_full: bool = False) -> list[dict[str, Any]]:
     """Every device: the hub itself, each (id, machine) the hub knows, totems of older releases,
     and the reception point as a web page."""
     stale_s = 2.5 * config.hub.heartbeat_s
     reception = config.reception.issuer if config.reception is not None else None
     hub_fault = f"disk almost full ({hub_disk_free_mb} MB free)" if hub_disk_free_mb is not None and \
         hub_disk_free_mb < DISK_FAULT_MB else None
+    if hub_disk_full:  # below hub.disk_reserve_mb: new work refused until space returns (issue 24)
+        hub_fault = (f"disk full ({hub_disk_free_mb} MB free, under the reserve): new tickets and desk actions are "
+                     "refused until space is freed; the totems keep and resend them")
     out: list[dict[str, Any]] = [{
         "id": "hub", "kind": "hub", "version": hub_version,
         "what": {True: "hub and call screen (this machine)", False: "hub, no call screen (--no-screen)",

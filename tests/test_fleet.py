@@ -102,3 +102,16 @@ def test_an_older_totem_without_identity_is_still_listed_and_heard(tmp_path: Pat
         devices = fleet(hub)
         assert devices["totem-9/"]["fault"] is None
         assert devices["totem-8/"]["fault"] is None and "no health reports" in devices["totem-8/"]["warnings"][0]
+
+
+def test_the_hub_below_its_disk_reserve_is_a_fault_on_the_fleet_page(tmp_path: Path) -> None:
+    """Issue 24: "disco pieno" on the fleet page too, not only on the consoles."""
+    from display.fleet import fleet
+
+    config = load_config(write_site(tmp_path))
+    common = {"config": config, "devices": [], "totems": [], "now": HUB_NOW, "hub_version": "test",
+              "hub_disk_free_mb": 500, "fingerprint": config.fingerprint()}
+    [hub] = [d for d in fleet(**common) if d["kind"] == "hub"]  # type: ignore[arg-type]
+    assert hub["fault"] is None
+    [hub] = [d for d in fleet(**common, hub_disk_full=True) if d["kind"] == "hub"]  # type: ignore[arg-type]
+    assert hub["fault"] is not None and hub["fault"].startswith("disk full")
