@@ -136,7 +136,10 @@ def correction_run(tmp: Path) -> list[float]:
     from totem.wiring import build_issuer, build_printer, open_store
 
     path = site(tmp, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0",
-                                              'connection = "folder"': f'connection = "file"\ndevice = "{tmp}/lp0"'})
+                                              'connection = "folder"': f'connection = "file"\ndevice = "{tmp}/lp0"',
+                                              # the second totem's own numbers (a device without a block issues none)
+                                              "numbers = [1, 799]": 'numbers = [1, 399]\n[[totems]]\nid = "totem-2"'
+                                                                    '\nnumbers = [400, 799]'})
     (tmp / "lp0").touch()
     ctx = mp.get_context("spawn")
     ready, stop = ctx.Queue(), ctx.Event()
