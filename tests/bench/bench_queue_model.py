@@ -5,6 +5,11 @@ A failure is printed with its shrunk sequence of steps, and the run stops there.
 
     ./scripts/bench tests/bench/bench_queue_model.py            # 20,000 examples
     .venv/bin/python tests/bench/bench_queue_model.py --examples 2000 --steps 20
+    ./scripts/bench tests/bench/bench_queue_model.py --jobs 2   # the same 20,000 in two processes
+
+With `--jobs N` the examples are shared among N worker processes (each its own hub and its own
+random sequences), which uses the cores while one worker waits on its hub's threads; the first
+failure stops every worker and is printed with its shrunk sequence.
 
 The hub's files go to /dev/shm when it exists (a tmpfs: fsync costs nothing there, and the
 checks are the same), else to the system's temporary directory.
@@ -15,6 +20,8 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import selectors
+import subprocess
 import sys
 import time
 import traceback
@@ -37,7 +44,10 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=scaled(20_000, 10))
     parser.add_argument("--steps", type=int, default=20, help="at most this many steps per example")
     parser.add_argument("--minutes", type=float, default=0, help="stop after the chunk that passes this budget")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes sharing the examples")
     args = parser.parse_args()
+    if args.jobs > 1:
+        return run_jobs(args)
     logging.disable(logging.WARNING)  # the hub logs every void and refusal; the figures are what count
     tmp = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
     machine = fresh(tmp_dir=tmp)
@@ -59,6 +69,53 @@ def main() -> int:
               flush=True)
     print(f"queue model: {done} of {args.examples} examples (at most {args.steps} steps each), 0 failures in "
           f"{time.monotonic() - started:.0f} s")
+    return 0
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    """Share the examples among `args.jobs` workers (this script, one job each); stop all at a failure."""
+    started = time.monotonic()
+    shares = [args.examples // args.jobs + (1 if i < args.examples % args.jobs else 0) for i in range(args.jobs)]
+    workers = [subprocess.Popen([sys.executable, __file__, "--examples", str(n), "--steps", str(args.steps),
+                                 "--minutes", str(args.minutes)],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+               for n in shares if n]
+    done = [0] * len(workers)
+    failed = None
+    selector = selectors.DefaultSelector()
+    for i, w in enumerate(workers):
+        selector.register(w.stdout, selectors.EVENT_READ, i)
+    transcript: list[list[str]] = [[] for _ in workers]
+    open_streams = len(workers)
+    while open_streams:
+        for key, _ in selector.select():
+            i = key.data
+            line = key.fileobj.readline()
+            if not line:
+                selector.unregister(key.fileobj)
+                open_streams -= 1
+                continue
+            transcript[i].append(line)
+            if line.startswith("queue model: ") and " examples, 0 failures, " in line:
+                done[i] = int(line.split()[2])
+                elapsed = time.monotonic() - started
+                total = sum(done)
+                print(f"queue model: {total} examples ({args.jobs} jobs), 0 failures, {elapsed:.0f} s "
+                      f"({elapsed / total * 1000:.0f} ms per example)", flush=True)
+            if "FAILURE" in line and failed is None:
+                failed = i
+                for other in workers:
+                    if other is not workers[i]:
+                        other.kill()
+    codes = [w.wait() for w in workers]
+    if failed is not None or any(codes):
+        culprit = failed if failed is not None else next(i for i, c in enumerate(codes) if c)
+        sys.stdout.write("".join(transcript[culprit]))
+        print(f"queue model: FAILURE in job {culprit + 1} of {len(workers)}, after {sum(done)} examples in all")
+        return 1
+    print(f"queue model: {sum(done)} of {args.examples} examples ({len(workers)} jobs, at most {args.steps} steps "
+          f"each), 0 failures in {time.monotonic() - started:.0f} s")
     return 0
 
 
