@@ -146,6 +146,10 @@ def test_hub_backup_while_the_hub_takes_tickets_and_restore(tmp_path: Path) -> N
 
         for n in range(1, 11):
             post(n)
+        from display.consoles import DeviceRegistry  # a desk PC paired to desk 1, as `pair desk 1` does
+
+        desk_pc, credential = DeviceRegistry(tmp_path / "hub").pair(
+            DeviceRegistry(tmp_path / "hub").new_code("desk", "1", label="desk PC"))
         fleet = requests.get(url + "/api/fleet", headers=AUTH, timeout=10).json()["devices"]
         assert fleet[0]["what"] == "hub, no call screen (--no-screen)"  # the running process says what it runs
         backup = subprocess.Popen([sys.executable, "-m", "display", "backup", str(tmp_path / "bk"), "--config",
@@ -160,6 +164,10 @@ def test_hub_backup_while_the_hub_takes_tickets_and_restore(tmp_path: Path) -> N
         post(n)  # and after it
         files = {e["file"] for e in json.loads((tmp_path / "bk" / "manifest.json").read_text())["databases"]}
         assert files == {"hub.sqlite3", "reception.sqlite3"}  # queue, appointments, digests; the reception's tickets
+        manifest = json.loads((tmp_path / "bk" / "manifest.json").read_text())
+        assert {e["file"] for e in manifest["files"]} == {"consoles.json"}  # the paired consoles
+        assert (tmp_path / "bk").stat().st_mode & 0o077 == 0  # credential hashes: the backup is not world-readable
+        assert (tmp_path / "bk" / "consoles.json").stat().st_mode & 0o777 == 0o600
         saved = set(codes(tmp_path / "bk" / "hub.sqlite3"))
         assert {f"A{i:03d}" for i in range(1, 11)} <= saved
         refused = cli("restore", str(tmp_path / "bk"), "--config", str(site), prog="totem-display")
@@ -172,7 +180,16 @@ def test_hub_backup_while_the_hub_takes_tickets_and_restore(tmp_path: Path) -> N
         (old_hub_id,) = db.execute("SELECT value FROM meta WHERE key = 'hub_id'").fetchone()
     done = cli("restore", str(tmp_path / "bk"), "--config", str(site), prog="totem-display")
     assert done.returncode == 0, done.stderr
+    assert "kept this Pi's" in done.stdout  # a live registry is newer: a device unpaired since stays unpaired
     assert set(codes(tmp_path / "hub" / "hub.sqlite3")) == saved
     with sqlite3.connect(tmp_path / "hub" / "hub.sqlite3") as db:  # the totems will send today's tickets again
         (new_hub_id,) = db.execute("SELECT value FROM meta WHERE key = 'hub_id'").fetchone()
     assert new_hub_id != old_hub_id
+    # The paired consoles come back with the queue: no browser needs pairing again after a restore.
+    (tmp_path / "hub" / "consoles.json").unlink()
+    again = cli("restore", str(tmp_path / "bk"), "--config", str(site), prog="totem-display")
+    assert again.returncode == 0, again.stderr
+    assert "consoles.json" in again.stdout
+    restored = DeviceRegistry(tmp_path / "hub")
+    assert restored.device(credential, "desk", "1") == desk_pc
+    assert (tmp_path / "hub" / "consoles.json").stat().st_mode & 0o777 == 0o600

@@ -4,14 +4,18 @@ The databases, by role (a file that does not exist on this Pi is skipped, never 
 - `totem`: `totem.sqlite3` in [totem] data_dir (counters, tickets, the outbox);
 - `hub`: `hub.sqlite3` in [hub] data_dir (queue, calls, appointments, report digests,
   the devices the hub knows) and `reception.sqlite3` beside it (the reception's tickets
-  and their outbox).
+  and their outbox); beside them, the hub's key file `consoles.json` (the paired consoles: only
+  hashes of their credentials), so a restored or replaced display Pi needs no browser paired
+  again. `sessions.json` is left out on purpose: a restored session key would bring back
+  sessions ended after the backup; operators type their PIN again instead.
 
 Steps of `backup(config, dest)`:
 1. refuse a DEST that already holds a backup (a backup is never overwritten);
 2. copy each database with SQLite's online backup API (`sqlite3.Connection.backup`): a
    consistent snapshot while the service keeps writing (WAL: the reader blocks nobody);
 3. check each copy (`PRAGMA integrity_check`) and note its schema version and sha256;
-4. write `manifest.json` last: a directory without one is not a backup.
+4. copy each key file (mode 0600; the backup directory is made 0700);
+5. write `manifest.json` last: a directory without one is not a backup.
 
 Steps of `restore(config, source)`:
 1. read the manifest; every file must be there with its sha256, pass the integrity check,
@@ -20,7 +24,9 @@ Steps of `restore(config, source)`:
    stop; hold that lock meanwhile, so the service cannot start half-way;
 3. for each database: copy it beside the live one, move the live file (and its -wal/-shm)
    aside as `NAME.before-restore-<UTC stamp>`, and rename the copy in; owner matched to the
-   data directory's (restore runs as root, the service as user totem).
+   data directory's (restore runs as root, the service as user totem);
+4. a key file is put back only where this Pi has none (a new or wiped Pi): a live registry is
+   newer than the backup and knows every device unpaired since, which must stay unpaired.
 
 Failure paths: `BackupError` (a ValueError) with a message naming the file and what to do.
 """
@@ -63,6 +69,11 @@ def databases(config: Config) -> list[Database]:
            Database("hub", "hub.sqlite3", Path(config.hub.data_dir) / "hub.sqlite3"),
            Database("hub", "reception.sqlite3", Path(config.hub.data_dir) / "reception.sqlite3")]
     return out
+
+
+def key_files(config: Config) -> list[Database]:
+    """Small files beside the databases that a restore needs (see the module's docstring)."""
+    return [Database("hub", "consoles.json", Path(config.hub.data_dir) / "consoles.json")]
 
 
 def schema_version(db: sqlite3.Connection) -> int:
@@ -110,6 +121,7 @@ def backup(config: Config, dest: Path, *, now: Callable[[], datetime] = lambda: 
         raise BackupError(f"no database to back up in {places}: is this the Pi's site file "
                           "(--config, $TOTEM_CONFIG, /etc/totem/totem.toml)?")
     dest.mkdir(parents=True, exist_ok=True)
+    os.chmod(dest, 0o700)  # credential hashes and the tickets' history: root (and the sudoer) only
     entries = []
     for d in found:
         target = dest / d.name
@@ -138,8 +150,21 @@ def backup(config: Config, dest: Path, *, now: Callable[[], datetime] = lambda: 
         partial.replace(target)
         entries.append({"role": d.role, "file": d.name, "source": str(d.path), "schema_version": version,
                         "bytes": target.stat().st_size, "sha256": _sha256(target)})
+    files = []
+    for k in key_files(config):
+        if not k.path.is_file():
+            continue
+        data = k.path.read_bytes()
+        target = dest / k.name
+        partial = target.with_name(target.name + ".partial")
+        with open(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+            fh.write(data)
+        partial.replace(target)
+        files.append({"role": k.role, "file": k.name, "source": str(k.path), "bytes": len(data),
+                      "sha256": hashlib.sha256(data).hexdigest()})
     manifest = {"format": FORMAT, "product": "totem", "version": __version__, "host": socket.gethostname(),
-                "created_at": now().astimezone(UTC).isoformat(timespec="seconds"), "databases": entries}
+                "created_at": now().astimezone(UTC).isoformat(timespec="seconds"), "databases": entries,
+                "files": files}
     tmp = dest / (MANIFEST + ".partial")
     tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     tmp.replace(dest / MANIFEST)
@@ -179,6 +204,12 @@ def check_backup(source: Path, known_versions: dict[str, tuple[int, int]]) -> di
             raise BackupError(f"{path} has schema {entry.get('schema_version')} (release "
                               f"{manifest.get('version')}); this release ({__version__}) reads up to {newest}: "
                               "restore it with that release, or upgrade this Pi to it first")
+    for entry in manifest.get("files", []):  # older backups have none
+        path = Path(source) / str(entry.get("file", ""))
+        if not path.is_file():
+            raise BackupError(f"{path} is missing from the backup")
+        if _sha256(path) != entry.get("sha256"):
+            raise BackupError(f"{path} differs from the backup's manifest (sha256): the copy is damaged")
     return manifest
 
 
@@ -294,6 +325,20 @@ def restore(config: Config, source: Path, *, now: Callable[[], datetime] = lambd
                          f"made {manifest.get('created_at')})" + (f"; the previous file kept as {moved[0]}"
                                                                    if moved else "")
                          + "".join(f"; {line}" for line in kept))
+        keys = {k.name: k for k in key_files(config)}
+        for entry in manifest.get("files", []):
+            k = keys.get(entry.get("file"))
+            if k is None or k.role not in {d.role for _, d in wanted}:
+                continue
+            if k.path.exists():
+                lines.append(f"kept this Pi's {k.path} (newer than the backup: devices unpaired since stay unpaired)")
+                continue
+            incoming = k.path.with_name(k.path.name + ".restoring")
+            with open(os.open(incoming, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as fh:
+                fh.write((Path(source) / k.name).read_bytes())
+            _match_owner(incoming, k.path.parent)
+            incoming.replace(k.path)
+            lines.append(f"restored {k.path} from {Path(source) / k.name} (the paired consoles)")
         return lines
     finally:
         for lock in locks:
