@@ -17,12 +17,16 @@ from conftest import PYPATH, ROOT
 HELPER = Path(__file__).resolve().parent / "helpers" / "issue_loop.py"
 
 
-def spawn(config: Path, count: int, *services: str) -> subprocess.Popen[str]:
+def spawn(config: Path, count: int, *services: str) -> subprocess.Popen[bytes]:
+    """The issuing loop, once it is ready. Its stdout is unbuffered on our side (bufsize=0: a raw
+    pipe reads a line byte by byte): a buffered reader would take codes past "ready" into its
+    buffer, where `communicate()`, which reads the pipe itself, never sees them (a lost line,
+    seen as 299 of 300 codes)."""
     env = dict(os.environ, PYTHONPATH=PYPATH)
     proc = subprocess.Popen([sys.executable, str(HELPER), str(config), str(count), *services],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env=env, cwd=ROOT)
     assert proc.stdout is not None
-    assert proc.stdout.readline().strip() == "ready", proc.stderr.read() if proc.stderr else ""
+    assert proc.stdout.readline().strip() == b"ready", proc.stderr.read() if proc.stderr else ""
     return proc
 
 
@@ -49,11 +53,11 @@ def test_sigkill_at_random_moments_never_repeats_a_code(open_site_path: Path, tm
         for _ in range(rng.randint(1, 40)):
             line = proc.stdout.readline()
             assert line, proc.stderr.read() if proc.stderr else ""
-            returned.append(line.strip())
+            returned.append(line.decode().strip())
         time.sleep(rng.uniform(0, 0.004))  # kill at a random point of the next issue
         proc.send_signal(signal.SIGKILL)
         rest, _ = proc.communicate(timeout=30)
-        returned += rest.split()
+        returned += rest.decode().split()
         assert proc.returncode == -signal.SIGKILL
     assert len(returned) == len(set(returned)), "a ticket code was returned twice"
     for prefix, numbers in numbers_by_service(returned).items():
@@ -72,7 +76,7 @@ def test_two_processes_issuing_at_once(open_site_path: Path, tmp_path: Path) -> 
     for proc in procs:
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
-        outputs.append(out.split())
+        outputs.append(out.decode().split())
     both = outputs[0] + outputs[1]
     assert len(both) == 300 and len(set(both)) == 300
     for codes in outputs:  # each process sees its own numbers strictly increase
