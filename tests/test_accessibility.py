@@ -206,15 +206,15 @@ def test_a_half_finished_session_warns_then_resets(open_site_path: Path) -> None
         tap(app, app.layout.languages[1].center)
         app.step()
         assert app.lang == "en"
-        from totem.ui import app as app_module
+        from totem.ui.home import LANGUAGE_RESET_S
 
-        app.last_input_at -= app_module.LANGUAGE_RESET_S - 4
+        app.last_input_at -= LANGUAGE_RESET_S - 4
         app.step()
         assert app.notice == "Back to the start in 4 s: touch the screen to stay" and voice.beeps == 1
         app.last_input_at = time.monotonic()  # any touch: the full time again
         app.step()
         assert app.notice == "" and app.lang == "en"
-        app.last_input_at -= app_module.LANGUAGE_RESET_S + 1
+        app.last_input_at -= LANGUAGE_RESET_S + 1
         app.step()
         assert app.lang == "it" and not app.session.started
 
@@ -366,9 +366,7 @@ def screens_drawn(app, lang: str, monkeypatch: pytest.MonkeyPatch):  # type: ign
             app.tech.info = ["totem-1 v1", "Stampante: ready"]
             app.go(Screen.MENU)
         elif screen == "checkin":
-            from totem.ui.checkin import open_checkin
-
-            open_checkin(app)
+            app.checkin_view.open()
             app.checkin.entered, app.checkin.message = "482", app.t("checkin_unknown")
         else:
             app.go(Screen.HOME)
@@ -462,7 +460,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             app.notice = ""
             app.focus = 1
             app.draw()  # "press ENTER for ..."
-            from totem.ui.app import LANGUAGE_RESET_S
+            from totem.ui.home import LANGUAGE_RESET_S
 
             app.last_input_at = time.monotonic() - LANGUAGE_RESET_S + 4
             app.tick_timers(time.monotonic())  # the reset warning

@@ -14,6 +14,7 @@ from kiosk_harness import count_draws, key, kiosk, pump, tap
 
 from totem.clock import FrozenClock
 from totem.ui import app as app_module
+from totem.ui import technician
 from totem.ui.events import Screen
 from totem.ui.geometry import button_height_mm, home_layout, logical_size, to_logical
 
@@ -203,7 +204,7 @@ def test_pin_pad_takes_every_digit_and_technician_screens_time_out(open_site_pat
     from totem.ui.geometry import keypad_layout
 
     monkeypatch.setattr(app_module, "LONG_PRESS_S", 0.2)
-    monkeypatch.setattr(app_module, "TECH_IDLE_S", 1.0)
+    monkeypatch.setattr(technician, "TECH_IDLE_S", 1.0)
     with kiosk(open_site_path, FrozenClock(OPEN)) as app:
         pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=app.layout.corner.center, button=1,
                                              touch=False))

@@ -1,7 +1,19 @@
-"""The kiosk's screen loop: a state machine driven by pygame events.
+"""The kiosk's screen loop: it routes pygame events to the current screen and switches screens.
+
+Each screen is an object (totem.ui.view and its subclasses: home, take, checkin, late,
+technician) that knows its layout, paint, keys, touches and timer, and sees the kiosk only as
+the `Kiosk` protocol (totem.ui.context). The app, top to bottom:
+
+1. an event: a touch is debounced and handed to the screen (`press`), a keypad key likewise
+   (`key`; the first of a session turns spoken guidance on); a worker's or device's event
+   changes the shared state (the ticket's code, its outcome, the printer's state, the
+   technician's lines);
+2. a tick: the conditions (clock, hours, database, device id) twice a second, moving between
+   Home, Closed and Out of service; the screen's timer; the corner's long press (PIN pad);
+3. a frame, when something changed: the screen paints, the app rotates and flips.
 
 Threads never draw: the printer monitor, the GPIO buttons and the ticket worker only
-post events. All store and printer work runs on one worker thread, so the UI thread
+post events. All store and printer work runs on one worker thread (totem.ui.worker), so the UI thread
 answers within a frame and never waits for the disk, the printer, the network or the
 voice. Between frames the loop sleeps on the event queue's doorbell (events.WAKE), so a
 posted event is handled at once: the ticket's code is on screen as soon as its number is
@@ -14,10 +26,8 @@ ends when they leave; timed screens warn before they expire and any input extend
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pygame
@@ -29,7 +39,7 @@ from totem import spoken
 from totem.hours import Opening
 from totem.spoken import Spoken
 from totem.ui import render
-from totem.ui.checkin import CHECKIN_S, CheckIn, checkin_key, checkin_layout, open_checkin
+from totem.ui.checkin import CheckIn, CheckInView
 from totem.ui.events import (
     EV_BUTTON,
     EV_CODE,
@@ -42,18 +52,16 @@ from totem.ui.events import (
     Screen,
     Shown,
     keypad_key,
-    post,
 )
-from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
-from totem.ui.keypad import keypad
-from totem.ui.late import LATE_S, late_key, late_layout
-from totem.ui.late import phrases as late_phrases
-from totem.ui.outcome import count_corrected, ticket_outcome
-from totem.ui.paint import paint
+from totem.ui.geometry import HomeLayout, logical_size, to_logical
+from totem.ui.home import ClosedView, HomeView, OutView
+from totem.ui.late import LateView
 from totem.ui.session import Countdown, Session
-from totem.ui.technician import Technician
-from totem.ui.timers import tick_timers
+from totem.ui.take import PrintingView, TakeView
+from totem.ui.technician import MenuView, PinView, Technician
+from totem.ui.view import View
 from totem.ui.voice import Speaker
+from totem.ui.worker import CODE_WAIT_S, Worker
 
 log = logging.getLogger(__name__)
 
@@ -61,16 +69,15 @@ FPS = 60                 # touches are pumped this often while someone uses the 
 IDLE_FPS = 24            # Home, Closed or Out of service with nobody there: 40% of the wake-ups
 IDLE_AFTER_S = 10.0      # ... after this long without a touch or a key
 TAP_DEBOUNCE_S = 0.25
-TAKE_GUARD_S = 1.5       # taps right after a ticket are the same burst, not a request to go back
 LONG_PRESS_S = 3.0
-LANGUAGE_RESET_S = 60.0
-TECH_IDLE_S = 60.0       # the PIN pad and the technician menu go back to Home after this without a touch
 PIN_DEBOUNCE_S = 0.05    # on the PIN and check-in pads only the same touch arriving twice is dropped
 STORE_RETRY_S = 30.0
 CHECK_S = 0.5            # how often the loop looks at the clock, the opening hours and the database
 VOIDED_SHOWN_S = 180.0   # how long Out of service says which ticket did not print
-CODE_WAIT_S = 0.1        # a tap's next frame waits this long for the code, rather than flip a frame without it
 EXIT_TO_SHELL = 64       # the systemd unit does not restart on this status
+RESTING = (Screen.HOME, Screen.CLOSED, Screen.OUT)
+SESSION_SCREENS = (Screen.TAKE, Screen.MENU, Screen.PIN, Screen.CHECKIN, Screen.LATE)  # back Home: a new citizen
+
 
 class KioskApp:
     def __init__(self, *, config: Config, services: Any, opening: Callable[[], Opening], now: Callable[[], Any],
@@ -95,9 +102,7 @@ class KioskApp:
         self.size = logical_size(window.get_size(), rotation)
         self.surface = window if rotation == 0 else pygame.Surface(self.size)
         self.session = Session(config.site.languages[0], config.accessibility.time_factor)
-        self.layout: HomeLayout
-        self.label_px = 0
-        self.relayout()
+        self.dirty = True
         self.screen = Screen.HOME
         self.printer_state = printer_state
         self.store_failed_at: float | None = None
@@ -110,7 +115,7 @@ class KioskApp:
         self.focus: int | None = None
         self.shown = Shown()
         self.entered_at = time.monotonic()
-        self.countdown: Countdown | None = None  # the ticket and technician screens
+        self.countdown: Countdown | None = None  # the timed screens' (the resting screens' runs on the session)
         self.warned = False  # the current warning was sounded
         self.left_shown = -1
         self.last_tap_at = -1.0
@@ -120,23 +125,33 @@ class KioskApp:
         self.notice_until = 0.0
         self.voided: str | None = None  # the code shown, then voided as it did not print: Out of service says so
         self.voided_at = 0.0
-        self.tech = Technician(pin=config.totem.technician_pin)
-        self.checkin = CheckIn()  # the appointment number being typed
-        self.late_closes_at = ""  # the closing time the "may not be called" screen names
-        self.dirty = True
         self.running = True
         self.exit_code = 0
         self.gpio: Any = None  # the GPIO panel, when the kiosk has one (for the technician and tests)
         self._minute = None
         self._checked_at = -CHECK_S
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ticket-worker")
-        self._code_drawn = threading.Event()
+        self.worker = Worker()
+        self.home = HomeView(kiosk=self)
+        self.checkin_view = CheckInView(kiosk=self)
+        self.late_view = LateView(kiosk=self)
+        self.take_view = TakeView(kiosk=self, checkin=self.checkin_view, late=self.late_view)
+        tech = Technician(pin=config.totem.technician_pin)
+        self.menu_view = MenuView(kiosk=self, tech=tech)
+        self.pin_view = PinView(kiosk=self, tech=tech, menu=self.menu_view)
+        self.views: dict[Screen, View] = {view.screen: view for view in (
+            self.home, ClosedView(kiosk=self, home=self.home), OutView(kiosk=self, home=self.home),
+            PrintingView(kiosk=self), self.take_view, self.checkin_view, self.late_view, self.pin_view,
+            self.menu_view)}
         if voice is not None:  # synthesised ahead: the first key speaks at once
             for lang in config.site.languages:
                 voice.prepare(spoken.home(config, lang))
         self._settle()
 
     # -- state -----------------------------------------------------------------------------------
+
+    @property
+    def view(self) -> View:
+        return self.views[self.screen]
 
     @property
     def lang(self) -> str:
@@ -152,12 +167,21 @@ class KioskApp:
     def t(self) -> Translator:
         return Translator(self.lang)
 
+    @property
+    def layout(self) -> HomeLayout:
+        """Home's (and Closed's, Out of service's) layout for this session."""
+        return self.home.layout
+
+    @property
+    def checkin(self) -> CheckIn:
+        return self.checkin_view.state
+
+    @property
+    def tech(self) -> Technician:
+        return self.pin_view.tech
+
     def relayout(self) -> None:
-        """The Home layout for this session's language, text size and page."""
-        self.layout, self.label_px = render.choose_home_layout(
-            self.size, config=self.config, lang=self.session.lang, large=self.session.large, page=self.session.page,
-            diagonal_in=self.config.accessibility.screen_diagonal_in)
-        self.dirty = True
+        self.home.relayout()
 
     def base_screen(self) -> Screen:
         if not self.opening.accepting:
@@ -170,8 +194,7 @@ class KioskApp:
     def go(self, screen: Screen) -> None:
         if screen is not self.screen:
             log.debug("screen %s -> %s", self.screen.value, screen.value)
-        if screen is Screen.HOME and self.screen in (Screen.TAKE, Screen.MENU, Screen.PIN, Screen.CHECKIN,
-                                                     Screen.LATE):
+        if screen is Screen.HOME and self.screen in SESSION_SCREENS:
             self.end_session()  # the next citizen starts afresh
         self.screen = screen
         self.entered_at = now = time.monotonic()
@@ -179,10 +202,7 @@ class KioskApp:
             self.voided = None  # told on Out of service only, until the totem works again
         self.focus = None
         self.warned = False
-        base = {Screen.TAKE: self.session.timeout_s(self.config.totem.take_ticket_timeout_s),
-                Screen.CHECKIN: self.session.timeout_s(CHECKIN_S), Screen.LATE: self.session.timeout_s(LATE_S),
-                Screen.PIN: TECH_IDLE_S,
-                Screen.MENU: TECH_IDLE_S}.get(screen)
+        base = self.view.timeout_s()
         self.countdown = Countdown(now, base) if base else None
         self.dirty = True
         self.on_screen(screen)
@@ -199,10 +219,13 @@ class KioskApp:
 
     def _settle(self) -> None:
         """Move between Home, Closed and Out of service as conditions change."""
-        if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
+        if self.screen in RESTING:
             target = self.base_screen()
             if target is not self.screen:
                 self.go(target)
+
+    def refresh_opening(self) -> None:
+        self.opening = self._opening()
 
     # -- voice -----------------------------------------------------------------------------------
 
@@ -219,15 +242,7 @@ class KioskApp:
         return True
 
     def screen_phrases(self) -> list[Spoken]:
-        shown = self.shown
-        if self.screen is Screen.LATE:
-            return late_phrases(self.config, self.lang, self.late_closes_at)
-        return spoken.for_screen(self.screen.value, self.config, self.lang, code=shown.code,
-                                 service_id=shown.service_id, lines=shown.lines, opening=self.opening,
-                                 now=self.local_now(), schedule=self.services.schedule,
-                                 detail=self.checkin.message if self.screen is Screen.CHECKIN
-                                 else self.t("out_clock") if self.clock_problem
-                                 else self.t("out_device") if self.device_problem else "", voided=self.voided)
+        return self.view.phrases()
 
     def help(self) -> None:
         """The help key or button: guidance on, the current screen read out from the top."""
@@ -255,15 +270,15 @@ class KioskApp:
             if key is not None:
                 self.key(key)
         elif kind == EV_CODE:
-            if self.screen is Screen.CHECKIN and self.checkin.busy:  # the hub said yes: the ticket's code
+            if self.screen is Screen.CHECKIN and self.checkin_view.busy:  # the hub said yes: the ticket's code
                 self.go(Screen.PRINTING)
             if self.screen is Screen.PRINTING and event.service_id == self.shown.service_id:
                 self.shown.code = event.code
                 self.dirty = True
         elif kind == EV_TICKET:
-            self.ticket_done(event)
+            self.take_view.outcome(event)
         elif kind == EV_COUNT:
-            count_corrected(self, event)
+            self.take_view.count_corrected(event)
         elif kind == EV_PRINTER:
             self.printer_state = event.state
             self.dirty = True
@@ -282,10 +297,6 @@ class KioskApp:
         elif kind in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE, pygame.WINDOWRESTORED):
             self.dirty = True
 
-    def past_take_guard(self) -> bool:
-        """Taps right after the ticket are the same burst, not a request to go back."""
-        return time.monotonic() - self.entered_at >= TAKE_GUARD_S
-
     def extend(self) -> None:
         """More time on a timed screen: the full time again, the warning withdrawn."""
         if self.countdown is not None:
@@ -296,54 +307,16 @@ class KioskApp:
     def press(self, pos: tuple[float, float]) -> None:
         now = time.monotonic()
         self.last_input_at = now
-        if self.screen in (Screen.PIN, Screen.MENU):
+        view = self.view
+        if view.technician:
             self.extend()
         elif self.layout.corner.contains(*pos):
             self.corner_down_at = now
-        debounce = PIN_DEBOUNCE_S if self.screen in (Screen.PIN, Screen.CHECKIN) else TAP_DEBOUNCE_S
+        debounce = PIN_DEBOUNCE_S if view.pad else TAP_DEBOUNCE_S
         if now - self.last_tap_at < debounce:
             return
         self.last_tap_at = now
-        if self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT):
-            for i, box in enumerate(self.layout.languages):
-                if box.contains(*pos):
-                    self.set_language(self.config.site.languages[i])
-                    return
-        if self.screen is Screen.HOME:
-            self.press_home(pos)
-        elif self.screen is Screen.TAKE:
-            if take_layout(self.size, with_image=False).more_time.contains(*pos):
-                self.extend()
-            elif self.past_take_guard():
-                self.go(self.base_screen())
-        elif self.screen is Screen.CHECKIN:
-            checkin_key(self, checkin_layout(self.size).key_at(*pos))
-        elif self.screen is Screen.LATE:
-            late_key(self, late_layout(self.size).key_at(*pos))
-        elif self.screen is Screen.PIN:
-            for label, box in keypad_layout(self.size):
-                if box.contains(*pos):
-                    self.pin_key(label)
-                    return
-        elif self.screen is Screen.MENU:
-            actions = self.tech.actions(self.t)
-            for (action, _), box in zip(actions, menu_layout(self.size, len(actions)), strict=True):
-                if box.contains(*pos):
-                    self.menu(action)
-                    return
-
-    def press_home(self, pos: tuple[float, float]) -> None:
-        layout = self.layout
-        if layout.text_size.contains(*pos):
-            self.set_large(not self.session.large)
-        elif layout.prev is not None and layout.prev.contains(*pos):
-            self.set_page(self.session.page - 1)
-        elif layout.next is not None and layout.next.contains(*pos):
-            self.set_page(self.session.page + 1)
-        else:
-            index = layout.service_at(*pos)
-            if index is not None:
-                self.start_ticket(self.config.services[index].id)
+        view.press(pos)
 
     def set_language(self, lang: str) -> None:
         self.lang = lang
@@ -351,30 +324,17 @@ class KioskApp:
         self.say(self.screen_phrases())
 
     def set_large(self, large: bool) -> None:
-        if large != self.session.large:
-            self.session.large = large
-            self.session.page = 0
-            self.relayout()
-            log.info("large text %s", "on" if large else "off")
-        self.say(spoken.text_size(self.lang, large=large))
+        self.home.set_large(large)
 
     def set_page(self, page: int) -> None:
-        self.session.page = max(0, min(page, self.layout.pages - 1))
-        self.relayout()
-
-    def show_service(self, index: int) -> None:
-        """Focus a service chosen on the keypad, turning to its page in large text."""
-        self.focus = index
-        if self.layout.per_page and not (self.layout.first <= index < self.layout.first + len(self.layout.buttons)):
-            self.set_page(index // self.layout.per_page)
-        self.dirty = True
+        self.home.set_page(page)
 
     def key(self, key: int) -> None:
         """A keypad key; the first of a session also turns on spoken guidance, which then reads
         the screen, or greets and reads what the key did (a digit: the service it selected)."""
         self.last_input_at = time.monotonic()
-        starting = self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT, Screen.TAKE) and self.start_guidance()
-        said = keypad(self, key)
+        starting = self.view.starts_guidance and self.start_guidance()
+        said = self.view.key(key)
         if starting:
             welcome = Spoken(self.t("speech_welcome", desk=self.config.site.desk_name), self.lang)
             if said and said[0] != welcome:
@@ -383,55 +343,28 @@ class KioskApp:
         elif said:
             self.say(said)
 
-    # -- tickets ---------------------------------------------------------------------------------
+    # -- tickets and the worker ------------------------------------------------------------------
 
     def start_ticket(self, service_id: str, *, accept_late: bool = False) -> None:
         """`accept_late`: the citizen chose to take it although it may not be called before closing."""
         if self.config.service(service_id).appointments:  # a priority only for a booked appointment
-            open_checkin(self)
+            self.checkin_view.open()
             return
-        self._code_drawn.clear()
         self.shown = Shown(service_id=service_id)
         self.go(Screen.PRINTING)
         lang = self.lang
-        self._worker.submit(self.ticket_job, service_id, lambda on_issued: self.services.take(
+        self.issue(service_id, lambda on_issued: self.services.take(
             service_id, lang, on_issued=on_issued, accept_late=accept_late))
 
-    def ticket_job(self, service_id: str, take: Callable[[Callable[[Any], None]], Any]) -> None:
-        """On the worker: `take(on_issued)` (a tap's ticket, or a checked-in appointment's) and its
-        outcome posted back to the screen loop."""
-        def show_code(ticket: Any) -> None:
-            """The code first: the printer and the ticket image wait for the frame that shows it
-            (a few ms), so their work does not slow that frame down."""
-            post(EV_CODE, code=ticket.code, service_id=service_id)
-            self._code_drawn.wait(CODE_WAIT_S)
+    def issue(self, service_id: str, take: Callable[[Callable[[Any], None]], Any]) -> None:
+        """`take(on_issued)` on the worker; its code and outcome come back as EV_CODE and EV_TICKET."""
+        self.worker.issue(service_id, take)
 
-        try:
-            ticket, image = take(show_code)
-            post(EV_TICKET, ticket=ticket, image=image, error=None)
-        except Exception as exc:  # every failure becomes a screen, never a crash of the worker
-            post(EV_TICKET, ticket=None, image=None, error=exc)
-
-    def ticket_done(self, event: pygame.event.Event) -> None:
-        ticket_outcome(self, event)
-
-    # -- technician ------------------------------------------------------------------------------
-
-    def pin_key(self, label: str) -> None:
-        self.dirty = True
-        outcome = self.tech.pin_key(label)
-        if outcome == "cancel":
-            self.go(self.base_screen())
-        elif outcome == "open":
-            self.go(Screen.MENU)
-            self.menu("status")
+    def submit(self, job: Callable[[], None]) -> None:
+        self.worker.submit(job)
 
     def menu(self, action: str) -> None:
-        if action == "back":
-            self.go(self.base_screen())
-            return
-        done = lambda info, exit_: post(EV_TECH, info=info, exit=exit_)  # noqa: E731
-        self._worker.submit(Technician.job, self.services, action, self.lang, done)
+        self.menu_view.choose(action)
 
     # -- loop ------------------------------------------------------------------------------------
 
@@ -446,8 +379,7 @@ class KioskApp:
             self.dirty = True
         if self.corner_down_at is not None and now - self.corner_down_at >= LONG_PRESS_S:
             self.corner_down_at = None
-            self.tech.reset()
-            self.go(Screen.PIN)
+            self.pin_view.open()
 
     def check_conditions(self, now: float) -> None:
         if self._store_problem is not None and self._store_problem() is None:
@@ -482,13 +414,16 @@ class KioskApp:
             self.dirty = True
 
     def tick_timers(self, now: float) -> None:
-        tick_timers(self, now)
+        self.view.tick(now)
 
     def draw(self) -> None:
-        paint(self)
+        self.view.paint(self.surface, time.monotonic())
+        if self.rotation:
+            self.window.blit(pygame.transform.rotate(self.surface, self.rotation), (0, 0))
+        pygame.display.flip()
         self.dirty = False
         if self.screen is Screen.PRINTING and self.shown.code:
-            self._code_drawn.set()
+            self.worker.code_drawn()
 
     def step(self) -> None:
         for event in pygame.event.get():
@@ -500,7 +435,7 @@ class KioskApp:
 
     def idle(self) -> bool:
         """Nobody at the totem: a resting screen, no session, no timer, no recent input."""
-        return self.screen in (Screen.HOME, Screen.CLOSED, Screen.OUT) and not self.session.started \
+        return self.screen in RESTING and not self.session.started \
             and self.focus is None and not self.notice and self.corner_down_at is None \
             and time.monotonic() - self.last_input_at >= IDLE_AFTER_S
 
@@ -522,4 +457,4 @@ class KioskApp:
         return self.exit_code
 
     def close(self) -> None:
-        self._worker.shutdown(wait=True, cancel_futures=False)
+        self.worker.close()

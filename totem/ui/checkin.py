@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pygame
 
@@ -25,11 +24,11 @@ from config.i18n import Translator
 from totem.appointment_numbers import NUMBER_DIGITS, shown
 from totem.spoken import Spoken
 from totem.ui import render
-from totem.ui.events import Screen, Shown
+from totem.ui.context import Kiosk
+from totem.ui.events import DELETE_KEYS, DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, Screen, Shown
 from totem.ui.geometry import Box
-
-if TYPE_CHECKING:
-    from totem.ui.app import KioskApp
+from totem.ui.session import Countdown
+from totem.ui.view import View
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok")
 READY = (27, 94, 32)  # OK once the number is complete (white on it: 7.9:1)
@@ -147,38 +146,79 @@ def draw_checkin(surface: pygame.Surface, *, t: Translator, state: CheckIn, layo
                      max_lines=1)
 
 
-# -- the kiosk's side (called from KioskApp, on the screen loop) ------------------------------------
+# -- the screen -----------------------------------------------------------------------------------
 
 CHECKIN_S = 40.0  # the screen's time without input (x the session's time factor)
 
 
-def open_checkin(app: KioskApp) -> None:
-    app.checkin.reset()
-    app.shown = Shown(service_id=app.config.appointment_service().id)  # type: ignore[union-attr]
-    app.go(Screen.CHECKIN)
+class CheckInView(View):
+    screen = Screen.CHECKIN
+    pad = True
 
+    def __init__(self, *, kiosk: Kiosk) -> None:
+        super().__init__(kiosk=kiosk)
+        self.state = CheckIn()  # the appointment number being typed
 
-def checkin_key(app: KioskApp, label: str | None) -> None:
-    """A key of the check-in screen (touch or keypad); the digit typed is said with guidance on."""
-    if label is None:
-        return
-    app.extend()
-    outcome = app.checkin.press(label)
-    app.dirty = True
-    if outcome == "back":
-        app.go(app.base_screen())
-    elif outcome == "submit":
-        app._code_drawn.clear()
-        app.say([Spoken(app.t("checkin_busy"), app.lang)])
-        number, lang = app.checkin.entered, app.lang
-        app._worker.submit(app.ticket_job, app.shown.service_id,
-                           lambda on_issued: app.services.check_in(number, lang, on_issued=on_issued))
-    elif label.isdigit():
-        app.say([Spoken(label, app.lang)])
+    @property
+    def busy(self) -> bool:
+        """The number is with the hub: the screen waits for the ticket's code or the refusal."""
+        return self.state.busy
 
+    def open(self) -> None:
+        """Step 1: instead of a ticket for the appointments service."""
+        k = self.kiosk
+        self.state.reset()
+        k.shown = Shown(service_id=k.config.appointment_service().id)  # type: ignore[union-attr]
+        k.go(Screen.CHECKIN)
 
-def checkin_refused(app: KioskApp, error: AppointmentRefused) -> None:
-    app.go(Screen.CHECKIN)
-    message = app.checkin.refused(error, app.t)
-    app.say([Spoken(message, app.lang)])
-    app.dirty = True
+    def timeout_s(self) -> float:
+        return self.kiosk.session.timeout_s(CHECKIN_S)
+
+    def timer(self) -> Countdown | None:
+        # asking the hub (its brake may hold a number up to 30 s): the answer restarts the screen's time
+        return None if self.state.busy else self.kiosk.countdown
+
+    def detail(self) -> str:
+        return self.state.message
+
+    def press(self, pos: tuple[float, float]) -> None:
+        self.type(checkin_layout(self.kiosk.size).key_at(*pos))
+
+    def key(self, key: int) -> list[Spoken]:
+        """Digits, Enter = OK, minus = delete, Esc = back; "*" reads the screen out."""
+        if key in HELP_KEYS:
+            return super().key(key)
+        digit = DIGIT_KEYS.get(key)
+        self.type(str(digit) if digit is not None else "ok" if key in ENTER_KEYS else "del" if key in DELETE_KEYS
+                  else "back" if key == pygame.K_ESCAPE else None)
+        return []
+
+    def type(self, label: str | None) -> None:
+        """Steps 2 and 3: a key of the screen (touch or keypad); the digit typed is said with guidance on."""
+        if label is None:
+            return
+        k = self.kiosk
+        k.extend()
+        outcome = self.state.press(label)
+        k.dirty = True
+        if outcome == "back":
+            k.go(k.base_screen())
+        elif outcome == "submit":
+            k.say([Spoken(k.t("checkin_busy"), k.lang)])
+            number, lang, services = self.state.entered, k.lang, k.services
+            k.issue(k.shown.service_id or "",
+                    lambda on_issued: services.check_in(number, lang, on_issued=on_issued))
+        elif label.isdigit():
+            k.say([Spoken(label, k.lang)])
+
+    def refused(self, error: AppointmentRefused) -> None:
+        """Step 3's refusal: shown and spoken here, the digits cleared for another try."""
+        k = self.kiosk
+        k.go(Screen.CHECKIN)
+        message = self.state.refused(error, k.t)
+        k.say([Spoken(message, k.lang)])
+        k.dirty = True
+
+    def paint(self, surface: pygame.Surface, now: float) -> None:
+        draw_checkin(surface, t=self.kiosk.t, state=self.state, layout=checkin_layout(self.kiosk.size))
+        self.paint_countdown(surface, now)

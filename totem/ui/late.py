@@ -14,20 +14,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import pygame
 
+from config.errors import MayNotBeCalled
 from config.i18n import Translator
 from config.model import Config
 from totem.spoken import Spoken
 from totem.ui import render
-from totem.ui.events import Screen, Shown
+from totem.ui.context import Kiosk
+from totem.ui.events import DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, Screen, Shown
 from totem.ui.geometry import Box
-
-if TYPE_CHECKING:
-    from config.errors import MayNotBeCalled
-    from totem.ui.app import KioskApp
+from totem.ui.view import View
 
 LATE_S = 40.0  # the screen's time without input (x the session's time factor)
 TAKE = (27, 94, 32)  # white on it: 7.9:1
@@ -99,17 +97,50 @@ def phrases(config: Config, lang: str, closes_at: str) -> list[Spoken]:
                                             t("speech_late_keys"))]
 
 
-# -- the kiosk's side (called from KioskApp, on the screen loop) ------------------------------------
+# -- the screen -----------------------------------------------------------------------------------
 
-def open_late(app: KioskApp, error: MayNotBeCalled, service_id: str) -> None:
-    app.shown = Shown(service_id=service_id)
-    app.late_closes_at = error.closes_at
-    app.go(Screen.LATE)
+class LateView(View):
+    screen = Screen.LATE
 
+    def __init__(self, *, kiosk: Kiosk) -> None:
+        super().__init__(kiosk=kiosk)
+        self.closes_at = ""  # the closing time the screen names
 
-def late_key(app: KioskApp, label: str | None) -> None:
-    """A choice on the screen (touch or keypad)."""
-    if label == "take" and app.shown.service_id:
-        app.start_ticket(app.shown.service_id, accept_late=True)
-    elif label == "back":
-        app.go(app.base_screen())
+    def open(self, error: MayNotBeCalled) -> None:
+        """Step 1: the dispenser refused before issuing."""
+        self.kiosk.shown = Shown(service_id=error.service_id)
+        self.closes_at = error.closes_at
+        self.kiosk.go(Screen.LATE)
+
+    def timeout_s(self) -> float:
+        return self.kiosk.session.timeout_s(LATE_S)
+
+    def phrases(self) -> list[Spoken]:
+        return phrases(self.kiosk.config, self.kiosk.lang, self.closes_at)
+
+    def press(self, pos: tuple[float, float]) -> None:
+        self.choose(late_layout(self.kiosk.size).key_at(*pos))
+
+    def key(self, key: int) -> list[Spoken]:
+        """Enter or 1: take it anyway; 2 or Esc: book; "*" reads the screen out."""
+        if key in HELP_KEYS:
+            return super().key(key)
+        digit = DIGIT_KEYS.get(key)
+        self.choose("take" if key in ENTER_KEYS or digit == 1 else
+                    "back" if key == pygame.K_ESCAPE or digit == 2 else None)
+        if self.kiosk.screen is Screen.LATE:
+            self.kiosk.extend()
+        return []
+
+    def choose(self, label: str | None) -> None:
+        """Step 2 (touch or keypad)."""
+        k = self.kiosk
+        if label == "take" and k.shown.service_id:
+            k.start_ticket(k.shown.service_id, accept_late=True)
+        elif label == "back":
+            k.go(k.base_screen())
+
+    def paint(self, surface: pygame.Surface, now: float) -> None:
+        k = self.kiosk
+        draw_late(surface, t=k.t, config=k.config, closes_at=self.closes_at, layout=late_layout(k.size))
+        self.paint_countdown(surface, now)
