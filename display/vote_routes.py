@@ -38,7 +38,7 @@ NO_STORE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
 WORD_KEYS = ("vote_question", "vote_positive", "vote_neutral", "vote_negative", "vote_reasons_question",
              "vote_send", "vote_send_none", "vote_thanks", "vote_refused_voted", "vote_refused_not_served",
              "vote_refused_expired", "vote_refused_closed", "vote_failed", "vote_dark", "vote_unpaired",
-             "vote_for_ticket", "vote_given")
+             "vote_for_ticket", "vote_given", "vote_back")
 
 
 def words(config: Config) -> dict[str, dict[str, str]]:

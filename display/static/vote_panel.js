@@ -98,6 +98,9 @@
         go.textContent = form.querySelector("input:checked") ? t("vote_send") : t("vote_send_none");
       });
       go.textContent = t("vote_send_none");
+      const back = el("button", {type: "button", class: "vote-back"}, t("vote_back"));  // a mis-tap on red
+      back.addEventListener("click", () => { chosen = null; show("open"); });
+      form.appendChild(back);
       root.appendChild(form);
       const first = form.querySelector("input");
       if (first) first.focus();
@@ -120,7 +123,7 @@
 
     // state: "open" (ask), "thanks", "given" (extra: the face), "refused" (extra: the refusal object)
     function show(state, extra) {
-      if (state === "open" && chosen === "negative" && root.querySelector(".vote-reasons")) return;  // keep the ticks
+      if (state === "open" && chosen === "negative" && root.querySelector(".vote-reasons") && !extra) return;  // keep the ticks
       clear();
       if (state === "open") ask();
       else if (state === "thanks") message(t("vote_thanks"), "done");
