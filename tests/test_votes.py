@@ -241,3 +241,32 @@ def test_votes_in_the_report_page_csv_export_and_cli(tmp_path: Path) -> None:
     assert "Satisfaction (Mettiamoci la faccia): Ratings 5, Satisfied 60.0%, So-so 20.0%, Not satisfied 20.0%; " \
            "Waiting time 1" in out.stdout
     assert (tmp_path / "csv" / "votes.csv").exists() and (tmp_path / "csv" / "faccia.csv").exists()
+
+
+def test_the_votes_table_is_a_new_migration_step_that_keeps_every_row(tmp_path: Path) -> None:
+    """Hub schema step 5 (display.records): the previous release's database gains the table,
+    keeps its tickets, and stays openable by a release that knows only step 4 (compatible = 1)."""
+    from test_schema import old_copy, version
+
+    from display.queue import QueueStore
+    from totem.schema import COMPAT_KEY, HUB_SCHEMA
+
+    config = load_config(old_copy(tmp_path))
+    path = tmp_path / "hub" / "hub.sqlite3"
+    store = QueueStore.in_dir(config.hub.data_dir, config=config)
+    store.close()
+    assert HUB_SCHEMA == 5 and version(path) == 5
+    db = sqlite3.connect(path)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 4
+        assert db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 0
+        columns = [r[1] for r in db.execute("PRAGMA table_info(votes)")]
+        assert columns == ["ticket_id", "service_id", "desk_id", "service_day", "face", "reasons", "request_id"]
+        assert db.execute("SELECT value FROM meta WHERE key = ?", (COMPAT_KEY,)).fetchone()[0] == "1"
+        with pytest.raises(sqlite3.IntegrityError):  # one vote per ticket, in the file itself
+            for _ in range(2):
+                db.execute("INSERT INTO votes VALUES ('t', 'uffici', '1', '2026-12-01', 'positive', '', 'r0000000')")
+        with pytest.raises(sqlite3.IntegrityError):
+            db.execute("INSERT INTO votes VALUES ('u', 'uffici', '1', '2026-12-01', 'happy', '', 'r0000001')")
+    finally:
+        db.close()
