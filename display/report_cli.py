@@ -66,7 +66,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
         print(f"totem-display report: cannot read {path}: {exc}", file=sys.stderr)
         return 4
     if args.json:
-        print(json.dumps(to_json(report), default=str, indent=1))
+        print(json.dumps({**to_json(report), "votes": vote_report.as_json(votes)}, default=str, indent=1))
     else:
         print(summary(report, Translator(lang)))
         print(promise_summary(promise_table(promise, Translator(lang), config), Translator(lang)))

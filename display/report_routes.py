@@ -39,6 +39,7 @@ from display.report_page import (
     unlock_page,
 )
 from display.reports import Report, named_period
+from display.vote_report import as_json as vote_report_json
 from display.vote_report import faccia_table, vote_rows, votes_table
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,10 @@ async def api_reports(request: web.Request) -> web.Response:
     if not (hub.bearer_ok(request) or _manager(request, hub)):
         return web.json_response({"error": "reports locked: the manager's PIN or the hub token"}, status=401)
     report = await _report(request, hub, _lang(request, hub))
-    return web.json_response(to_json(report), dumps=lambda d: json.dumps(d, default=str))
+    first, last, service, desk = _period(request, hub)
+    votes = await asyncio.to_thread(_read, hub, lambda db: vote_rows(db, first, last, service=service, desk=desk))
+    return web.json_response({**to_json(report), "votes": vote_report_json(votes)},
+                             dumps=lambda d: json.dumps(d, default=str))
 
 
 async def csv_table(request: web.Request) -> web.Response:

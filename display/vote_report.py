@@ -83,6 +83,12 @@ def total(rows: list[VoteRow]) -> VoteRow:
     return VoteRow("", "", "", {f: faces[f] for f in FACES}, {r: reasons[r] for r in REASONS if reasons[r]})
 
 
+def as_json(rows: list[VoteRow]) -> list[dict[str, Any]]:
+    """For /api/reports and `totem-display report --json`: counts, shares (%) and reasons per row."""
+    return [{"day": r.day, "service": r.service, "desk": r.desk, "votes": r.count, "faces": r.faces,
+             "shares": {f: r.share(f) for f in FACES}, "reasons": r.reasons} for r in rows]
+
+
 def _reasons_text(row: VoteRow, t: Translator) -> str:
     return ", ".join(f"{t(f'vote_reason_{r}')} {n}" for r, n in row.reasons.items())
 

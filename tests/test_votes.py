@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 import requests
 from conftest import HUB_NOW, PYPATH, ROOT, write_site
 from consoles import paired
-from test_hub_api import post, ticket
+from test_hub_api import AUTH, post, ticket
 
 from config import load_config
 from config.follow import follow_key
@@ -233,6 +234,11 @@ def test_votes_in_the_report_page_csv_export_and_cli(tmp_path: Path) -> None:
         assert (line["giudizi_positivo"], line["giudizi_sufficiente"], line["giudizi_negativo"],
                 line["totale_giudizi"], line["motivo_negativo: Tempo di attesa"], line["canale"]) == \
             ("3", "1", "1", "5", "1", "sportello")
+        api = requests.get(hub.url + "/api/reports?from=2026-12-01&to=2026-12-01", headers=AUTH, timeout=5).json()
+        assert api["votes"] == [{"day": "2026-12-01", "service": "uffici", "desk": "1", "votes": 5,
+                                 "faces": {"positive": 3, "neutral": 1, "negative": 1},
+                                 "shares": {"positive": 60.0, "neutral": 20.0, "negative": 20.0},
+                                 "reasons": {"wait": 1}}]
     out = subprocess.run([sys.executable, "-m", "display", "--config", str(tmp_path / "site.toml"), "report",
                           "--from", "2026-12-01", "--to", "2026-12-01", "--lang", "en", "--csv",
                           str(tmp_path / "csv")], env=dict(os.environ, PYTHONPATH=PYPATH), cwd=ROOT,
@@ -241,6 +247,12 @@ def test_votes_in_the_report_page_csv_export_and_cli(tmp_path: Path) -> None:
     assert "Satisfaction (Mettiamoci la faccia): Ratings 5, Satisfied 60.0%, So-so 20.0%, Not satisfied 20.0%; " \
            "Waiting time 1" in out.stdout
     assert (tmp_path / "csv" / "votes.csv").exists() and (tmp_path / "csv" / "faccia.csv").exists()
+    as_json = subprocess.run([sys.executable, "-m", "display", "--config", str(tmp_path / "site.toml"), "report",
+                              "--from", "2026-12-01", "--to", "2026-12-01", "--json"],
+                             env=dict(os.environ, PYTHONPATH=PYPATH), cwd=ROOT, capture_output=True, text=True,
+                             timeout=60)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["votes"][0]["shares"] == {"positive": 60.0, "neutral": 20.0, "negative": 20.0}
 
 
 def test_the_votes_table_is_a_new_migration_step_that_keeps_every_row(tmp_path: Path) -> None:
