@@ -41,7 +41,8 @@ from config.errors import TotemError
 log = logging.getLogger(__name__)
 
 FILENAME = "consoles.json"
-ROLES = ("desk", "reception", "manager")
+ROLES = ("desk", "reception", "manager", "vote")
+BOUND_TO_DESK = ("desk", "vote")  # a vote tablet belongs to one desk too (issue 22)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 CODE_LENGTH = 12
 CODE_TTL_S = 3600.0
@@ -59,18 +60,19 @@ class PairingRefused(TotemError, PermissionError):
 @dataclass(frozen=True)
 class Device:
     id: str
-    role: str  # desk | reception | manager
-    target: str  # the desk id for a desk, else ""
+    role: str  # desk | reception | manager | vote
+    target: str  # the desk id for a desk or a vote tablet, else ""
     label: str
     paired_at: float
 
     @property
     def console(self) -> str:
-        return f"desk {self.target}" if self.role == "desk" else self.role
+        return f"{self.role} {self.target}" if self.role in BOUND_TO_DESK else self.role
 
     @property
     def page(self) -> str:
-        return {"desk": f"/desk/{self.target}", "reception": "/reception", "manager": "/reports"}[self.role]
+        return {"desk": f"/desk/{self.target}", "reception": "/reception", "manager": "/reports",
+                "vote": f"/vote/{self.target}"}[self.role]
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "role": self.role, "target": self.target, "label": self.label,
@@ -79,7 +81,7 @@ class Device:
 
 def cookie_name(role: str, target: str = "") -> str:
     """One credential per console, so one browser (the demo laptop) can be paired to several."""
-    return f"totem_device_{role}" + (f"_{target}" if role == "desk" else "")
+    return f"totem_device_{role}" + (f"_{target}" if role in BOUND_TO_DESK else "")
 
 
 def normalise_code(text: str) -> str:
@@ -93,9 +95,9 @@ def _hash(text: str) -> str:
 def check_console(role: str, target: str) -> None:
     if role not in ROLES:
         raise PairingRefused(f"role must be one of {', '.join(ROLES)} (got {role!r})")
-    if role == "desk" and not _TARGET_RE.fullmatch(target):
-        raise PairingRefused(f"a desk device needs the desk id (got {target!r})")
-    if role != "desk" and target:
+    if role in BOUND_TO_DESK and not _TARGET_RE.fullmatch(target):
+        raise PairingRefused(f"a {role} device needs the desk id (got {target!r})")
+    if role not in BOUND_TO_DESK and target:
         raise PairingRefused(f"{role} is one console: no id (got {target!r})")
 
 
@@ -195,7 +197,7 @@ class DeviceRegistry:
         entry = self._read()["devices"].get(match.group(1))
         if entry is None or not hmac.compare_digest(entry["hash"], _hash(match.group(2))):
             return None
-        if entry["role"] != role or (role == "desk" and entry["target"] != target):
+        if entry["role"] != role or (role in BOUND_TO_DESK and entry["target"] != target):
             return None
         return Device(match.group(1), entry["role"], entry["target"], entry["label"], entry["paired_at"])
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from config.model import Config
-from display.consoles import CODE_TTL_S, DeviceRegistry, PairingRefused
+from display.consoles import BOUND_TO_DESK, CODE_TTL_S, DeviceRegistry, PairingRefused
 from display.queue import QueueStore
 
 SERVICE_DATA_DIR = Path("/var/lib/totem-display")  # systemd's StateDirectory of the hub units
@@ -25,8 +25,9 @@ SERVICE_DATA_DIR = Path("/var/lib/totem-display")  # systemd's StateDirectory of
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("pair", help="a one-time code (and link) pairing one browser to a console")
-    p.add_argument("role", choices=("desk", "reception", "manager"), help="the console this browser opens")
-    p.add_argument("desk", nargs="?", default="", help="the desk id (role desk only)")
+    p.add_argument("role", choices=("desk", "reception", "manager", "vote"),
+                   help="the console this browser opens (vote: the desk-side satisfaction tablet)")
+    p.add_argument("desk", nargs="?", default="", help="the desk id (roles desk and vote only)")
     p.add_argument("--label", default="", help="a note to recognise the device later (\"PC sportello 1\")")
     p.add_argument("--valid-min", type=int, default=round(CODE_TTL_S / 60), help="minutes the code stays valid")
     c = sub.add_parser("consoles", help="the paired console browsers (id, console, label, when)")
@@ -67,7 +68,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
 def _run(config: Config, args: argparse.Namespace) -> int:
     registry = DeviceRegistry(hub_data_dir(config))
     if args.command == "pair":
-        if args.role == "desk" and config.desk(args.desk) is None:
+        if args.role in BOUND_TO_DESK and config.desk(args.desk) is None:
             desks = ", ".join(d.id for d in config.desks)
             print(f"totem-display pair: desk: {args.desk!r} is not a desk of the site file ({desks})", file=sys.stderr)
             return 2
@@ -75,12 +76,12 @@ def _run(config: Config, args: argparse.Namespace) -> int:
             print(f"totem-display pair: --valid-min: 1-1440 minutes (got {args.valid_min})", file=sys.stderr)
             return 2
         try:
-            code = registry.new_code(args.role, args.desk if args.role == "desk" else "", label=args.label,
+            code = registry.new_code(args.role, args.desk if args.role in BOUND_TO_DESK else "", label=args.label,
                                      ttl_s=args.valid_min * 60)
         except PairingRefused as exc:
             print(f"totem-display pair: {exc}", file=sys.stderr)
             return 2
-        what = f"desk {args.desk}" if args.role == "desk" else args.role
+        what = f"{args.role} {args.desk}" if args.role in BOUND_TO_DESK else args.role
         print(f"pairing code for {what}: {code} (one device, valid {args.valid_min} min)")
         print(f"open on that device: {base_url(config)}/pair#{code}")
         return 0

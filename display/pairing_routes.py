@@ -21,7 +21,7 @@ from aiohttp import web
 
 from display import STATIC
 from display.connlimit import read_json
-from display.consoles import COOKIE_MAX_AGE_S, PairingRefused, cookie_name
+from display.consoles import BOUND_TO_DESK, COOKIE_MAX_AGE_S, PairingRefused, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.validation import BadRequest, expect_object
 
@@ -70,10 +70,10 @@ async def new_code(request: web.Request) -> web.Response:
     role, desk, label = body.get("role"), body.get("desk", ""), body.get("label", "")
     if not isinstance(label, str) or len(label) > 40:
         raise BadRequest("label", "must be at most 40 characters", label)
-    if role == "desk" and (not isinstance(desk, str) or hub.config.desk(desk) is None):
+    if role in BOUND_TO_DESK and (not isinstance(desk, str) or hub.config.desk(desk) is None):
         raise BadRequest("desk", "must be a desk of the site file: " + ", ".join(d.id for d in hub.config.desks), desk)
     try:
-        code = hub.consoles.new_code(str(role), str(desk) if role == "desk" else "", label=label)
+        code = hub.consoles.new_code(str(role), str(desk) if role in BOUND_TO_DESK else "", label=label)
     except PairingRefused as exc:
         raise BadRequest("role", str(exc), role) from None
     return web.json_response({"code": code, "link": f"/pair#{code}"}, status=201)

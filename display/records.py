@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from display import appointments, devices
+from display import appointments, devices, votes
 from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
@@ -121,7 +121,8 @@ STEPS = (_first_release, script(devices.SCHEMA),
          script("ALTER TABLE tickets ADD COLUMN told_low_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN told_high_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN lang TEXT"),
-         script(DESK_REQUESTS))
+         script(DESK_REQUESTS),
+         script(votes.SCHEMA))  # 5: the citizens' satisfaction votes (display.votes), a table only added
 assert len(STEPS) == HUB_SCHEMA
 
 

@@ -39,6 +39,8 @@ from display.report_page import (
     unlock_page,
 )
 from display.reports import Report, named_period
+from display.vote_report import as_json as vote_report_json
+from display.vote_report import faccia_table, vote_rows, votes_table
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +116,12 @@ async def reports_page(request: web.Request) -> web.Response:
     if not _manager(request, hub):
         return web.Response(text=unlock_page(lang=lang), content_type="text/html", status=401, headers=headers)
     report = await _report(request, hub, lang)
-    first, last, service, _ = _period(request, hub)
+    first, last, service, desk = _period(request, hub)
     promise = await asyncio.to_thread(_read, hub, lambda db: promise_rows(db, first, last, service=service))
+    votes = await asyncio.to_thread(_read, hub, lambda db: vote_rows(db, first, last, service=service, desk=desk))
     query = {k: request.query[k] for k in ("period", "from", "to", "service", "desk") if k in request.query}
     query.setdefault("period", "custom" if "from" in query else "month")
-    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise),
+    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise, votes=votes),
                         content_type="text/html", headers=headers)
 
 
@@ -179,7 +182,10 @@ async def api_reports(request: web.Request) -> web.Response:
     if not (hub.bearer_ok(request) or _manager(request, hub)):
         return web.json_response({"error": "reports locked: the manager's PIN or the hub token"}, status=401)
     report = await _report(request, hub, _lang(request, hub))
-    return web.json_response(to_json(report), dumps=lambda d: json.dumps(d, default=str))
+    first, last, service, desk = _period(request, hub)
+    votes = await asyncio.to_thread(_read, hub, lambda db: vote_rows(db, first, last, service=service, desk=desk))
+    return web.json_response({**to_json(report), "votes": vote_report_json(votes)},
+                             dumps=lambda d: json.dumps(d, default=str))
 
 
 async def csv_table(request: web.Request) -> web.Response:
@@ -200,6 +206,9 @@ async def csv_table(request: web.Request) -> web.Response:
             return to_csv(ticket_table(facts, hub.store.tz))
         if name == "promise":
             return to_csv(promise_table(promise_rows(db, first, last, service=service), t, hub.config))
+        if name in ("votes", "faccia"):  # the satisfaction votes (display.vote_report)
+            rows = vote_rows(db, first, last, service=service, desk=desk)
+            return to_csv(votes_table(rows, t, hub.config) if name == "votes" else faccia_table(rows, hub.config))
         if name == "monthly":
             return to_csv(monthly_table(monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]), t))
         report = report_for(db, hub.config, first, last, service=service, desk=desk, lang=lang)

@@ -27,6 +27,7 @@ from display import (
     reception_routes,
     report_routes,
     validation,
+    vote_routes,
 )
 from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub, require_same_origin
@@ -365,6 +366,7 @@ def build_app(hub: Hub) -> web.Application:
         *report_routes.routes(),
         *fleet_routes.routes(),
         *follow.routes(),
+        *vote_routes.routes(),
         *reception_routes.routes(),
         *pairing_routes.routes(),
         web.static("/static", STATIC),

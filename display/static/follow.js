@@ -85,6 +85,8 @@
     $("sound").hidden = !["waiting", "unknown"].includes(s) && !audio;
     $("updated").className = failing ? "updated stale" : "updated";
     $("updated").textContent = lastOk ? t(failing ? "stale" : "updated", {t: hhmm(lastOk)}) : "";
+    // What the page shows, for follow_vote.js (the satisfaction vote, issue 22).
+    document.dispatchEvent(new CustomEvent("totem:follow-render", {detail: {view: view, lang: lang}}));
   }
 
   function tone() {

@@ -10,7 +10,7 @@ from display.consoles import DeviceRegistry
 
 
 def code(hub: object, role: str = "desk", target: str = "1") -> str:
-    return DeviceRegistry(hub.config.hub.data_dir).new_code(role, target if role == "desk" else "")  # type: ignore[attr-defined]
+    return DeviceRegistry(hub.config.hub.data_dir).new_code(role, target if role in ("desk", "vote") else "")  # type: ignore[attr-defined]
 
 
 def paired(hub: object, role: str = "desk", target: str = "1", session: requests.Session | None = None
@@ -25,6 +25,7 @@ def paired(hub: object, role: str = "desk", target: str = "1", session: requests
 
 def pair_page(page: object, hub: object, role: str = "desk", target: str = "1") -> None:
     """A browser page paired through the pairing link (`/pair#CODE`), left on the console's page."""
-    where = {"desk": f"/desk/{target}", "reception": "/reception", "manager": "/reports"}[role]
+    where = {"desk": f"/desk/{target}", "reception": "/reception", "manager": "/reports",
+             "vote": f"/vote/{target}"}[role]
     page.goto(f"{hub.url}/pair#{code(hub, role, target)}")  # type: ignore[attr-defined]
     page.wait_for_url(hub.url + where + "*")  # type: ignore[attr-defined]
