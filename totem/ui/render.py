@@ -9,12 +9,13 @@ from functools import lru_cache
 
 import pygame
 
+from config.bidi import has_rtl
 from config.colours import contrast, hex_colour
 from config.i18n import Translator
 from config.model import Config, Service
-from printer.fonts import font_file
 from totem.hours import Opening, Schedule
 from totem.ui.geometry import Box, HomeLayout, home_layout, keypad_layout, menu_layout, px_per_mm, take_layout
+from totem.ui.text import font, font_for_text, render_line
 from totem.wording import closed_reason, hours_text, reopening_text
 
 INK = (20, 20, 20)
@@ -24,11 +25,6 @@ WHITE = (255, 255, 255)
 MUTED = (70, 70, 70)
 WARN = (150, 40, 20)
 FOCUS = (255, 196, 0)
-
-
-@lru_cache(maxsize=64)
-def font(px: int) -> pygame.font.Font:
-    return pygame.font.Font(font_file(bold=True), max(8, px))  # the product's typeface (printer/fonts.py)
 
 
 def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
@@ -51,7 +47,7 @@ def fit_px(text: str, box: Box, max_px: int, max_lines: int = 2) -> int:
     """The largest font size (<= max_px) at which text fits the box in at most max_lines lines."""
     px = max_px
     while px > 10:
-        f = font(px)
+        f = font_for_text(px, text)
         lines = wrap(text, f, box.w)
         if len(lines) <= max_lines and all(f.size(x)[0] <= box.w for x in lines) \
                 and len(lines) * f.get_linesize() <= box.h:
@@ -61,7 +57,7 @@ def fit_px(text: str, box: Box, max_px: int, max_lines: int = 2) -> int:
 
 
 def fit(text: str, box: Box, max_px: int, max_lines: int = 2) -> tuple[pygame.font.Font, list[str]]:
-    f = font(fit_px(text, box, max_px, max_lines))
+    f = font_for_text(fit_px(text, box, max_px, max_lines), text)
     return f, wrap(text, f, box.w)[:max_lines]
 
 
@@ -70,8 +66,10 @@ def draw_text(surface: pygame.Surface, text: str, box: Box, max_px: int, colour:
     f, lines = fit(text, box, max_px, max_lines)
     line_h = f.get_linesize()
     y = box.y + (box.h - line_h * len(lines)) // 2
+    if has_rtl(text):  # Arabic reads from the right: what sits on the left in Italian sits on the right
+        align = {"left": "right", "right": "left"}.get(align, align)
     for line in lines:
-        img = f.render(line, True, colour)
+        img = render_line(f, line, colour)
         if align == "left":
             x = box.x
         elif align == "right":
