@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pygame
@@ -22,6 +23,39 @@ def font(px: int, script: str = "Latn") -> pygame.font.Font:
     if script == "Arab":
         f.set_script("Arab")  # HarfBuzz shaping: joined letters
     return f
+
+
+# Noto Sans Arabic's line is 2.1 times its size (room for stacked marks); Atkinson's is 1.24,
+# CJK's 1.45. Lines are set at most 1.45 sizes apart, so an Arabic label fits a button as an
+# Italian one does (the glyphs' own surfaces may overlap in their empty margins).
+MAX_LINE_RATIO = 1.45
+
+
+def line_height(f: pygame.font.Font) -> int:
+    return min(f.get_linesize(), round(MAX_LINE_RATIO * f.point_size))
+
+
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_TOKENS = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+|\\s+")  # a Chinese character alone, a word, a space
+
+
+def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
+    """Greedy lines at most `width` wide; Chinese breaks between any two characters."""
+    lines: list[str] = []
+    current = ""
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            current += " " if current else ""
+            continue
+        trial = current + token
+        if f.size(trial)[0] <= width or not current.strip():
+            current = trial
+        else:
+            lines.append(current.rstrip())
+            current = token
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines or [""]
 
 
 def font_for_text(px: int, text: str) -> pygame.font.Font:
