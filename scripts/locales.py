@@ -32,7 +32,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from config.i18n import DOMAIN, FALLBACK, LOCALES_DIR, citizen_key, mo_file, po_file  # noqa: E402
+from config import i18n  # noqa: E402
+from config.i18n import DOMAIN, FALLBACK, citizen_key, mo_file, po_file  # noqa: E402
 
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)  # headers do not change on each run (clean diffs)
 KEY_USE = re.compile(r"""\b(?:t|self\.t|translate|_t)\(\s*["']([a-z][a-z0-9_]+)["']""")
@@ -44,7 +45,7 @@ HEADER = """\
 
 
 def languages() -> list[str]:
-    return sorted(p.name for p in LOCALES_DIR.iterdir() if po_file(p.name).is_file())
+    return sorted(p.name for p in i18n.LOCALES_DIR.iterdir() if po_file(p.name).is_file())
 
 
 def load(lang: str) -> Catalog:
@@ -121,13 +122,17 @@ def keys_in_code() -> set[str]:
     return used
 
 
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def problems() -> list[str]:
     out: list[str] = []
     italian = {m.id for m in load(FALLBACK) if m.id}
     for lang in languages():
         catalog = load(lang)
         if not mo_file(lang).is_file() or mo_file(lang).read_bytes() != mo_bytes(catalog):
-            out.append(f"{po_file(lang).relative_to(ROOT)}: the .mo is out of step; run scripts/locales compile")
+            out.append(f"{shown(po_file(lang))}: the .mo is out of step; run scripts/locales compile")
         have = {m.id: m.string for m in catalog if m.id}
         out += [f"{lang}: {key}: missing (Italian has it)" for key in sorted(italian - have.keys())]
         out += [f"{lang}: {key}: untranslated" for key, text in sorted(have.items())
