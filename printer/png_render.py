@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from config.bidi import has_rtl
+from config.bidi import has_rtl, logical_runs
 from config.languages import script_of
 from printer.fonts import font_for_script
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
@@ -80,16 +80,23 @@ def mirrored(align: str) -> str:
     return {"left": "right", "right": "left"}.get(align, align)
 
 
+def isolated(text: str) -> str:
+    """Each left-to-right run (a phone number "0583 428370", a time range) kept in one piece
+    inside Arabic, as on screen (config/bidi.py): Unicode isolates around it for Raqm's bidi."""
+    return " ".join(run if rtl else f"\u2066{run}\u2069" for run, rtl in logical_runs(text))
+
+
 def text_image(block: Text, width_dots: int) -> Image.Image:
     """One text line as the printer would draw it, black on white, at most `width_dots` wide."""
     size = CHAR_H * block.height
     font = _font(int(size * 0.9), block.bold, script_of(block.text))
     direction = "rtl" if has_rtl(block.text) else None
-    left, top, right, bottom = font.getbbox(block.text, direction=direction)
+    text = isolated(block.text) if direction else block.text
+    left, top, right, bottom = font.getbbox(text, direction=direction)
     text_w = max(1, right - left)
     text_h = max(1, size)
     line = Image.new("L", (text_w, text_h), 255)
-    ImageDraw.Draw(line).text((-left, (size - (bottom - top)) // 2 - top + 1), block.text, font=font, fill=0,
+    ImageDraw.Draw(line).text((-left, (size - (bottom - top)) // 2 - top + 1), text, font=font, fill=0,
                               direction=direction)
     stretch = block.width / block.height
     target_w = min(width_dots, max(1, int(text_w * stretch)))

@@ -153,8 +153,8 @@ def many_languages(out: Path, clock: FrozenClock) -> None:
             service = next(s for s in config.services if s.id == "rimborsi")
             from config.records import Estimate
 
-            content = TicketContent("C007", service, clock.now(), lang, Estimate(3, True, 10, 25, "hub"),
-                                    "http://192.168.1.10:8080/t/x")
+            content = TicketContent("C007", service, clock.now().astimezone(ROME), lang,
+                                    Estimate(3, True, 10, 25, "hub"), "http://192.168.1.10:8080/t/x")
             render_png(build_ticket(content, config)).save(out / f"ticket-{lang}.png")
             print(out / f"ticket-{lang}.png")
 

@@ -306,3 +306,38 @@ def test_the_ticket_image_draws_arabic_and_chinese(seven: Config) -> None:
     for lang in ("ar", "zh"):
         image = render_png(build_ticket(ticket(seven, lang), seven))
         assert isinstance(image, Image.Image) and image.getextrema()[0] == 0
+
+
+# ---- the follow page and the call screen ----------------------------------------------------------
+
+def test_the_follow_page_carries_the_sites_languages_from_the_catalogues(seven: Config) -> None:
+    import json
+
+    from display.follow_texts import page_texts, with_texts
+
+    texts = page_texts(seven)
+    assert [x["code"] for x in texts["languages"]] == SEVEN
+    assert [x["code"] for x in texts["languages"] if x["rtl"]] == ["ar"]
+    assert texts["text"]["zh"]["ahead_many"] == "您前面有 {n} 人"
+    assert all(set(words) == set(texts["text"]["it"]) for words in texts["text"].values())
+    html = with_texts("<html><head><title>x</title></head><body></body></html>", seven)
+    block = html.split('<script type="application/json" id="texts">')[1].split("</script>")[0]
+    assert json.loads(block.replace("<\\/", "</")) == texts
+
+
+def test_the_call_screen_takes_each_language_in_turn(seven: Config) -> None:
+    from display.call_screen import CallScreen
+
+    pygame.display.init()
+    pygame.font.init()
+    window = pygame.display.set_mode((640, 360))
+    screen = CallScreen(config=seven, window=window, announcer=None, now=lambda: rome(2026, 12, 1, 10, 0))
+    screen.state = {"service_day": "2026-12-01", "calls": [{"code": "A001", "desk_name": "Sportello 1"}],
+                    "services": [{"prefix": "A", "colour": "#1f4e8c", "waiting": 2}]}
+    seen = set()
+    for lang in seven.site.languages:
+        screen._frame_key = ("10:00", -1, 0, "2026-12-01", lang)
+        screen.draw()
+        seen.add(screen.t.lang)
+        assert screen.t("display_last_calls") == Translator(lang)("display_last_calls")
+    assert seen == set(SEVEN)
