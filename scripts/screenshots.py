@@ -8,6 +8,7 @@ Usage: python scripts/screenshots.py [OUT_DIR]
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -42,8 +43,10 @@ ALL_LANGUAGES = ["it", "en", "ro", "sq", "ar", "zh", "uk"]  # the line a site un
 
 def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None,  # type: ignore[no-untyped-def]
          languages: list[str] | None = None):
-    with open(SHIPPED, "rb") as fh:
-        raw = tomllib.load(fh)
+    text = SHIPPED.read_text(encoding="utf-8")
+    if languages:  # as the file's comment says: the languages listed, their labels uncommented
+        text = re.sub(r"^# (label\.[a-z][a-z] = )", r"\1", text, flags=re.M)
+    raw = tomllib.loads(text)
     if languages:
         raw["site"]["languages"] = languages
     raw["totem"]["data_dir"] = str(data_dir)
