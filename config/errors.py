@@ -163,3 +163,12 @@ class MayNotBeCalled(TotemError):
         self.closes_at = closes_at
         super().__init__(f"service {service_id!r}: a ticket taken now may not be called before closing "
                          f"({closes_at or 'closed'})")
+
+
+class FontMissing(TotemError, FileNotFoundError):
+    """A configured language's script has no font installed (CJK comes from a Debian package)."""
+
+    def __init__(self, lang: str, path: str, package: str) -> None:
+        self.lang, self.path, self.package = lang, path, package
+        super().__init__(f"no font for language {lang!r}: {path} is missing; install the Debian package {package} "
+                         "(systemd/install.sh does when site.languages lists it)")

@@ -1,27 +1,54 @@
-"""Translation catalogues: one TOML file per language in config/locales/.
+"""Translation catalogues: gettext, one `config/locales/XX/LC_MESSAGES/totem.po` per language.
 
-Adding a language is adding `XX.toml` with the same keys as `it.toml` and listing
-"XX" in `site.languages`. A missing key falls back to the default language's text.
+Translators edit the `.po` files (the format every translation tool reads: Poedit, Weblate,
+Lokalize); `scripts/locales compile` turns them into the `.mo` files read here with the
+standard library's `gettext`, so the running programs load no extra library and a catalogue
+loads in well under a millisecond (`tests/bench/bench_i18n.py`). `scripts/locales check`
+(and tests/test_locales.py) fail when a `.mo` is older than its `.po`.
+
+Message ids are the program's keys (`ticket_your_number`), the Italian text is each entry's
+source comment. Adding a language is adding its `.po`, compiling it and listing "XX" in
+`site.languages` (config/languages.py says its script, font and voice). A key missing in a
+language falls back to Italian; the tests refuse that for any key a citizen can see.
 """
 
 from __future__ import annotations
 
-import tomllib
+import gettext
 from functools import cache
 from pathlib import Path
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "totem"
 FALLBACK = "it"
+# Read only by the manager and the technician, who use the hub and the totem in Italian or
+# English: these keys may stay untranslated in the citizens' other languages.
+STAFF_PREFIXES = ("report_", "tech_")
+
+
+def po_file(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def mo_file(lang: str) -> Path:
+    return LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 
 def available_languages() -> list[str]:
-    return sorted(p.stem for p in LOCALES_DIR.glob("*.toml"))
+    return sorted(p.name for p in LOCALES_DIR.iterdir() if mo_file(p.name).is_file())
+
+
+def citizen_key(key: str) -> bool:
+    """Whether a citizen can read this message (then every language must translate it)."""
+    return not key.startswith(STAFF_PREFIXES)
 
 
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
-    with open(LOCALES_DIR / f"{lang}.toml", "rb") as fh:
-        return {k: str(v) for k, v in tomllib.load(fh).items()}
+    """Key -> text for one language, translated entries only (the header is not a message)."""
+    with open(mo_file(lang), "rb") as fh:
+        messages = gettext.GNUTranslations(fh)._catalog  # the parsed .mo, msgid -> msgstr
+    return {k: v for k, v in messages.items() if isinstance(k, str) and k and v}
 
 
 class Translator:

@@ -198,10 +198,8 @@ def _site(c: Checker, t: dict[str, Any]) -> Site | None:
         if not langs:
             c.bad("site.languages", "must list at least one language", langs)
         for i, lang in enumerate(langs):
-            if not _LANG_RE.match(lang):
-                c.bad(f"site.languages[{i}]", "must be a two-letter ISO 639-1 code", lang)
-            elif not _has_catalogue(lang):
-                c.bad(f"site.languages[{i}]", "no translation catalogue for this language", lang)
+            if not isinstance(lang, str) or not _LANG_RE.match(lang) or not _has_catalogue(lang):
+                c.bad(f"site.languages[{i}]", _language_problem(lang), lang)
         if len(set(langs)) != len(langs):
             c.bad("site.languages", "lists a language twice", langs)
     if None in (name, desk_name, tz, langs) or not langs:
@@ -215,7 +213,8 @@ def _declared_languages(raw: Mapping[str, Any]) -> tuple[str, ...]:
     langs = site.get("languages", ["it", "en"]) if isinstance(site, dict) else ["it", "en"]
     if not isinstance(langs, list) or not langs or not all(isinstance(x, str) for x in langs):
         return ("it", "en")
-    return tuple(langs)
+    known = tuple(x for x in langs if _LANG_RE.match(x) and _has_catalogue(x))  # a wrong code is reported once
+    return known or ("it", "en")
 
 
 def _declared_service_ids(raw: Mapping[str, Any]) -> list[str]:
@@ -223,6 +222,17 @@ def _declared_service_ids(raw: Mapping[str, Any]) -> list[str]:
     if not isinstance(services, list):
         return []
     return [t["id"] for t in services if isinstance(t, dict) and isinstance(t.get("id"), str)]
+
+
+def _language_problem(lang: Any) -> str:
+    from config.i18n import available_languages
+    from config.languages import suggest
+
+    known = available_languages()
+    what = ("must be a two-letter ISO 639-1 code" if not isinstance(lang, str) or not _LANG_RE.match(lang)
+            else "no translation catalogue for this language")
+    guess = suggest(lang, known) if isinstance(lang, str) else None
+    return f"{what}; did you mean {guess!r}?" if guess else f"{what}; available: {', '.join(known)}"
 
 
 def _has_catalogue(lang: str) -> bool:
@@ -334,8 +344,8 @@ def _services(c: Checker, value: Any, languages: tuple[str, ...]) -> list[Servic
         for lang in languages:
             c.get(labels, lang, f"{path}.label", "a non-empty string")
         for lang, text in labels.items():
-            if lang not in languages:
-                c.bad(f"{path}.label.{lang}", f"language not in site.languages {list(languages)}", lang)
+            if lang not in languages and not _has_catalogue(lang):  # labels for a language not (yet) listed may stay
+                c.bad(f"{path}.label.{lang}", f"no such language; {_language_problem(lang)}", lang)
             elif isinstance(text, str) and len(text) > 48:
                 c.bad(f"{path}.label.{lang}", "too long for a button and a ticket (48 characters at most)", text)
         avg = c.get(t, "avg_service_min", path, "a number", check=positive)

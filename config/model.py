@@ -137,7 +137,9 @@ class AccessibilitySettings:
     screen_diagonal_in: float = 7.0  # Home sizes its text for this panel (6 mm capitals, 7 mm large; 3 mm least)
 
     def voice(self, lang: str) -> str:
-        return self.voices.get(lang, lang)
+        from config.languages import language
+
+        return self.voices.get(lang) or language(lang).voice
 
 
 @dataclass(frozen=True)

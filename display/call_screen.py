@@ -25,6 +25,7 @@ from display.sound import Announcer, call_phrases
 from totem.hours import Schedule
 from totem.ui.geometry import Box
 from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font
+from totem.ui.text import font_for_text, render_line
 from totem.wording import hours_text
 
 log = logging.getLogger(__name__)
@@ -169,7 +170,8 @@ class CallScreen:
                   max_lines=1)
         if not self.linked:  # discreet marker: the screen keeps the last known state
             pygame.draw.circle(s, OFFLINE, (w - round(2 * u), h - round(2 * u)), max(4, round(0.8 * u)))
-            label = font(round(2.5 * u)).render(self.t("display_offline"), True, GREY)
+            offline = self.t("display_offline")
+            label = render_line(font_for_text(round(2.5 * u), offline), offline, GREY)
             s.blit(label, (w - round(4 * u) - label.get_width(), h - round(2 * u) - label.get_height() // 2))
         pygame.display.flip()
         self.dirty = False
@@ -177,7 +179,7 @@ class CallScreen:
     def _draw_destination(self, desk_name: str, box: Box, ink: tuple[int, int, int], u: float) -> None:
         """An arrow (drawn: the bundled font has no arrow glyph) and the desk's name, centred."""
         f, lines = fit(desk_name, Box(box.x, box.y, box.w * 80 // 100, box.h), round(14 * u), 1)
-        text = f.render(lines[0], True, ink)
+        text = render_line(f, lines[0], ink)
         arrow_w = round(f.get_height() * 0.8)
         gap = round(f.get_height() * 0.3)
         x = box.x + (box.w - arrow_w - gap - text.get_width()) // 2

@@ -24,6 +24,7 @@ from aiohttp import web
 
 from config.follow import KEY_RE
 from display import STATIC, listings
+from display.follow_texts import with_texts
 from display.hub import HUB_KEY
 from display.queue import QueueStore
 
@@ -72,7 +73,8 @@ async def follow_api(request: web.Request) -> web.Response:
 async def follow_page(request: web.Request) -> web.Response:
     if not KEY_RE.fullmatch(request.match_info["key"]):
         raise web.HTTPNotFound(text="not found")
-    return web.Response(text=(STATIC / STATIC_PAGE).read_text(encoding="utf-8"), content_type="text/html",
+    html = with_texts((STATIC / STATIC_PAGE).read_text(encoding="utf-8"), request.app[HUB_KEY].store.config)
+    return web.Response(text=html, content_type="text/html",
                         headers=PAGE_HEADERS)
 
 

@@ -1,11 +1,13 @@
 """Render a TicketLayout to ESC/POS bytes with python-escpos (native text and QR, no raster
-unless a logo is configured)."""
+unless a logo is configured, or a line the pinned code page cannot hold: Arabic, Chinese,
+Ukrainian, Romanian's ș ț, which print as an image of the line drawn with its script's font)."""
 
 from __future__ import annotations
 
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
+from config.bidi import has_rtl
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
 
 
@@ -28,7 +30,11 @@ def write_layout(printer: Escpos, layout: TicketLayout, *, codepage: str) -> Non
             if wanted != current:
                 _style(printer, block)
                 current = wanted
-            printer.text(block.text + "\n")
+            if encodable(block.text, codepage):
+                printer.text(block.text + "\n")
+            else:
+                _raster_line(printer, block, layout.width_dots)
+                current = (current[0], current[1], current[2], "")  # the image set its own alignment
         elif isinstance(block, Rule):
             if current != (1, 1, False, "left"):
                 printer.set(align="left", bold=False, normal_textsize=True)
@@ -54,3 +60,22 @@ def _style(printer: Escpos, block: Text) -> None:
         printer.set(align=block.align, bold=block.bold, double_width=True, double_height=True)
     else:
         printer.set(align=block.align, bold=block.bold, custom_size=True, width=block.width, height=block.height)
+
+
+def encodable(text: str, codepage: str) -> bool:
+    """Whether the printer's pinned code page has every character (else the line is an image)."""
+    try:
+        text.encode(codepage.lower())
+    except UnicodeEncodeError:
+        return False
+    except LookupError:  # a code page Python has no codec for: only ASCII is certain
+        return text.isascii()
+    return True
+
+
+def _raster_line(printer: Escpos, block: Text, width_dots: int) -> None:
+    from printer.png_render import mirrored, text_image  # Pillow's fonts, only for such a line
+
+    align = mirrored(block.align) if has_rtl(block.text) else block.align
+    printer.set(align=align)
+    printer.image(text_image(block, width_dots), impl="bitImageRaster", center=False)

@@ -1,25 +1,36 @@
 """Render a TicketLayout to a PNG-ready Pillow image: the on-screen copy and the preview.
 
 Pixels are printer dots (203 dpi), heights come from the layout's line model, so the
-image is as long as the paper. Drawn with the product's typeface (printer/fonts.py), which
-has every accented letter (Pillow's bundled font showed boxes for à è é ì ò ù).
+image is as long as the paper. Drawn with the product's typeface for the text's script
+(printer/fonts.py), which has every accented letter (Pillow's bundled font showed boxes for
+à è é ì ò ù); Arabic is shaped and laid out right to left by Pillow's Raqm layout (HarfBuzz
+and FriBiDi), and a line the printer's code page cannot hold prints as this image
+(printer/escpos_render.py).
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import lru_cache
 
 from PIL import Image, ImageDraw, ImageFont
 
-from printer.fonts import font_file
+from config.bidi import has_rtl, logical_runs
+from config.languages import script_of
+from printer.fonts import font_for_script
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
 
 MARGIN_DOTS = 16
 
 
-@lru_cache(maxsize=32)
-def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(font_file(bold=bold), size)
+@lru_cache(maxsize=64)
+def _font(size: int, bold: bool, script: str = "Latn") -> ImageFont.FreeTypeFont:
+    choice = font_for_script(script, bold=bold)
+    font = ImageFont.truetype(choice.path, size, index=choice.index)
+    if choice.bold_by_weight:
+        with suppress(OSError, ValueError):  # FreeType without variation support: the regular weight
+            font.set_variation_by_name("Bold")
+    return font
 
 
 def render_png(layout: TicketLayout) -> Image.Image:
@@ -51,25 +62,47 @@ def render_png(layout: TicketLayout) -> Image.Image:
 def _draw_text(image: Image.Image, block: Text, y: int, width_dots: int) -> None:
     if not block.text:
         return
+    line = text_image(block, width_dots)
+    align = mirrored(block.align) if has_rtl(block.text) else block.align
+    if align == "left":
+        x = MARGIN_DOTS
+    elif align == "right":
+        x = MARGIN_DOTS + width_dots - line.width
+    else:
+        x = MARGIN_DOTS + (width_dots - line.width) // 2
     size = CHAR_H * block.height
-    font = _font(int(size * 0.9), block.bold)
-    left, top, right, bottom = font.getbbox(block.text)
+    slot = max(CHAR_H + LINE_GAP, size)
+    image.paste(line, (x, y + (slot - line.height) // 2))
+
+
+def mirrored(align: str) -> str:
+    """Arabic reads from the right: a line set on the left in Italian is set on the right."""
+    return {"left": "right", "right": "left"}.get(align, align)
+
+
+def isolated(text: str) -> str:
+    """Each left-to-right run (a phone number "0583 428370", a time range) kept in one piece
+    inside Arabic, as on screen (config/bidi.py): Unicode isolates around it for Raqm's bidi."""
+    return " ".join(run if rtl else f"\u2066{run}\u2069" for run, rtl in logical_runs(text))
+
+
+def text_image(block: Text, width_dots: int) -> Image.Image:
+    """One text line as the printer would draw it, black on white, at most `width_dots` wide."""
+    size = CHAR_H * block.height
+    font = _font(int(size * 0.9), block.bold, script_of(block.text))
+    direction = "rtl" if has_rtl(block.text) else None
+    text = isolated(block.text) if direction else block.text
+    left, top, right, bottom = font.getbbox(text, direction=direction)
     text_w = max(1, right - left)
     text_h = max(1, size)
     line = Image.new("L", (text_w, text_h), 255)
-    ImageDraw.Draw(line).text((-left, (size - (bottom - top)) // 2 - top + 1), block.text, font=font, fill=0)
+    ImageDraw.Draw(line).text((-left, (size - (bottom - top)) // 2 - top + 1), text, font=font, fill=0,
+                              direction=direction)
     stretch = block.width / block.height
     target_w = min(width_dots, max(1, int(text_w * stretch)))
     if target_w != text_w:
         line = line.resize((target_w, text_h), Image.LANCZOS)
-    if block.align == "left":
-        x = MARGIN_DOTS
-    elif block.align == "right":
-        x = MARGIN_DOTS + width_dots - target_w
-    else:
-        x = MARGIN_DOTS + (width_dots - target_w) // 2
-    slot = max(CHAR_H + LINE_GAP, size)
-    image.paste(line, (x, y + (slot - text_h) // 2))
+    return line
 
 
 def _draw_qr(image: Image.Image, block: QR, y: int, width: int) -> None:

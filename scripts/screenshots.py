@@ -1,4 +1,5 @@
-"""Render the kiosk's screens (it and en) to docs/screenshots/ with the shipped config.
+"""Render the kiosk's screens (it and en; Arabic and Chinese with all seven of the site's
+languages listed) to docs/screenshots/ with the shipped config.
 
 Runs the real kiosk on SDL's dummy driver with a frozen clock and a temporary data dir.
 Usage: python scripts/screenshots.py [OUT_DIR]
@@ -7,6 +8,7 @@ Usage: python scripts/screenshots.py [OUT_DIR]
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 import tempfile
@@ -36,9 +38,17 @@ ROME = ZoneInfo("Europe/Rome")
 SHIPPED = ROOT / "config" / "comune-amico.toml"
 
 
-def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None):  # type: ignore[no-untyped-def]
-    with open(SHIPPED, "rb") as fh:
-        raw = tomllib.load(fh)
+ALL_LANGUAGES = ["it", "en", "ro", "sq", "ar", "zh", "uk"]  # the line a site uncomments (issue 22)
+
+
+def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None,  # type: ignore[no-untyped-def]
+         languages: list[str] | None = None):
+    text = SHIPPED.read_text(encoding="utf-8")
+    if languages:  # as the file's comment says: the languages listed, their labels uncommented
+        text = re.sub(r"^# (label\.[a-z][a-z] = )", r"\1", text, flags=re.M)
+    raw = tomllib.loads(text)
+    if languages:
+        raw["site"]["languages"] = languages
     raw["totem"]["data_dir"] = str(data_dir)
     if size:
         raw["totem"]["window_size"] = list(size)
@@ -122,6 +132,34 @@ def main() -> None:
             app.voided = "A001"  # as after a ticket whose number showed, then did not print (test_faults)
             app.dirty = True
             shoot(out, f"out-of-service-voided-{lang}", app)
+
+
+    many_languages(out, open_at)
+
+
+def many_languages(out: Path, clock: FrozenClock) -> None:
+    """Home, the ticket screen and the printed ticket in Arabic and Chinese, seven languages listed."""
+    from printer.layout import TicketContent, build_ticket
+    from printer.png_render import render_png
+
+    for lang in ("ar", "zh"):
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+            config = site(Path(tmp), languages=ALL_LANGUAGES)
+            app = build_kiosk(config, stack, clock=clock)
+            app.lang = lang
+            settle(app, Screen.HOME)
+            shoot(out, f"home-{lang}", app)
+            app.lang = lang
+            app.start_ticket("rimborsi")
+            settle(app, Screen.TAKE)
+            shoot(out, f"take-{lang}", app)
+            service = next(s for s in config.services if s.id == "rimborsi")
+            from config.records import Estimate
+
+            content = TicketContent("C007", service, clock.now().astimezone(ROME), lang,
+                                    Estimate(3, True, 10, 25, "hub"), "http://192.168.1.10:8080/t/x")
+            render_png(build_ticket(content, config)).save(out / f"ticket-{lang}.png")
+            print(out / f"ticket-{lang}.png")
 
 
 if __name__ == "__main__":

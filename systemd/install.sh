@@ -86,7 +86,22 @@ debian_packages() {
             pkgs+=(espeak-ng libgbm1 libegl1 libgles2 libdrm2 libasound2) ;;
     esac
     case "$ROLE" in display|hub|totem+hub) pkgs+=(openssl) ;; esac  # the hub's own TLS certificate
+    case "$ROLE" in totem|totem+hub|display) mapfile -t -O "${#pkgs[@]}" pkgs < <(language_packages) ;; esac
     printf '%s\n' "${pkgs[@]}"
+}
+
+language_packages() {
+    # Fonts only for the scripts the site file lists (a Pi has little room; printer/fonts.py):
+    # Chinese needs Noto Sans CJK (fonts-noto-cjk, 91 MB installed); Arabic's ticket image needs
+    # FriBiDi, which Pillow's Raqm layout loads at run time. Latin, Cyrillic and Arabic glyphs
+    # come with the venv's font wheels.
+    local conf langs
+    conf="$(R /etc/totem/totem.toml)"
+    [ -r "$conf" ] || conf="$SRC/config/comune-amico.toml"
+    langs="$(grep -E '^[[:space:]]*languages[[:space:]]*=' "$conf" 2>/dev/null | head -n 1 || true)"
+    case "$langs" in *'"zh"'*) echo fonts-noto-cjk ;; esac
+    case "$langs" in *'"ar"'*) echo libfribidi0 ;; esac
+    return 0
 }
 
 missing_packages() {

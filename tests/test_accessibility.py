@@ -415,6 +415,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from config.records import Estimate
     from display import report_cli, report_page, vote_routes
     from display.call_screen import CallScreen
+    from display.follow_texts import page_texts
     from display.reports import build_report
     from display.sound import call_phrases
     from printer.layout import TicketContent, build_test_page, build_ticket
@@ -511,6 +512,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             report_page.monthly_table([], t)
             report_cli.summary(report, t)
             vote_routes.words(config)  # the satisfaction vote's pages (issue 22): every vote_* text
+            page_texts(config)  # the follow page's words (display/follow_texts.py)
     it, en = _catalogue("it"), _catalogue("en")
     assert set(it) == set(en), "every language has every key"
     elsewhere = {"tech_info_set_aside", "tech_info_clock",  # a refused ticket, a wrong clock (outbox, faults tests)

@@ -155,9 +155,23 @@ def cmd_check_config(path: str | None) -> int:
     config = load_config(path)
     print(summarise(config))
     # valid, so exit 0, but unsafe or hard to read
-    for line in identity_notes(config) + warnings(config, pi_model=raspberry_pi_model()):
+    for line in identity_notes(config) + warnings(config, pi_model=raspberry_pi_model()) + font_warnings(config):
         print(f"warning: {line}")
     return EXIT_OK
+
+
+def font_warnings(config: Config) -> list[str]:
+    """A listed language whose font is not installed (Chinese: a Debian package) would show tofu."""
+    from config.errors import FontMissing
+    from printer.fonts import font_for
+
+    out = []
+    for lang in config.site.languages:
+        try:
+            font_for(lang)
+        except FontMissing as exc:
+            out.append(f"site.languages: {exc}")
+    return out
 
 
 def summarise(config: Config) -> str:

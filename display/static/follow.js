@@ -36,25 +36,33 @@
       privacy: "This page shows this ticket only: no personal data."
     }
   };
+  // The site's languages and their words, from the hub's gettext catalogues (display/follow_texts.py);
+  // the dictionary above is the fallback for a key the catalogues do not have yet.
+  const SITE = JSON.parse((document.getElementById("texts") || {}).textContent || '{"languages": [], "text": {}}');
+  Object.entries(SITE.text).forEach(([l, words]) => { T[l] = Object.assign({}, T[l] || {}, words); });
+  const LANGS = SITE.languages.length ? SITE.languages : [{code: "it", name: "Italiano"}, {code: "en", name: "English"}];
+  const nextLang = () => LANGS[(LANGS.findIndex((x) => x.code === lang) + 1) % LANGS.length];
   const key = location.pathname.split("/").pop();
   const $ = (id) => document.getElementById(id);
   // The ticket's language (the one the citizen chose at the totem) unless they switched here.
   let switched = localStorage.getItem("totem-follow-lang");
+  if (switched && !T[switched]) switched = null;  // a language this site no longer offers
   let lang = switched || ((navigator.language || "it").startsWith("it") ? "it" : "en");
   let view = null;
   let lastOk = null;
   let failing = false;
   let audio = null;
   let alerted = false;
-  const t = (k, vals) => (T[lang][k] || T.it[k] || k).replace(/\{(\w+)\}/g, (_, x) => (vals && x in vals ? vals[x] : ""));
-  const hhmm = (d) => d.toLocaleTimeString(lang === "it" ? "it-IT" : "en-GB", {hour: "2-digit", minute: "2-digit", second: "2-digit"});
+  const t = (k, vals) => ((T[lang] || {})[k] || T.it[k] || k).replace(/\{(\w+)\}/g, (_, x) => (vals && x in vals ? vals[x] : ""));
+  const hhmm = (d) => d.toLocaleTimeString({it: "it-IT", en: "en-GB"}[lang] || lang, {hour: "2-digit", minute: "2-digit", second: "2-digit"});
 
   function render() {
     document.documentElement.lang = lang;
+    document.documentElement.dir = (LANGS.find((x) => x.code === lang) || {}).rtl ? "rtl" : "ltr";
     document.title = t("title");
     document.querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
-    $("lang").textContent = t("switch");
-    $("lang").lang = lang === "it" ? "en" : "it";
+    $("lang").textContent = nextLang().name;  // the next of the site's languages, named in itself
+    $("lang").lang = nextLang().code;
     if (audio) $("sound").textContent = t("sound_ready");
     if (!view) return;
     if (!switched && view.lang && T[view.lang] && view.lang !== lang) { lang = view.lang; render(); return; }
@@ -126,7 +134,7 @@
     setTimeout(poll, (document.hidden || ended ? 10 : 3) * 1000);
   }
 
-  $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; switched = lang; localStorage.setItem("totem-follow-lang", lang); render(); });
+  $("lang").addEventListener("click", () => { lang = nextLang().code; switched = lang; localStorage.setItem("totem-follow-lang", lang); render(); });
   $("sound").addEventListener("click", () => {  // browsers allow sound only after a tap on the page
     const Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return;

@@ -109,9 +109,9 @@ def home_layout(size: tuple[int, int], services: int, languages: int, *, large: 
     slim = large or compact
     lang_h = round(7 * unit) if not slim else round(10 * unit) if large else round(9 * unit)
     lang_w = round(22 * unit) if slim else round(16 * unit)  # "Italiano" at 3 mm capitals on a 7" panel
-    lang_boxes = tuple(Box(w - margin - (languages - i) * (lang_w + margin // 2), margin, lang_w, lang_h)
-                       for i in range(languages))
-    text_size = Box(w - margin - languages * (lang_w + margin // 2) - lang_h - margin, margin, lang_h, lang_h)
+    lang_boxes = language_boxes(w, margin, languages, lang_w, lang_h)
+    lang_cols = math.ceil(languages / language_rows(languages))
+    text_size = Box(w - margin - lang_cols * (lang_w + margin // 2) - lang_h - margin, margin, lang_h, lang_h)
     corner = Box(0, 0, round(10 * unit), round(10 * unit))
     if not slim:
         top = h // 3
@@ -127,7 +127,7 @@ def home_layout(size: tuple[int, int], services: int, languages: int, *, large: 
     page = max(0, min(page, pages - 1))
     first = page * per_page
     count = min(per_page, services - first)
-    header = Box(0, 0, w, lang_h + 2 * margin)
+    header = Box(0, 0, w, max(b.y + b.h for b in lang_boxes) + margin if lang_boxes else lang_h + 2 * margin)
     clock = Box(margin, margin, round(20 * unit), lang_h)
     prompt = Box(margin, header.h, w - 2 * margin,
                  math.ceil(prompt_px * line_ratio) if compact and prompt_px else round(10 * unit))
@@ -145,6 +145,19 @@ def home_layout(size: tuple[int, int], services: int, languages: int, *, large: 
         nxt = Box(margin + half + gap, y, half, nav_h) if page < pages - 1 else None
     return HomeLayout(header, clock, prompt, buttons, lang_boxes, corner, text_size, hint, first, pages, prev, nxt,
                       unit, per_page, compact=compact, prompt_px=prompt_px, hint_px=hint_px)
+
+
+def language_rows(languages: int) -> int:
+    """The picker's rows: one for two languages, two for more (seven fit beside the clock)."""
+    return 1 if languages <= 2 else 2
+
+
+def language_boxes(w: int, margin: int, languages: int, lang_w: int, lang_h: int) -> tuple[Box, ...]:
+    """The language picker at the top right, in the site's order, left to right then down."""
+    cols = math.ceil(languages / language_rows(languages)) if languages else 1
+    step_x, step_y = lang_w + margin // 2, lang_h + margin // 2
+    return tuple(Box(w - margin - (cols - i % cols) * step_x, margin + (i // cols) * step_y, lang_w, lang_h)
+                 for i in range(languages))
 
 
 def px_per_mm(size: tuple[int, int], diagonal_in: float) -> float:

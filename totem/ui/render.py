@@ -9,12 +9,13 @@ from functools import lru_cache
 
 import pygame
 
+from config.bidi import has_rtl
 from config.colours import contrast, hex_colour
 from config.i18n import Translator
 from config.model import Config, Service
-from printer.fonts import font_file
 from totem.hours import Opening, Schedule
 from totem.ui.geometry import Box, HomeLayout, home_layout, keypad_layout, menu_layout, px_per_mm, take_layout
+from totem.ui.text import font, font_for_text, line_height, render_line, wrap
 from totem.wording import closed_reason, hours_text, reopening_text
 
 INK = (20, 20, 20)
@@ -26,59 +27,40 @@ WARN = (150, 40, 20)
 FOCUS = (255, 196, 0)
 
 
-@lru_cache(maxsize=64)
-def font(px: int) -> pygame.font.Font:
-    return pygame.font.Font(font_file(bold=True), max(8, px))  # the product's typeface (printer/fonts.py)
-
-
-def wrap(text: str, f: pygame.font.Font, width: int) -> list[str]:
-    words = text.split()
-    lines: list[str] = []
-    current = ""
-    for word in words:
-        trial = f"{current} {word}".strip()
-        if f.size(trial)[0] <= width or not current:
-            current = trial
-        else:
-            lines.append(current)
-            current = word
-    if current:
-        lines.append(current)
-    return lines or [""]
-
-
 def fit_px(text: str, box: Box, max_px: int, max_lines: int = 2) -> int:
     """The largest font size (<= max_px) at which text fits the box in at most max_lines lines."""
     px = max_px
     while px > 10:
-        f = font(px)
+        f = font_for_text(px, text)
         lines = wrap(text, f, box.w)
         if len(lines) <= max_lines and all(f.size(x)[0] <= box.w for x in lines) \
-                and len(lines) * f.get_linesize() <= box.h:
+                and len(lines) * line_height(f) <= box.h:
             return px
         px = int(px * 0.9)
     return 10
 
 
 def fit(text: str, box: Box, max_px: int, max_lines: int = 2) -> tuple[pygame.font.Font, list[str]]:
-    f = font(fit_px(text, box, max_px, max_lines))
+    f = font_for_text(fit_px(text, box, max_px, max_lines), text)
     return f, wrap(text, f, box.w)[:max_lines]
 
 
 def draw_text(surface: pygame.Surface, text: str, box: Box, max_px: int, colour: tuple[int, int, int] = INK,
               align: str = "center", max_lines: int = 2) -> None:
     f, lines = fit(text, box, max_px, max_lines)
-    line_h = f.get_linesize()
+    line_h = line_height(f)
     y = box.y + (box.h - line_h * len(lines)) // 2
+    if has_rtl(text):  # Arabic reads from the right: what sits on the left in Italian sits on the right
+        align = {"left": "right", "right": "left"}.get(align, align)
     for line in lines:
-        img = f.render(line, True, colour)
+        img = render_line(f, line, colour)
         if align == "left":
             x = box.x
         elif align == "right":
             x = box.x + box.w - img.get_width()
         else:
             x = box.x + (box.w - img.get_width()) // 2
-        surface.blit(img, (x, y))
+        surface.blit(img, (x, y - (img.get_height() - line_h) // 2))  # a taller (Arabic) line stays centred
         y += line_h
 
 
@@ -173,8 +155,9 @@ def draw_header(surface: pygame.Surface, config: Config, t: Translator, layout: 
         draw_text(surface, config.site.desk_name, name, round(9 * u), WHITE, align="left", max_lines=1)
     else:
         draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
-        rest = layout.header.h - (layout.clock.y + layout.clock.h)
-        title = Box(layout.header.x + round(4 * u), layout.clock.y + layout.clock.h,
+        below = max([layout.clock.y + layout.clock.h] + [b.y + b.h for b in layout.languages])  # a 2-row picker
+        rest = layout.header.h - below
+        title = Box(layout.header.x + round(4 * u), below,
                     layout.header.w - round(8 * u), rest * 3 // 5)
         draw_text(surface, config.site.desk_name, title, round(9 * u), WHITE, max_lines=1)
         sub = Box(title.x, title.y + title.h, title.w, rest - title.h - round(u))
