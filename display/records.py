@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from display import appointments, devices
+from display import appointments, calendar_events, devices
 from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
@@ -121,7 +121,10 @@ STEPS = (_first_release, script(devices.SCHEMA),
          script("ALTER TABLE tickets ADD COLUMN told_low_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN told_high_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN lang TEXT"),
-         script(DESK_REQUESTS))
+         script(DESK_REQUESTS),
+         # 5: the online booking's events, by hashed UID, and what was applied of each (display.calendar_events);
+         # only added (compatible = 1).
+         script(calendar_events.SCHEMA))
 assert len(STEPS) == HUB_SCHEMA
 
 
