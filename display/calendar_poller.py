@@ -19,14 +19,13 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from config.model import CalendarSettings
 from display import calendar_events
 from display.calendar_fetch import CalendarUnavailable, fetch
-
-if TYPE_CHECKING:
-    from display.hub import Hub
+from display.queue import QueueStore
+from totem.clock import Clock
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +33,14 @@ POLL_NOW_TIMEOUT_S = 60.0
 SKIP_WORDS = {"no_code": "without an 11-digit booking code", "no_service": "whose service matches no rule",
               "no_time": "without a time (all-day)", "recurring": "recurring", "no_uid": "without a UID",
               "unreadable": "unreadable"}
+
+
+class Hub(Protocol):  # what the poller uses of display.hub.Hub (which holds the poller)
+    clock: Clock
+    store: QueueStore
+
+    async def db(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any: ...
+    def changed(self, call: dict[str, Any] | None = None) -> None: ...
 
 
 class CalendarPoller:

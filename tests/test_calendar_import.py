@@ -62,7 +62,7 @@ def calendar_site(tmp_path: Path, *, url: str, kind: str, credentials: Path | No
 
 
 class _QuietWSGI(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -202,14 +202,14 @@ class _Feed(BaseHTTPRequestHandler):
     body: bytes = b""
     status: int = 200
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.send_response(type(self).status)
         self.send_header("Content-Type", "text/calendar")
         self.send_header("Content-Length", str(len(type(self).body)))
         self.end_headers()
         self.wfile.write(type(self).body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
