@@ -305,11 +305,12 @@ def test_calendar_settings_name_the_key(tmp_path: Path) -> None:
     assert config.calendar.services == {"anagrafe": "uffici", "sanità": "sanita"}
     for old, (new, message) in cases.items():
         path = tmp_path / "bad.toml"
-        path.write_text(base.replace(old, new, 1), encoding="utf-8")
+        head, tail = base.split("\n[calendar]\n")  # the test's own block, not the shipped file's comments
+        path.write_text(head + "\n[calendar]\n" + tail.replace(old, new, 1), encoding="utf-8")
         with pytest.raises(ConfigError, match=message):
             load_config(path)
     default = tmp_path / "default.toml"
-    default.write_text(base.replace("poll_s = 3600\n", ""), encoding="utf-8")
+    default.write_text(base.replace("poll_s = 3600\n", "", 1), encoding="utf-8")
     assert load_config(default).calendar.poll_s == 60
 
 
@@ -318,3 +319,23 @@ def test_the_booking_codes_are_appointment_numbers() -> None:
     (totem.appointment_numbers); `code()` above builds them, as the module would."""
     made = new_number()
     assert code(made[:10]) == made
+
+
+def test_the_shipped_example_is_valid_and_check_config_summarises_it(tmp_path: Path) -> None:
+    """The commented [calendar] of config/comune-amico.toml, uncommented, is a valid site file."""
+    site = write_site(tmp_path)
+    text = site.read_text(encoding="utf-8")
+    block = text[text.index("# [calendar]"):]
+    lines = [line[2:] if line.startswith("# ") else "" if line == "#" else line for line in block.splitlines()]
+    site.write_text(text[:text.index("# [calendar]")] + "\n".join(x for x in lines if not x.startswith("# ")),
+                    encoding="utf-8")
+    config = load_config(site)
+    assert config.calendar is not None and config.calendar.kind == "caldav" and config.calendar.poll_s == 60
+    assert config.calendar.services == {"anagrafe": "uffici", "tributi": "bollette", "sanità": "sanita"}
+    assert config.calendar.credentials == Path("/etc/totem/calendar.credentials")
+    out = subprocess.run([sys.executable, "-m", "totem", "check-config", str(site)], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": PYPATH}, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert ("calendar: caldav https://prenotazioni.comune.capannori.lu.it/dav/calendars/sportello/ every 60 s; "
+            "service by category: anagrafe -> uffici, tributi -> bollette, sanità -> sanita; code in X-BOOKING-CODE"
+            ) in out.stdout
