@@ -339,3 +339,96 @@ def test_the_shipped_example_is_valid_and_check_config_summarises_it(tmp_path: P
     assert ("calendar: caldav https://prenotazioni.comune.capannori.lu.it/dav/calendars/sportello/ every 60 s; "
             "service by category: anagrafe -> uffici, tributi -> bollette, sanità -> sanita; code in X-BOOKING-CODE"
             ) in out.stdout
+
+
+def _hub_db(tmp_path: Path) -> tuple[sqlite3.Connection, object]:
+    """The hub's own database file, made by its store (every migration step), for the merge core."""
+    from display.queue import QueueStore
+
+    config = load_config(write_site(tmp_path))
+    QueueStore.in_dir(config.hub.data_dir, config=config).close()
+    return sqlite3.connect(config.hub.data_dir / "hub.sqlite3", isolation_level=None), config
+
+
+def test_merge_keeps_checked_in_tickets_and_reception_numbers(tmp_path: Path) -> None:
+    from datetime import date
+
+    from display import appointments
+    from display.calendar_events import Booking, merge
+
+    db, _ = _hub_db(tmp_path)
+    today, now = date(2026, 12, 1), OPEN
+    taken = appointments.book(db, day=today, at=rome(2026, 12, 1, 11, 0).time(), service_id="uffici",
+                              reference="pratica 9", today=today, now=now).number
+    mine = code("2020202020")
+    same = Booking("k1", taken, "sanita", "2026-12-01", "10:30", False)
+    assert merge(db, [same], today=today, now=now).conflicts == 1, "a reception number is never taken over"
+    booked = Booking("k2", mine, "sanita", "2026-12-01", "10:30", False)
+    assert merge(db, [booked], today=today, now=now).created == 1
+    appointments.check_in(db, mine, totem="totem-1", now=rome(2026, 12, 1, 10, 20), tz=rome(2026, 1, 1).tzinfo,
+                          early_min=30, late_min=30)
+    cancelled = Booking("k2", mine, "sanita", "2026-12-01", "10:30", True, sequence=1)
+    assert merge(db, [cancelled], today=today, now=now).cancelled == 0
+    status = db.execute("SELECT status FROM appointments WHERE number = ?", (mine,)).fetchone()[0]
+    assert status == "checked_in", "the citizen already holds a ticket: it stands"
+    # An event gone from the calendar and then back (an undo in the booking module) is open again.
+    other = code("3030303030")
+    back = Booking("k3", other, "uffici", "2026-12-02", "09:00", False)
+    merge(db, [back], today=today, now=now)
+    assert merge(db, [], today=today, now=now).cancelled == 1
+    assert merge(db, [back], today=today, now=now).reopened == 1
+    assert db.execute("SELECT status FROM appointments WHERE number = ?", (other,)).fetchone()[0] == "booked"
+    # The reception's own cancel of an imported appointment is not undone by the next, unchanged poll.
+    appointments.set_status(db, day=date(2026, 12, 2), number=other, status="cancelled")
+    assert merge(db, [back], today=today, now=now).unchanged == 1
+    assert db.execute("SELECT status FROM appointments WHERE number = ?", (other,)).fetchone()[0] == "cancelled"
+
+
+def test_time_zones_and_what_is_not_an_appointment(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from display.calendar_events import bookings
+
+    config = load_config(calendar_site(tmp_path, url="http://cal.example/x.ics", kind="ics"))
+    assert config.calendar is not None
+    number = code("6060606060")
+    local = event("tz", start_utc="X", number=number).replace("DTSTART:X", "DTSTART;TZID=Europe/Rome:20260329T090000")
+    floating = event("fl", start_utc="X", number=code("7070707070")).replace("DTSTART:X", "DTSTART:20260330T091500")
+    allday = event("ad", start_utc="X", number=code("8080808080")).replace("DTSTART:X", "DTSTART;VALUE=DATE:20260330")
+    weekly = event("rr", start_utc="20261201T091500Z", number=code("9090909090")).replace(
+        "SEQUENCE:0", "SEQUENCE:0\r\nRRULE:FREQ=WEEKLY")
+    parsed = bookings([feed(event("utc", start_utc="20260329T080000Z", number=code("5050505050")), local,
+                            floating, allday, weekly), b"not a calendar"], config.calendar, ZoneInfo("Europe/Rome"))
+    assert [(b.day, b.time) for b in parsed.bookings] == [("2026-03-29", "10:00"), ("2026-03-29", "09:00"),
+                                                          ("2026-03-30", "09:15")]  # DST day: UTC+2 from 03:00
+    assert parsed.skipped == {"no_time": 1, "recurring": 1, "unreadable": 1}
+    assert all(b.uid_key not in ("tz", "fl", "utc") and len(b.uid_key) == 32 for b in parsed.bookings)
+
+
+def test_a_slow_booking_server_never_holds_up_the_hub(tmp_path: Path) -> None:
+    """The poll runs on its own thread: while the booking server sits on the request, the hub answers."""
+    arrived, release = threading.Event(), threading.Event()
+
+    class Slow(_Feed):
+        def do_GET(self) -> None:
+            arrived.set()
+            release.wait(60)
+            super().do_GET()
+
+    Slow.body = feed(event("s1", start_utc="20261201T091500Z", number=code("1212121212")))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        site = calendar_site(tmp_path, url=f"http://127.0.0.1:{server.server_port}/x.ics", kind="ics")
+        with HubServer(load_config(site), port=0, clock=FrozenClock(OPEN)) as hub:
+            assert arrived.wait(30), "the hub polls at start"
+            for path in ("/healthz", "/api/state", "/api/forecast"):
+                assert requests.get(hub.url + path, timeout=5).status_code == 200
+            assert Reception(hub).get("/api/reception/appointments?day=2026-12-01").json()["appointments"] == []
+            release.set()
+            assert poll_now(hub)["last_error"] is None
+            assert code("1212121212") in listed(hub)
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
