@@ -3,8 +3,9 @@
 - `kind = "ics"`: one GET of the iCalendar file;
 - `kind = "caldav"`: one calendar-query REPORT (RFC 4791 7.8, Depth 1) on the collection, asking
   for every VEVENT's calendar data; each answer's `calendar-data` is one iCalendar document.
-Both with `requests` (already the totem's) and the standard library's XML parser: the `caldav`
-library would add lxml and more (about 15 MB on a Pi) for one request we can write in 20 lines.
+Both with `requests` (already the totem's) and the standard library's XML parser: `caldav` 3.6
+would add 15 packages (lxml, qh3 and two more compiled; urllib3-future over requests' urllib3)
+for one request written here in 20 lines.
 
 Credentials come from their own file (`calendar.credentials`: `username = "..."`, `password =
 "..."`, TOML), or from systemd's credential of the same name ($CREDENTIALS_DIRECTORY, when the
