@@ -281,8 +281,7 @@ def prune(db: sqlite3.Connection, *, before: date) -> None:
     db.execute("DELETE FROM calendar_events WHERE day < ?", (before.isoformat(),))
 
 
-def imported_open(db: sqlite3.Connection, today: date) -> int:
-    return int(db.execute("SELECT COUNT(*) FROM calendar_events e JOIN appointments a ON a.day = e.day AND "
-                          "a.number = e.number WHERE e.day >= ? AND a.status = 'booked'",
-                          (today.isoformat(),)).fetchone()[0])
+def imported_on(db: sqlite3.Connection, day: date) -> set[str]:
+    """The numbers of that day's appointments that came from the calendar (the reception's list marks them)."""
+    return {r[0] for r in db.execute("SELECT number FROM calendar_events WHERE day = ?", (day.isoformat(),))}
 

@@ -13,6 +13,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -22,6 +23,7 @@ import requests
 from conftest import PYPATH, ROOT, rome, write_site
 from kiosk_harness import kiosk, pump, tap_service
 from test_checkin import type_number
+from test_desk_browser import browser  # noqa: F401  (the fixture)
 from test_hub_api import AUTH
 from test_reception import Reception
 
@@ -259,7 +261,9 @@ def test_an_ics_url_is_imported_once_and_a_failure_keeps_every_appointment(tmp_p
             fleet = requests.get(hub.url + "/api/fleet", headers=AUTH, timeout=10).json()["devices"]
             entry = next(d for d in fleet if d["id"] == "calendar")
             assert "booking calendar not read" in entry["fault"] and "HTTP 500" in entry["fault"]
-            assert listed(hub)[number]["status"] == "booked"
+            assert listed(hub)[number]["status"] == "booked" and listed(hub)[number]["online"] is True
+            said = Reception(hub).get("/api/reception/appointments?day=2026-12-01").json()["calendar"]
+            assert said["error"] is True and datetime.fromisoformat(said["last_ok_at"]) == OPEN  # the page says it
             served.status = 200
             served.body = b"<html>maintenance</html>"
             assert "not an iCalendar file" in poll_now(hub)["last_error"]
@@ -432,3 +436,34 @@ def test_a_slow_booking_server_never_holds_up_the_hub(tmp_path: Path) -> None:
         release.set()
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.browser
+def test_the_reception_page_marks_online_bookings_and_says_the_calendar_fails(tmp_path: Path,
+                                                                             browser: object) -> None:  # noqa: F811
+    from helpers.consoles import pair_page
+    from test_desk_browser import wait_text
+
+    number = code("4545454545")
+    with ics_server() as (url, served):
+        served.body = feed(event("r1", start_utc="20261201T091500Z", number=number))
+        with HubServer(load_config(calendar_site(tmp_path, url=url, kind="ics")), port=0,
+                       clock=FrozenClock(OPEN)) as hub:
+            assert poll_now(hub)["last_error"] is None and number in listed(hub)
+            served.status = 503
+            assert poll_now(hub)["last_error"]
+            page = browser.new_page(viewport={"width": 1440, "height": 900})  # type: ignore[attr-defined]
+            pair_page(page, hub, "reception")
+            page.wait_for_selector("#lock:not([hidden])")
+            page.fill("#pin", "2580")
+            page.click("#unlock button")
+            page.wait_for_selector("#reception:not([hidden])")
+            page.fill("#list-day", "2026-12-01")
+            page.dispatch_event("#list-day", "change")
+            wait_text(page, "#list tbody", lambda t: "4545 4545 45" in t and "Prenotazione online" in t)
+            wait_text(page, "#calendar-fault", lambda t: t.startswith("Prenotazioni online non aggiornate dalle ")
+                      and "gli appuntamenti già importati restano validi" in t)
+            served.status = 200
+            assert poll_now(hub)["last_error"] is None
+            page.dispatch_event("#list-day", "change")
+            page.wait_for_selector("#calendar-fault", state="hidden")
