@@ -213,6 +213,8 @@ def merge(db: sqlite3.Connection, found: list[Booking], *, today: date, now: dat
         row = db.execute("SELECT number, day, sequence, modified, digest, gone FROM calendar_events WHERE uid_key = ?",
                          (b.uid_key,)).fetchone()
         if row is None:
+            if b.day < today.isoformat():  # already past: nobody checks in to it
+                continue
             if db.execute("SELECT 1 FROM appointments WHERE number = ? AND day >= ?",
                           (b.number, min(b.day, today.isoformat()))).fetchone():
                 out.conflicts += 1

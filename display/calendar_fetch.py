@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import stat
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -29,10 +30,11 @@ READ_TIMEOUT_S = 20.0
 MAX_BYTES = 20 * 2**20  # a year of a busy office is a few MB
 _DAV = "{DAV:}"
 _CALDAV = "{urn:ietf:params:xml:ns:caldav}"
-QUERY = b"""<?xml version="1.0" encoding="utf-8"?>
+QUERY = """<?xml version="1.0" encoding="utf-8"?>
 <C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
   <D:prop><D:getetag/><C:calendar-data/></D:prop>
-  <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter>
+  <C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">{range}</C:comp-filter></C:comp-filter>
+  </C:filter>
 </C:calendar-query>"""
 
 
@@ -67,8 +69,17 @@ def credentials(path: Path | None) -> tuple[str, str] | None:
     return user, password
 
 
-def fetch(settings: CalendarSettings, *, session: object | None = None) -> list[bytes]:
-    """Every iCalendar document of the calendar now; raises `CalendarUnavailable`."""
+def query(since: datetime | None) -> bytes:
+    """The REPORT's body: every VEVENT, or those from `since` on (the server filters: years of past
+    bookings are not sent at every poll)."""
+    scope = f'<C:time-range start="{since.astimezone(UTC):%Y%m%dT%H%M%SZ}"/>' if since is not None else ""
+    return QUERY.format(range=scope).encode()
+
+
+def fetch(settings: CalendarSettings, *, since: datetime | None = None, session: object | None = None
+          ) -> list[bytes]:
+    """Every iCalendar document of the calendar now (with CalDAV, events from `since` on);
+    raises `CalendarUnavailable`."""
     import requests
 
     http = session if session is not None else requests
@@ -76,19 +87,24 @@ def fetch(settings: CalendarSettings, *, session: object | None = None) -> list[
     timeout = (CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
     try:
         if settings.kind == "ics":
-            response = http.get(settings.url, auth=auth, timeout=timeout, headers={"Accept": "text/calendar"})
+            response = http.get(settings.url, auth=auth, timeout=timeout, headers={"Accept": "text/calendar"},
+                                stream=True)
         else:
-            response = http.request("REPORT", settings.url, data=QUERY, auth=auth, timeout=timeout,
-                                    headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"})
+            response = http.request("REPORT", settings.url, data=query(since), auth=auth, timeout=timeout,
+                                    headers={"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+                                    stream=True)
+        with response:
+            expected = 200 if settings.kind == "ics" else 207
+            if response.status_code != expected:
+                hint = " (check calendar.credentials)" if response.status_code in (401, 403) else ""
+                raise CalendarUnavailable(f"{settings.url}: HTTP {response.status_code}{hint}")
+            body = b""
+            for chunk in response.iter_content(65536):  # read no more than MAX_BYTES into memory
+                body += chunk
+                if len(body) > MAX_BYTES:
+                    raise CalendarUnavailable(f"{settings.url}: over {MAX_BYTES} bytes")
     except requests.RequestException as exc:
         raise CalendarUnavailable(f"{settings.url}: not reachable ({type(exc).__name__})") from None
-    expected = 200 if settings.kind == "ics" else 207
-    if response.status_code != expected:
-        hint = " (check calendar.credentials)" if response.status_code in (401, 403) else ""
-        raise CalendarUnavailable(f"{settings.url}: HTTP {response.status_code}{hint}")
-    body = response.content
-    if len(body) > MAX_BYTES:
-        raise CalendarUnavailable(f"{settings.url}: {len(body)} bytes, over {MAX_BYTES}")
     if settings.kind == "ics":
         if not body.lstrip().startswith(b"BEGIN:VCALENDAR"):
             raise CalendarUnavailable(f"{settings.url}: not an iCalendar file")

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from config.model import CalendarSettings
@@ -45,7 +45,7 @@ class Hub(Protocol):  # what the poller uses of display.hub.Hub (which holds the
 
 class CalendarPoller:
     def __init__(self, *, hub: Hub, settings: CalendarSettings, loop: asyncio.AbstractEventLoop,
-                 fetcher: Callable[[CalendarSettings], list[bytes]] = fetch) -> None:
+                 fetcher: Callable[..., list[bytes]] = fetch) -> None:
         self.hub = hub
         self.settings = settings
         self._loop = loop
@@ -61,6 +61,7 @@ class CalendarPoller:
         self.failing_since: str | None = None
         self.last_merge: dict[str, int] = {}
         self.skipped: dict[str, int] = {}
+        self.events_read = 0  # VEVENTs in the last good read (CalDAV: from yesterday on)
 
     def start(self) -> CalendarPoller:
         self._thread.start()
@@ -83,7 +84,8 @@ class CalendarPoller:
     def status(self) -> dict[str, Any]:
         return {"url": self.settings.url, "kind": self.settings.kind, "poll_s": self.settings.poll_s,
                 "last_ok_at": self.last_ok_at, "last_error": self.last_error, "failing_since": self.failing_since,
-                "polls": self._completed, "merged": dict(self.last_merge), "skipped": dict(self.skipped)}
+                "polls": self._completed, "events_read": self.events_read, "merged": dict(self.last_merge),
+                "skipped": dict(self.skipped)}
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -101,7 +103,7 @@ class CalendarPoller:
     def _poll(self) -> None:
         now = self.hub.clock.now()
         try:
-            documents = self._fetch(self.settings)
+            documents = self._fetch(self.settings, since=now - timedelta(days=1))  # yesterday on: what can change
             parsed = calendar_events.bookings(documents, self.settings, self.hub.store.tz)
             merged = asyncio.run_coroutine_threadsafe(self.hub.db(self._merge, parsed.bookings, now),
                                                       self._loop).result(timeout=POLL_NOW_TIMEOUT_S)
@@ -116,6 +118,7 @@ class CalendarPoller:
             log.info("calendar readable again (%s)", self.settings.url)
         self.last_ok_at, self.last_error, self.failing_since = now.isoformat(), None, None
         self.last_merge, self.skipped = merged.as_json(), parsed.skipped
+        self.events_read = len(parsed.bookings) + sum(parsed.skipped.values())
         changed = merged.created + merged.moved + merged.cancelled + merged.reopened
         if changed:
             log.info("calendar: %d new, %d moved, %d cancelled, %d opened again", merged.created, merged.moved,

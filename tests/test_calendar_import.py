@@ -143,10 +143,13 @@ def test_radicale_create_check_in_move_cancel(tmp_path: Path) -> None:
             assert answer.status_code in (201, 204), answer.text
 
         put("a.ics", event("a@prenota.comune.example", start_utc="20261201T091500Z", number=first))  # 10:15
+        put("old.ics", event("old@prenota.comune.example", start_utc="20261002T091500Z", number=code("1110001110")))
         site = calendar_site(tmp_path / "hub", url=collection, kind="caldav",
                              credentials=credentials_file(tmp_path))
         with HubServer(load_config(site), port=0, clock=clock) as hub:
-            assert poll_now(hub)["last_error"] is None  # the start's poll, or this one: the event is in
+            status = poll_now(hub)
+            assert status["last_error"] is None  # the start's poll, or this one: the event is in
+            assert status["events_read"] == 1, "October's booking is not sent: the REPORT asks from yesterday on"
             totem = totem_site(tmp_path / "totem", hub.url)
             done = issue(totem, first)  # the real check-in path, with the booking code
             assert done.returncode == 0 and done.stdout.strip() == "P001", done.stderr
