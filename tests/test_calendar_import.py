@@ -239,7 +239,8 @@ def feed(*events: str) -> bytes:
             + "END:VCALENDAR\r\n").encode()
 
 
-def test_an_ics_url_is_imported_once_and_a_failure_keeps_every_appointment(tmp_path: Path) -> None:
+def test_an_ics_url_is_imported_once_and_a_failure_keeps_every_appointment(tmp_path: Path,
+                                                                           caplog: pytest.LogCaptureFixture) -> None:
     clock = FrozenClock(OPEN)
     number, other = code("7312004598"), code("1188230475")
     with ics_server() as (url, served):
@@ -261,6 +262,9 @@ def test_an_ics_url_is_imported_once_and_a_failure_keeps_every_appointment(tmp_p
             served.status = 500
             status = poll_now(hub)
             assert "HTTP 500" in status["last_error"]
+            assert "HTTP 500" in poll_now(hub)["last_error"]
+            said = [r for r in caplog.records if r.name == "display.calendar_poller" and "HTTP 500" in r.getMessage()]
+            assert len(said) == 1 and said[0].levelname == "WARNING", "logged once, not at every poll"
             fleet = requests.get(hub.url + "/api/fleet", headers=AUTH, timeout=10).json()["devices"]
             entry = next(d for d in fleet if d["id"] == "calendar")
             assert "booking calendar not read" in entry["fault"] and "HTTP 500" in entry["fault"]
