@@ -240,8 +240,7 @@ def merge(db: sqlite3.Connection, found: list[Booking], *, today: date, now: dat
             db.execute("UPDATE calendar_events SET seen_at = ? WHERE uid_key = ?", (stamp, b.uid_key))
             continue
         status = _status(db, day, number)
-        if status is None:  # pruned with its day: a new appointment
-            db.execute("DELETE FROM calendar_events WHERE uid_key = ?", (b.uid_key,))
+        if status is None:  # its appointment was pruned with its day: a new one (the event moved on)
             db.execute("INSERT INTO appointments (number, day, time, service_id, reference, status, created_at) "
                        "VALUES (?, ?, ?, ?, '', ?, ?)",
                        (b.number, b.day, b.time, b.service_id, "cancelled" if b.cancelled else "booked", stamp))
