@@ -69,8 +69,9 @@ def _measure(hub: HubServer, label: str, fill: Callable[[], None]) -> None:
     steady = []
     for _ in range(_common.scaled(3, 1)):
         t0 = time.perf_counter()
-        poll_now(hub)
+        last = poll_now(hub)
         steady.append(time.perf_counter() - t0)
+    print(f"{label}: first poll {first['timing_s']}, steady poll {last['timing_s']} (seconds)")
     worker.start()
     for _ in range(_common.scaled(200, 20)):
         t0 = time.perf_counter()
