@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from config.calendar import parse_calendar
 from config.checks import (
     MISSING,
     Checker,
@@ -123,7 +124,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
     device = device or this_device()
     c = Checker()
     c.keys(raw, ("site", "contacts", "hours", "services", "totem", "totems", "printer", "hub", "desks", "gpio",
-                 "display", "accessibility", "reception"), "")
+                 "display", "accessibility", "reception", "calendar"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = _hours(c, c.table(raw, "hours", ""))
@@ -143,13 +144,16 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
                                 parse_printer=lambda c_, t, path: _printer(c_, t, data_dir, base_dir, path)) \
         if "reception" in raw else None
     check_appointment_services(c, services, reception)
+    calendar = parse_calendar(c, c.table(raw, "calendar", "", required=False), services=services,
+                              reception=reception, resolve=lambda v: _resolve(v, base_dir)) \
+        if "calendar" in raw else None
     check_coverage(c, services, desks)
     check_contrast(c, services)
     if c.problems:
         raise ConfigError(str(source), c.problems)
     assert site and contacts and hours and totem and printer and hub and display and access
     return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display,
-                  tuple(totems), access, reception, device)
+                  tuple(totems), access, reception, device, calendar)
 
 
 def _totems(c: Checker, value: Any) -> list[TotemBlock]:

@@ -180,6 +180,20 @@ class ReceptionSettings:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    """[calendar]: appointments imported from the town's online booking (config.calendar)."""
+
+    url: str  # a CalDAV collection, or an iCalendar (.ics) address
+    kind: str  # "caldav" | "ics"
+    poll_s: float
+    service_from: str  # "category" | "prefix" | "calendar"
+    services: dict[str, str] = field(hash=False)  # category or summary prefix (lowercase) -> service id
+    service: str = ""  # service_from = "calendar": every event is this service
+    credentials: Path | None = None  # a root-owned file with username and password (never in the site file)
+    code_property: str = "X-BOOKING-CODE"  # where the event carries its booking code
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     site: Site
@@ -196,6 +210,7 @@ class Config:
     accessibility: AccessibilitySettings = field(default_factory=AccessibilitySettings)
     reception: ReceptionSettings | None = None
     device: Device | None = None  # this machine (config.identity); its id is totem.id
+    calendar: CalendarSettings | None = None  # [calendar]: the online booking's appointments, imported
 
     def fingerprint(self) -> str:
         """A short digest of what every Pi of the site must agree on (services, desks, hours,

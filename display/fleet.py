@@ -65,7 +65,8 @@ def judge_totem(health: dict[str, Any], *, seen_s_ago: float, stale_s: float, fi
 
 def fleet(*, config: Config, devices: list[dict[str, Any]], totems: list[tuple[str, dict[str, Any], str]],
           now: datetime, hub_version: str, hub_disk_free_mb: int | None, fingerprint: str,
-          call_screen: bool | None = None, hub_disk_full: bool = False) -> list[dict[str, Any]]:
+          call_screen: bool | None = None, hub_disk_full: bool = False,
+          calendar: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every device: the hub itself, each (id, machine) the hub knows, totems of older releases,
     and the reception point as a web page."""
     stale_s = 2.5 * config.hub.heartbeat_s
@@ -106,6 +107,15 @@ def fleet(*, config: Config, devices: list[dict[str, Any]], totems: list[tuple[s
                     "printer": "on the hub" if config.reception.print_to == "printer" else "none (screen)",
                     "backlog": None, "clock_offset_s": 0.0, "disk_free_mb": hub_disk_free_mb, "fault": None,
                     "warnings": []})
+    if calendar is not None:  # [calendar]: the online booking's appointments, read by the hub (issue 23)
+        from display.calendar_poller import fault
+
+        problem, notes = fault(calendar, now)
+        last = calendar["last_ok_at"]
+        out.append({"id": "calendar", "kind": "calendar", "what": f"booking calendar ({calendar['kind']}, every "
+                    f"{calendar['poll_s']:.0f} s)", "version": None,
+                    "seen_s_ago": round(_ago(now, last)) if last else None, "printer": None, "backlog": None,
+                    "clock_offset_s": None, "disk_free_mb": None, "fault": problem, "warnings": notes})
     return out
 
 

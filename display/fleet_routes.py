@@ -38,7 +38,7 @@ async def _fleet(hub: Hub) -> list[dict[str, Any]]:
         free = None
     return fleet(config=hub.config, devices=rows, totems=totems, now=hub.clock.now(), hub_version=__version__,
                  hub_disk_free_mb=free, fingerprint=hub.fingerprint, call_screen=hub.call_screen,
-                 hub_disk_full=hub.disk.full())
+                 hub_disk_full=hub.disk.full(), calendar=hub.calendar.status() if hub.calendar else None)
 
 
 async def api_fleet(request: web.Request) -> web.Response:

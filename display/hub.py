@@ -26,6 +26,7 @@ from aiohttp import web
 from config.model import Config, Desk
 from display import appointments, listings
 from display.broker import Broker
+from display.calendar_poller import CalendarPoller
 from display.checkin_brake import CheckInBrake
 from display.connlimit import StreamCap
 from display.consoles import COOKIE_MAX_AGE_S, Device, DeviceRegistry, cookie_name
@@ -93,6 +94,7 @@ class Hub:
         self._state_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-state")
         self.reception: ReceptionIssuer | None = None  # [reception]: tickets issued at the entrance
         self.call_screen: bool | None = None  # the call screen runs in this process (None: not said, e.g. tests)
+        self.calendar: CalendarPoller | None = None  # [calendar]: the online booking's appointments, read in
         self.checkin_brake = CheckInBrake()  # when each appointment number is compared (per address, global)
         self._loop: asyncio.AbstractEventLoop | None = None  # set at start, for the reception's worker thread
         self._ingest_queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[tuple[bool, Any, Any]]]] | None = None

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from config.errors import DiskFull, StoreError
 from config.follow import follow_key
 from config.model import Config
-from display import appointments
+from display import appointments, calendar_events
 from display.listings import COLS
 from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
@@ -557,4 +557,5 @@ class QueueStore:
         """Delete days older than `keep_days` (`display.report_data.prune`): summaries kept first."""
         with self._tx() as db:
             appointments.prune(db, before=today - timedelta(days=keep_days))
+            calendar_events.prune(db, before=today - timedelta(days=keep_days))
             return prune(db, keep_days=keep_days, today=today, tz=self.tz)

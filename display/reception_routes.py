@@ -26,7 +26,7 @@ from aiohttp import web
 
 from config.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
 from config.follow import KEY_RE, follow_url
-from display import STATIC, appointments
+from display import STATIC, appointments, calendar_events
 from display.appointments import AppointmentNotFound, TooManyOpen
 from display.connlimit import read_json
 from display.desk_requests import stated
@@ -244,9 +244,14 @@ async def list_appointments(request: web.Request) -> web.Response:
 
     def read() -> list[dict[str, object]]:
         with hub.store.transaction() as db:
-            return [a.as_json() for a in appointments.on_day(db, day)]
+            online = calendar_events.imported_on(db, day)  # from the online booking (issue 23)
+            return [a.as_json() | ({"online": True} if a.number in online else {})
+                    for a in appointments.on_day(db, day)]
 
-    return web.json_response({"day": day.isoformat(), "appointments": await hub.db(read)},
+    calendar = hub.calendar.status() if hub.calendar is not None else None
+    return web.json_response({"day": day.isoformat(), "appointments": await hub.db(read),
+                              "calendar": calendar and {"error": calendar["last_error"] is not None,
+                                                        "last_ok_at": calendar["last_ok_at"]}},
                              headers={"Cache-Control": "no-store"})
 
 

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from display import appointments, devices, votes
+from display import appointments, calendar_events, devices, votes
 from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
@@ -122,7 +122,10 @@ STEPS = (_first_release, script(devices.SCHEMA),
                 "ALTER TABLE tickets ADD COLUMN told_high_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN lang TEXT"),
          script(DESK_REQUESTS),
-         script(votes.SCHEMA))  # 5: the citizens' satisfaction votes (display.votes), a table only added
+         script(votes.SCHEMA),  # 5: the citizens' satisfaction votes (display.votes), a table only added
+         # 6: the online booking's events, by hashed UID, and what was applied of each (display.calendar_events);
+         # only added (compatible = 1).
+         script(calendar_events.SCHEMA))
 assert len(STEPS) == HUB_SCHEMA
 
 

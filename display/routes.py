@@ -18,6 +18,7 @@ from aiohttp import web
 
 from display import (
     STATIC,
+    calendar_routes,
     desk_actions,
     desk_requests,
     devices,
@@ -365,6 +366,7 @@ def build_app(hub: Hub) -> web.Application:
         web.get("/", index),
         *report_routes.routes(),
         *fleet_routes.routes(),
+        *calendar_routes.routes(),
         *follow.routes(),
         *vote_routes.routes(),
         *reception_routes.routes(),

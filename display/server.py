@@ -11,6 +11,7 @@ import threading
 from aiohttp import web
 
 from config.model import Config
+from display.calendar_poller import CalendarPoller
 from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite, pace
 from display.hub import Hub
 from display.queue import QueueStore
@@ -74,6 +75,9 @@ class HubServer:
         if self.config.reception is not None:
             self.hub.reception = build_reception(self.config, self.clock, always_open=self.always_open)
             await self.hub.deliver_reception()  # what the reception issued before a stop reaches the queue
+        if self.config.calendar is not None:  # its own thread: the booking server never holds up an answer
+            self.hub.calendar = CalendarPoller(hub=self.hub, settings=self.config.calendar,
+                                               loop=asyncio.get_running_loop()).start()
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
         app = build_app(self.hub)
         app.middlewares.insert(0, pace)  # outermost: the answers of a GuardedSite's connections are paced
@@ -106,6 +110,8 @@ class HubServer:
         return self
 
     async def _stop(self) -> None:
+        if self.hub is not None and self.hub.calendar is not None:
+            await asyncio.to_thread(self.hub.calendar.stop)
         if self.hub is not None:
             self.hub.broker.close_all()  # open event streams end now, not after the shutdown timeout
             await asyncio.sleep(0)

@@ -67,6 +67,8 @@ def test_the_previous_releases_databases_open_after_the_upgrade_with_every_row(t
         assert db.execute("SELECT COUNT(*) FROM appointments").fetchone()[0] == 1
         assert db.execute("SELECT COUNT(*) FROM day_digest").fetchone()[0] >= 1  # the reports' digests kept
         assert db.execute("SELECT health FROM totems WHERE id = 'totem-1'").fetchone()
+        # Step 5 (issue 23): the online booking's events, an empty book beside the kept appointments.
+        assert db.execute("SELECT COUNT(*) FROM calendar_events").fetchone()[0] == 0
     finally:
         hub.close()
     assert version(tmp_path / "hub" / "hub.sqlite3") == HUB_SCHEMA

@@ -93,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("service", metavar="SERVICE_ID")
     p.add_argument("--lang", help="ticket language (default: the site's first)")
     p.add_argument("--appointment", metavar="NUMBER",
-                   help="the appointments service: the 5-digit number the reception gave (checked in at the hub)")
+                   help="the appointments service: the 11-digit number the reception gave, or the online "
+                        "booking's code (checked in at the hub)")
     p = sub.add_parser("preview", parents=[common], help="render a sample ticket to PNG (no printer, no number used)",
                        epilog=EXIT_CODES, formatter_class=fmt)
     p.add_argument("service", metavar="SERVICE_ID")
@@ -203,6 +204,12 @@ def summarise(config: Config) -> str:
     lines.append(f"printer: {config.printer.connection}, {config.printer.paper_width_mm} mm, "
                  f"{config.printer.profile}/{config.printer.codepage}")
     lines.append(f"hub: listens on {config.hub.listen_host}:{config.hub.listen_port}, totems push to {config.hub.url}")
+    if config.calendar is not None:
+        cal = config.calendar
+        rule = (f"one service, {cal.service}" if cal.service_from == "calendar" else
+                f"by {cal.service_from}: " + ", ".join(f"{k} -> {v}" for k, v in cal.services.items()))
+        lines.append(f"calendar: {cal.kind} {cal.url} every {cal.poll_s:g} s; service {rule}; code in "
+                     f"{cal.code_property}")
     lines.append("gpio: " + ("off" if config.gpio is None else
                              f"LED {config.gpio.status_led}, button {config.gpio.ticket_button}"))
     return "\n".join(lines)

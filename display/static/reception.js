@@ -28,7 +28,10 @@
       err_ticket_closed: "Sportello chiuso ora: nessun biglietto emesso", err_printer: "La stampante dell'accoglienza non ha stampato: numero annullato, nessuno è in coda con esso. Controllare la carta e riprovare.",
       err_exhausted: "Numeri dell'accoglienza esauriti per oggi in questo servizio",
       err_too_many: "Troppi appuntamenti aperti (10.000): annullare quelli non più validi prima di registrarne altri",
-      err_repeated: "Richiesta già eseguita: biglietto {code} già emesso"
+      err_repeated: "Richiesta già eseguita: biglietto {code} già emesso",
+      online: "Prenotazione online",
+      calendar_fault: "Prenotazioni online non aggiornate dalle {t}: gli appuntamenti già importati restano validi; avvisare il tecnico",
+      calendar_never: "Prenotazioni online non lette: avvisare il tecnico"
     },
     en: {
       title: "Reception", pin_label: "Reception PIN", unlock: "Unlock", logout: "Log out", switch: "Italiano",
@@ -55,7 +58,10 @@
       err_ticket_closed: "The desk is closed now: no ticket issued", err_printer: "The reception printer did not print: the number was voided, nobody waits with it. Check the paper and try again.",
       err_exhausted: "The reception's numbers for this service are used up today",
       err_too_many: "Too many open appointments (10,000): cancel those no longer valid before saving more",
-      err_repeated: "Request already done: ticket {code} already issued"
+      err_repeated: "Request already done: ticket {code} already issued",
+      online: "Online booking",
+      calendar_fault: "Online bookings not updated since {t}: appointments already imported stay valid; tell the technician",
+      calendar_never: "Online bookings not read: tell the technician"
     }
   };
   const $ = (id) => document.getElementById(id);
@@ -151,7 +157,15 @@
     $("booked").replaceChildren(p1, p2, n, p3);
   }
 
+  let calendar = null;  // the online booking's import (issue 23): a fault is said above the list
+  function showCalendar() {
+    const fault = Boolean(calendar && calendar.error);
+    $("calendar-fault").hidden = !fault;
+    $("calendar-fault").textContent = !fault ? "" : calendar.last_ok_at ? t("calendar_fault", {t: hhmm(calendar.last_ok_at)}) : t("calendar_never");
+  }
+
   function showList() {
+    showCalendar();
     const day = $("list-day").value;
     $("list-title").textContent = day ? t("list_title", {day: dmy(day)}) : "";
     $("list-empty").hidden = listed.length > 0;
@@ -160,7 +174,7 @@
       const tr = document.createElement("tr");
       const status = a.status === "checked_in" ? t(a.ticket_code ? "st_checked_in_code" : "st_checked_in",
         {t: a.checked_in_at ? hhmm(a.checked_in_at) : "", code: a.ticket_code || ""}) : t("st_" + a.status);
-      const cells = [a.time, grouped(a.number), svc(a.service) ? label(svc(a.service)) : a.service, a.reference || "—", status];
+      const cells = [a.time, grouped(a.number), svc(a.service) ? label(svc(a.service)) : a.service, a.online ? t("online") : a.reference || "—", status];
       cells.forEach((text) => { const td = document.createElement("td"); td.textContent = text; tr.appendChild(td); });
       const td = document.createElement("td");
       const action = a.status === "booked" ? "cancel" : "reopen";
@@ -216,6 +230,7 @@
     if (r.status === 401) { showLock(); return; }
     const body = await r.json().catch(() => ({}));
     listed = r.ok ? body.appointments : [];
+    calendar = r.ok ? body.calendar : null;
     showList();
   }
 
