@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import web
 
 from config.follow import KEY_RE
-from display import STATIC, listings
+from display import STATIC, call_reasons, listings
 from display.hub import HUB_KEY
 from display.queue import QueueStore
 
@@ -52,10 +52,12 @@ def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]
     if ticket.status == "waiting":
         told = store.position(ticket.id, now=now)
         return {**out, "status": "waiting", **{k: told.get(k) for k in ("ahead", "possible", "exact",
-                                                                         "wait_low_min", "wait_high_min")}}
+                                                                         "wait_low_min", "wait_high_min")},
+                **call_reasons.for_follow(store, ticket, day)}
     if ticket.status == "called":
         desk = config.desk(ticket.desk_id or "")
-        return {**out, "status": "called", "desk_name": desk.name if desk else ticket.desk_id}
+        return {**out, "status": "called", "desk_name": desk.name if desk else ticket.desk_id,
+                **call_reasons.for_follow(store, ticket, day)}
     return {**out, "status": ticket.status}  # served, noshow, void
 
 

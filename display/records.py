@@ -115,13 +115,16 @@ CREATE TABLE IF NOT EXISTS desk_requests (request_id TEXT PRIMARY KEY, desk_id T
     action TEXT NOT NULL, code TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS desk_requests_at ON desk_requests (at);
 """
+# 5: why a call went before earlier tickets (display.call_reasons): a column only added (compatible = 1).
+CALL_REASONS = "ALTER TABLE calls ADD COLUMN reason TEXT"
 # 3: the wait range the hub told each ticket when it arrived, what was printed (display.promise), and
 # the citizen's language at the totem (the follow page's); columns only added (compatible = 1).
 STEPS = (_first_release, script(devices.SCHEMA),
          script("ALTER TABLE tickets ADD COLUMN told_low_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN told_high_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN lang TEXT"),
-         script(DESK_REQUESTS))
+         script(DESK_REQUESTS),
+         script(CALL_REASONS))
 assert len(STEPS) == HUB_SCHEMA
 
 
