@@ -17,13 +17,14 @@ Failure paths, each told plainly rather than as an error:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from config.follow import KEY_RE
-from display import STATIC, call_reasons, listings
+from display import STATIC, call_reasons, listings, nearly
 from display.hub import HUB_KEY
 from display.queue import QueueStore
 
@@ -67,8 +68,21 @@ async def follow_api(request: web.Request) -> web.Response:
         return web.json_response({"status": "unknown", "error": "not a ticket's key"}, status=404,
                                  headers=PAGE_HEADERS)
     hub = request.app[HUB_KEY]
+    near = nearly_threshold(request)
     view = await hub.db(follow_view, hub.store, key, now=hub.clock.now())
+    if near is not None:  # "nearly your turn" (issue 22): the page asks with its threshold
+        view["near"] = nearly.reached(near, view)
     return web.json_response(view, headers=PAGE_HEADERS)
+
+
+def nearly_threshold(request: web.Request) -> nearly.Threshold | None:
+    if "near" not in request.query:
+        return None
+    try:
+        return nearly.parse(request.query["near"])
+    except nearly.BadThreshold as exc:
+        raise web.HTTPBadRequest(text=json.dumps({"error": str(exc), "field": "near"}),
+                                 content_type="application/json") from exc
 
 
 async def follow_page(request: web.Request) -> web.Response:

@@ -85,6 +85,8 @@
     $("sound").hidden = !["waiting", "unknown"].includes(s) && !audio;
     $("updated").className = failing ? "updated stale" : "updated";
     $("updated").textContent = lastOk ? t(failing ? "stale" : "updated", {t: hhmm(lastOk)}) : "";
+    // The page's other blocks (follow-near.js: "nearly your turn", the call's reason) render from the same view.
+    document.dispatchEvent(new CustomEvent("follow:view", {detail: {view: view, lang: lang}}));
   }
 
   function tone() {
@@ -110,7 +112,9 @@
 
   async function poll() {
     try {
-      const r = await fetch(`/api/follow/${encodeURIComponent(key)}`, {cache: "no-store", signal: AbortSignal.timeout(5000)});
+      const near = document.documentElement.dataset.near;  // set by follow-near.js once the citizen asks for an alert
+      const r = await fetch(`/api/follow/${encodeURIComponent(key)}` + (near ? `?near=${encodeURIComponent(near)}` : ""),
+                            {cache: "no-store", signal: AbortSignal.timeout(5000)});
       const body = await r.json();
       view = body;
       lastOk = new Date();
