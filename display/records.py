@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from display import appointments, devices
+from display import appointments, devices, push
 from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
@@ -115,8 +115,9 @@ CREATE TABLE IF NOT EXISTS desk_requests (request_id TEXT PRIMARY KEY, desk_id T
     action TEXT NOT NULL, code TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS desk_requests_at ON desk_requests (at);
 """
-# 5: why a call went before earlier tickets (display.call_reasons): a column only added (compatible = 1).
-CALL_REASONS = "ALTER TABLE calls ADD COLUMN reason TEXT"
+# 5 (issue 22): why a call went before earlier tickets (display.call_reasons), and the follow pages' Web Push
+# subscriptions (display.push); a column and a table only added (compatible = 1).
+CALL_REASONS = "ALTER TABLE calls ADD COLUMN reason TEXT;" + push.SCHEMA
 # 3: the wait range the hub told each ticket when it arrived, what was printed (display.promise), and
 # the citizen's language at the totem (the follow page's); columns only added (compatible = 1).
 STEPS = (_first_release, script(devices.SCHEMA),

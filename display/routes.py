@@ -24,6 +24,7 @@ from display import (
     fleet_routes,
     follow,
     pairing_routes,
+    push_routes,
     reception_routes,
     report_routes,
     validation,
@@ -364,6 +365,7 @@ def build_app(hub: Hub) -> web.Application:
         web.get("/", index),
         *report_routes.routes(),
         *fleet_routes.routes(),
+        *push_routes.routes(),  # before follow's /t/{key}: /t/sw.js is the service worker
         *follow.routes(),
         *reception_routes.routes(),
         *pairing_routes.routes(),

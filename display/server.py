@@ -11,8 +11,10 @@ import threading
 from aiohttp import web
 
 from config.model import Config
+from display import push_routes
 from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite, pace
 from display.hub import Hub
+from display.push import PushWatch
 from display.queue import QueueStore
 from display.reception import build_reception
 from display.routes import build_app
@@ -43,6 +45,7 @@ class HubServer:
         self.store: QueueStore | None = None
         self.hub: Hub | None = None
         self.guard: ConnectionGuard | None = None
+        self.push: PushWatch | None = None
 
     def _prune(self) -> None:
         assert self.store is not None
@@ -59,6 +62,8 @@ class HubServer:
         while True:
             await asyncio.sleep(DISK_CHECK_S)
             self.hub.disk_full()  # tells the consoles when the disk fills or frees, even with no request
+            if self.push is not None:  # "nearly your turn" by Web Push (issue 22)
+                await self.push.step(self.hub)
             if asyncio.get_running_loop().time() - last_refresh < REFRESH_S:
                 continue
             last_refresh = asyncio.get_running_loop().time()
@@ -74,6 +79,7 @@ class HubServer:
         if self.config.reception is not None:
             self.hub.reception = build_reception(self.config, self.clock, always_open=self.always_open)
             await self.hub.deliver_reception()  # what the reception issued before a stop reaches the queue
+        self.push = push_routes.watch(self.hub)
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
         app = build_app(self.hub)
         app.middlewares.insert(0, pace)  # outermost: the answers of a GuardedSite's connections are paced
