@@ -142,13 +142,13 @@ def test_push_keys_are_made_once_with_mode_0600(tmp_path: Path, capsys: pytest.C
 
 
 def test_web_push_needs_an_https_public_url(tmp_path: Path) -> None:
-    site = write_site(tmp_path, extra={"web_push = false": "web_push = true"})
+    site = write_site(tmp_path, extra={"# web_push = true": "web_push = true"})
     with pytest.raises(ConfigError, match=r"hub\.web_push: needs hub\.public_url on https://"):
         load_config(site)
 
 
 def push_site(tmp_path: Path) -> Path:
-    return write_site(tmp_path, extra={"web_push = false": "web_push = true",
+    return write_site(tmp_path, extra={"# web_push = true": "web_push = true",
                                        'public_url = ""': 'public_url = "https://totem.example.org"'})
 
 
