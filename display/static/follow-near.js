@@ -16,7 +16,7 @@
       notif_denied: "Le notifiche sono bloccate: l'avviso sarà solo su questa pagina.",
       near_title: "Manca poco: {code}", near_ahead: "Manca poco! {n} persone prima di lei",
       near_none: "Manca poco! Nessuno prima di lei", near_minutes: "Manca poco! Circa {n} minuti",
-      near_called: "Tocca a lei: {desk}"
+      near_called: "Tocca a lei: {desk}", label_ahead: "Persone prima di me", label_minutes: "Minuti prima"
     },
     en: {
       title: "Alert me when it is nearly my turn", when_ahead: "When there are", people_ahead: "people ahead of me",
@@ -28,7 +28,7 @@
       notif_denied: "Notifications are blocked: the alert will be on this page only.",
       near_title: "Nearly your turn: {code}", near_ahead: "Nearly your turn! {n} people ahead of you",
       near_none: "Nearly your turn! Nobody ahead of you", near_minutes: "Nearly your turn! About {n} minutes",
-      near_called: "Your turn: {desk}"
+      near_called: "Your turn: {desk}", label_ahead: "People ahead of me", label_minutes: "Minutes before"
     }
   };
   const key = location.pathname.split("/").pop();
@@ -98,6 +98,8 @@
 
   function render() {
     document.querySelectorAll("[data-nt]").forEach((el) => { el.textContent = t(el.dataset.nt); });
+    $("near-ahead").setAttribute("aria-label", t("label_ahead"));
+    $("near-minutes").setAttribute("aria-label", t("label_minutes"));
     const waiting = view && ["waiting", "unknown"].includes(view.status);
     $("near").hidden = !waiting && !armed;
     if (armed) $("near-on").textContent = t("rearm");
