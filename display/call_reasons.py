@@ -20,6 +20,8 @@ from display import appointments
 from totem.callorder import CallOrder, DeskView, Waiting
 from totem.callreason import Past, Reason, reason
 
+RECENT_CALLS = 50  # the follow page looks for the latest call at its desks among this many
+
 
 def past(db: sqlite3.Connection, ticket: Waiting) -> Past:
     row = db.execute("SELECT first_called_at, original_service FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
@@ -78,8 +80,10 @@ def for_follow(store: Any, ticket: Any, day: str) -> dict[str, Any]:
     desks = [d.id for d in store.order.callers(waiting)] if waiting is not None else []
     if not desks:
         return {}
-    row = db.execute(f"SELECT code, desk_id, reason FROM calls WHERE service_day = ? AND recall = 0 AND desk_id IN "
-                     f"({','.join('?' * len(desks))}) ORDER BY seq DESC LIMIT 1", (day, *desks)).fetchone()
+    # Among the newest calls only (a bounded read on every phone's poll; an older one is no news).
+    row = db.execute(f"SELECT code, desk_id, reason FROM (SELECT seq, code, desk_id, reason, service_day, recall "
+                     f"FROM calls ORDER BY seq DESC LIMIT {RECENT_CALLS}) WHERE service_day = ? AND recall = 0 AND "
+                     f"desk_id IN ({','.join('?' * len(desks))}) ORDER BY seq DESC LIMIT 1", (day, *desks)).fetchone()
     said = words(parse(row[2]), languages) if row else None
     if not said:
         return {}
