@@ -442,7 +442,8 @@ def _printer(c: Checker, t: dict[str, Any], data_dir: Path, base_dir: Path, path
 def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     c.keys(t, ("listen", "url", "token", "data_dir", "history_days", "message", "push_timeout_s",
                "heartbeat_s", "session_hours", "max_connections_per_address", "max_streams_per_address",
-               "tls_cert", "tls_key", "tls_fingerprint", "manager_pin", "public_url", "disk_reserve_mb"), "hub")
+               "tls_cert", "tls_key", "tls_fingerprint", "manager_pin", "public_url", "disk_reserve_mb",
+               "web_push"), "hub")
     listen = c.get(t, "listen", "hub", "a string", "127.0.0.1:8080",
                    lambda v: None if parse_listen(v) else "must be HOST:PORT with a port 1-65535")
     url = c.get(t, "url", "hub", "a string", check=url_problem)
@@ -474,6 +475,10 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
     public_url = c.get(t, "public_url", "hub", "a string", "", lambda v: public_url_problem(v) if v else None)
     reserve = c.get(t, "disk_reserve_mb", "hub", "a number", 20.0,
                     lambda v: None if 1 <= v <= 100_000 else "must be between 1 and 100000 MB")
+    web_push = c.get(t, "web_push", "hub", "true or false", False)
+    if web_push and public_url is not None and not public_url.startswith("https://"):  # issue 22: display.push
+        c.bad("hub.web_push", "needs hub.public_url on https:// (phones take Web Push only from secure pages)",
+              public_url)
     if None in (listen, url, token, history, message, push_timeout, heartbeat, session_hours, per_address, streams,
                 tls_cert, tls_key, fingerprint, manager_pin, public_url, reserve):
         return None
@@ -485,7 +490,7 @@ def _hub(c: Checker, t: dict[str, Any], base_dir: Path) -> HubSettings | None:
                        tls_cert=_resolve(tls_cert, base_dir) if tls_cert else None,
                        tls_key=_resolve(tls_key, base_dir) if tls_key else None,
                        tls_fingerprint=(fingerprint or "").replace(":", "").lower(), manager_pin=manager_pin,
-                       public_url=public_url.rstrip("/"), disk_reserve_mb=float(reserve))
+                       public_url=public_url.rstrip("/"), disk_reserve_mb=float(reserve), web_push=bool(web_push))
 
 
 def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:

@@ -113,6 +113,7 @@ class HubSettings:
     manager_pin: str = ""  # opens /reports ("" = the reports page stays locked)
     public_url: str = ""  # the hub as citizens' phones reach it: the ticket's QR ("" = no QR)
     disk_reserve_mb: float = 20.0  # below this much free space on its data dir the hub refuses new work (503)
+    web_push: bool = False  # "nearly your turn" by Web Push too (display.push; keys: totem-display push-keys)
 
 
 @dataclass(frozen=True)

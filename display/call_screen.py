@@ -21,6 +21,7 @@ import pygame
 from config.colours import hex_colour
 from config.i18n import Translator
 from config.model import Config
+from display.call_reasons import call_reason_words
 from display.sound import Announcer, call_phrases
 from totem.hours import Schedule
 from totem.ui.geometry import Box
@@ -59,6 +60,7 @@ class CallScreen:
         self.running = True
         self._frame_key: tuple[Any, ...] = ()
         self.code_box: Box | None = None
+        self.reason_box: Box | None = None  # where the reason of the current call is drawn, if it has one
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
@@ -127,12 +129,18 @@ class CallScreen:
         if flashing_on:
             pygame.draw.rect(s, FOCUS, (main.x, main.y, main.w, main.h), border_radius=round(2 * u))
         ink = DARK if flashing_on else WHITE
+        self.reason_box = None
         if current:
-            code_box = Box(main.x, main.y, main.w, main.h * 62 // 100)
+            why = call_reason_words(current.get("reason"), self.t)
+            code_box = Box(main.x, main.y, main.w, main.h * (52 if why else 62) // 100)
             self.code_box = code_box
             draw_text(s, str(current["code"]), code_box, round(40 * u), ink, max_lines=1)
+            rest = main.h - code_box.h - (main.h * 20 // 100 if why else 0)
             self._draw_destination(str(current["desk_name"]),
-                                   Box(main.x, code_box.y + code_box.h, main.w, main.h - code_box.h), ink, u)
+                                   Box(main.x, code_box.y + code_box.h, main.w, rest), ink, u)
+            if why:  # why this call goes before earlier tickets (issue 22): the rule, not a queue-jumper
+                self.reason_box = Box(main.x, code_box.y + code_box.h + rest, main.w, main.h - code_box.h - rest)
+                draw_text(s, why, self.reason_box, round(9 * u), ink, max_lines=1)
         else:
             self.code_box = None
             draw_text(s, self.config.site.name, main, round(9 * u), GREY)

@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="The hub (queue, HTTP API, desk console) and the waiting-room call screen.",
         epilog="exit codes: 0 stopped, 1 internal error, 2 invalid/missing config (or a bad argument), 3 cannot\n"
                "listen, 4 the queue database cannot be opened (see --repair-db), 5 unpair: no such device,\n"
-               "6 pair/consoles/unpair: the device registry cannot be written (run with sudo)\n"
+               "6 pair/consoles/unpair: the device registry cannot be written (run with sudo),\n"
+               "7 push-keys: keys exist already (--force replaces them)\n"
                "config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml")
     parser.add_argument("--config", metavar="PATH", help="site file (TOML)")
     parser.add_argument("--no-screen", action="store_true", help="run the hub only, without the call screen")
@@ -37,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"totem-display {__version__}")
     from display import pairing_cli, report_cli
 
-    sub = parser.add_subparsers(dest="command", metavar="{report,backup,restore,forget-device,pair,consoles,unpair}")
+    sub = parser.add_subparsers(dest="command",
+                                metavar="{report,backup,restore,forget-device,pair,consoles,unpair,push-keys}")
     report_cli.add_parser(sub)
     p = sub.add_parser("backup", help="copy every database of this Pi into DIR (safe while the hub runs)")
     p.add_argument("dir", metavar="DIR", help="a new directory (a USB stick, /var/backups/totem/...)")
@@ -50,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("device", metavar="ID", help="the device id the fleet page and the refusal name")
     p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
     pairing_cli.add_parsers(sub)
+    p = sub.add_parser("push-keys", help="make the hub's Web Push (VAPID) keys, once, for [hub] web_push (issue 22)")
+    p.add_argument("--force", action="store_true", help="replace existing keys (ends every open subscription)")
+    p.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="site file (TOML)")
     return parser
 
 
@@ -80,6 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BackupError as exc:
             print(f"totem-display: {args.command}: {exc}", file=sys.stderr)
             return 11  # as `totem backup/restore` (EXIT_BACKUP)
+    if args.command == "push-keys":
+        return push_keys_command(config, force=args.force)
     if args.command == "forget-device":
         return forget_device(config, args.device)
     if args.repair_db:
@@ -127,6 +134,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             run_screen(config, server.url, stack, notifier, stopping)
         notifier.stopping()
+    return 0
+
+
+def push_keys_command(config: Config, *, force: bool) -> int:
+    """The running hub's own data directory (rule 9); the private key never leaves it."""
+    from display import push_keys
+    from display.pairing_cli import hub_data_dir
+
+    data_dir = hub_data_dir(config)
+    try:
+        public = push_keys.generate(data_dir, force=force)
+    except push_keys.PushKeysExist as exc:
+        print(f"totem-display push-keys: {exc}", file=sys.stderr)
+        return 7
+    except OSError as exc:
+        print(f"totem-display push-keys: cannot write {push_keys.key_path(data_dir)}: {exc.strerror} "
+              "(run with sudo)", file=sys.stderr)
+        return 6
+    print(f"keys written to {push_keys.key_path(data_dir)} (mode 0600)")
+    print(f"public key: {public}")
+    if not config.hub.web_push:
+        print("set [hub] web_push = true (with an https:// public_url) and restart the hub to send alerts")
     return 0
 
 

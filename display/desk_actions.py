@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from config.model import Desk
+from display import call_reasons
 from display.desk_requests import DeskRequests, Stated
 from display.queue import QueueStore
 from display.undo import UndoRefused
@@ -46,9 +47,10 @@ class Input:
     transfer: tuple[str, str | None, bool | None] | None = None
 
 
-def _call(desk: Desk, ticket: Any, *, recall: bool, at: str | None) -> dict[str, Any]:
+def _call(desk: Desk, ticket: Any, *, recall: bool, at: str | None, store: QueueStore) -> dict[str, Any]:
+    """The call event; `reason`: why it goes before earlier tickets, or None (display.call_reasons)."""
     return {"code": ticket.code, "desk": desk.id, "desk_name": desk.name, "service": ticket.service_id,
-            "recall": recall, "called_at": at}
+            "recall": recall, "called_at": at, "reason": call_reasons.of_ticket(store.reader(), ticket.id)}
 
 
 def run(store: QueueStore, book: DeskRequests, desk: Desk, action: str, said: Stated, given: Input, *,
@@ -94,7 +96,7 @@ def _act(store: QueueStore, desk: Desk, action: str, given: Input, current: Any,
         ticket = store.call_next(desk.id, now=now)
         if ticket is None:
             return Outcome(204, changed=True)
-        call = _call(desk, ticket, recall=False, at=ticket.called_at)
+        call = _call(desk, ticket, recall=False, at=ticket.called_at, store=store)
     elif action == "call":
         assert given.chosen is not None
         key, value = given.chosen
@@ -107,7 +109,7 @@ def _act(store: QueueStore, desk: Desk, action: str, given: Input, current: Any,
                              "not_yours": (409, f"{name} is not for this desk (its service, or a transfer to another "
                                                 "desk)")}.get(result, (404, f"{name} is not waiting today"))
             return Outcome(status, {"error": error})
-        call = _call(desk, ticket, recall=False, at=ticket.called_at)
+        call = _call(desk, ticket, recall=False, at=ticket.called_at, store=store)
     elif action == "return":
         assert given.chosen is not None
         key, value = given.chosen
@@ -118,7 +120,7 @@ def _act(store: QueueStore, desk: Desk, action: str, given: Input, current: Any,
     elif action == "recall":
         ticket = store.recall(desk.id, now=now)
         if ticket is not None:
-            call = _call(desk, ticket, recall=True, at=now.isoformat())
+            call = _call(desk, ticket, recall=True, at=now.isoformat(), store=store)
     elif action in ("done", "noshow"):
         ticket = store.finish(desk.id, "served" if action == "done" else "noshow", now=now)
     elif action == "transfer":

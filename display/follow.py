@@ -17,13 +17,14 @@ Failure paths, each told plainly rather than as an error:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
 from config.follow import KEY_RE
-from display import STATIC, listings
+from display import STATIC, call_reasons, listings, nearly
 from display.follow_texts import with_texts
 from display.hub import HUB_KEY
 from display.queue import QueueStore
@@ -53,10 +54,12 @@ def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]
     if ticket.status == "waiting":
         told = store.position(ticket.id, now=now)
         return {**out, "status": "waiting", **{k: told.get(k) for k in ("ahead", "possible", "exact",
-                                                                         "wait_low_min", "wait_high_min")}}
+                                                                         "wait_low_min", "wait_high_min")},
+                **call_reasons.for_follow(store, ticket, day)}
     if ticket.status == "called":
         desk = config.desk(ticket.desk_id or "")
-        return {**out, "status": "called", "desk_name": desk.name if desk else ticket.desk_id}
+        return {**out, "status": "called", "desk_name": desk.name if desk else ticket.desk_id,
+                **call_reasons.for_follow(store, ticket, day)}
     return {**out, "status": ticket.status}  # served, noshow, void
 
 
@@ -66,8 +69,21 @@ async def follow_api(request: web.Request) -> web.Response:
         return web.json_response({"status": "unknown", "error": "not a ticket's key"}, status=404,
                                  headers=PAGE_HEADERS)
     hub = request.app[HUB_KEY]
+    near = nearly_threshold(request)
     view = await hub.db(follow_view, hub.store, key, now=hub.clock.now())
+    if near is not None:  # "nearly your turn" (issue 22): the page asks with its threshold
+        view["near"] = nearly.reached(near, view)
     return web.json_response(view, headers=PAGE_HEADERS)
+
+
+def nearly_threshold(request: web.Request) -> nearly.Threshold | None:
+    if "near" not in request.query:
+        return None
+    try:
+        return nearly.parse(request.query["near"])
+    except nearly.BadThreshold as exc:
+        raise web.HTTPBadRequest(text=json.dumps({"error": str(exc), "field": "near"}),
+                                 content_type="application/json") from exc
 
 
 async def follow_page(request: web.Request) -> web.Response:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from display import call_reasons
 from display.records import HubTicket
 
 COLS = "id, code, service_id, issued_at, status, desk_id, called_at, recalls, priority, flags, totem"
@@ -33,13 +34,15 @@ def flagged(db: sqlite3.Connection, day: str) -> list[HubTicket]:
 def last_calls(db: sqlite3.Connection, day: str, *, limit: int = 5) -> list[dict[str, object]]:
     """The day's calls, newest first; `active` while the ticket is still called at that desk."""
     rows = db.execute(
-        "SELECT c.seq, c.ticket_id, c.code, c.desk_id, c.called_at, t.status = 'called' AND t.desk_id = c.desk_id "
+        "SELECT c.seq, c.ticket_id, c.code, c.desk_id, c.called_at, t.status = 'called' AND t.desk_id = c.desk_id, "
+        "c.reason "
         "FROM calls c LEFT JOIN tickets t ON t.id = c.ticket_id WHERE c.service_day = ? AND c.recall = 0 "
         "ORDER BY c.seq DESC LIMIT ?", (day, limit)).fetchall()
     seen: set[str] = set()
     out = []
-    for s, t, c, d, a, active in rows:
-        out.append({"seq": s, "id": t, "code": c, "desk": d, "called_at": a, "active": bool(active) and t not in seen})
+    for s, t, c, d, a, active, why in rows:
+        out.append({"seq": s, "id": t, "code": c, "desk": d, "called_at": a, "active": bool(active) and t not in seen,
+                    "reason": call_reasons.parse(why)})
         seen.add(t)
     return out
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from config.errors import DiskFull, StoreError
 from config.follow import follow_key
 from config.model import Config
-from display import appointments, calendar_events
+from display import appointments, calendar_events, call_reasons
 from display.listings import COLS
 from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
@@ -339,6 +339,7 @@ class QueueStore:
         if chosen_id is not None and chosen is None:
             return None  # called meanwhile: the current ticket is left as it is
         current = self.current(desk_id, now=now)
+        reason = call_reasons.for_call(self._read(), self.order, desk, chosen) if chosen else None  # issue 22
         touched = (current.id if current else "", chosen.id if chosen else "")
         with self._tx() as db, self.undo_book.recording(db, desk_id, "call" if chosen_id else "next", touched,
                                                         now) as calls:
@@ -347,9 +348,9 @@ class QueueStore:
                 db.execute("UPDATE tickets SET status = 'called', desk_id = ?, called_at = ?, desk_only = NULL, "
                            "desk_not = NULL, first_called_at = COALESCE(first_called_at, ?) WHERE id = ?",
                            (desk_id, _ts(now), _ts(now), chosen.id))
-                calls.append(db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day) "
-                                        "VALUES (?, ?, ?, ?, ?)", (chosen.id, chosen.code, desk_id, _ts(now),
-                                                                   day)).lastrowid or 0)
+                calls.append(db.execute("INSERT INTO calls (ticket_id, code, desk_id, called_at, service_day, "
+                                        "reason) VALUES (?, ?, ?, ?, ?, ?)", (chosen.id, chosen.code, desk_id,
+                                                                              _ts(now), day, reason)).lastrowid or 0)
         with self._lock:
             self._facts = None
             if finished is not None and finished.called_at:

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from display import appointments, calendar_events, devices, votes
+from display import appointments, calendar_events, devices, push, votes
 from totem.schema import HUB_SCHEMA, script
 
 SCHEMA = """
@@ -115,6 +115,9 @@ CREATE TABLE IF NOT EXISTS desk_requests (request_id TEXT PRIMARY KEY, desk_id T
     action TEXT NOT NULL, code TEXT NOT NULL, at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS desk_requests_at ON desk_requests (at);
 """
+# 7 (issue 22): why a call went before earlier tickets (display.call_reasons), and the follow pages' Web Push
+# subscriptions (display.push); a column and a table only added (compatible = 1).
+CALL_REASONS = "ALTER TABLE calls ADD COLUMN reason TEXT;" + push.SCHEMA
 # 3: the wait range the hub told each ticket when it arrived, what was printed (display.promise), and
 # the citizen's language at the totem (the follow page's); columns only added (compatible = 1).
 STEPS = (_first_release, script(devices.SCHEMA),
@@ -125,7 +128,10 @@ STEPS = (_first_release, script(devices.SCHEMA),
          script(votes.SCHEMA),  # 5: the citizens' satisfaction votes (display.votes), a table only added
          # 6: the online booking's events, by hashed UID, and what was applied of each (display.calendar_events);
          # only added (compatible = 1).
-         script(calendar_events.SCHEMA))
+         script(calendar_events.SCHEMA),
+         # 7: the reason word of each call (display.call_reasons) and the follow pages' Web Push
+         # subscriptions (display.push); only added (compatible = 1).
+         script(CALL_REASONS))
 assert len(STEPS) == HUB_SCHEMA
 
 

@@ -25,6 +25,7 @@ from display import (
     fleet_routes,
     follow,
     pairing_routes,
+    push_routes,
     reception_routes,
     report_routes,
     validation,
@@ -367,6 +368,7 @@ def build_app(hub: Hub) -> web.Application:
         *report_routes.routes(),
         *fleet_routes.routes(),
         *calendar_routes.routes(),
+        *push_routes.routes(),  # before follow's /t/{key}: /t/sw.js is the service worker
         *follow.routes(),
         *vote_routes.routes(),
         *reception_routes.routes(),

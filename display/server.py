@@ -11,9 +11,11 @@ import threading
 from aiohttp import web
 
 from config.model import Config
+from display import push_routes
 from display.calendar_poller import CalendarPoller
 from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite, pace
 from display.hub import Hub
+from display.push import PushWatch
 from display.queue import QueueStore
 from display.reception import build_reception
 from display.routes import build_app
@@ -44,6 +46,7 @@ class HubServer:
         self.store: QueueStore | None = None
         self.hub: Hub | None = None
         self.guard: ConnectionGuard | None = None
+        self.push: PushWatch | None = None
 
     def _prune(self) -> None:
         assert self.store is not None
@@ -60,6 +63,8 @@ class HubServer:
         while True:
             await asyncio.sleep(DISK_CHECK_S)
             self.hub.disk_full()  # tells the consoles when the disk fills or frees, even with no request
+            if self.push is not None:  # "nearly your turn" by Web Push (issue 22)
+                await self.push.step(self.hub)
             if asyncio.get_running_loop().time() - last_refresh < REFRESH_S:
                 continue
             last_refresh = asyncio.get_running_loop().time()
@@ -78,6 +83,7 @@ class HubServer:
         if self.config.calendar is not None:  # its own thread: the booking server never holds up an answer
             self.hub.calendar = CalendarPoller(hub=self.hub, settings=self.config.calendar,
                                                loop=asyncio.get_running_loop()).start()
+        self.push = push_routes.watch(self.hub)
         self._ticker = asyncio.get_running_loop().create_task(self._tick())
         app = build_app(self.hub)
         app.middlewares.insert(0, pace)  # outermost: the answers of a GuardedSite's connections are paced

@@ -503,6 +503,18 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
                                  "services": [{"prefix": "A", "colour": "#1f4e8c", "waiting": 2}]}
             call_screen._frame_key = ("10:00", -1, 0, OPEN.date().isoformat(), lang)  # this language's turn
             call_screen.draw()  # offline too: "collegamento assente"
+            for why in ({"kind": "appointment", "time": "10:30"}, {"kind": "priority"}, {"kind": "transfer"},
+                        {"kind": "return"}):  # why a call went first (issue 22)
+                call_screen.current = {"code": "P002", "desk_name": "1", "reason": why}
+                call_screen.draw()
+            from display import push
+
+            sub = push.Subscription("https://x", "t1", "k", "a", "ahead:3", lang)
+            for told in ({"status": "waiting", "ahead": 3}, {"status": "waiting", "ahead": 0},
+                         {"status": "called", "desk_id": "1"}):
+                push.message(config, sub, {**told, "code": "A006"})
+            push.message(config, push.Subscription("https://x", "t1", "k", "a", "minutes:10", lang),
+                         {"status": "waiting", "ahead": 4, "wait_low_min": 9, "code": "A006"})
             call_phrases("A001", "Sportello 1", [lang])
             report = build_report([], {}, first=OPEN.date(), last=OPEN.date() + timedelta(days=3), service_labels={},
                                   closure=closures.get, desk_labels={}, previous=[])

@@ -95,6 +95,8 @@
     $("updated").textContent = lastOk ? t(failing ? "stale" : "updated", {t: hhmm(lastOk)}) : "";
     // What the page shows, for follow_vote.js (the satisfaction vote, issue 22).
     document.dispatchEvent(new CustomEvent("totem:follow-render", {detail: {view: view, lang: lang}}));
+    // The page's other blocks (follow-near.js: "nearly your turn", the call's reason) render from the same view.
+    document.dispatchEvent(new CustomEvent("follow:view", {detail: {view: view, lang: lang}}));
   }
 
   function tone() {
@@ -120,7 +122,9 @@
 
   async function poll() {
     try {
-      const r = await fetch(`/api/follow/${encodeURIComponent(key)}`, {cache: "no-store", signal: AbortSignal.timeout(5000)});
+      const near = document.documentElement.dataset.near;  // set by follow-near.js once the citizen asks for an alert
+      const r = await fetch(`/api/follow/${encodeURIComponent(key)}` + (near ? `?near=${encodeURIComponent(near)}` : ""),
+                            {cache: "no-store", signal: AbortSignal.timeout(5000)});
       const body = await r.json();
       view = body;
       lastOk = new Date();
