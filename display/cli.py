@@ -148,6 +148,9 @@ def push_keys_command(config: Config, *, force: bool) -> int:
     except push_keys.PushKeysExist as exc:
         print(f"totem-display push-keys: {exc}", file=sys.stderr)
         return 7
+    except push_keys.PushNotInstalled as exc:
+        print(f"totem-display push-keys: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
         print(f"totem-display push-keys: cannot write {push_keys.key_path(data_dir)}: {exc.strerror} "
               "(run with sudo)", file=sys.stderr)

@@ -9,11 +9,10 @@ subscribes with one public key), so `push-keys` refuses to replace them without 
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from pathlib import Path
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from typing import Any
 
 from config.errors import TotemError
 
@@ -22,6 +21,26 @@ FILENAME = "vapid-private.pem"
 
 class PushKeysExist(TotemError):
     """Keys are there already: replacing them would silence every open subscription."""
+
+
+class PushNotInstalled(TotemError, ImportError):
+    """This release was installed without the Web Push extra (pywebpush and cryptography)."""
+
+
+INSTALL_HINT = ("Web Push is an optional part of Totem: set `web_push = true` under [hub] in the site file, "
+                "then run `sudo systemd/install.sh` again (it adds pywebpush from PyPI), or "
+                "`pip install 'totem[push]'` in a checkout")
+
+
+@functools.cache
+def available() -> bool:
+    """Whether this release can send Web Push (the `push` extra is installed)."""
+    import importlib.util
+
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("pywebpush", "cryptography"))
+    except (ImportError, ValueError):
+        return False
 
 
 def key_path(data_dir: Path) -> Path:
@@ -33,6 +52,11 @@ def generate(data_dir: Path, *, force: bool = False) -> str:
     path = key_path(data_dir)
     if path.exists() and not force:
         raise PushKeysExist(f"{path} exists: new keys end every subscription made with it (use --force to replace)")
+    if not available():
+        raise PushNotInstalled(f"cannot make Web Push keys: {INSTALL_HINT}")
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     path.parent.mkdir(parents=True, exist_ok=True)
     private = ec.generate_private_key(ec.SECP256R1())
     pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
@@ -54,11 +78,18 @@ def public_key(data_dir: Path) -> str | None:
         pem = key_path(data_dir).read_bytes()
     except FileNotFoundError:
         return None
+    if not available():
+        return None  # keys without the extra (a release installed before web_push was set): push stays off
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
     private = serialization.load_pem_private_key(pem, password=None)
     assert isinstance(private, ec.EllipticCurvePrivateKey)
     return _public(private)
 
 
-def _public(private: ec.EllipticCurvePrivateKey) -> str:
+def _public(private: Any) -> str:  # an ec.EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives import serialization
+
     raw = private.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")

@@ -14,6 +14,7 @@ push service's address must be https on a known push service, or http on this ma
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,16 +34,23 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 _B64URL = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 SW_FILE = "follow-sw.js"
 
+log = logging.getLogger(__name__)
+
 
 def enabled(hub: Hub) -> str | None:
     """The public key when this hub sends Web Push, else None."""
     if not hub.config.hub.web_push:
+        return None
+    if not push_keys.available():
         return None
     return push_keys.public_key(hub.config.hub.data_dir)
 
 
 def watch(hub: Hub) -> push.PushWatch | None:
     """The sender the hub's tick runs, when the site set Web Push up (`display.server`)."""
+    if hub.config.hub.web_push and not push_keys.available():
+        log.error("hub.web_push is set but this release has no Web Push (pywebpush); the follow pages say to "
+                  "keep them open. %s", push_keys.INSTALL_HINT)
     if enabled(hub) is None:
         return None
     return push.PushWatch(key_file=push_keys.key_path(hub.config.hub.data_dir), contact=hub.config.hub.public_url,

@@ -104,6 +104,30 @@ language_packages() {
     return 0
 }
 
+push_wanted() {
+    # Web Push ([hub] web_push = true) is an optional part: pywebpush and cryptography only on a
+    # Pi whose site file turns it on (pyproject's `push` extra).
+    local conf
+    conf="$(R /etc/totem/totem.toml)"
+    [ -r "$conf" ] || conf="$SRC/config/comune-amico.toml"
+    grep -qE '^[[:space:]]*web_push[[:space:]]*=[[:space:]]*true' "$conf" 2>/dev/null
+}
+
+ensure_push() {
+    # Add Web Push to a release's venv when the site wants it and the venv lacks it (the only
+    # case in which a second run writes to a venv: the site file changed).
+    local dir="$1" wheels
+    push_wanted || return 0
+    [ "$VENV" = 1 ] || return 0
+    "$dir/venv/bin/python" -c 'import pywebpush' 2>/dev/null && return 0
+    wheels="$(wheel_source)"
+    local pip=("$dir/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-warn-script-location
+               --only-binary=:all: --no-binary=http-ece)  # http-ece: pure Python, published as source only
+    if [ -n "$wheels" ]; then pip+=(--no-index --find-links "$wheels"); fi
+    say "adding Web Push (pywebpush) for [hub] web_push = true"
+    "${pip[@]}" "pywebpush>=2.0" || die "could not install pywebpush for Web Push: check the network, or set web_push = false"
+}
+
 missing_packages() {
     local pkg
     for pkg in $(debian_packages); do
@@ -248,12 +272,14 @@ install_release() {
     dir="$(R "$PREFIX/releases/$id")"
     if [ -e "$dir/.complete" ] || { [ "$VENV" = 0 ] && [ -d "$dir/src" ]; }; then
         say "release $id already installed"
+        ensure_push "$dir"
     else
         rm -rf "$dir"
         mkdir -p "$dir/src"
         (cd "$SRC" && tar --exclude='__pycache__' --exclude='*.pyc' -cf - "${SOURCES[@]}") | tar -xf - -C "$dir/src"
         if [ "$VENV" = 1 ]; then
             build_venv "$dir"
+            ensure_push "$dir"
             touch "$dir/.complete"
         fi
         say "installed release $id in $PREFIX/releases/$id"

@@ -233,3 +233,39 @@ def test_without_web_push_the_hub_says_so(hub: HubServer) -> None:
     answer = subscribe(hub, follow_key("demo-token-change-me-0123456789", t["id"]),
                        {"subscription": Browser("https://fcm.googleapis.com/fcm/send/a").subscription()})
     assert answer.status_code == 409 and answer.json()["refusal"]["reason"] == "push_off"
+
+
+HIDE_PUSH = '''
+import sys
+class _Hide:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("pywebpush", "http_ece", "py_vapid"):
+            raise ModuleNotFoundError(f"No module named {name!r} (hidden by the test)")
+        return None
+sys.meta_path.insert(0, _Hide())
+'''
+
+
+def test_without_the_push_extra_the_hub_runs_and_push_keys_says_how_to_add_it(tmp_path: Path) -> None:
+    """Web Push is the optional `push` extra (http-ece has no wheel; install.sh adds it only for a
+    site with web_push = true): without it, push-keys exits 2 naming the fix, nothing is written,
+    and the release reports Web Push unavailable (the hub then leaves push off)."""
+    import subprocess
+    import sys
+
+    from conftest import PYPATH, ROOT
+
+    hide = tmp_path / "hide"
+    hide.mkdir()
+    (hide / "sitecustomize.py").write_text(HIDE_PUSH, encoding="utf-8")
+    site = write_site(tmp_path, extra={'public_url = ""': 'public_url = "https://totem.example.org"'})
+    env = dict(os.environ, PYTHONPATH=f"{hide}{os.pathsep}{PYPATH}")
+    out = subprocess.run([sys.executable, "-m", "display", "--config", str(site), "push-keys"], env=env, cwd=ROOT,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2, out.stderr
+    assert "install.sh" in out.stderr and "web_push = true" in out.stderr
+    assert not push_keys.key_path(load_config(site).hub.data_dir).exists()
+    probe = subprocess.run([sys.executable, "-c", "from display import push_keys; print(push_keys.available())"],
+                           env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert probe.stdout.strip() == "False", probe.stderr
+    assert push_keys.available()  # and this test's own venv has it (the dev extra)
