@@ -1,0 +1,116 @@
+"""Fast start (issue 21, point 2): each `totem` command loads only the libraries it uses.
+
+Not a timing test: each command runs in a child process on the shipped site file (its public
+holidays included), which reports the modules it had loaded when it wrote its first result to
+stdout (`issue`: the ticket's code, once the paper is out) and when it ended. A module loaded
+lazily (importlib's LazyLoader) and never touched does not count: it was never executed.
+How long the imports take is measured in tests/bench/bench_startup.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import PYPATH, ROOT, write_site
+
+CHILD = """
+import json, sys, types
+report, argv = sys.argv[1], sys.argv[2:]
+seen = {}
+
+def loaded():
+    # executed modules only: a LazyLoader module becomes a plain module when first touched
+    return sorted(n for n, m in list(sys.modules.items()) if type(m) is types.ModuleType or
+                  (m is not None and type(m).__name__ != "_LazyModule"))
+
+class FirstWrite:
+    def __init__(self, stream):
+        self.stream = stream
+    def write(self, text):
+        if text and "first" not in seen:
+            seen["first"] = loaded()
+        return self.stream.write(text)
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+sys.stdout = FirstWrite(sys.stdout)
+try:
+    from totem.cli import main
+    code = main(argv)
+except SystemExit as exc:
+    code = exc.code
+seen["end"] = loaded()
+seen.setdefault("first", seen["end"])
+seen["exit"] = code
+with open(report, "w") as fh:
+    json.dump(seen, fh)
+"""
+
+NETWORK = ("requests", "urllib3", "charset_normalizer", "idna")
+ESCPOS = ("escpos", "barcode", "qrcode", "yaml")
+PRINTER_LINKS = ("usb", "serial")  # pyusb and pyserial: only for those printer connections
+NEVER = ("pygame", "aiohttp", "gpiozero", "holidays.countries.afghanistan")  # every country: only one is used
+
+
+def run(tmp_path: Path, *argv: str, exit_code: int = 0) -> dict:
+    report = tmp_path / "modules.json"
+    env = {**os.environ, "PYTHONPATH": PYPATH, "TOTEM_CONFIG": str(site(tmp_path))}
+    done = subprocess.run([sys.executable, "-c", CHILD, str(report), *argv], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=120)
+    assert report.exists(), done.stderr[-3000:]
+    seen = json.loads(report.read_text(encoding="utf-8"))
+    assert seen["exit"] == exit_code, (done.stdout, done.stderr[-3000:])
+    return seen
+
+
+def site(tmp_path: Path) -> Path:
+    path = tmp_path / "site" / "site.toml"
+    if not path.exists():
+        write_site(path.parent, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0",
+                                                          'holidays_country = ""': 'holidays_country = "IT"'})
+    return path
+
+
+def loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
+    return sorted({m for m in modules for n in names if m == n or m.startswith(n + ".")})
+
+
+@pytest.mark.parametrize(("argv", "exit_code"), [(("check-config",), 0), (("repair-db",), 2), (("resend",), 0),
+                                                 (("backup", "{tmp}/backup"), 0), (("--help",), 0)],
+                         ids=lambda a: a[0] if isinstance(a, tuple) else str(a))
+def test_commands_that_touch_neither_printer_nor_hub_load_neither(tmp_path: Path, argv: tuple[str, ...],
+                                                                  exit_code: int) -> None:
+    seen = run(tmp_path, *(a.format(tmp=tmp_path) for a in argv), exit_code=exit_code)  # repair-db: nothing to repair
+    assert loaded(seen["end"], NETWORK + ESCPOS + PRINTER_LINKS + NEVER + ("PIL",)) == []
+
+
+def test_status_asks_the_hub_without_requests_and_the_folder_printer_without_escpos(tmp_path: Path) -> None:
+    seen = run(tmp_path, "status")
+    assert loaded(seen["end"], NETWORK + ESCPOS + PRINTER_LINKS + NEVER + ("PIL",)) == []
+    assert "holidays" in seen["end"]  # it did look at today's opening, holidays included
+
+
+def test_preview_draws_without_escpos_or_the_network(tmp_path: Path) -> None:
+    seen = run(tmp_path, "preview", "uffici", "--out", str(tmp_path / "p.png"))
+    assert loaded(seen["end"], NETWORK + ("escpos", "barcode", "yaml") + PRINTER_LINKS + NEVER) == []
+    assert "PIL.Image" in seen["end"]
+
+
+def test_issue_prints_before_requests_is_imported_and_never_loads_barcode_helpers(tmp_path: Path) -> None:
+    seen = run(tmp_path, "issue", "uffici")
+    assert "escpos.escpos" in seen["first"]  # the ticket was rendered by python-escpos
+    assert loaded(seen["first"], NETWORK + NEVER) == []  # the paper never waits for requests' import
+    # escpos imports these at its own start; a native-QR ticket on a folder printer never uses them
+    assert loaded(seen["end"], ("qrcode", "yaml") + PRINTER_LINKS + NEVER) == []
+    assert "requests" in seen["end"]  # the push, after the paper
+
+
+def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path) -> None:
+    seen = run(tmp_path, "print-test")
+    assert "escpos.escpos" in seen["end"]
+    assert loaded(seen["end"], NETWORK + ("yaml",) + PRINTER_LINKS + NEVER) == []
