@@ -97,7 +97,7 @@ def test_status_asks_the_hub_without_requests_and_the_folder_printer_without_esc
 
 def test_preview_draws_without_escpos_or_the_network(tmp_path: Path) -> None:
     seen = run(tmp_path, "preview", "uffici", "--out", str(tmp_path / "p.png"))
-    assert loaded(seen["end"], NETWORK + ("escpos", "barcode", "yaml") + PRINTER_LINKS + NEVER) == []
+    assert loaded(seen["end"], (*NETWORK, "escpos", "barcode", "yaml", *PRINTER_LINKS, *NEVER)) == []
     assert "PIL.Image" in seen["end"]
 
 
@@ -106,11 +106,11 @@ def test_issue_prints_before_requests_is_imported_and_never_loads_barcode_helper
     assert "escpos.escpos" in seen["first"]  # the ticket was rendered by python-escpos
     assert loaded(seen["first"], NETWORK + NEVER) == []  # the paper never waits for requests' import
     # escpos imports these at its own start; a native-QR ticket on a folder printer never uses them
-    assert loaded(seen["end"], ("qrcode", "yaml") + PRINTER_LINKS + NEVER) == []
+    assert loaded(seen["end"], ("qrcode", "yaml", *PRINTER_LINKS, *NEVER)) == []
     assert "requests" in seen["end"]  # the push, after the paper
 
 
 def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path) -> None:
     seen = run(tmp_path, "print-test")
     assert "escpos.escpos" in seen["end"]
-    assert loaded(seen["end"], NETWORK + ("yaml",) + PRINTER_LINKS + NEVER) == []
+    assert loaded(seen["end"], (*NETWORK, "yaml", *PRINTER_LINKS, *NEVER)) == []
