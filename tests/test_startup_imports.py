@@ -4,7 +4,8 @@ Not a timing test: each command runs in a child process on the shipped site file
 holidays included), which reports the modules it had loaded when it wrote its first result to
 stdout (`issue`: the ticket's code, once the paper is out) and when it ended. A module loaded
 lazily (importlib's LazyLoader) and never touched does not count: it was never executed.
-How long the imports take is measured in tests/bench/bench_startup.py.
+The caches an installed Pi keeps after its first start are there (python-escpos's printer database,
+this year's public holidays). How long the imports take is measured in tests/bench/bench_startup.py.
 """
 
 from __future__ import annotations
@@ -57,9 +58,20 @@ PRINTER_LINKS = ("usb", "serial")  # pyusb and pyserial: only for those printer 
 NEVER = ("pygame", "aiohttp", "gpiozero", "holidays.countries.afghanistan")  # every country: only one is used
 
 
-def run(tmp_path: Path, *argv: str, exit_code: int = 0) -> dict:
+@pytest.fixture(scope="module")
+def kept_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The caches an installed Pi has after its first start (python-escpos's database, this year's
+    public holidays), made by a first run of `status` and `print-test` on the same site."""
+    cache = tmp_path_factory.mktemp("cache")
+    for argv in (("status",), ("print-test",)):
+        run(cache, *argv, cache=cache)
+    return cache
+
+
+def run(tmp_path: Path, *argv: str, cache: Path, exit_code: int = 0) -> dict:
     report = tmp_path / "modules.json"
-    env = {**os.environ, "PYTHONPATH": PYPATH, "TOTEM_CONFIG": str(site(tmp_path))}
+    env = {k: v for k, v in os.environ.items() if k not in ("CACHE_DIRECTORY", "ESCPOS_CAPABILITIES_PICKLE_DIR")}
+    env.update(PYTHONPATH=PYPATH, TOTEM_CONFIG=str(site(tmp_path)), XDG_CACHE_HOME=str(cache))
     done = subprocess.run([sys.executable, "-c", CHILD, str(report), *argv], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120)
     assert report.exists(), done.stderr[-3000:]
@@ -81,28 +93,29 @@ def loaded(modules: list[str], names: tuple[str, ...]) -> list[str]:
 
 
 @pytest.mark.parametrize(("argv", "exit_code"), [(("check-config",), 0), (("repair-db",), 2), (("resend",), 0),
-                                                 (("backup", "{tmp}/backup"), 0), (("--help",), 0)],
+                                                 (("backup", "{tmp}/backup"), 11), (("--help",), 0)],
                          ids=lambda a: a[0] if isinstance(a, tuple) else str(a))
 def test_commands_that_touch_neither_printer_nor_hub_load_neither(tmp_path: Path, argv: tuple[str, ...],
-                                                                  exit_code: int) -> None:
-    seen = run(tmp_path, *(a.format(tmp=tmp_path) for a in argv), exit_code=exit_code)  # repair-db: nothing to repair
+                                                                  exit_code: int, kept_caches: Path) -> None:
+    # repair-db and backup on a new site: nothing to repair or back up (exit 2, 11), after loading what they use
+    seen = run(tmp_path, *(a.format(tmp=tmp_path) for a in argv), cache=kept_caches, exit_code=exit_code)
     assert loaded(seen["end"], NETWORK + ESCPOS + PRINTER_LINKS + NEVER + ("PIL",)) == []
 
 
-def test_status_asks_the_hub_without_requests_and_the_folder_printer_without_escpos(tmp_path: Path) -> None:
-    seen = run(tmp_path, "status")
+def test_status_asks_the_hub_without_requests_or_escpos(tmp_path: Path, kept_caches: Path) -> None:
+    seen = run(tmp_path, "status", cache=kept_caches)
     assert loaded(seen["end"], NETWORK + ESCPOS + PRINTER_LINKS + NEVER + ("PIL",)) == []
     assert "holidays" in seen["end"]  # it did look at today's opening, holidays included
 
 
-def test_preview_draws_without_escpos_or_the_network(tmp_path: Path) -> None:
-    seen = run(tmp_path, "preview", "uffici", "--out", str(tmp_path / "p.png"))
+def test_preview_draws_without_escpos_or_the_network(tmp_path: Path, kept_caches: Path) -> None:
+    seen = run(tmp_path, "preview", "uffici", "--out", str(tmp_path / "p.png"), cache=kept_caches)
     assert loaded(seen["end"], (*NETWORK, "escpos", "barcode", "yaml", *PRINTER_LINKS, *NEVER)) == []
     assert "PIL.Image" in seen["end"]
 
 
-def test_issue_prints_before_requests_is_imported_and_never_loads_barcode_helpers(tmp_path: Path) -> None:
-    seen = run(tmp_path, "issue", "uffici")
+def test_issue_prints_before_importing_requests(tmp_path: Path, kept_caches: Path) -> None:
+    seen = run(tmp_path, "issue", "uffici", cache=kept_caches)
     assert "escpos.escpos" in seen["first"]  # the ticket was rendered by python-escpos
     assert loaded(seen["first"], NETWORK + NEVER) == []  # the paper never waits for requests' import
     # escpos imports these at its own start; a native-QR ticket on a folder printer never uses them
@@ -110,7 +123,7 @@ def test_issue_prints_before_requests_is_imported_and_never_loads_barcode_helper
     assert "requests" in seen["end"]  # the push, after the paper
 
 
-def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path) -> None:
-    seen = run(tmp_path, "print-test")
+def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path, kept_caches: Path) -> None:
+    seen = run(tmp_path, "print-test", cache=kept_caches)
     assert "escpos.escpos" in seen["end"]
     assert loaded(seen["end"], (*NETWORK, "yaml", *PRINTER_LINKS, *NEVER)) == []

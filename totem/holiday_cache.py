@@ -1,0 +1,141 @@
+"""A year's public holidays, kept on disk, so that knowing whether today is a holiday costs a file
+read instead of importing the `holidays` library.
+
+The library loads every country it knows when it gives one (`holidays.countries` imports them all):
+about 100 ms of CPU on this project's reference machine, several times that on a Pi, on every
+command that looks at today's hours (`totem issue`, `totem status`, `totem check-config`) and before
+the kiosk's first frame (issue 21, point 2). The answer only changes with the library's release, so
+it is computed once per country, subdivision and year, and kept.
+
+Steps of `year_table(country, subdivision, year)`:
+1. find the library's files without importing it (`importlib.util.find_spec`): the stamp of its
+   `version.py` (size and modification time) names the release, and changes when it is upgraded;
+2. in the kept cache directory (systemd's `$CACHE_DIRECTORY`, else `$XDG_CACHE_HOME/totem`, else
+   `~/.cache/totem`, as for python-escpos's database in printer/capabilities.py), read
+   `holidays/COUNTRY-SUBDIVISION-YEAR.json`; use it when its stamp is the library's;
+3. otherwise ask the library (the year's holidays, named in the country's default language and in
+   each language it supports) and keep the answer (a temporary file, then `os.replace`, so two
+   processes starting together never read half a file).
+Failure paths, all harmless: no writable directory, a damaged or foreign file, a library without
+the file to stamp: the answer comes from the library, as before, and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class YearTable:
+    """One year's holidays: their names in the country's default language and in each other one."""
+
+    default: dict[date, str]  # in the country's default language ("it_IT" for IT)
+    languages: dict[str, dict[date, str]]  # the library's codes: "en_US", "it_IT", ...
+
+    def name(self, day: date, lang: str | None = None) -> str:
+        """The holiday's name on that day ("" for none), in `lang` ("it", "en") where the library has it."""
+        if lang:
+            code = next((c for c in self.languages if c.split("_")[0] == lang), None)
+            if code is not None:
+                return self.languages[code].get(day, "")
+        return self.default.get(day, "")
+
+
+def year_table(country: str, subdivision: str, year: int, environ: Mapping[str, str] = os.environ) -> YearTable:
+    stamp = library_stamp()
+    name = f"{country}-{subdivision or '_'}-{year}.json"
+    if stamp is None:
+        return from_library(country, subdivision, year)
+    for folder in cache_dirs(environ):
+        kept = _read(folder / name, stamp)
+        if kept is not None:
+            return kept
+    table = from_library(country, subdivision, year)
+    for folder in cache_dirs(environ):
+        if _write(folder / name, stamp, table):
+            break
+    return table
+
+
+def from_library(country: str, subdivision: str, year: int) -> YearTable:
+    import holidays
+
+    base = holidays.country_holidays(country, subdiv=subdivision or None, years=year)
+    languages = {code: {d: str(n) for d, n in holidays.country_holidays(
+                     country, subdiv=subdivision or None, years=year, language=code).items()}
+                 for code in (getattr(base, "supported_languages", ()) or ())}
+    # The default names in the country's own language, whatever the locale of the process that keeps them
+    # (the library's names without a language follow $LANGUAGE/$LANG: a technician's shell is not the kiosk).
+    default = languages.get(getattr(base, "default_language", None) or "")
+    return YearTable(default if default is not None else {d: str(n) for d, n in base.items()}, languages)
+
+
+def library_stamp() -> list[int] | None:
+    """Size and modification time of the installed library's version.py (None: not found)."""
+    try:
+        spec = importlib.util.find_spec("holidays")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        try:
+            st = (Path(folder) / "version.py").stat()
+        except OSError:
+            continue
+        return [FORMAT, st.st_size, st.st_mtime_ns]
+    return None
+
+
+def cache_dirs(environ: Mapping[str, str]) -> list[Path]:
+    dirs = [Path(d) / "holidays" for d in environ.get("CACHE_DIRECTORY", "").split(":") if d]
+    xdg = environ.get("XDG_CACHE_HOME")
+    dirs.append(Path(xdg) / "totem" / "holidays" if xdg else Path.home() / ".cache" / "totem" / "holidays")
+    return dirs
+
+
+def _read(path: Path, stamp: list[int]) -> YearTable | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("stamp") != stamp:
+            return None
+        return YearTable({date.fromisoformat(k): str(v) for k, v in data["default"].items()},
+                         {code: {date.fromisoformat(k): str(v) for k, v in names.items()}
+                          for code, names in data["languages"].items()})
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.debug("kept holidays %s not usable (%s): asking the library", path, exc)
+        return None
+
+
+def _write(path: Path, stamp: list[int], table: YearTable) -> bool:
+    body = {"stamp": stamp, "default": {d.isoformat(): n for d, n in sorted(table.default.items())},
+            "languages": {code: {d.isoformat(): n for d, n in sorted(names.items())}
+                          for code, names in table.languages.items()}}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(body, fh, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        log.debug("holidays not kept in %s: %s", path.parent, exc)
+        return False
+    return True
