@@ -2,7 +2,7 @@
 
 Pure logic: weekly ranges from the site file, public holidays from the `holidays`
 library (Easter Monday is computed, never typed in; each year's kept on disk by
-totem.holiday_cache), and local closed dates.
+config.public_holidays), and local closed dates.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from config.model import Hours, TimeRange
 
 if TYPE_CHECKING:
-    from totem.holiday_cache import YearTable
+    from config.public_holidays import YearTable
 
 LOOKAHEAD_DAYS = 400
 
@@ -35,15 +35,15 @@ class Schedule:
     def __init__(self, hours: Hours, timezone: str) -> None:
         self.hours = hours
         self.tz = ZoneInfo(timezone)
-        self._years: dict[int, YearTable] = {}  # each year's holidays, read on first use (totem.holiday_cache)
+        self._years: dict[int, YearTable] = {}  # each year's holidays, read on first use (config.public_holidays)
 
     def _holidays(self, year: int) -> YearTable | None:
         """The country's holidays in that year, or None when the site names no country. Kept on disk by
-        totem.holiday_cache: the `holidays` library is imported only when a year is not kept yet."""
+        config.public_holidays: the `holidays` library is imported only when a year is not kept yet."""
         if not self.hours.holidays_country:
             return None
         if year not in self._years:
-            from totem.holiday_cache import year_table
+            from config.public_holidays import year_table
 
             self._years[year] = year_table(self.hours.holidays_country, self.hours.holidays_subdivision, year)
         return self._years[year]
