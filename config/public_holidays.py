@@ -28,7 +28,6 @@ import importlib.util
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -172,6 +171,8 @@ def _read_json(path: Path, stamp: list[int]) -> Any:
 
 
 def _write_json(path: Path, stamp: list[int], body: Any) -> bool:
+    import tempfile  # only when a year is kept: its import costs a few ms of every start
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".holidays-")

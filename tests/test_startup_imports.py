@@ -128,3 +128,14 @@ def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path, ke
     seen = run(tmp_path, "print-test", cache=kept_caches)
     assert "escpos.escpos" in seen["end"]
     assert loaded(seen["end"], (*NETWORK, "yaml", *PRINTER_LINKS, *NEVER)) == []
+
+
+def test_what_escpos_imports_lazily_still_works_when_used() -> None:
+    # An image QR code (not our tickets' native one) needs qrcode, deferred while escpos was imported.
+    probe = ("from printer.escpos_render import BufferPrinter; from printer.lazy_imports import is_loaded; "
+             "p = BufferPrinter(profile='TM-T88III'); before = is_loaded('qrcode'); "
+             "p.qr('https://example.org/f/A001', native=False); "
+             "print(before, is_loaded('qrcode'), len(p.output) > 100)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": PYPATH}, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True", "True"]

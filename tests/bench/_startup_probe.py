@@ -9,7 +9,8 @@ looked up by name on each import, the same place `-X importtime` measures): only
 outermost import of a module counts, so the total is the CPU spent importing, nested imports once.
 
 The report (JSON): `start_cpu_ms` (the interpreter and `site`, before this file runs),
-`import_cpu_ms` (every import after that, CPU), `first_output_cpu_ms` (process CPU when the command
+`import_cpu_ms` (every import after that, CPU), `import_cpu_to_first_ms` (those made before the
+first result), `first_output_cpu_ms` (process CPU when the command
 first wrote to stdout: its first result), `total_cpu_ms` (at exit), `exit` and
 `modules` (each package imported at the outermost level, with its CPU ms) and `tree` (every
 import: depth, name, cumulative CPU ms, in `-X importtime`'s order).
@@ -59,6 +60,7 @@ class _FirstWrite:
     def write(self, text: str) -> int:
         if text and not _first_output_s:
             _first_output_s.append(time.process_time())
+            _first_output_s.append(sum(_spent_ns.values()) / 1e6)
         return self._stream.write(text)
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
@@ -82,6 +84,7 @@ def main() -> int:
         report = {"exit": code, "start_cpu_ms": START_CPU_S * 1000,
                   "import_cpu_ms": sum(_spent_ns.values()) / 1e6,
                   "first_output_cpu_ms": (_first_output_s[0] if _first_output_s else end) * 1000,
+                  "import_cpu_to_first_ms": _first_output_s[1] if _first_output_s else sum(_spent_ns.values()) / 1e6,
                   "total_cpu_ms": end * 1000,
                   "modules": {k: v / 1e6 for k, v in sorted(_spent_ns.items(), key=lambda kv: -kv[1])},
                   "tree": [(depth, name, ns / 1e6) for depth, name, ns in _tree]}
