@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -213,6 +212,8 @@ def _hub_fingerprint(config: Config) -> str:
 
 def _ntp_synchronised() -> str:
     """systemd's view of NTP (`timedatectl`), where there is one."""
+    import subprocess
+
     try:
         out = subprocess.run(["timedatectl", "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
                              text=True, timeout=3)

@@ -6,7 +6,8 @@ shipped site file (its public holidays included; open around the clock so `issue
 reports the median and p95 of:
 - imports, CPU: the interpreter's start with `site`, plus every import after it, in CPU time of the
   importing thread (the probe times each import itself: on a shared machine the wall clock mostly
-  measures the wait for a core);
+  measures the wait for a core); and the same counting only the imports made before the first result
+  (`issue` imports `requests` for its push after the paper);
 - CPU to the first result: the process's CPU when the command first wrote to stdout (`issue`: the
   ticket's code, once the paper is out); and the whole run's CPU;
 - imports, wall: the sum of `-X importtime`'s own times, for comparison with a quiet machine.
@@ -78,26 +79,29 @@ def main() -> None:
         path = site(Path(tmp), always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0",
                                                          'holidays_country = ""': 'holidays_country = "IT"'})
         env = {**os.environ, "TOTEM_CONFIG": str(path), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
-        print(f"{'command':<22} {'imports CPU ms':>16} {'to 1st result':>15} {'total CPU':>11} {'imports wall':>13}"
-              "  exit  loads")
-        print(f"{'':<22} {'median   p95':>16} {'median   p95':>15} {'median':>11} {'median':>13}")
-        worst = 0.0
+        print(f"{'command':<20} {'imports, CPU ms':>15} {'before result':>15} {'CPU to result':>15} {'CPU all':>8} "
+              f"{'imp. wall':>9}  exit  loads")
+        print(f"{'':<20} {'median   p95':>15} {'median   p95':>15} {'median   p95':>15} {'median':>8} {'median':>9}")
+        worst = worst_before = 0.0
         for command in COMMANDS:
             runs = [run_once([a.format(tmp=tmp, n=n) for a in command], env, Path(tmp) / "report.json")
                     for n in range(RUNS)]
             imports = [r["start_cpu_ms"] + r["import_cpu_ms"] for r in runs]
+            before = [r["start_cpu_ms"] + r["import_cpu_to_first_ms"] for r in runs]
             first = [r["first_output_cpu_ms"] for r in runs]
             worst = max(worst, statistics.median(imports))
-            name = "totem " + " ".join(command[:2]).replace(tmp, "DIR")
-            print(f"{name:<22} {statistics.median(imports):7.1f} {p95(imports):7.1f} "
+            worst_before = max(worst_before, statistics.median(before))
+            name = "totem " + " ".join(command[:2]).replace("{tmp}", "DIR").replace("-{n}", "")
+            print(f"{name:<20} {statistics.median(imports):7.1f} {p95(imports):7.1f} "
+                  f"{statistics.median(before):7.1f} {p95(before):7.1f} "
                   f"{statistics.median(first):7.1f} {p95(first):7.1f} "
-                  f"{statistics.median(r['total_cpu_ms'] for r in runs):11.1f} "
-                  f"{statistics.median(r['wall_ms'] for r in runs):13.1f}  {runs[0]['exit']!s:>4}  "
+                  f"{statistics.median(r['total_cpu_ms'] for r in runs):8.1f} "
+                  f"{statistics.median(r['wall_ms'] for r in runs):9.1f}  {runs[0]['exit']!s:>4}  "
                   f"{'+'.join(runs[0]['heavy']) or '-'}")
             top = sorted(((ms, n) for d, n, ms in runs[-1]["tree"] if d == 0), reverse=True)[:5]
-            print(f"{'':<24}heaviest (CPU ms): {', '.join(f'{n} {ms:.0f}' for ms, n in top)}")
-        print(f"slowest command: {worst:.1f} ms of imports (CPU, median, interpreter start included)  "
-              "[target well under 150 ms]")
+            print(f"{'':<22}heaviest (CPU ms): {', '.join(f'{n} {ms:.0f}' for ms, n in top)}")
+        print(f"slowest command: {worst_before:.1f} ms of imports before its result, {worst:.1f} ms in all "
+              "(CPU, median, interpreter start included)  [target well under 150 ms]")
         frames = []
         for _ in range(RUNS):
             started = time.perf_counter()
