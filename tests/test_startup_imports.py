@@ -69,10 +69,10 @@ def kept_caches(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
-def run(tmp_path: Path, *argv: str, cache: Path, exit_code: int = 0) -> dict:
+def run(tmp_path: Path, *argv: str, cache: Path, exit_code: int = 0, usb: bool = False) -> dict:
     report = tmp_path / "modules.json"
     env = {k: v for k, v in os.environ.items() if k not in ("CACHE_DIRECTORY", "ESCPOS_CAPABILITIES_PICKLE_DIR")}
-    env.update(PYTHONPATH=PYPATH, TOTEM_CONFIG=str(site(tmp_path)), XDG_CACHE_HOME=str(cache))
+    env.update(PYTHONPATH=PYPATH, TOTEM_CONFIG=str(site(tmp_path, usb=usb)), XDG_CACHE_HOME=str(cache))
     done = subprocess.run([sys.executable, "-c", CHILD, str(report), *argv], capture_output=True, text=True,
                           cwd=ROOT, env=env, timeout=120)
     assert report.exists(), done.stderr[-3000:]
@@ -81,11 +81,13 @@ def run(tmp_path: Path, *argv: str, cache: Path, exit_code: int = 0) -> dict:
     return seen
 
 
-def site(tmp_path: Path) -> Path:
+def site(tmp_path: Path, *, usb: bool = False) -> Path:
     path = tmp_path / "site" / "site.toml"
     if not path.exists():
-        write_site(path.parent, always_open=True, extra={"min_interval_s = 2": "min_interval_s = 0",
-                                                          'holidays_country = ""': 'holidays_country = "IT"'})
+        extra = {"min_interval_s = 2": "min_interval_s = 0", 'holidays_country = ""': 'holidays_country = "IT"'}
+        if usb:  # the installed Pi's printer (none is plugged in here: it answers offline)
+            extra['connection = "folder"'] = 'connection = "usb"\nusb_vendor_id = 0x04b8\nusb_product_id = 0x0e15'
+        write_site(path.parent, always_open=True, extra=extra)
     return path
 
 
@@ -139,3 +141,13 @@ def test_what_escpos_imports_lazily_still_works_when_used() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": PYPATH}, timeout=120, check=True)
     assert done.stdout.split() == ["False", "True", "True"]
+
+
+def test_a_usb_printer_is_reached_without_pyserial_and_preview_never_reaches_it(tmp_path: Path,
+                                                                                kept_caches: Path) -> None:
+    status = run(tmp_path / "status", "status", cache=kept_caches, usb=True)
+    assert "usb.core" in status["end"]  # it asked the printer (offline: none is plugged in)
+    assert loaded(status["end"], (*NETWORK, "serial", "qrcode", "yaml", *NEVER)) == []
+    preview = run(tmp_path / "preview", "preview", "uffici", "--out", str(tmp_path / "p.png"), cache=kept_caches,
+                  usb=True)
+    assert loaded(preview["end"], (*NETWORK, *ESCPOS, *PRINTER_LINKS, *NEVER)) == []
