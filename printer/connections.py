@@ -300,9 +300,9 @@ def _escpos_printers(*, serial: bool = False) -> Any:
     talks to the printer, such as `totem preview`, never imports them). The package imports every
     connection type: pyserial is deferred unless wanted (printer/lazy_imports), and so are the libraries
     escpos imports for what a ticket never does (an image QR code, a YAML parse)."""
-    from printer.lazy_imports import deferred
+    from printer.lazy_imports import ESCPOS_UNUSED, deferred
 
-    with deferred("qrcode", "yaml", *(() if serial else ("serial",))):
+    with deferred(*ESCPOS_UNUSED, *(() if serial else ("serial",))):
         import escpos.printer
     return escpos.printer
 

@@ -3,9 +3,9 @@ unless a logo is configured)."""
 
 from __future__ import annotations
 
-from printer.lazy_imports import deferred
+from printer.lazy_imports import ESCPOS_UNUSED, deferred
 
-with deferred("qrcode", "yaml"):  # imported by escpos for paths a ticket never takes (see lazy_imports)
+with deferred(*ESCPOS_UNUSED):  # imported by escpos for paths a ticket never takes (see lazy_imports)
     from escpos.escpos import Escpos
 
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout

@@ -9,7 +9,8 @@ non-native QR, a YAML parse), so nothing changes but the time (issue 21, point 2
 CPU here). Only the named top-level modules are deferred, only while the block runs, and only if
 nobody imported them before.
 
-`barcode` cannot be deferred this way: escpos reads `barcode.PROVIDED_BARCODES` while it imports.
+python-barcode's SVG and gzip writers (`xml.dom.minidom`, `gzip`) are deferred the same way.
+`barcode` itself cannot be deferred: escpos reads `barcode.PROVIDED_BARCODES` while it imports.
 pyusb and pyserial are not imported at all for a ticket: printer/escpos_render.py renders into its
 own buffer instead of `escpos.printer.Dummy`, whose package imports every connection type.
 """
@@ -25,6 +26,9 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import importlib.machinery
+
+
+ESCPOS_UNUSED = ("qrcode", "yaml", "xml.dom.minidom", "gzip")
 
 
 class _DeferringFinder:

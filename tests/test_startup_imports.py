@@ -133,14 +133,16 @@ def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path, ke
 
 
 def test_what_escpos_imports_lazily_still_works_when_used() -> None:
-    # An image QR code (not our tickets' native one) needs qrcode, deferred while escpos was imported.
+    # An image QR code (not our tickets' native one) needs qrcode, deferred while escpos was imported;
+    # python-barcode's SVG writer needs xml.dom.minidom, deferred too.
     probe = ("from printer.escpos_render import BufferPrinter; from printer.lazy_imports import is_loaded; "
              "p = BufferPrinter(profile='TM-T88III'); before = is_loaded('qrcode'); "
              "p.qr('https://example.org/f/A001', native=False); "
-             "print(before, is_loaded('qrcode'), len(p.output) > 100)")
+             "import barcode; svg = barcode.get('ean13', '400638133393').render(); "  # SVG: xml.dom.minidom
+             "print(before, is_loaded('qrcode'), len(p.output) > 100, b'<svg' in svg)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "PYTHONPATH": PYPATH}, timeout=120, check=True)
-    assert done.stdout.split() == ["False", "True", "True"]
+    assert done.stdout.split() == ["False", "True", "True", "True"]
 
 
 def test_a_usb_printer_is_reached_without_pyserial_and_preview_never_reaches_it(tmp_path: Path,
