@@ -46,6 +46,7 @@ from config.model import (
     TotemBlock,
     TotemSettings,
 )
+from config.public_holidays import holidays_problem
 from config.reception import check_appointment_services, parse_reception
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
@@ -295,14 +296,9 @@ def _hours(c: Checker, t: dict[str, Any]) -> Hours | None:
     country = c.get(t, "holidays_country", "hours", "a string", "IT")
     subdivision = c.get(t, "holidays_subdivision", "hours", "a string", "")
     if country:
-        import holidays
-
-        supported = holidays.list_supported_countries()
-        if country not in supported:
-            c.bad("hours.holidays_country", "not a country the holidays library knows", country)
-            ok = False
-        elif subdivision and subdivision not in supported[country]:
-            c.bad("hours.holidays_subdivision", f"not a subdivision of {country}", subdivision)
+        problem = holidays_problem(country, subdivision or "")
+        if problem:
+            c.bad(*problem)
             ok = False
     if not ok or cutoff is None:
         return None
@@ -523,3 +519,4 @@ def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
         if None not in (did, name, services, pin):
             out.append(Desk(did, name, tuple(services), pin))
     return out
+

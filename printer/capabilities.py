@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import platform
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,6 +58,9 @@ def prepare(environ: os._Environ[str] | dict[str, str] = os.environ) -> Path | N
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / pickle_name()
             if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+                import pickle  # only to write the cache, once per release of escpos
+                import tempfile
+
                 fd, tmp = tempfile.mkstemp(dir=folder, prefix=".capabilities-")
                 try:
                     with os.fdopen(fd, "wb") as fh:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from config.errors import PrinterUnavailable
 from config.model import PrinterSettings
@@ -277,18 +277,15 @@ def open_connection(settings: PrinterSettings) -> Connection:
     if settings.connection == "file":
         return FileConnection(settings.device, timeout_s=timeout_s)
     if settings.connection == "network":
-        from escpos.printer import Network
-
         return EscposDeviceConnection(
-            lambda t: Network(settings.host, settings.port, timeout=t, profile=settings.profile),
+            lambda t: _escpos_printers().Network(settings.host, settings.port, timeout=t, profile=settings.profile),
             label=f"network printer {settings.host}:{settings.port}", timeout_s=timeout_s, keep_open=False,
             confirm=True)
     if settings.connection == "usb":
-        from escpos.printer import Usb
-
         return EscposDeviceConnection(
-            lambda t: Usb(settings.usb_vendor_id, settings.usb_product_id, timeout=int(t * 1000),
-                          in_ep=settings.usb_in_ep, out_ep=settings.usb_out_ep, profile=settings.profile),
+            lambda t: _escpos_printers().Usb(settings.usb_vendor_id, settings.usb_product_id, timeout=int(t * 1000),
+                                             in_ep=settings.usb_in_ep, out_ep=settings.usb_out_ep,
+                                             profile=settings.profile),
             label=f"USB printer {settings.usb_vendor_id:04x}:{settings.usb_product_id:04x}", timeout_s=timeout_s,
             keep_open=True, confirm=False)
     if settings.connection == "serial":
@@ -298,8 +295,20 @@ def open_connection(settings: PrinterSettings) -> Connection:
     raise ValueError(f"unknown printer connection {settings.connection!r}")
 
 
+def _escpos_printers(*, serial: bool = False) -> Any:
+    """python-escpos's printer classes, imported when a printer is first reached (a command that never
+    talks to the printer, such as `totem preview`, never imports them). The package imports every
+    connection type: pyserial is deferred unless wanted (printer/lazy_imports), and so are the libraries
+    escpos imports for what a ticket never does (an image QR code, a YAML parse)."""
+    from printer.lazy_imports import ESCPOS_UNUSED, deferred
+
+    with deferred(*ESCPOS_UNUSED, *(() if serial else ("serial",))):
+        import escpos.printer
+    return escpos.printer
+
+
 def _serial(settings: PrinterSettings, timeout_s: float) -> object:
-    from escpos.printer import Serial
+    Serial = _escpos_printers(serial=True).Serial  # noqa: N806 - the class, subclassed below
 
     class _TimedSerial(Serial):
         def open(self, raise_not_found: bool = True) -> None:

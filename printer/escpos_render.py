@@ -4,16 +4,34 @@ Ukrainian, Romanian's ș ț, which print as an image of the line drawn with its 
 
 from __future__ import annotations
 
-from escpos.escpos import Escpos
-from escpos.printer import Dummy
+from printer.lazy_imports import ESCPOS_UNUSED, deferred
+
+with deferred(*ESCPOS_UNUSED):  # imported by escpos for paths a ticket never takes (see lazy_imports)
+    from escpos.escpos import Escpos
 
 from config.bidi import has_rtl
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
 
 
+class BufferPrinter(Escpos):
+    """python-escpos's commands collected in memory, as `escpos.printer.Dummy` does, without
+    importing `escpos.printer` (which imports pyusb, pyserial and every other connection type)."""
+
+    def __init__(self, profile: str) -> None:
+        super().__init__(profile=profile)
+        self._chunks: list[bytes] = []
+
+    def _raw(self, msg: bytes) -> None:
+        self._chunks.append(msg)
+
+    @property
+    def output(self) -> bytes:
+        return b"".join(self._chunks)
+
+
 def render_escpos(layout: TicketLayout, *, profile: str, codepage: str) -> bytes:
     """The complete job: init, code page, blocks, feed and cut."""
-    printer = Dummy(profile=profile)
+    printer = BufferPrinter(profile=profile)
     write_layout(printer, layout, codepage=codepage)
     return printer.output
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,14 +16,14 @@ if TYPE_CHECKING:
     from totem.hubview import HubView
     from totem.store import TicketStore
 
-# Each command imports what it uses (issue 21: start fast): `requests` only once the paper is
-# out, escpos only where bytes are rendered, PIL only where a picture is drawn.
+# Each command imports what it uses (issue 21: start fast): `requests` only for `issue`'s push once
+# the paper is out (one-off questions to the hub go through totem.hubcall), escpos only where bytes
+# are rendered, PIL only where a picture is drawn.
 
 log = logging.getLogger(__name__)
 
 
 def issue(config: Config, args: argparse.Namespace) -> int:
-    from totem.checkin import CheckInClient, take_appointment
     from totem.dispenser import Dispenser
     from totem.hubview import HubView
     from totem.wiring import build_issuer, build_printer, open_store
@@ -46,6 +45,8 @@ def issue(config: Config, args: argparse.Namespace) -> int:
                 if not args.appointment:
                     raise AppointmentRefused("unknown", f"{args.service!r} checks in appointments: give --appointment "
                                              "NUMBER (the number the reception gave)")
+                from totem.checkin import CheckInClient, take_appointment
+
                 client = CheckInClient(config=config)
                 try:
                     ticket = take_appointment(config=config, dispenser=dispenser, client=client,
@@ -56,26 +57,23 @@ def issue(config: Config, args: argparse.Namespace) -> int:
                 raise AppointmentRefused("unknown", f"service {args.service!r} does not take appointments")
             else:
                 ticket = dispenser.take(args.service, lang=args.lang)
+            print(ticket.code, flush=True)  # the paper is out: said before the push (and requests' import)
         finally:
             _push_now(config, store, view)
-    print(ticket.code)
     return 0
 
 
 def _read_queue(config: Config, view: HubView) -> None:
     """The hub's queue as of now, once (a command has no stream to follow): the ticket then
     prints the exact people ahead as a tap does, or "circa" when the hub does not answer."""
-    import requests
+    from totem.hubcall import HubUnreachable, hub_call
 
-    from totem.hubclient import hub_session, json_object
-
-    with hub_session(config, token=False) as session:
-        try:
-            answer = json_object(session.get(f"{config.hub.url}/api/forecast", timeout=(1.0, 1.0)))
-        except requests.RequestException as exc:
-            log.info("hub's queue not read (%s): the ticket says 'circa'", type(exc).__name__)
-            return
-    view.set_live(answer, totem=config.totem.id)
+    try:
+        _, answer = hub_call(config, "GET", "/api/forecast", token=False, timeout_s=1.0)
+    except HubUnreachable as exc:
+        log.info("hub's queue not read (%s): the ticket says 'circa'", exc)
+        return
+    view.set_live(answer if isinstance(answer, dict) else {}, totem=config.totem.id)
 
 
 def _push_now(config: Config, store: TicketStore, view: HubView) -> None:
@@ -198,15 +196,15 @@ def repair_db(config: Config, args: argparse.Namespace) -> int:
 
 def _hub_fingerprint(config: Config) -> str:
     """The hub's site file fingerprint beside ours: a difference means the Pis disagree."""
-    import requests
-
-    from totem.hubclient import hub_session
+    from totem.hubcall import HubUnreachable, hub_call
 
     try:
-        with hub_session(config, token=False) as session:
-            theirs = session.get(f"{config.hub.url}/api/forecast", timeout=2).json().get("fingerprint")
-    except (requests.RequestException, ValueError, AttributeError):
+        _, answer = hub_call(config, "GET", "/api/forecast", token=False, timeout_s=2.0)
+    except HubUnreachable:
         return " (hub not reachable)"
+    if not isinstance(answer, dict):
+        return " (hub not reachable)"
+    theirs = answer.get("fingerprint")
     if theirs == config.fingerprint():
         return " (same as the hub's)"
     return f" - DIFFERENT from the hub's ({theirs}): copy the same site file to every Pi"
@@ -214,6 +212,8 @@ def _hub_fingerprint(config: Config) -> str:
 
 def _ntp_synchronised() -> str:
     """systemd's view of NTP (`timedatectl`), where there is one."""
+    import subprocess
+
     try:
         out = subprocess.run(["timedatectl", "show", "-p", "NTPSynchronized", "--value"], capture_output=True,
                              text=True, timeout=3)

@@ -1,7 +1,8 @@
 """Opening hours: is the desk taking tickets at an instant, and when does it open next.
 
 Pure logic: weekly ranges from the site file, public holidays from the `holidays`
-library (Easter Monday is computed, never typed in), and local closed dates.
+library (Easter Monday is computed, never typed in; each year's kept on disk by
+config.public_holidays), and local closed dates.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from config.model import Hours, TimeRange
 
 if TYPE_CHECKING:
-    import holidays
+    from config.public_holidays import YearTable
 
 LOOKAHEAD_DAYS = 400
 
@@ -34,35 +35,24 @@ class Schedule:
     def __init__(self, hours: Hours, timezone: str) -> None:
         self.hours = hours
         self.tz = ZoneInfo(timezone)
-        self._calendar: holidays.HolidayBase | None = None  # made (and `holidays` imported) on first use
-        self._named: dict[str, holidays.HolidayBase] = {}  # per language, made on first use
+        self._years: dict[int, YearTable] = {}  # each year's holidays, read on first use (config.public_holidays)
 
-    @property
-    def _holidays(self) -> holidays.HolidayBase | None:
-        """The country's holidays, or None. A HolidayBase is empty (falsy) until a year is looked
-        up: compare with None, never truthiness."""
-        if self._calendar is None and self.hours.holidays_country:
-            import holidays
+    def _holidays(self, year: int) -> YearTable | None:
+        """The country's holidays in that year, or None when the site names no country. Kept on disk by
+        config.public_holidays: the `holidays` library is imported only when a year is not kept yet."""
+        if not self.hours.holidays_country:
+            return None
+        if year not in self._years:
+            from config.public_holidays import year_table
 
-            self._calendar = holidays.country_holidays(self.hours.holidays_country,
-                                                       subdiv=self.hours.holidays_subdivision or None)
-        return self._calendar
+            self._years[year] = year_table(self.hours.holidays_country, self.hours.holidays_subdivision, year)
+        return self._years[year]
 
     def holiday_name(self, day: date, lang: str) -> str:
         """The holiday's name in the citizen's language where the holidays library has it
         ("Immacolata Concezione", "Immaculate Conception"), else in its default language."""
-        if self._holidays is None:
-            return ""
-        supported = getattr(self._holidays, "supported_languages", ()) or ()
-        wanted = next((code for code in supported if code.split("_")[0] == lang), None)
-        if wanted is None:
-            return str(self._holidays.get(day) or "")
-        if wanted not in self._named:
-            import holidays
-
-            self._named[wanted] = holidays.country_holidays(
-                self.hours.holidays_country, subdiv=self.hours.holidays_subdivision or None, language=wanted)
-        return str(self._named[wanted].get(day) or "")
+        table = self._holidays(day.year)
+        return table.name(day, lang) if table is not None else ""
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.tz)
@@ -71,7 +61,8 @@ class Schedule:
         """(reason, name) when the whole day is closed by date, else ("", "")."""
         if day in self.hours.closed_dates:
             return "closed_date", ""
-        name = self._holidays.get(day) if self._holidays is not None else None
+        table = self._holidays(day.year)
+        name = table.name(day) if table is not None else ""
         if name:
             return "holiday", str(name)
         return "", ""

@@ -82,21 +82,14 @@ def read_answer(status_code: int, body: Any) -> tuple[bool, str | None]:
 def claim(config: Config, standing: DeviceStanding, store: TicketStore, health: dict[str, Any],
           *, timeout_s: float = CLAIM_TIMEOUT_S) -> None:
     """One bounded report to the hub, before the first ticket (see the module's steps)."""
-    import requests
-
-    from totem.hubclient import hub_session, json_object
+    from totem.hubcall import HubUnreachable, hub_call  # the standard library: no `requests` before the paper
 
     try:
-        with hub_session(config) as session:
-            response = session.post(f"{config.hub.url}/api/totems/{config.totem.id}/status",
-                                    json={**health, **standing.identity()}, timeout=timeout_s)
-    except requests.RequestException as exc:
-        log.info("hub not reachable to confirm this device's id (%s): issuing offline", type(exc).__name__)
+        status, body = hub_call(config, "POST", f"/api/totems/{config.totem.id}/status",
+                                {**health, **standing.identity()}, timeout_s=timeout_s)
+    except HubUnreachable as exc:
+        log.info("hub not reachable to confirm this device's id (%s): issuing offline", exc)
         return
-    try:
-        body = json_object(response) if response.status_code == 409 else None
-    except ValueError:
-        body = None
-    answered, refused = read_answer(response.status_code, body)
+    answered, refused = read_answer(status, body if status == 409 else None)
     if answered:
         standing.answered(store, refused=refused)
