@@ -163,3 +163,16 @@ class MayNotBeCalled(TotemError):
         self.closes_at = closes_at
         super().__init__(f"service {service_id!r}: a ticket taken now may not be called before closing "
                          f"({closes_at or 'closed'})")
+
+
+class NoDeskToday(MayNotBeCalled):
+    """No desk that calls the service works today (`[[desks]] days`): refused before issuing, or,
+    with `site.issue_when_no_desk_today`, told first like a late ticket (`may_take`)."""
+
+    def __init__(self, service_id: str, *, may_take: bool) -> None:
+        self.service_id = service_id
+        self.closes_at = ""
+        self.may_take = may_take
+        TotemError.__init__(self, f"service {service_id!r}: no desk that calls it works today; "
+                            + ("the ticket may not be called" if may_take
+                               else "not issued (site.issue_when_no_desk_today = false)"))

@@ -36,9 +36,14 @@ ROME = ZoneInfo("Europe/Rome")
 SHIPPED = ROOT / "config" / "comune-amico.toml"
 
 
-def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None):  # type: ignore[no-untyped-def]
+def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None,  # type: ignore[no-untyped-def]
+         no_desk: bool = False):
     with open(SHIPPED, "rb") as fh:
         raw = tomllib.load(fh)
+    if no_desk:  # "sanita" only at a desk that works on Wednesdays: on Tuesday it has no desk
+        raw["desks"][0]["services"].remove("sanita")
+        raw["desks"].append({"id": "2", "name": "Sportello 2", "services": ["sanita"], "days": ["wednesday"],
+                             "pin": "4680"})
     raw["totem"]["data_dir"] = str(data_dir)
     if size:
         raw["totem"]["window_size"] = list(size)
@@ -109,6 +114,14 @@ def main() -> None:
             app.start_ticket("uffici")
             settle(app, Screen.LATE)
             shoot(out, f"late-{lang}", app)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:  # no desk for "sanita" on Tuesdays
+            app = build_kiosk(site(Path(tmp), no_desk=True), stack, clock=open_at)
+            app.lang = lang
+            settle(app, Screen.HOME)
+            shoot(out, f"home-no-desk-{lang}", app)
+            app.start_ticket("sanita")
+            settle(app, Screen.LATE)
+            shoot(out, f"no-desk-{lang}", app)
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             app = build_kiosk(site(Path(tmp)), stack, clock=closed_at)
             app.lang = lang

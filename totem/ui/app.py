@@ -46,7 +46,7 @@ from totem.ui.events import (
 )
 from totem.ui.geometry import HomeLayout, keypad_layout, logical_size, menu_layout, take_layout, to_logical
 from totem.ui.keypad import keypad
-from totem.ui.late import LATE_S, late_key, late_layout
+from totem.ui.late import LATE_S, late_key, late_layout, service_label
 from totem.ui.late import phrases as late_phrases
 from totem.ui.outcome import count_corrected, ticket_outcome
 from totem.ui.paint import paint
@@ -123,6 +123,7 @@ class KioskApp:
         self.tech = Technician(pin=config.totem.technician_pin)
         self.checkin = CheckIn()  # the appointment number being typed
         self.late_closes_at = ""  # the closing time the "may not be called" screen names
+        self.late_no_desk = ""  # that screen tells "no desk today": "take" (site choice) or "refused"
         self.dirty = True
         self.running = True
         self.exit_code = 0
@@ -221,7 +222,7 @@ class KioskApp:
     def screen_phrases(self) -> list[Spoken]:
         shown = self.shown
         if self.screen is Screen.LATE:
-            return late_phrases(self.config, self.lang, self.late_closes_at)
+            return late_phrases(self.config, self.lang, self.late_closes_at, self.late_no_desk, service_label(self))
         return spoken.for_screen(self.screen.value, self.config, self.lang, code=shown.code,
                                  service_id=shown.service_id, lines=shown.lines, opening=self.opening,
                                  now=self.local_now(), schedule=self.services.schedule,

@@ -9,6 +9,9 @@
    same warning. "Book an appointment" (touch, 2 or Esc) goes back to the start.
 3. Read out with spoken guidance on; like every timed screen it warns, then goes back to
    Home after its time without input.
+4. The same screen tells a service no desk works today (`totem.no_desk`, `NoDeskToday`):
+   with `site.issue_when_no_desk_today` the two choices as above ("take"); without, only
+   "Back to the start" ("refused": every key and the button go back, no ticket).
 """
 
 from __future__ import annotations
@@ -71,32 +74,49 @@ def late_layout(size: tuple[int, int]) -> LateLayout:
     return LateLayout(title, body, contacts, take, back)
 
 
-def texts(t: Translator, config: Config, closes_at: str) -> tuple[str, str, str]:
-    return (t("late_title", time=closes_at), t("late_sentence", time=closes_at),
-            t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email))
+def texts(t: Translator, config: Config, closes_at: str, no_desk: str = "",
+          service: str = "") -> tuple[str, str, str]:
+    """`no_desk`: "" (a late ticket), "take" or "refused" (no desk today, `service` its label)."""
+    contacts = t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email)
+    if no_desk:
+        return (t("no_desk_title", service=service),
+                t("no_desk_sentence_take" if no_desk == "take" else "no_desk_sentence"), contacts)
+    return t("late_title", time=closes_at), t("late_sentence", time=closes_at), contacts
 
 
 def draw_late(surface: pygame.Surface, *, t: Translator, config: Config, closes_at: str,
-              layout: LateLayout) -> None:
+              layout: LateLayout, no_desk: str = "", service: str = "") -> None:
     u = render.unit(surface)
     surface.fill(render.PAPER)
-    title, sentence, contacts = texts(t, config, closes_at)
+    title, sentence, contacts = texts(t, config, closes_at, no_desk, service)
     render.draw_text(surface, title, layout.title, round(8 * u), render.WARN, max_lines=2)
     render.draw_text(surface, sentence, layout.body, round(5.5 * u), render.INK, max_lines=3)
     render.draw_text(surface, contacts, layout.contacts, round(5.5 * u), render.INK, max_lines=2)
-    pygame.draw.rect(surface, TAKE, render.rect(layout.take), border_radius=round(u))
-    render.draw_text(surface, t("late_take"), layout.take.inset(round(2 * u)), round(6 * u), render.WHITE,
-                     max_lines=2)
+    if no_desk != "refused":
+        pygame.draw.rect(surface, TAKE, render.rect(layout.take), border_radius=round(u))
+        render.draw_text(surface, t("late_take"), layout.take.inset(round(2 * u)), round(6 * u), render.WHITE,
+                         max_lines=2)
     pygame.draw.rect(surface, render.BAND, render.rect(layout.back), border_radius=round(u))
-    render.draw_text(surface, t("late_book"), layout.back.inset(round(2 * u)), round(6 * u), render.WHITE,
-                     max_lines=2)
+    render.draw_text(surface, t("no_desk_back" if no_desk == "refused" else "late_book"),
+                     layout.back.inset(round(2 * u)), round(6 * u), render.WHITE, max_lines=2)
 
 
-def phrases(config: Config, lang: str, closes_at: str) -> list[Spoken]:
+def phrases(config: Config, lang: str, closes_at: str, no_desk: str = "", service: str = "") -> list[Spoken]:
     t = Translator(lang)
-    title, sentence, _ = texts(t, config, closes_at)
+    title, sentence, _ = texts(t, config, closes_at, no_desk, service)
+    keys = t("speech_no_desk_keys" if no_desk == "refused" else "speech_late_keys")
     return [Spoken(text, lang) for text in (title, sentence, t("speech_appointments", phone=config.contacts.phone),
-                                            t("speech_late_keys"))]
+                                            keys)]
+
+
+def no_desk_of(app: KioskApp) -> str:
+    """What the open screen tells: "" (late), "take" or "refused" (no desk today)."""
+    return getattr(app, "late_no_desk", "")
+
+
+def service_label(app: KioskApp) -> str:
+    service = app.config.service_or_none(app.shown.service_id or "")
+    return service.label(app.lang) if service else ""
 
 
 # -- the kiosk's side (called from KioskApp, on the screen loop) ------------------------------------
@@ -104,11 +124,17 @@ def phrases(config: Config, lang: str, closes_at: str) -> list[Spoken]:
 def open_late(app: KioskApp, error: MayNotBeCalled, service_id: str) -> None:
     app.shown = Shown(service_id=service_id)
     app.late_closes_at = error.closes_at
+    may_take = getattr(error, "may_take", None)  # NoDeskToday
+    app.late_no_desk = "" if may_take is None else "take" if may_take else "refused"
     app.go(Screen.LATE)
 
 
 def late_key(app: KioskApp, label: str | None) -> None:
-    """A choice on the screen (touch or keypad)."""
+    """A choice on the screen (touch or keypad); "take" does nothing when the service is refused."""
+    if no_desk_of(app) == "refused":  # one way out: the button, Enter, 2 or Esc
+        if label in ("back", "take"):
+            app.go(app.base_screen())
+        return
     if label == "take" and app.shown.service_id:
         app.start_ticket(app.shown.service_id, accept_late=True)
     elif label == "back":

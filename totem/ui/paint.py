@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING
 
 import pygame
 
+from totem.no_desk import services_without_desk
 from totem.ui import render
 from totem.ui.checkin import checkin_layout, draw_checkin
 from totem.ui.events import Screen
 from totem.ui.geometry import take_layout
-from totem.ui.late import draw_late, late_layout
+from totem.ui.late import draw_late, late_layout, service_label
 
 if TYPE_CHECKING:
     from totem.ui.app import KioskApp
@@ -26,7 +27,8 @@ def paint(app: KioskApp) -> None:
             notice = t("home_confirm", label=app.config.services[app.focus].label(app.lang))
         render.draw_home(s, config=app.config, t=t, layout=app.layout, now=app.local_now(),
                          schedule=app.services.schedule, lang=app.lang, focus=app.focus, notice=notice,
-                         label_px=app.label_px, large=app.session.large)
+                         label_px=app.label_px, large=app.session.large,
+                         no_desk=services_without_desk(app.config, app.local_now().date()))
     elif app.screen in (Screen.PRINTING, Screen.TAKE):
         service = app.config.service(app.shown.service_id) if app.shown.service_id else None
         countdown = app.countdown
@@ -49,7 +51,8 @@ def paint(app: KioskApp) -> None:
     elif app.screen is Screen.CHECKIN:
         draw_checkin(s, t=t, state=app.checkin, layout=checkin_layout(app.size))
     elif app.screen is Screen.LATE:
-        draw_late(s, t=t, config=app.config, closes_at=app.late_closes_at, layout=late_layout(app.size))
+        draw_late(s, t=t, config=app.config, closes_at=app.late_closes_at, layout=late_layout(app.size),
+                  no_desk=app.late_no_desk, service=service_label(app))
     timed = (Screen.PIN, Screen.MENU, Screen.CHECKIN, Screen.LATE)
     if app.screen in timed and app.countdown and app.countdown.warning(now):
         bar = take_layout(app.size, with_image=False).bar
