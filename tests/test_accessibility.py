@@ -415,7 +415,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from config.errors import AppointmentRefused
     from config.i18n import Translator, _catalogue, available_languages
     from config.records import Estimate
-    from display import report_cli, report_page
+    from display import page_messages, report_cli, report_page
     from display.call_screen import CallScreen
     from display.reports import build_report
     from display.sound import call_phrases
@@ -498,6 +498,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             render.draw_home(small, config=config, t=t, layout=layout, now=OPEN, schedule=schedule, lang=lang,
                              focus=None, label_px=px, large=True, no_desk=frozenset(s.id for s in config.services))
             ticket_warning(lang)
+            for key in page_messages.catalogue_keys():  # the hub's answers to pages (test_page_messages)
+                t(key, **dict.fromkeys(page_messages.VALUES, "X"))
             for phrase in every_phrase(lang):
                 assert phrase.text
             for estimate in estimates:

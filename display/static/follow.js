@@ -41,6 +41,8 @@
   // The ticket's language (the one the citizen chose at the totem) unless they switched here.
   let switched = localStorage.getItem("totem-follow-lang");
   let lang = switched || ((navigator.language || "it").startsWith("it") ? "it" : "en");
+  // Every request says this page's language: the hub answers its messages in it (display/page_messages.py).
+  const fetch = (url, init = {}) => window.fetch(url, {...init, headers: {...(init.headers || {}), "X-Totem-Lang": lang}});
   let view = null;
   let lastOk = null;
   let failing = false;
