@@ -4,10 +4,11 @@ with no desk on those days, which the totem then shows on Home (`totem.no_desk`)
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from typing import Any
 
 from config.checks import Checker
-from config.model import WEEKDAYS
+from config.model import WEEKDAYS, Desk, Hours, Service
 
 
 def desk_days(c: Checker, table: dict[str, Any], path: str) -> tuple[int, ...] | None:
@@ -31,3 +32,16 @@ def desk_days(c: Checker, table: dict[str, Any], path: str) -> tuple[int, ...] |
             return None
         days.append(WEEKDAYS.index(name))
     return tuple(sorted(days))
+
+
+def check_desk_days(c: Checker, services: Sequence[Service], desks: Sequence[Desk], hours: Hours | None) -> None:
+    """One problem per service that some desk calls but none on a weekday the site opens: its
+    tickets could never be called (a service no desk calls at all is `check_coverage`'s)."""
+    if hours is None:
+        return
+    open_days = {i for i, ranges in enumerate(hours.weekly) if ranges}
+    for i, service in enumerate(services):
+        callers = [d for d in desks if service.id in d.services]
+        if callers and not open_days & {day for d in callers for day in d.days}:
+            c.bad(f"services[{i}].id", "no desk that calls it works on a day the site opens ([[desks]] days): "
+                  "its tickets would never be called", service.id)

@@ -28,7 +28,7 @@ from config.checks import (
     window_size,
 )
 from config.coverage import check_contrast, check_coverage
-from config.desk_days import desk_days
+from config.desk_days import check_desk_days, desk_days
 from config.devices import parse_accessibility, parse_display, parse_gpio
 from config.errors import ConfigError, ConfigNotFound, Problem
 from config.identity import Device, this_device
@@ -145,6 +145,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
         if "reception" in raw else None
     check_appointment_services(c, services, reception)
     check_coverage(c, services, desks)
+    check_desk_days(c, services, desks, hours)
     check_contrast(c, services)
     if c.problems:
         raise ConfigError(str(source), c.problems)

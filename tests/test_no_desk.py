@@ -66,6 +66,9 @@ def test_desk_days_and_the_site_choice_are_read(tmp_path: Path) -> None:
      "desks[1].days[0]: not a weekday; did you mean 'wednesday'? (got 'wednesdy')"),
     ('days = ["wednesday"]', "days = []", "desks[1].days: must list at least one weekday"),
     ('days = ["wednesday"]', 'days = "wednesday"', "desks[1].days: must be a list of strings"),
+    ('days = ["wednesday"]', 'days = ["sunday"]',
+     "services[4].id: no desk that calls it works on a day the site opens ([[desks]] days): its tickets would "
+     "never be called (got 'sanita')"),
     ("issue_when_no_desk_today = false", 'issue_when_no_desk_today = "yes"',
      "site.issue_when_no_desk_today: must be true or false"),
     ("issue_when_no_desk_today = false", "issue_when_no_desk_todya = false",
