@@ -40,6 +40,8 @@ def check_desk_days(c: Checker, services: Sequence[Service], desks: Sequence[Des
     if hours is None:
         return
     open_days = {i for i, ranges in enumerate(hours.weekly) if ranges}
+    if not open_days:  # a site closed every day (for a while) is not the desks' doing
+        return
     for i, service in enumerate(services):
         callers = [d for d in desks if service.id in d.services]
         if callers and not open_days & {day for d in callers for day in d.days}:
