@@ -41,7 +41,7 @@ DESK_2 = 'pin = "1357"\n\n[[desks]]\nid = "2"\nname = "Sportello 2"\nservices = 
 def two_desks(*, issue_anyway: bool = False) -> dict[str, str]:
     extra = {f"services = [{ALL}]": f"services = [{BUT_SANITA}]", 'pin = "1357"\n': DESK_2}
     if issue_anyway:
-        extra["issue_when_no_desk_today = false"] = "issue_when_no_desk_today = true"
+        extra["# issue_when_no_desk_today = true"] = "issue_when_no_desk_today = true"
     return extra
 
 
@@ -69,9 +69,9 @@ def test_desk_days_and_the_site_choice_are_read(tmp_path: Path) -> None:
     ('days = ["wednesday"]', 'days = ["sunday"]',
      "services[4].id: no desk that calls it works on a day the site opens ([[desks]] days): its tickets would "
      "never be called (got 'sanita')"),
-    ("issue_when_no_desk_today = false", 'issue_when_no_desk_today = "yes"',
+    ("# issue_when_no_desk_today = true", 'issue_when_no_desk_today = "yes"',
      "site.issue_when_no_desk_today: must be true or false"),
-    ("issue_when_no_desk_today = false", "issue_when_no_desk_todya = false",
+    ("# issue_when_no_desk_today = true", "issue_when_no_desk_todya = false",
      "site.issue_when_no_desk_todya: unknown key; did you mean 'issue_when_no_desk_today'?"),
 ])
 def test_a_wrong_value_names_the_key(tmp_path: Path, old: str, new: str, line: str) -> None:
