@@ -172,3 +172,16 @@ class FontMissing(TotemError, FileNotFoundError):
         self.lang, self.path, self.package = lang, path, package
         super().__init__(f"no font for language {lang!r}: {path} is missing; install the Debian package {package} "
                          "(systemd/install.sh does when site.languages lists it)")
+
+
+class NoDeskToday(MayNotBeCalled):
+    """No desk that calls the service works today (`[[desks]] days`): refused before issuing, or,
+    with `site.issue_when_no_desk_today`, told first like a late ticket (`may_take`)."""
+
+    def __init__(self, service_id: str, *, may_take: bool) -> None:
+        self.service_id = service_id
+        self.closes_at = ""
+        self.may_take = may_take
+        TotemError.__init__(self, f"service {service_id!r}: no desk that calls it works today; "
+                            + ("the ticket may not be called" if may_take
+                               else "not issued (site.issue_when_no_desk_today = false)"))

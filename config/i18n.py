@@ -38,8 +38,17 @@ def available_languages() -> list[str]:
     return sorted(p.name for p in LOCALES_DIR.iterdir() if mo_file(p.name).is_file())
 
 
+# The hub's answers to the staff's pages (desk, reception, pairing, reports: display/page_messages.py) are
+# in Italian and English; those a citizen's follow or vote page can get are citizen keys like any other.
+HUB_PAGE_PREFIXES = ("hub_err_", "hub_refused_")
+HUB_CITIZEN_KEYS = frozenset({"hub_err_follow_unknown", "hub_err_generic", "hub_err_too_many_streams",
+                              "hub_err_bad_field", "hub_err_too_large", "hub_err_slow_body", "hub_err_json_body"})
+
+
 def citizen_key(key: str) -> bool:
     """Whether a citizen can read this message (then every language must translate it)."""
+    if key.startswith(HUB_PAGE_PREFIXES):
+        return key in HUB_CITIZEN_KEYS
     return not key.startswith(STAFF_PREFIXES)
 
 

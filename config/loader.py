@@ -29,6 +29,7 @@ from config.checks import (
     window_size,
 )
 from config.coverage import check_contrast, check_coverage
+from config.desk_days import check_desk_days, desk_days
 from config.devices import parse_accessibility, parse_display, parse_gpio
 from config.errors import ConfigError, ConfigNotFound, Problem
 from config.identity import Device, this_device
@@ -149,6 +150,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
                               reception=reception, resolve=lambda v: _resolve(v, base_dir)) \
         if "calendar" in raw else None
     check_coverage(c, services, desks)
+    check_desk_days(c, services, desks, hours)
     check_contrast(c, services)
     if c.problems:
         raise ConfigError(str(source), c.problems)
@@ -187,7 +189,7 @@ def _totems(c: Checker, value: Any) -> list[TotemBlock]:
 
 
 def _site(c: Checker, t: dict[str, Any]) -> Site | None:
-    c.keys(t, ("name", "desk_name", "address", "timezone", "languages"), "site")
+    c.keys(t, ("name", "desk_name", "address", "timezone", "languages", "issue_when_no_desk_today"), "site")
     name = c.get(t, "name", "site", "a non-empty string")
     desk_name = c.get(t, "desk_name", "site", "a non-empty string")
     address = c.get(t, "address", "site", "a string", "")
@@ -207,9 +209,10 @@ def _site(c: Checker, t: dict[str, Any]) -> Site | None:
                 c.bad(f"site.languages[{i}]", _language_problem(lang), lang)
         if len(set(langs)) != len(langs):
             c.bad("site.languages", "lists a language twice", langs)
-    if None in (name, desk_name, tz, langs) or not langs:
+    no_desk = c.get(t, "issue_when_no_desk_today", "site", "true or false", False)
+    if None in (name, desk_name, tz, langs, no_desk) or not langs:
         return None
-    return Site(name, desk_name, tz, tuple(langs), address)
+    return Site(name, desk_name, tz, tuple(langs), address, no_desk)
 
 
 def _declared_languages(raw: Mapping[str, Any]) -> tuple[str, ...]:
@@ -500,7 +503,7 @@ def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
     seen: set[str] = set()
     for i, t in enumerate(value):
         path = f"desks[{i}]"
-        c.keys(t, ("id", "name", "services", "pin"), path)
+        c.keys(t, ("id", "name", "services", "pin", "days"), path)
         did = c.get(t, "id", path, "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
                     else "must be lowercase letters, digits, '-' or '_'")
         if did in seen:
@@ -516,7 +519,8 @@ def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
         if services == []:
             c.bad(f"{path}.services", "must list at least one service", services)
         pin = c.get(t, "pin", path, "a string", check=pin_code)
-        if None not in (did, name, services, pin):
-            out.append(Desk(did, name, tuple(services), pin))
+        days = desk_days(c, t, path)
+        if None not in (did, name, services, pin, days):
+            out.append(Desk(did, name, tuple(services), pin, days))
     return out
 

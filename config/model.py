@@ -27,6 +27,7 @@ class Site:
     timezone: str
     languages: tuple[str, ...]
     address: str = ""
+    issue_when_no_desk_today: bool = False  # a service no desk works today: issue with a warning (else refuse)
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class Desk:
     name: str
     services: tuple[str, ...]
     pin: str
+    days: tuple[int, ...] = tuple(range(7))  # weekdays it works (0 = Monday), among the site's open days
 
 
 @dataclass(frozen=True)
@@ -220,7 +222,8 @@ class Config:
         import hashlib
         import json
 
-        shared = {"site": [self.site.name, self.site.desk_name, self.site.timezone, list(self.site.languages)],
+        shared = {"site": [self.site.name, self.site.desk_name, self.site.timezone, list(self.site.languages)]
+                  + (["issue_when_no_desk_today"] if self.site.issue_when_no_desk_today else []),
                   "contacts": [self.contacts.phone, self.contacts.email],
                   "hours": [[[str(r) for r in day] for day in self.hours.weekly],
                             self.hours.last_ticket_before_close_min,
@@ -228,7 +231,8 @@ class Config:
                             self.hours.holidays_subdivision],
                   "services": [[s.id, s.prefix, s.labels, s.avg_service_min, s.priority, s.appointments]
                                for s in self.services],
-                  "desks": [[d.id, d.name, list(d.services)] for d in self.desks],
+                  "desks": [[d.id, d.name, list(d.services)] + ([list(d.days)] if d.days != tuple(range(7)) else [])
+                            for d in self.desks],  # days only when set: older sites keep their digest
                   "totems": [[b.id, b.first, b.last] for b in self.totems]}
         return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()[:16]
 

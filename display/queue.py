@@ -472,6 +472,8 @@ class QueueStore:
     def _open_desks(self, callers: tuple[str, ...], now: datetime) -> tuple[int, int]:
         """(desks open, desks busy) among the desks that can call a ticket (paused ones only
         when all of them are paused: the estimate then assumes they come back)."""
+        weekday = self.schedule.local(now).weekday()  # a desk resting today ([[desks]] days) calls nobody
+        callers = tuple(d.id for d in self.config.desks if d.id in callers and weekday in d.days) or callers
         callers = tuple(d for d in callers if d not in self.paused) or callers
         busy = self._desk_facts()[0]
         active = [d for d in callers if d in busy or now - self._active.get(d, datetime.min.replace(tzinfo=UTC))

@@ -24,7 +24,14 @@ from typing import Any
 
 from aiohttp import web
 
-from config.errors import AppointmentRefused, NumbersExhausted, PrinterUnavailable, ServiceClosed, UnknownService
+from config.errors import (
+    AppointmentRefused,
+    NoDeskToday,
+    NumbersExhausted,
+    PrinterUnavailable,
+    ServiceClosed,
+    UnknownService,
+)
 from config.follow import KEY_RE, follow_url
 from display import STATIC, appointments, calendar_events
 from display.appointments import AppointmentNotFound, TooManyOpen
@@ -159,6 +166,8 @@ async def _issue(request: web.Request, hub: Hub, body: dict[str, Any]) -> web.Re
                                                   ingest=hub.ingest_from_thread, void=hub.void_from_thread)
     except ServiceClosed as exc:
         return web.json_response({"error": str(exc), "reason": "closed"}, status=409)
+    except NoDeskToday as exc:  # site.issue_when_no_desk_today = false: not issued (totem.no_desk)
+        return web.json_response({"error": str(exc), "reason": "no_desk_today"}, status=409)
     except NumbersExhausted as exc:
         return web.json_response({"error": str(exc), "reason": "exhausted"}, status=409)
     except UnknownService as exc:

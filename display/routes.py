@@ -33,6 +33,7 @@ from display import (
 )
 from display.connlimit import read_json as _json
 from display.hub import HUB_KEY, Hub, require_same_origin
+from display.page_messages import page_messages
 from display.sessions import DeskSessions
 from display.validation import BadRequest
 from totem import __version__
@@ -347,7 +348,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def build_app(hub: Hub) -> web.Application:
-    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[errors, disk_space])
+    app = web.Application(client_max_size=BATCH_MAX_BYTES, middlewares=[page_messages, errors, disk_space])
     app.on_response_prepare.append(security_headers)
     app[HUB_KEY] = hub
     app.add_routes([

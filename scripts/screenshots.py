@@ -42,13 +42,17 @@ ALL_LANGUAGES = ["it", "en", "ro", "sq", "ar", "zh", "uk"]  # the line a site un
 
 
 def site(data_dir: Path, *, printer_down: bool = False, size: tuple[int, int] | None = None,  # type: ignore[no-untyped-def]
-         languages: list[str] | None = None):
+         languages: list[str] | None = None, no_desk: bool = False):
     text = SHIPPED.read_text(encoding="utf-8")
     if languages:  # as the file's comment says: the languages listed, their labels uncommented
         text = re.sub(r"^# (label\.[a-z][a-z] = )", r"\1", text, flags=re.M)
     raw = tomllib.loads(text)
     if languages:
         raw["site"]["languages"] = languages
+    if no_desk:  # "sanita" only at a desk that works on Wednesdays: on Tuesday it has no desk
+        raw["desks"][0]["services"].remove("sanita")
+        raw["desks"].append({"id": "2", "name": "Sportello 2", "services": ["sanita"], "days": ["wednesday"],
+                             "pin": "4680"})
     raw["totem"]["data_dir"] = str(data_dir)
     if size:
         raw["totem"]["window_size"] = list(size)
@@ -119,6 +123,14 @@ def main() -> None:
             app.start_ticket("uffici")
             settle(app, Screen.LATE)
             shoot(out, f"late-{lang}", app)
+        with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:  # no desk for "sanita" on Tuesdays
+            app = build_kiosk(site(Path(tmp), no_desk=True), stack, clock=open_at)
+            app.lang = lang
+            settle(app, Screen.HOME)
+            shoot(out, f"home-no-desk-{lang}", app)
+            app.start_ticket("sanita")
+            settle(app, Screen.LATE)
+            shoot(out, f"no-desk-{lang}", app)
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
             app = build_kiosk(site(Path(tmp)), stack, clock=closed_at)
             app.lang = lang

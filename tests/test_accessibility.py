@@ -413,13 +413,14 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from config.errors import AppointmentRefused
     from config.i18n import Translator, _catalogue, available_languages
     from config.records import Estimate
-    from display import report_cli, report_page, vote_routes
+    from display import page_messages, report_cli, report_page, vote_routes
     from display.call_screen import CallScreen
     from display.follow_texts import page_texts
     from display.reports import build_report
     from display.sound import call_phrases
     from printer.layout import TicketContent, build_test_page, build_ticket
     from totem import spoken
+    from totem.no_desk import ticket_warning
     from totem.ui.checkin import CheckIn, checkin_layout, draw_checkin
     from totem.ui.late import draw_late, late_layout
     from totem.ui.late import phrases as late_phrases
@@ -489,6 +490,15 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             spoken.checkin(lang)
             draw_late(small, t=t, config=config, closes_at="16:30", layout=late_layout((800, 480)))
             late_phrases(config, lang, "16:30")
+            for no_desk in ("take", "refused"):  # a service no desk works today (test_no_desk)
+                draw_late(small, t=t, config=config, closes_at="", layout=late_layout((800, 480)), no_desk=no_desk,
+                          service=config.services[4].label(lang))
+                late_phrases(config, lang, "", no_desk, config.services[4].label(lang))
+            render.draw_home(small, config=config, t=t, layout=layout, now=OPEN, schedule=schedule, lang=lang,
+                             focus=None, label_px=px, large=True, no_desk=frozenset(s.id for s in config.services))
+            ticket_warning(lang)
+            for key in page_messages.catalogue_keys():  # the hub's answers to pages (test_page_messages)
+                t(key, **dict.fromkeys(page_messages.VALUES, "X"))
             for phrase in every_phrase(lang):
                 assert phrase.text
             for estimate in estimates:

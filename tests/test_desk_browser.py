@@ -235,7 +235,7 @@ def test_call_a_chosen_ticket_by_click_or_code(tmp_path: Path, browser: object) 
         wait_text(page, '#current-code', lambda t: t == 'C004')
         page.fill("#code", "A009")
         page.press("#code", "Enter")
-        wait_text(page, '#message', lambda t: "A009 is not waiting" in t)
+        wait_text(page, '#message', lambda t: t == "A009 non è in attesa oggi")  # the console's language (issue 20)
         assert page.text_content('#current-code') == 'C004'
         state = requests.get(hub.url + "/api/state", timeout=5).json()
         assert [c["code"] for c in state["calls"][:2]] == ["C004", "A003"] and state["counts"]["served"] == 1

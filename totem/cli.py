@@ -14,6 +14,7 @@ from config.errors import (
     ClockWrong,
     ConfigError,
     DeviceConflict,
+    NoDeskToday,
     NoNumberBlock,
     NumbersExhausted,
     PrinterUnavailable,
@@ -38,6 +39,7 @@ EXIT_CLOCK = 9
 EXIT_APPOINTMENT = 10
 EXIT_BACKUP = 11
 EXIT_DEVICE = 12
+EXIT_NO_DESK = 13
 EXIT_RIGHTS = 77  # sysexits' EX_NOPERM, as /usr/local/bin/totem answers
 
 EXIT_CODES = f"""exit codes:
@@ -57,11 +59,14 @@ EXIT_CODES = f"""exit codes:
       a newer release's schema): the message says what to do; nothing was changed
   {EXIT_DEVICE} this device may not issue: [[totems]] has no block for its id, or the hub saw another machine
       with its id first (the message names it): no ticket issued
+  {EXIT_NO_DESK} no desk that calls the service works today ([[desks]] days): not issued
+     (site.issue_when_no_desk_today = true issues it with the warning printed)
   {EXIT_RIGHTS} not allowed to read the site file or the service's data: run it with sudo (or in group totem)
 
 config lookup: --config, else $TOTEM_CONFIG, else /etc/totem/totem.toml"""
 
 ERROR_EXITS: tuple[tuple[type[Exception], int], ...] = (
+    (NoDeskToday, EXIT_NO_DESK),
     (UnknownService, EXIT_UNKNOWN_SERVICE), (ServiceClosed, EXIT_CLOSED), (TooSoon, EXIT_TOO_SOON),
     (PrinterUnavailable, EXIT_PRINTER), (StoreError, EXIT_STORE), (NumbersExhausted, EXIT_NUMBERS),
     (ClockWrong, EXIT_CLOCK), (AppointmentRefused, EXIT_APPOINTMENT), (NoNumberBlock, EXIT_DEVICE),
@@ -139,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
     except (UnknownService, ServiceClosed, TooSoon, PrinterUnavailable, StoreError, NumbersExhausted,
-            ClockWrong, AppointmentRefused, NoNumberBlock, DeviceConflict, BackupError) as exc:
+            ClockWrong, AppointmentRefused, NoNumberBlock, DeviceConflict, BackupError, NoDeskToday) as exc:
         print(f"totem: {exc}", file=sys.stderr)
         return next(code for kind, code in ERROR_EXITS if isinstance(exc, kind))
     except PermissionError as exc:  # the installed service's files: 0640 root:totem, /var/lib/totem 0750 totem

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from config.errors import ClockWrong, DeviceConflict, MayNotBeCalled, NoNumberBlock, ServiceClosed
+from config.errors import ClockWrong, DeviceConflict, MayNotBeCalled, NoDeskToday, NoNumberBlock, ServiceClosed
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
@@ -19,6 +19,7 @@ from totem.closing import bound
 from totem.estimate import Estimate
 from totem.hours import Opening, Schedule
 from totem.hubview import HubView, Told, live_estimate
+from totem.no_desk import no_desk_today, ticket_warning
 from totem.numbering import service_day
 from totem.standing import DeviceStanding
 from totem.store import TicketStore
@@ -80,7 +81,13 @@ class Issuer:
         opening = self.opening()
         if not opening.accepting:
             raise ServiceClosed(opening.reason, opening.next_opening)
+        if self.no_desk(service.id) and not self.config.site.issue_when_no_desk_today:
+            raise NoDeskToday(service.id, may_take=False)
         return service
+
+    def no_desk(self, service_id: str) -> bool:
+        """No desk that calls the service works today (`totem.no_desk`)."""
+        return no_desk_today(self.config, service_id, self.schedule.local(self.clock.now()).date())
 
     def competing(self, service: Service) -> tuple[str, ...]:
         """Services whose tickets, taken before one of `service`, may be called before it:
@@ -117,6 +124,8 @@ class Issuer:
     def check_late(self, service_id: str) -> None:
         """Raise `MayNotBeCalled` when a ticket taken now would be told its wait reaches past closing."""
         service = self.config.service(service_id)
+        if self.no_desk(service.id):  # only reached when the site issues it anyway (`check`)
+            raise NoDeskToday(service.id, may_take=True)
         if service.appointments:  # a checked-in appointment is called first: its own time, not the queue
             return
         estimate = self.estimate_for(service, self.clock.now())
@@ -148,6 +157,9 @@ class Issuer:
         `appointment`: the number of the appointment this ticket was checked in for."""
         service = self.check(service_id)
         lang = lang if lang in self.config.site.languages else self.config.site.languages[0]
+        if self.no_desk(service.id):  # issued anyway by site choice: the ticket says it
+            warning = ticket_warning(lang)
+            note = f"{note}. {warning}" if note else warning
         now = self.clock.now()
         ahead = self.estimate_for(service, now)
         first, last = self.config.number_block()

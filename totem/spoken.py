@@ -17,6 +17,7 @@ from typing import NamedTuple
 from config.i18n import Translator
 from config.model import Config
 from totem.hours import Opening, Schedule
+from totem.no_desk import services_without_desk
 from totem.wording import closed_reason, reopening_text
 
 
@@ -53,11 +54,13 @@ def keys_help(config: Config, lang: str) -> list[Spoken]:
     return out
 
 
-def home(config: Config, lang: str) -> list[Spoken]:
-    """The whole Home screen: where we are, how to choose, every service with its key."""
+def home(config: Config, lang: str, resting: frozenset[str] = frozenset()) -> list[Spoken]:
+    """The whole Home screen: where we are, how to choose, every service with its key (and "no
+    desk today" after those in `resting`, `totem.no_desk`)."""
     t = Translator(lang)
     out = _say(lang, t("speech_welcome", desk=config.site.desk_name), t("speech_instructions"))
-    out += [Spoken(t("speech_service", n=i + 1, label=s.label(lang)), lang) for i, s in enumerate(config.services)]
+    out += [Spoken(t("speech_service", n=i + 1, label=s.label(lang) + (
+        ", " + t("home_no_desk_today") if s.id in resting else "")), lang) for i, s in enumerate(config.services)]
     return out + keys_help(config, lang)
 
 
@@ -117,7 +120,7 @@ def for_screen(screen: str, config: Config, lang: str, *, code: str | None, serv
                detail: str = "", voided: str | None = None) -> list[Spoken]:
     """What the voice reads for a screen (the kiosk's Screen values), from the top."""
     if screen == "home":
-        return home(config, lang)
+        return home(config, lang, services_without_desk(config, schedule.local(now).date()))
     if screen == "printing":
         return printing(lang)
     if screen == "take" and code and service_id:

@@ -88,6 +88,8 @@
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
+  // Every request says this page's language: the hub answers its messages in it (display/page_messages.py).
+  const fetch = (url, init = {}) => window.fetch(url, {...init, headers: {...(init.headers || {}), "X-Totem-Lang": lang}});
   let state = null;
   let linked = false;
   const $ = (id) => document.getElementById(id);
@@ -274,7 +276,7 @@
   // A refusal in this page's language, from the hub's reason and the codes it names.
   function refusal(body, status) {
     const r = body.refusal;
-    if (!r) return body.error || status;
+    if (!r) return body.message || body.error || status;  // the hub speaks the page's language
     return t("refused_" + r.reason, {desk: r.desk_name || deskName, code: r.code || "—", shown: r.shown || "—"});
   }
   // After every answer the page shows the hub's state as it is now, not as this tab last saw it.

@@ -48,6 +48,8 @@
   let switched = localStorage.getItem("totem-follow-lang");
   if (switched && !T[switched]) switched = null;  // a language this site no longer offers
   let lang = switched || ((navigator.language || "it").startsWith("it") ? "it" : "en");
+  // Every request says this page's language: the hub answers its messages in it (display/page_messages.py).
+  const fetch = (url, init = {}) => window.fetch(url, {...init, headers: {...(init.headers || {}), "X-Totem-Lang": lang}});
   let view = null;
   let lastOk = null;
   let failing = false;

@@ -18,6 +18,8 @@
   };
   const $ = (id) => document.getElementById(id);
   let lang = localStorage.getItem("totem-pair-lang") || "it";
+  // Every request says this page's language: the hub answers its messages in it (display/page_messages.py).
+  const fetch = (url, init = {}) => window.fetch(url, {...init, headers: {...(init.headers || {}), "X-Totem-Lang": lang}});
   const t = (k, v) => (T[lang][k] || T.it[k] || k).replace(/\{(\w+)\}/g, (_, x) => (v && x in v ? v[x] : ""));
   function translate() {
     document.documentElement.lang = lang;
@@ -36,7 +38,7 @@
     if (r.ok) {
       $("pair-error").textContent = t("paired", {console: body.console});
       location.replace(body.page);
-    } else $("pair-error").textContent = t("bad_code");
+    } else $("pair-error").textContent = body.message || t("bad_code");
   }
   $("pair").addEventListener("submit", (ev) => { ev.preventDefault(); send($("code").value); });
   $("lang").addEventListener("click", () => { lang = lang === "it" ? "en" : "it"; localStorage.setItem("totem-pair-lang", lang); translate(); });

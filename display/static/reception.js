@@ -68,6 +68,8 @@
   // "12345678901" -> "1234 5678 901": eleven digits read out and typed in groups of four.
   const grouped = (number) => String(number).replace(/(\d{4})(?=\d)/g, "$1 ");
   let lang = localStorage.getItem("totem-reception-lang") || "it";
+  // Every request says this page's language: the hub answers its messages in it (display/page_messages.py).
+  const fetch = (url, init = {}) => window.fetch(url, {...init, headers: {...(init.headers || {}), "X-Totem-Lang": lang}});
   let info = null;  // the session: services, languages, today
   let ticketLang = null;
   let lastIssued = null;
@@ -216,7 +218,7 @@
       showIssued();
       const key = {closed: "err_ticket_closed", printer: "err_printer", exhausted: "err_exhausted"}[body.reason];
       const repeated = body.refusal && body.refusal.reason === "repeated";
-      $("issue-error").textContent = repeated ? t("err_repeated", {code: body.refusal.code}) : key ? t(key) : (body.error || r.status);
+      $("issue-error").textContent = repeated ? t("err_repeated", {code: body.refusal.code}) : key ? t(key) : (body.message || body.error || r.status);
       return;
     }
     lastIssued = body;
@@ -267,7 +269,7 @@
         service: "err_service", reference: "err_reference", duplicate: "err_duplicate"}[answer.field];
       if (answer.field === "duplicate") duplicateSlot = slot;
       $("book-error").textContent = answer.reason === "too_many" ? t("err_too_many")
-        : key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.error || r.status);
+        : key ? t(key, {time: body.time, day: body.day ? dmy(body.day) : ""}) : (answer.message || answer.error || r.status);
       return;
     }
     lastBooked = answer.appointment;

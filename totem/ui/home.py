@@ -18,6 +18,7 @@ import logging
 import pygame
 
 from totem import spoken
+from totem.no_desk import services_without_desk
 from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.context import Kiosk
@@ -156,7 +157,8 @@ class HomeView(RestingView):
             notice = t("home_confirm", label=k.config.services[k.focus].label(k.lang))
         render.draw_home(surface, config=k.config, t=t, layout=self.layout, now=k.local_now(),
                          schedule=k.services.schedule, lang=k.lang, focus=k.focus, notice=notice,
-                         label_px=self.label_px, large=k.session.large)
+                         label_px=self.label_px, large=k.session.large,
+                         no_desk=services_without_desk(k.config, k.local_now().date()))
 
 
 class BesideHome(RestingView):

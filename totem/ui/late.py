@@ -9,6 +9,9 @@
    same warning. "Book an appointment" (touch, 2 or Esc) goes back to the start.
 3. Read out with spoken guidance on; like every timed screen it warns, then goes back to
    Home after its time without input.
+4. The same screen tells a service no desk works today (`totem.no_desk`, `NoDeskToday`):
+   with `site.issue_when_no_desk_today` the two choices as above ("take"); without, only
+   "Back to the start" ("refused": every key and the button go back, no ticket).
 """
 
 from __future__ import annotations
@@ -69,32 +72,39 @@ def late_layout(size: tuple[int, int]) -> LateLayout:
     return LateLayout(title, body, contacts, take, back)
 
 
-def texts(t: Translator, config: Config, closes_at: str) -> tuple[str, str, str]:
-    return (t("late_title", time=closes_at), t("late_sentence", time=closes_at),
-            t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email))
+def texts(t: Translator, config: Config, closes_at: str, no_desk: str = "",
+          service: str = "") -> tuple[str, str, str]:
+    """`no_desk`: "" (a late ticket), "take" or "refused" (no desk today, `service` its label)."""
+    contacts = t("closed_appointments", phone=config.contacts.phone, email=config.contacts.email)
+    if no_desk:
+        return (t("no_desk_title", service=service),
+                t("no_desk_sentence_take" if no_desk == "take" else "no_desk_sentence"), contacts)
+    return t("late_title", time=closes_at), t("late_sentence", time=closes_at), contacts
 
 
 def draw_late(surface: pygame.Surface, *, t: Translator, config: Config, closes_at: str,
-              layout: LateLayout) -> None:
+              layout: LateLayout, no_desk: str = "", service: str = "") -> None:
     u = render.unit(surface)
     surface.fill(render.PAPER)
-    title, sentence, contacts = texts(t, config, closes_at)
+    title, sentence, contacts = texts(t, config, closes_at, no_desk, service)
     render.draw_text(surface, title, layout.title, round(8 * u), render.WARN, max_lines=2)
     render.draw_text(surface, sentence, layout.body, round(5.5 * u), render.INK, max_lines=3)
     render.draw_text(surface, contacts, layout.contacts, round(5.5 * u), render.INK, max_lines=2)
-    pygame.draw.rect(surface, TAKE, render.rect(layout.take), border_radius=round(u))
-    render.draw_text(surface, t("late_take"), layout.take.inset(round(2 * u)), round(6 * u), render.WHITE,
-                     max_lines=2)
+    if no_desk != "refused":
+        pygame.draw.rect(surface, TAKE, render.rect(layout.take), border_radius=round(u))
+        render.draw_text(surface, t("late_take"), layout.take.inset(round(2 * u)), round(6 * u), render.WHITE,
+                         max_lines=2)
     pygame.draw.rect(surface, render.BAND, render.rect(layout.back), border_radius=round(u))
-    render.draw_text(surface, t("late_book"), layout.back.inset(round(2 * u)), round(6 * u), render.WHITE,
-                     max_lines=2)
+    render.draw_text(surface, t("no_desk_back" if no_desk == "refused" else "late_book"),
+                     layout.back.inset(round(2 * u)), round(6 * u), render.WHITE, max_lines=2)
 
 
-def phrases(config: Config, lang: str, closes_at: str) -> list[Spoken]:
+def phrases(config: Config, lang: str, closes_at: str, no_desk: str = "", service: str = "") -> list[Spoken]:
     t = Translator(lang)
-    title, sentence, _ = texts(t, config, closes_at)
+    title, sentence, _ = texts(t, config, closes_at, no_desk, service)
+    keys = t("speech_no_desk_keys" if no_desk == "refused" else "speech_late_keys")
     return [Spoken(text, lang) for text in (title, sentence, t("speech_appointments", phone=config.contacts.phone),
-                                            t("speech_late_keys"))]
+                                            keys)]
 
 
 # -- the screen -----------------------------------------------------------------------------------
@@ -105,18 +115,26 @@ class LateView(View):
     def __init__(self, *, kiosk: Kiosk) -> None:
         super().__init__(kiosk=kiosk)
         self.closes_at = ""  # the closing time the screen names
+        self.no_desk = ""  # step 4: "take" (the site's choice) or "refused"; "" for a late ticket
 
     def open(self, error: MayNotBeCalled) -> None:
         """Step 1: the dispenser refused before issuing."""
         self.kiosk.shown = Shown(service_id=error.service_id)
         self.closes_at = error.closes_at
+        may_take = getattr(error, "may_take", None)  # NoDeskToday
+        self.no_desk = "" if may_take is None else "take" if may_take else "refused"
         self.kiosk.go(Screen.LATE)
+
+    def service_label(self) -> str:
+        k = self.kiosk
+        service = k.config.service_or_none(k.shown.service_id or "")
+        return service.label(k.lang) if service else ""
 
     def timeout_s(self) -> float:
         return self.kiosk.session.timeout_s(LATE_S)
 
     def phrases(self) -> list[Spoken]:
-        return phrases(self.kiosk.config, self.kiosk.lang, self.closes_at)
+        return phrases(self.kiosk.config, self.kiosk.lang, self.closes_at, self.no_desk, self.service_label())
 
     def press(self, pos: tuple[float, float]) -> None:
         self.choose(late_layout(self.kiosk.size).key_at(*pos))
@@ -133,8 +151,12 @@ class LateView(View):
         return []
 
     def choose(self, label: str | None) -> None:
-        """Step 2 (touch or keypad)."""
+        """Step 2 (touch or keypad); step 4's "refused" has one way out: the button, Enter, 2 or Esc."""
         k = self.kiosk
+        if self.no_desk == "refused":
+            if label in ("back", "take"):
+                k.go(k.base_screen())
+            return
         if label == "take" and k.shown.service_id:
             k.start_ticket(k.shown.service_id, accept_late=True)
         elif label == "back":
@@ -142,5 +164,6 @@ class LateView(View):
 
     def paint(self, surface: pygame.Surface, now: float) -> None:
         k = self.kiosk
-        draw_late(surface, t=k.t, config=k.config, closes_at=self.closes_at, layout=late_layout(k.size))
+        draw_late(surface, t=k.t, config=k.config, closes_at=self.closes_at, layout=late_layout(k.size),
+                  no_desk=self.no_desk, service=self.service_label())
         self.paint_countdown(surface, now)

@@ -25,6 +25,8 @@ WHITE = (255, 255, 255)
 MUTED = (70, 70, 70)
 WARN = (150, 40, 20)
 FOCUS = (255, 196, 0)
+RESTING_BG = (222, 222, 218)  # a service with no desk today (totem.no_desk): greyed, its text
+RESTING_INK = (45, 45, 45)  # still 10.2:1 on it (>= 4.5:1, readable for every citizen)
 
 
 def fit_px(text: str, box: Box, max_px: int, max_lines: int = 2) -> int:
@@ -181,7 +183,7 @@ def draw_languages(surface: pygame.Surface, config: Config, boxes: Sequence[Box]
 
 def draw_home(surface: pygame.Surface, *, config: Config, t: Translator, layout: HomeLayout, now: datetime,
               schedule: Schedule, lang: str, focus: int | None, notice: str = "", label_px: int,
-              large: bool = False) -> None:
+              large: bool = False, no_desk: frozenset[str] = frozenset()) -> None:
     u = unit(surface)
     surface.fill(PAPER)
     draw_header(surface, config, t, layout, now, schedule, lang, large)
@@ -192,8 +194,10 @@ def draw_home(surface: pygame.Surface, *, config: Config, t: Translator, layout:
                   max_lines=2 if layout.hint_px else 1)
     for i, box in enumerate(layout.buttons):
         index = layout.first + i
-        draw_service_button(surface, config.services[index], box, index + 1, lang, focused=(focus == index),
-                            label_px=label_px, layout=layout)
+        service = config.services[index]
+        draw_service_button(surface, service, box, index + 1, lang, focused=(focus == index),
+                            label_px=label_px, layout=layout,
+                            resting=t("home_no_desk_today") if service.id in no_desk else "")
     for box, key in ((layout.prev, "home_page_prev"), (layout.next, "home_page_next")):
         if box is not None:
             pygame.draw.rect(surface, BAND, rect(box), border_radius=round(1.5 * u))
@@ -213,10 +217,14 @@ def label_box_for(box: Box, layout: HomeLayout) -> Box:
 
 
 def draw_service_button(surface: pygame.Surface, service: Service, box: Box, number: int, lang: str,
-                        focused: bool, label_px: int, layout: HomeLayout) -> None:
-    """One service button; every label uses the same size (`label_px`), so none looks less important."""
+                        focused: bool, label_px: int, layout: HomeLayout, resting: str = "") -> None:
+    """One service button; every label uses the same size (`label_px`), so none looks less important.
+    `resting`: the words for a service no desk works today, drawn greyed under its label."""
     u = unit(surface)
     radius = round(1.5 * u)
+    if resting:
+        draw_resting_button(surface, service, box, number, lang, focused, label_px, layout, resting)
+        return
     pygame.draw.rect(surface, hex_colour(service.colour), rect(box), border_radius=radius)
     if focused:
         pygame.draw.rect(surface, FOCUS, rect(box), width=max(4, round(1.2 * u)), border_radius=radius)
@@ -225,6 +233,26 @@ def draw_service_button(surface: pygame.Surface, service: Service, box: Box, num
     draw_text(surface, str(number), badge.inset(round(badge.w * 0.15)), round(badge.w * 0.8),
               hex_colour(service.colour), max_lines=1)
     draw_text(surface, service.label(lang), label_box_for(box, layout), label_px, WHITE, align="left", max_lines=3)
+
+
+def draw_resting_button(surface: pygame.Surface, service: Service, box: Box, number: int, lang: str,
+                        focused: bool, label_px: int, layout: HomeLayout, resting: str) -> None:
+    """Greyed, dark text on it (10.2:1), the label and under it "Oggi nessuno sportello"."""
+    u = unit(surface)
+    radius = round(1.5 * u)
+    pygame.draw.rect(surface, RESTING_BG, rect(box), border_radius=radius)
+    pygame.draw.rect(surface, MUTED, rect(box), width=max(2, round(0.3 * u)), border_radius=radius)
+    if focused:
+        pygame.draw.rect(surface, FOCUS, rect(box), width=max(4, round(1.2 * u)), border_radius=radius)
+    badge = badge_box_for(box, layout)
+    pygame.draw.circle(surface, RESTING_INK, badge.center, badge.w // 2)
+    draw_text(surface, str(number), badge.inset(round(badge.w * 0.15)), round(badge.w * 0.8), RESTING_BG,
+              max_lines=1)
+    text = label_box_for(box, layout)
+    top = Box(text.x, text.y, text.w, text.h * 3 // 5)
+    bottom = Box(text.x, top.y + top.h, text.w, text.h - top.h)
+    draw_text(surface, service.label(lang), top, label_px, RESTING_INK, align="left", max_lines=2)
+    draw_text(surface, resting, bottom, max(round(label_px * 0.8), 1), RESTING_INK, align="left", max_lines=1)
 
 
 def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, service: Service | None, lang: str,
