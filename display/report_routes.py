@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from config.i18n import Translator
+from display import visit_report
 from display.consoles import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.promise import promise_rows
@@ -116,9 +117,12 @@ async def reports_page(request: web.Request) -> web.Response:
     report = await _report(request, hub, lang)
     first, last, service, _ = _period(request, hub)
     promise = await asyncio.to_thread(_read, hub, lambda db: promise_rows(db, first, last, service=service))
+    visits = await asyncio.to_thread(_read, hub, lambda db: visit_report.visit_figures(
+        db, first, last, service=service, desk=_period(request, hub)[3]))
     query = {k: request.query[k] for k in ("period", "from", "to", "service", "desk") if k in request.query}
     query.setdefault("period", "custom" if "from" in query else "month")
-    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise),
+    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise,
+                                         visits=visits),
                         content_type="text/html", headers=headers)
 
 
@@ -200,6 +204,10 @@ async def csv_table(request: web.Request) -> web.Response:
             return to_csv(ticket_table(facts, hub.store.tz))
         if name == "promise":
             return to_csv(promise_table(promise_rows(db, first, last, service=service), t, hub.config))
+        if name in ("work", "holds"):
+            figures = visit_report.visit_figures(db, first, last, service=service, desk=desk)
+            make = visit_report.work_table if name == "work" else visit_report.holds_table
+            return to_csv(make(figures, t, hub.config))
         if name == "monthly":
             return to_csv(monthly_table(monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]), t))
         report = report_for(db, hub.config, first, last, service=service, desk=desk, lang=lang)
