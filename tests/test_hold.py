@@ -123,8 +123,8 @@ def test_a_turn_still_held_at_closing_expires_and_the_reports_count_it(two_desks
     assert counts["served"] == 1 and counts["noshow"] == 0, "expired: neither served nor a no-show"
     holds = table(hub, "holds")
     assert holds[0] == ["Desk", "Service", "Held", "Called back", "Expired at closing", "Held now"]
-    assert holds[1:] == [["Sportello 1", hub.config.service("uffici").label("en"), str(len(held)), str(len(called_back)), str(len(expired)),
-                          "0"]]
+    label = hub.config.service("uffici").label("en")
+    assert holds[1:] == [["Sportello 1", label, str(len(held)), str(len(called_back)), str(len(expired)), "0"]]
     summary = requests.get(f"{hub.url}/api/reports?from=2026-12-01&to=2026-12-01", headers=AUTH, timeout=5).json()
     assert summary["counts"]["issued"] == 4, "a held or expired ticket still counts as issued"
 
