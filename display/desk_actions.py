@@ -179,6 +179,8 @@ def _visit(store: QueueStore, desk: Desk, action: str, said: Stated, given: Inpu
         return Outcome(200, {"ticket": held.as_json()}, changed=True, log=f"hold {held.code}")
     if action == "callback":
         assert given.chosen is not None
+        if desk.id in store.paused:
+            return Outcome(409, {"error": f"desk {desk.id} is paused: resume it first"})
         key, value = given.chosen
         result, ticket, _finished = hold.callback(store, desk.id, key, value, now=now)
         name = value if key == "code" else ""

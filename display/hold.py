@@ -104,7 +104,7 @@ def held_at_desks(db: sqlite3.Connection, day: str) -> dict[str, list[dict[str, 
     out: dict[str, list[dict[str, object]]] = {}
     for desk_id, code, service_id, held_at, issued_at in db.execute(
             "SELECT desk_id, code, service_id, held_at, issued_at FROM tickets INDEXED BY hub_held "
-            "WHERE status = 'held' AND service_day = ? ORDER BY held_at", (day,)):
+            "WHERE status = 'held' AND service_day = ? ORDER BY held_at, issued_at, id", (day,)):
         out.setdefault(str(desk_id), []).append({"code": code, "service": service_id, "held_at": held_at,
                                                  "issued_at": issued_at})
     return out
