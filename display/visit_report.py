@@ -22,6 +22,8 @@ from config.i18n import Translator
 from config.model import Config
 
 CHANNELS = ("ticket", "second", "phone", "email", "walkin")
+LABELS = {"ticket": "channel_ticket", "second": "channel_second", "phone": "channel_phone", "email": "channel_email",
+          "walkin": "channel_walkin"}  # catalogue keys
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,10 @@ def _names(config: Config, t: Translator) -> tuple[dict[str, str], dict[str, str
     return ({s.id: s.label(t.lang) for s in config.services}, {d.id: d.name for d in config.desks})
 
 
+def _channel(channel: str, t: Translator) -> str:
+    return t(LABELS[channel]) if channel in LABELS else channel
+
+
 def holds_table(fig: VisitFigures, t: Translator, config: Config) -> list[list[object]]:
     services, desks = _names(config, t)
     return [[t("report_desk"), t("report_service"), t("report_held"), t("report_held_back"),
@@ -98,7 +104,7 @@ def work_table(fig: VisitFigures, t: Translator, config: Config) -> list[list[ob
     services, desks = _names(config, t)
     return [[t("report_desk"), t("report_channel"), t("report_service"), t("report_contacts"), t("report_timed"),
              t("report_work_minutes")]] + [
-        [desks.get(r.desk, r.desk), t(f"channel_{r.channel}"), services.get(r.service, r.service), r.count, r.timed,
+        [desks.get(r.desk, r.desk), _channel(r.channel, t), services.get(r.service, r.service), r.count, r.timed,
          r.minutes] for r in fig.work]
 
 
@@ -129,7 +135,7 @@ def summary(fig: VisitFigures, t: Translator) -> str:
         got = per_channel.setdefault(r.channel, [0, 0.0])
         got[0] += r.count
         got[1] += r.minutes
-    channels = ", ".join(f"{t(f'channel_{c}')} {int(n)}" for c, (n, _) in per_channel.items()) or "—"
+    channels = ", ".join(f"{_channel(c, t)} {int(n)}" for c, (n, _) in per_channel.items()) or "—"
     return (f"{t('report_holds')}: {t('report_held')} {held[0]}, {t('report_held_back')} {held[1]}, "
             f"{t('report_held_expired')} {held[2]}, {t('report_held_now')} {held[3]}\n"
             f"{t('report_work')}: {channels}")

@@ -415,7 +415,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from config.errors import AppointmentRefused
     from config.i18n import Translator, _catalogue, available_languages
     from config.records import Estimate
-    from display import report_cli, report_page
+    from display import report_cli, report_page, visit_report
     from display.call_screen import CallScreen
     from display.reports import build_report
     from display.sound import call_phrases
@@ -512,6 +512,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             report_page.tables(report, t)
             report_page.monthly_table([], t)
             report_cli.summary(report, t)
+            every_channel = tuple(visit_report.WorkRow("1", c, "uffici", 1, 0, 0.0) for c in visit_report.CHANNELS)
+            visit_report.work_table(visit_report.VisitFigures((), every_channel), t, config)  # issue 23
     it, en = _catalogue("it"), _catalogue("en")
     assert set(it) == set(en), "every language has every key"
     elsewhere = {"tech_info_set_aside", "tech_info_clock",  # a refused ticket, a wrong clock (outbox, faults tests)

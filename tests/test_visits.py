@@ -40,8 +40,8 @@ def contact(hub, desk_id: str, channel: str, service: str, request_id: str | Non
 
 def test_a_second_service_is_added_to_the_ticket_in_service_once(two_desks) -> None:  # type: ignore[no-untyped-def]
     hub, clock = two_desks
-    post(hub, "/api/tickets", ticket(number=1))
-    post(hub, "/api/tickets", ticket("rimborsi", "C", 1))
+    post(hub, "/api/tickets", ticket(number=1, minutes_ago=5))
+    post(hub, "/api/tickets", ticket("rimborsi", "C", 1, minutes_ago=1))
     assert act(hub, "1", "next").json()["ticket"]["code"] == "A001"
     added = act(hub, "1", "add_service", "A001", service="sanita")
     assert added.status_code == 200 and added.json()["ticket"]["added_services"] == ["sanita"], added.text
