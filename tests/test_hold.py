@@ -146,3 +146,15 @@ def test_a_held_turn_left_from_yesterday_is_expired_and_never_listed(tmp_path: P
         assert row[0] == "expired" and row[1].startswith("2026-12-01T23:00")  # midnight in Rome, in UTC
     finally:
         store.close()
+
+
+def test_the_follow_page_says_a_held_turn_is_on_hold(two_desks) -> None:  # type: ignore[no-untyped-def]
+    from config.follow import follow_key
+
+    hub, _ = two_desks
+    t = ticket(number=1)
+    post(hub, "/api/tickets", t)
+    act(hub, "1", "next")
+    act(hub, "1", "hold", "A001")
+    told = requests.get(f"{hub.url}/api/follow/{follow_key(hub.config.hub.token, t['id'])}", timeout=5).json()
+    assert told["status"] == "held" and told["code"] == "A001"
