@@ -23,7 +23,7 @@ DOMAIN = "totem"
 FALLBACK = "it"
 # Read only by the manager and the technician, who use the hub and the totem in Italian or
 # English: these keys may stay untranslated in the citizens' other languages.
-STAFF_PREFIXES = ("report_", "tech_")
+STAFF_PREFIXES = ("report_", "tech_", "channel_")  # channel_: the desk's work in the reports (display.visit_report)
 
 
 def po_file(lang: str) -> Path:

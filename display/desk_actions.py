@@ -6,7 +6,8 @@ change see the same desk):
 2. `DeskRequests.check`: a duplicate or a click made on a state that is no longer true is
    refused (409, `display.desk_requests`) and nothing changes;
 3. the action through `QueueStore` (next, call, return, recall, done, noshow, transfer,
-   pause, resume, undo);
+   pause, resume, undo), `display.hold` (hold, callback) or `display.visits` (add_service, contact);
+   held turns past their closing time are expired first (`display.hold.expire_due`);
 4. the request id recorded with the code it acted on, and the undo entry named by it.
 
 Failure paths, each an `Outcome` with its status and a message naming the desk and ticket:
@@ -22,10 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from config.model import Desk
-from display import call_reasons
-from display.desk_requests import DeskRequests, Stated
+from config.model import Config, Desk
+from display import call_reasons, hold, visits
+from display.desk_requests import DeskRequests, Refusal, Stated
 from display.queue import QueueStore
+from display.records import _ts
 from display.undo import UndoRefused
 
 
@@ -45,6 +47,16 @@ class Input:
 
     chosen: tuple[str, str] | None = None
     transfer: tuple[str, str | None, bool | None] | None = None
+    service: str | None = None  # add_service: the visit's second service
+    contact: tuple[str, str, int | None] | None = None  # contact: channel, service, timed seconds
+
+
+def visit_input(action: str, body: dict[str, Any], config: Config) -> Input:
+    """The input of add_service (`{"service"}`) and contact (`{"channel", "service", "duration_s"?}`)."""
+    services = {s.id for s in config.services}
+    if action == "add_service":
+        return Input(service=visits.service_input(body, services))
+    return Input(contact=visits.contact_input(body, services))
 
 
 def _call(desk: Desk, ticket: Any, *, recall: bool, at: str | None, store: QueueStore) -> dict[str, Any]:
@@ -55,14 +67,19 @@ def _call(desk: Desk, ticket: Any, *, recall: bool, at: str | None, store: Queue
 
 def run(store: QueueStore, book: DeskRequests, desk: Desk, action: str, said: Stated, given: Input, *,
         now: datetime) -> Outcome:
+    expired = hold.expire_due(store, now=now)  # a held turn past closing is never called back
     current = store.current(desk.id, now=now)
     paused = desk.id in store.paused
     refusal = book.check(desk=desk, action=action, said=said, current=current, paused=paused,
                          last_undoable=store.undo_book.last_request(desk.id))
     if refusal is not None:
-        return Outcome(409, refusal.as_json(), log=f"refused {action} ({refusal.reason})")
+        return Outcome(409, refusal.as_json(), log=f"refused {action} ({refusal.reason})", changed=bool(expired))
     before = store.undo_book.marker(desk.id)
-    outcome = _act(store, desk, action, given, current, paused, now)
+    if action in ("hold", "callback", "add_service", "contact"):
+        outcome = _visit(store, desk, action, said, given, current, now)
+    else:
+        outcome = _act(store, desk, action, given, current, paused, now)
+    outcome.changed |= bool(expired)
     if outcome.status < 300:
         ticket = (outcome.body or {}).get("ticket") or {}
         book.record(desk_id=desk.id, action=action, said=said, code=str(ticket.get("code", "")), now=now)
@@ -136,3 +153,53 @@ def _act(store: QueueStore, desk: Desk, action: str, given: Input, current: Any,
         return Outcome(409, {"error": f"desk {desk.id} has no ticket in service"})
     return Outcome(200, {"ticket": ticket.as_json(), **extra}, call=call, changed=True,
                    log=f"{action} {ticket.code}")
+
+
+def _visit(store: QueueStore, desk: Desk, action: str, said: Stated, given: Input, current: Any,
+           now: datetime) -> Outcome:
+    """Hold and call back a turn (`display.hold`), add a second service, record a contact (`display.visits`)."""
+    def refuse(reason: str, code: str, ticket: Any = current) -> Outcome:
+        refusal = Refusal(reason, desk.id, desk.name, code, said.code or "", ticket)
+        return Outcome(409, refusal.as_json(), log=f"refused {action} ({reason})")
+
+    if action == "contact":
+        assert given.contact is not None
+        if said.request_id is None:
+            return Outcome(400, {"error": "request_id: missing: a contact is recorded once per request id",
+                                 "field": "request_id"})
+        channel, service_id, duration_s = given.contact
+        with store.transaction() as db:
+            new = visits.record_contact(db, request_id=said.request_id, desk_id=desk.id, channel=channel,
+                                        service_id=service_id, day=store.sync(now), now=now, duration_s=duration_s)
+        return Outcome(200, {"contact": {"channel": channel, "service": service_id, "duration_s": duration_s},
+                             "repeated": not new}, changed=new, log=f"contact {channel} {service_id}")
+    if action == "hold":
+        held = hold.hold(store, desk.id, now=now)
+        if held is None:
+            return Outcome(409, {"error": f"desk {desk.id} has no ticket in service"})
+        return Outcome(200, {"ticket": held.as_json()}, changed=True, log=f"hold {held.code}")
+    if action == "callback":
+        assert given.chosen is not None
+        if desk.id in store.paused:
+            return Outcome(409, {"error": f"desk {desk.id} is paused: resume it first"})
+        key, value = given.chosen
+        result, ticket, _finished = hold.callback(store, desk.id, key, value, now=now)
+        name = value if key == "code" else ""
+        if result == "missing":
+            return refuse("not_held", name)
+        if result == "other_desk":
+            return refuse("held_elsewhere", ticket.code if ticket else name)
+        assert ticket is not None
+        call = {**_call(desk, ticket, recall=False, at=ticket.called_at, store=store), "callback": True}
+        return Outcome(200, {"ticket": ticket.as_json()}, call=call, changed=True, log=f"callback {ticket.code}")
+    assert action == "add_service" and given.service is not None
+    if current is None:
+        return Outcome(409, {"error": f"desk {desk.id} has no ticket in service"})
+    if given.service == current.service_id:
+        return refuse("same_service", current.code)
+    with store.transaction() as db:
+        new = visits.add_service(db, ticket_id=current.id, service_id=given.service, desk_id=desk.id,
+                                 day=store.sync(now), now_iso=_ts(now))
+        added = visits.services_of(db, current.id)
+    return Outcome(200, {"ticket": {**current.as_json(), "added_services": added}, "repeated": not new},
+                   changed=new, log=f"add_service {current.code} {given.service}")

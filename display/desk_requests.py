@@ -43,7 +43,8 @@ KEEP_DAYS = 2
 _REQUEST_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _CODE_RE = re.compile(r"[A-Z][0-9]{1,5}")
 # Actions that finish, replace or announce the ticket in service: they must name it.
-ACTS_ON_CURRENT = frozenset({"next", "call", "recall", "done", "noshow", "transfer", "pause"})
+ACTS_ON_CURRENT = frozenset({"next", "call", "recall", "done", "noshow", "transfer", "pause", "hold", "callback",
+                             "add_service"})
 
 MESSAGES = {  # the English `error`; the console shows its own catalogue's words for `reason`
     "called": "{desk_name} has already called {code}",
@@ -52,6 +53,9 @@ MESSAGES = {  # the English `error`; the console shows its own catalogue's words
     "paused": "{desk_name} is already paused",
     "open": "{desk_name} is already open",
     "undo_other": "{desk_name}'s last action is another one ({code}): nothing undone",
+    "not_held": "{desk_name} holds no turn {code} today (called back already, or expired at closing)",
+    "held_elsewhere": "{code} is held by another desk: only that desk calls it back",
+    "same_service": "{code} is already for this service: choose the second service",
 }
 
 

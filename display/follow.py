@@ -60,7 +60,7 @@ def follow_view(store: QueueStore, key: str, *, now: datetime) -> dict[str, Any]
         desk = config.desk(ticket.desk_id or "")
         return {**out, "status": "called", "desk_name": desk.name if desk else ticket.desk_id,
                 **call_reasons.for_follow(store, ticket, day)}
-    return {**out, "status": ticket.status}  # served, noshow, void
+    return {**out, "status": ticket.status}  # served, noshow, void, held (display.hold: its desk calls it back)
 
 
 async def follow_api(request: web.Request) -> web.Response:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from config.model import Config, Desk
-from display import appointments, listings
+from display import appointments, hold, listings, visits
 from display.broker import Broker
 from display.calendar_poller import CalendarPoller
 from display.checkin_brake import CheckInBrake
@@ -300,11 +300,13 @@ class Hub:
                                         **({"appointment": {"time": booked[t.id][0], "service": booked[t.id][1]}}
                                            if t.id in booked else {})} for t in listed]})
         desks = []
+        held = hold.held_at_desks(store.reader(), day)  # turns held by each desk ("Sospendi")
         for d in self.config.desks:
             current = store.current(d.id, now=now)
             desks.append({"id": d.id, "name": d.name, "services": list(d.services) + store.extra_services(),
                           "current": current.as_json(public=True) if current else None,
-                          "paused": d.id in store.paused})
+                          "paused": d.id in store.paused, "held": held.get(d.id, []),
+                          "contacts": visits.today_at_desk(store.reader(), day, d.id)})
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
         reception = self.config.reception.issuer if self.config.reception is not None else None

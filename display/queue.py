@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 from config.errors import DiskFull, StoreError
 from config.follow import follow_key
 from config.model import Config
-from display import appointments, calendar_events, call_reasons
+from display import appointments, calendar_events, call_reasons, visits
 from display.listings import COLS
 from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
@@ -448,6 +448,15 @@ class QueueStore:
         assert ticket is not None
         return Transferred(ticket, only_desk=(to_desk is None and not others) or to_desk == desk_id)
 
+    def touched(self, desk_id: str, *, now: datetime, finished: HubTicket | None = None) -> None:
+        """After a desk action made elsewhere (`display.hold`): the desk is active, busy counts are
+        read again, and the ticket it finished as served (if any) feeds the measured times."""
+        with self._lock:
+            self._facts = None
+            self._active[desk_id] = now
+            if finished is not None and finished.called_at:
+                self._observe(finished.service_id, finished.called_at, _ts(now))
+
     def undo(self, desk_id: str, *, now: datetime) -> Undone:
         """Put back what the desk's last action changed (`display.undo`); raises `UndoRefused`."""
         day = self.sync(now)
@@ -561,4 +570,5 @@ class QueueStore:
         with self._tx() as db:
             appointments.prune(db, before=today - timedelta(days=keep_days))
             calendar_events.prune(db, before=today - timedelta(days=keep_days))
+            visits.prune(db, before=today - timedelta(days=keep_days))
             return prune(db, keep_days=keep_days, today=today, tz=self.tz)

@@ -120,6 +120,42 @@ CREATE INDEX IF NOT EXISTS desk_requests_at ON desk_requests (at);
 CALL_REASONS = "ALTER TABLE calls ADD COLUMN reason TEXT;" + push.SCHEMA
 # 3: the wait range the hub told each ticket when it arrived, what was printed (display.promise), and
 # the citizen's language at the totem (the follow page's); columns only added (compatible = 1).
+# 8: a turn held ("Sospendi", display.hold): statuses 'held' (sent to fetch a document, kept by its
+# desk) and 'expired' (still held at closing), and per ticket how often it was held and called back.
+# SQLite cannot widen a CHECK in place: the table is copied into one whose CHECK admits them.
+OLD_STATUSES = "CHECK (status IN ('waiting', 'called', 'served', 'noshow', 'void'))"
+NEW_STATUSES = "CHECK (status IN ('waiting', 'called', 'served', 'noshow', 'void', 'held', 'expired'))"
+
+
+def _held_statuses(db: sqlite3.Connection) -> None:
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tickets'").fetchone()
+    if OLD_STATUSES not in sql:
+        raise sqlite3.DatabaseError(f"hub schema step 8: the tickets table is not as expected ({sql[:120]})")
+    indexes = [r[0] for r in db.execute("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                                        "'tickets' AND sql IS NOT NULL")]
+    db.execute(sql.replace("CREATE TABLE tickets", "CREATE TABLE tickets_widened", 1).replace(OLD_STATUSES,
+                                                                                              NEW_STATUSES))
+    db.execute("INSERT INTO tickets_widened SELECT * FROM tickets")
+    db.execute("DROP TABLE tickets")
+    db.execute("ALTER TABLE tickets_widened RENAME TO tickets")
+    for index in indexes:
+        db.execute(index)
+    script("ALTER TABLE tickets ADD COLUMN held_at TEXT;"
+           "ALTER TABLE tickets ADD COLUMN holds INTEGER NOT NULL DEFAULT 0;"
+           "ALTER TABLE tickets ADD COLUMN hold_returns INTEGER NOT NULL DEFAULT 0;"
+           "CREATE INDEX IF NOT EXISTS hub_held ON tickets (desk_id) WHERE status = 'held'")(db)
+
+
+# 9: the whole work of a visit and of a desk (display.visits): a second service added to the ticket in
+# service, and contacts served without a ticket (phone, e-mail, walk-up), one row per click's request id.
+VISITS = """
+CREATE TABLE IF NOT EXISTS visit_services (ticket_id TEXT NOT NULL, service_id TEXT NOT NULL,
+    desk_id TEXT NOT NULL, service_day TEXT NOT NULL, added_at TEXT NOT NULL, PRIMARY KEY (ticket_id, service_id));
+CREATE INDEX IF NOT EXISTS visit_services_day ON visit_services (service_day);
+CREATE TABLE IF NOT EXISTS contacts (request_id TEXT PRIMARY KEY, desk_id TEXT NOT NULL, channel TEXT NOT NULL,
+    service_id TEXT NOT NULL, service_day TEXT NOT NULL, at TEXT NOT NULL, duration_s INTEGER);
+CREATE INDEX IF NOT EXISTS contacts_day ON contacts (service_day);
+"""
 STEPS = (_first_release, script(devices.SCHEMA),
          script("ALTER TABLE tickets ADD COLUMN told_low_min INTEGER;"
                 "ALTER TABLE tickets ADD COLUMN told_high_min INTEGER;"
@@ -131,7 +167,10 @@ STEPS = (_first_release, script(devices.SCHEMA),
          script(calendar_events.SCHEMA),
          # 7: the reason word of each call (display.call_reasons) and the follow pages' Web Push
          # subscriptions (display.push); only added (compatible = 1).
-         script(CALL_REASONS))
+         script(CALL_REASONS),
+         # 8: held turns (display.hold): the tickets' status check widened (a table rebuild) and their
+         # hold columns; 9: the visits' second services and the contacts without a ticket (display.visits).
+         _held_statuses, script(VISITS))
 assert len(STEPS) == HUB_SCHEMA
 
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from config.i18n import Translator
 from config.model import Config
-from display import vote_report
+from display import visit_report, vote_report
 from display.promise import promise_rows
 from display.queue import QueueStore
 from display.report_data import load_facts, monthly_rows, report_for
@@ -57,6 +57,7 @@ def run(config: Config, args: argparse.Namespace) -> int:
             report = report_for(db, config, first, last, service=args.service, desk=args.desk, lang=lang)
             promise = promise_rows(db, first, last, service=args.service)
             votes = vote_report.vote_rows(db, first, last, service=args.service, desk=args.desk)
+            visits = visit_report.visit_figures(db, first, last, service=args.service, desk=args.desk)
             if args.csv:  # the raw tickets and the monthly rows only go to the files
                 facts = load_facts(db, first, last, tz, service=args.service, desk=args.desk)
                 monthly = monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7])
@@ -71,13 +72,16 @@ def run(config: Config, args: argparse.Namespace) -> int:
         print(summary(report, Translator(lang)))
         print(promise_summary(promise_table(promise, Translator(lang), config), Translator(lang)))
         print(vote_report.summary(votes, Translator(lang), config))
+        print(visit_report.summary(visits, Translator(lang)))
     if args.csv:
         out = Path(args.csv)
         out.mkdir(parents=True, exist_ok=True)
         t = Translator(lang)
         all_tables = {**tables(report, t), "tickets": ticket_table(facts, tz), "monthly": monthly_table(monthly, t),
                       "promise": promise_table(promise, t, config), "votes": vote_report.votes_table(votes, t, config),
-                      "faccia": vote_report.faccia_table(votes, config)}
+                      "faccia": vote_report.faccia_table(votes, config),
+                      "work": visit_report.work_table(visits, t, config),
+                      "holds": visit_report.holds_table(visits, t, config)}
         for name in TABLES:
             (out / f"{name}.csv").write_bytes(to_csv(all_tables[name]))
         print(f"{len(TABLES)} CSV files in {out}: {', '.join(n + '.csv' for n in TABLES)}")

@@ -19,13 +19,14 @@ from zoneinfo import ZoneInfo
 
 from config.i18n import Translator
 from config.model import Config
-from display import report_svg, vote_report
+from display import report_svg, visit_report, vote_report
 from display.promise import PromiseRow
 from display.reports import Counts, Report, Row, Spread, TicketFacts
 
 PERIODS = ("today", "week", "month", "last_month", "custom")
 REPORT_TABLES = ("summary", "services", "desks", "days", "arrivals")
-TABLES = (*REPORT_TABLES, "tickets", "monthly", "promise", "votes", "faccia")  # votes: display.vote_report
+# votes, faccia: display.vote_report; work, holds: display.visit_report
+TABLES = (*REPORT_TABLES, "tickets", "monthly", "promise", "votes", "faccia", "work", "holds")
 
 
 def _num(value: float | int | None) -> str:
@@ -198,7 +199,8 @@ def _form(t: Translator, config: Config, query: dict[str, str], lang: str) -> st
 
 
 def page(report: Report, config: Config, *, lang: str, query: dict[str, str],
-         promise: list[PromiseRow] | None = None, votes: list[vote_report.VoteRow] | None = None) -> str:
+         promise: list[PromiseRow] | None = None, votes: list[vote_report.VoteRow] | None = None,
+         visits: visit_report.VisitFigures | None = None) -> str:
     t = Translator(lang)
     link_query = "&".join(f"{k}={escape(v)}" for k, v in (("from", report.first.isoformat()),
                                                             ("to", report.last.isoformat()),
@@ -226,6 +228,8 @@ def page(report: Report, config: Config, *, lang: str, query: dict[str, str],
                            + _days_table(t, report))
              + promise_section(promise_table(promise or [], t, config), t)
              + vote_report.section(votes or [], t, config)
+             + "".join(_scroller(title, inner) for title, inner in visit_report.sections(
+                 visits or visit_report.VisitFigures((), ()), t, config))
              + f"<section class=noprint><h2>{escape(t('report_csv'))}</h2><p>{downloads}</p>"
              f"<p class=hint>{escape(t('report_csv_hint'))}</p><p class=hint>{escape(t('report_print'))}</p></section>")
     return _html(lang, title, body)

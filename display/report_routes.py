@@ -22,6 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from config.i18n import Translator
+from display import visit_report
 from display.consoles import COOKIE_MAX_AGE_S, cookie_name
 from display.hub import HUB_KEY, Hub, require_same_origin
 from display.promise import promise_rows
@@ -119,9 +120,12 @@ async def reports_page(request: web.Request) -> web.Response:
     first, last, service, desk = _period(request, hub)
     promise = await asyncio.to_thread(_read, hub, lambda db: promise_rows(db, first, last, service=service))
     votes = await asyncio.to_thread(_read, hub, lambda db: vote_rows(db, first, last, service=service, desk=desk))
+    visits = await asyncio.to_thread(_read, hub, lambda db: visit_report.visit_figures(
+        db, first, last, service=service, desk=desk))
     query = {k: request.query[k] for k in ("period", "from", "to", "service", "desk") if k in request.query}
     query.setdefault("period", "custom" if "from" in query else "month")
-    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise, votes=votes),
+    return web.Response(text=page(report, hub.config, lang=lang, query=query, promise=promise, votes=votes,
+                                  visits=visits),
                         content_type="text/html", headers=headers)
 
 
@@ -209,6 +213,10 @@ async def csv_table(request: web.Request) -> web.Response:
         if name in ("votes", "faccia"):  # the satisfaction votes (display.vote_report)
             rows = vote_rows(db, first, last, service=service, desk=desk)
             return to_csv(votes_table(rows, t, hub.config) if name == "votes" else faccia_table(rows, hub.config))
+        if name in ("work", "holds"):
+            figures = visit_report.visit_figures(db, first, last, service=service, desk=desk)
+            make = visit_report.work_table if name == "work" else visit_report.holds_table
+            return to_csv(make(figures, t, hub.config))
         if name == "monthly":
             return to_csv(monthly_table(monthly_rows(db, first.isoformat()[:7], last.isoformat()[:7]), t))
         report = report_for(db, hub.config, first, last, service=service, desk=desk, lang=lang)

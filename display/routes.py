@@ -45,7 +45,8 @@ MAX_BODY_BYTES = 16 * 1024
 BATCH_MAX_BYTES = 256 * 1024
 BATCH_MAX_EVENTS = 200
 PING_S = 1.0  # a visible "ping" event: consoles turn their link badge red within 3 s of silence
-DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume", "undo")
+DESK_ACTIONS = ("next", "call", "return", "recall", "done", "noshow", "transfer", "pause", "resume", "undo",
+                "hold", "callback", "add_service", "contact")
 
 
 @web.middleware
@@ -179,8 +180,10 @@ async def desk_action(request: web.Request) -> web.Response:
     body = await _json(request) if request.can_read_body else None
     said, rest = desk_requests.stated(body, required=not hub.bearer_ok(request), action=action)
     given = desk_actions.Input()
-    if action in ("call", "return"):
+    if action in ("call", "return", "callback"):
         given = desk_actions.Input(chosen=validation.chosen_ticket(rest))
+    elif action in ("add_service", "contact"):
+        given = desk_actions.visit_input(action, rest, hub.config)
     elif action == "transfer":
         given = desk_actions.Input(transfer=validation.transfer(rest, hub.config))
     elif rest:

@@ -11,7 +11,7 @@ import threading
 from aiohttp import web
 
 from config.model import Config
-from display import push_routes
+from display import hold, push_routes
 from display.calendar_poller import CalendarPoller
 from display.connlimit import KEEPALIVE_S, ConnectionGuard, GuardedSite, pace
 from display.hub import Hub
@@ -68,6 +68,8 @@ class HubServer:
             if asyncio.get_running_loop().time() - last_refresh < REFRESH_S:
                 continue
             last_refresh = asyncio.get_running_loop().time()
+            if await self.hub.db(hold.expire_due, self.hub.store, now=self.clock.now()):
+                log.info("held turns expired at closing")
             self.hub.changed()
             if asyncio.get_running_loop().time() - last_prune >= PRUNE_EVERY_S:
                 last_prune = asyncio.get_running_loop().time()

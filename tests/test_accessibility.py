@@ -413,7 +413,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
     from config.errors import AppointmentRefused
     from config.i18n import Translator, _catalogue, available_languages
     from config.records import Estimate
-    from display import page_messages, report_cli, report_page, vote_routes
+    from display import page_messages, report_cli, report_page, visit_report, vote_routes
     from display.call_screen import CallScreen
     from display.follow_texts import page_texts
     from display.reports import build_report
@@ -535,6 +535,8 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             report_cli.summary(report, t)
             vote_routes.words(config)  # the satisfaction vote's pages (issue 22): every vote_* text
             page_texts(config)  # the follow page's words (display/follow_texts.py)
+            every_channel = tuple(visit_report.WorkRow("1", c, "uffici", 1, 0, 0.0) for c in visit_report.CHANNELS)
+            visit_report.work_table(visit_report.VisitFigures((), every_channel), t, config)  # issue 23
     it, en = _catalogue("it"), _catalogue("en")
     assert set(it) == set(en), "every language has every key"
     elsewhere = {"tech_info_set_aside", "tech_info_clock",  # a refused ticket, a wrong clock (outbox, faults tests)

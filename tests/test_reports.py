@@ -323,7 +323,8 @@ def test_cli_report_prints_the_figures_and_writes_csv(site: tuple[Config, Path, 
     assert f"Biglietti emessi: {report.counts.issued}" in result.stdout
     assert f"Giorni di apertura: {report.open_days}" in result.stdout
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.csv" for n in (
-        "summary", "services", "desks", "days", "arrivals", "tickets", "monthly", "promise", "votes", "faccia"))
+        "summary", "services", "desks", "days", "arrivals", "tickets", "monthly", "promise", "votes", "faccia",
+        "work", "holds"))
     with open(out / "days.csv", encoding="utf-8-sig", newline="") as fh:
         days = list(csv.reader(fh, delimiter=";"))
     assert len(days) == 31 and days[2][:2] == ["2026-11-02", "chiuso: chiusura straordinaria"]

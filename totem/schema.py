@@ -28,7 +28,7 @@ Step = Callable[[sqlite3.Connection], None]
 
 # What this release writes and reads, by file: (newest version, oldest version it can use).
 TICKETS_SCHEMA = 2  # totem.sqlite3 and reception.sqlite3 (totem.store)
-HUB_SCHEMA = 7  # hub.sqlite3 (display.records)
+HUB_SCHEMA = 9  # hub.sqlite3 (display.records)
 KNOWN: dict[str, tuple[int, int]] = {"totem.sqlite3": (TICKETS_SCHEMA, 1), "reception.sqlite3": (TICKETS_SCHEMA, 1),
                                      "hub.sqlite3": (HUB_SCHEMA, 1)}
 COMPAT_KEY = "schema_compatible_from"

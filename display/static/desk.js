@@ -43,7 +43,12 @@
       unconfirmed: "stampa non confermata", totem_disk_full: " · disco pieno: il tecnico liberi spazio (totem status)",
       refused_called: "{desk} ha già chiamato {code}", refused_closed: "{desk} ha già chiuso {shown}: nessun biglietto in servizio",
       refused_repeated: "{desk} ha già eseguito questa richiesta ({code})", refused_paused: "{desk} è già in pausa",
-      refused_open: "{desk} è già aperto", refused_undo_other: "L'ultima azione di {desk} è un'altra ({code}): niente annullato"
+      refused_open: "{desk} è già aperto", refused_undo_other: "L'ultima azione di {desk} è un'altra ({code}): niente annullato",
+      refused_not_held: "{desk} non ha sospeso {code} oggi (già richiamato, o scaduto alla chiusura)",
+      refused_held_elsewhere: "{code} è sospeso da un altro sportello: solo quello lo richiama",
+      refused_same_service: "{code} è già per questo servizio: scegliere il secondo servizio",
+      held_msg: "{code} sospeso: mantiene il posto, richiamarlo da «Sospesi» al rientro",
+      added_msg: "Secondo servizio registrato per {code}", contact_msg: "Contatto registrato"
     },
     en: {
       offline: "offline", online: "connected", pin_label: "Desk PIN", unlock: "Unlock",
@@ -84,7 +89,12 @@
       unconfirmed: "printing not confirmed", totem_disk_full: " · disk full: a technician must free space (totem status)",
       refused_called: "{desk} has already called {code}", refused_closed: "{desk} already closed {shown}: no ticket in service",
       refused_repeated: "{desk} already did this request ({code})", refused_paused: "{desk} is already paused",
-      refused_open: "{desk} is already open", refused_undo_other: "{desk}'s last action is another one ({code}): nothing undone"
+      refused_open: "{desk} is already open", refused_undo_other: "{desk}'s last action is another one ({code}): nothing undone",
+      refused_not_held: "{desk} holds no turn {code} today (called back already, or expired at closing)",
+      refused_held_elsewhere: "{code} is held by another desk: only that desk calls it back",
+      refused_same_service: "{code} is already for this service: choose the second service",
+      held_msg: "{code} held: it keeps its place, call it back from “Held” when they return",
+      added_msg: "Second service recorded for {code}", contact_msg: "Contact recorded"
     }
   };
   let lang = localStorage.getItem("totem-desk-lang") || "it";
@@ -119,7 +129,7 @@
     const service = current && s.services.find((x) => x.id === current.service);
     $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") +
       ((current.flags || []).includes("unconfirmed") ? " — " + t("unconfirmed") : "") : t("none_current");
-    ["recall", "noshow", "done", "transfer"].forEach((id) => { $(id).disabled = !current; });
+    ["recall", "noshow", "done", "transfer", "hold", "add_service"].forEach((id) => { $(id).disabled = !current; });
     const mine = s.services.filter((x) => me && me.services.includes(x.id));
     const paused = !!(me && me.paused);
     $("next").disabled = paused || !mine.some((x) => x.waiting > 0);
@@ -209,6 +219,7 @@
       }
       return li;
     }));
+    document.dispatchEvent(new CustomEvent("desk:render", {detail: {state: s, me: me, lang: lang}}));  // desk_visits.js
   }
 
   function serviceLabel(id) {
@@ -298,7 +309,7 @@
 
   async function actNow(action, chosen) {
     const button = action === "resume" ? $("pause") : $(action);
-    if (action !== "call" && action !== "return" && (!button || button.disabled)) return;
+    if (!chosen && (!button || button.disabled)) return;  // a click with its own input (a code, a service) has no button state
     if (action === "transfer" && $("confirm").hidden) { askTransfer(); return; }
     if (action === "noshow" && $("confirm").hidden) { askNoshow(); return; }  // one click must not send a citizen away
     if (action === "noshow") $("confirm").hidden = true;
@@ -315,7 +326,7 @@
       init.body = JSON.stringify({...said, ...moved});
       $("confirm").hidden = true;
     }
-    if (action === "call" || action === "return") init.body = JSON.stringify({...said, ...chosen});
+    if (chosen) init.body = JSON.stringify({...said, ...chosen});
     // Nothing is queued in the browser: an action the hub does not confirm within 1 s is reported as not done.
     let r;
     try {
@@ -329,9 +340,10 @@
     if (r.status === 204) { $("message").textContent = t("nobody"); await refresh(); return; }
     const body = await r.json().catch(() => ({}));
     let text = r.ok ? "" : refusal(body, r.status);
-    if (r.ok && (action === "next" || action === "call") && body.ticket) text = t("called", {code: body.ticket.code});
+    if (r.ok && (action === "next" || action === "call" || action === "callback") && body.ticket) text = t("called", {code: body.ticket.code});
     if (r.ok && action === "return" && body.ticket) text = t("returned", {code: body.ticket.code});
-    const told = {done: "served_msg", noshow: "noshow_msg", recall: "recalled_msg"}[action];
+    const told = {done: "served_msg", noshow: "noshow_msg", recall: "recalled_msg", hold: "held_msg", add_service: "added_msg"}[action];
+    if (r.ok && action === "contact") text = t("contact_msg");
     if (r.ok && told && body.ticket) text = t(told, {code: body.ticket.code});
     if (r.ok && (action === "pause" || action === "resume")) text = t(action === "pause" ? "now_paused" : "now_resumed");
     if (r.ok && action === "transfer" && body.ticket) {
@@ -346,7 +358,7 @@
 
   // The last action that changed the queue can be taken back for a short while (the hub keeps it
   // and checks nobody acted on those tickets since); the button counts the seconds down.
-  const UNDOABLE = ["next", "call", "return", "done", "noshow", "transfer"];
+  const UNDOABLE = ["next", "call", "return", "done", "noshow", "transfer", "hold", "callback"];
   let undoOffer = null;
   function offerUndo(what, requestOf) {
     undoOffer = {what: what, undoes: requestOf, until: Date.now() + ((state && state.undo_window_s) || 30) * 1000};
@@ -424,7 +436,7 @@
   document.addEventListener("keydown", (ev) => {
     if ($("console").hidden || ev.target.tagName === "INPUT" || ev.target.tagName === "SELECT" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (!$("confirm").hidden) { if (ev.key === "Escape") $("confirm").hidden = true; return; }  // a confirmation is open
-    const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer",
+    const action = {n: "next", r: "recall", a: "noshow", f: "done", d: "done", t: "transfer", s: "hold",
       p: $("pause").dataset.action}[ev.key.toLowerCase()];
     if (ev.key.toLowerCase() === "u") { ev.preventDefault(); undo(); return; }
     if (action) { ev.preventDefault(); act(action); }
@@ -448,6 +460,7 @@
     if (r.status !== 401) { showConsole(); return; }
     r.json().catch(() => ({})).then((body) => { if (body.paired === false) showUnpaired(); else showLock(); });
   });
+  window.totemDesk = {act: act};  // for desk_visits.js: its clicks go through the same request-id and refusal path
   translate();
   connect();
   setInterval(() => { if (state) render(state); }, 30000);  // waiting minutes move on

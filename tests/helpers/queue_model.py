@@ -6,7 +6,8 @@ Steps the machine takes, in any interleaving:
 - tickets from two totems (`POST /api/tickets`) and from the reception (its page's API, real printer
   folder), voids from a totem;
 - desk clicks from three consoles (desk 1 in two tabs, desk 2 in one): next, call a chosen code,
-  recall, no-show, return a no-show, done, transfer, undo, pause, resume; each click carries the
+  recall, no-show, return a no-show, done, transfer, undo, pause, resume, hold ("Sospendi") and
+  call a held turn back (issue 23); each click carries the
   state its tab shows and a fresh request id, exactly as `display/static/desk.js` sends them;
 - a click held back and sent later (reordered), a click sent again (duplicated, retried);
 - a tab learning the true state (the event stream), the clock moving on, a hub restart,
@@ -16,7 +17,8 @@ The model (`Model`) is written from the rules as a desk manager states them (DES
 docstrings of `totem/callorder.py`, `display/undo.py`, `display/desk_requests.py`), with lists
 and loops, sharing no code with the hub. Invariants, checked after every step: the answer to
 each click (status, refusal reason, the ticket called); each desk's ticket in service; a ticket in
-at most one desk; the call order of every queue; "people ahead" (certain and possible) of every
+at most one desk; each desk's held turns (a held turn at no desk, called back only by its own desk,
+expired when its day ends); the call order of every queue; "people ahead" (certain and possible) of every
 waiting ticket through its follow page; the counts and last calls of `/api/state`. At the end of
 each run: every ticket's row in SQLite (no ticket lost or duplicated, served only after called,
 service times as the model's) and the counts of `/api/reports`.
@@ -24,6 +26,7 @@ service times as the model's) and the counts of `/api/reports`.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import sqlite3
 import tempfile
@@ -42,6 +45,7 @@ from lean_http import LeanSession
 
 from config import load_config
 from config.follow import follow_key
+from display import hold
 from display.server import HubServer
 from totem.clock import FrozenClock
 
@@ -54,10 +58,12 @@ TICKET_SERVICES = (("uffici", "A", False), ("sanita", "E", False), ("appuntament
 TRANSFER_TO = ("uffici", "sanita", "procedure")
 TABS = (("1", "a"), ("1", "b"), ("2", "a"))
 ISSUERS = (("totem-1", 1), ("totem-2", 400))  # each totem numbers from its own block
-ACTIONS = ("next", "call", "recall", "done", "noshow", "return", "transfer", "undo", "pause", "resume")
+ACTIONS = ("next", "call", "recall", "done", "noshow", "return", "transfer", "undo", "pause", "resume", "hold",
+           "callback")
 # How often a click is each action: an office's day (mostly next and done), every action present.
 CLICKS = ("next",) * 5 + ("done",) * 3 + ("call", "call", "transfer", "transfer", "undo", "undo", "resume", "resume",
-                                          "noshow", "recall", "return", "pause")
+                                          "noshow", "recall", "return", "pause", "hold", "callback")
+ACTS_ON_CURRENT = ("next", "call", "recall", "done", "noshow", "transfer", "pause", "hold", "callback")
 
 
 def ts(instant: datetime) -> str:
@@ -81,14 +87,15 @@ class Ticket:
     first_called_at: str | None = None
     desk_only: str | None = None
     desk_not: str | None = None
+    held_at: str | None = None
 
     def snapshot(self) -> tuple[Any, ...]:
         return (self.status, self.desk, self.called_at, self.finished_at, self.first_called_at, self.service,
-                self.priority, self.desk_only, self.desk_not)
+                self.priority, self.desk_only, self.desk_not, self.held_at)
 
     def restore(self, snap: tuple[Any, ...]) -> None:
         (self.status, self.desk, self.called_at, self.finished_at, self.first_called_at, self.service,
-         self.priority, self.desk_only, self.desk_not) = snap
+         self.priority, self.desk_only, self.desk_not, self.held_at) = snap
 
     def key(self) -> tuple[int, str, str]:
         return (0 if self.priority else 1, self.issued_at, self.id)
@@ -157,9 +164,20 @@ class Model:
     def counts(self) -> dict[str, int]:
         out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
         for t in self.tickets.values():
-            if t.day == self.day:
+            if t.day == self.day and t.status in out:  # held turns are counted apart (display.visit_report)
                 out[t.status] += 1
         return out
+
+    def held(self, desk: str) -> list[str]:
+        """The desk's held turns today, oldest hold first."""
+        return [t.code for t in sorted(self.tickets.values(), key=lambda t: (t.held_at or "", t.issued_at, t.id))
+                if t.status == "held" and t.desk == desk and t.day == self.day]
+
+    def expire_held(self) -> None:
+        """A new service day: the turns still held are expired (neither served nor no-show)."""
+        for t in self.tickets.values():
+            if t.status == "held" and t.day != self.day:
+                t.status = "expired"
 
     # changes
     def _finish(self, t: Ticket | None, status: str, now: datetime) -> None:
@@ -180,7 +198,7 @@ class Model:
         current = self.current(desk)
         if rid in self.done:
             return Expected(409, "repeated")
-        if action in ("next", "call", "recall", "done", "noshow", "transfer", "pause"):
+        if action in ACTS_ON_CURRENT:
             if current is not None and (shown is None or (shown["code"], shown.get("called_at")) !=
                                         (current.code, current.called_at)):
                 return Expected(409, "called", current.code)
@@ -266,11 +284,30 @@ class Model:
                 touch(t)
                 t.status, t.desk, t.called_at, t.finished_at = "waiting", None, None, None
             return Expected(200, code=t.code)
-        if current is None:  # recall, done, noshow, transfer
+        if action == "callback":  # only the desk that held the turn calls it back, never when paused
+            if desk in self.paused:
+                return Expected(409)
+            held = sorted((t for t in self.tickets.values() if t.day == self.day and t.code == body["code"] and
+                           t.status == "held"), key=lambda t: t.held_at or "")
+            if not held:
+                return Expected(409, "not_held")
+            if held[0].desk != desk:
+                return Expected(409, "held_elsewhere")
+            touch(current, held[0])
+            self._finish(current, "served", now)
+            held[0].status, held[0].called_at = "called", ts(now)
+            self.seq += 1
+            self.calls.append((self.seq, held[0].code, desk, self.day))
+            entry.calls.append(self.seq)
+            return Expected(200, code=held[0].code)
+        if current is None:  # recall, done, noshow, transfer, hold
             return Expected(409)
         if action == "recall":
             return Expected(200, code=current.code)
         touch(current)
+        if action == "hold":  # the desk is free; the turn keeps its desk, in no queue
+            current.status, current.held_at = "held", ts(now)
+            return Expected(200, code=current.code)
         if action in ("done", "noshow"):
             self._finish(current, "served" if action == "done" else "noshow", now)
             return Expected(200, code=current.code)
@@ -408,6 +445,9 @@ class QueueMachine(RuleBasedStateMachine):
         if action == "call":
             waiting = self.model.waiting()
             body["code"] = waiting[pick % len(waiting)].code if waiting and flag else "A999"
+        elif action == "callback":
+            held = [t for t in self.model.tickets.values() if t.status == "held" and t.day == self.model.day]
+            body["code"] = held[pick % len(held)].code if held and flag else "A999"
         elif action == "return":
             noshows = [t for t in self.model.tickets.values() if t.status == "noshow" and t.day == self.model.day]
             if not noshows:
@@ -441,9 +481,10 @@ class QueueMachine(RuleBasedStateMachine):
             assert got["refusal"]["desk_name"] == self.model.names[tab.desk]
         if expected.reason == "called":
             assert got["refusal"]["code"] == expected.code, where
-        if expected.status == 200 and sent.action in ("next", "call"):
+        if expected.status == 200 and sent.action in ("next", "call", "callback"):
             assert got["ticket"]["code"] == expected.code, f"{where}; the model calls {expected.code}"
-        if expected.status < 300 and sent.action in ("next", "call", "done", "noshow", "transfer", "return"):
+        if expected.status < 300 and sent.action in ("next", "call", "done", "noshow", "transfer", "return", "hold",
+                                                     "callback"):
             tab.offer = sent.body["request_id"]
         self._refresh(tab)  # the console shows the hub's state after every answer
         self.sent.append(sent)
@@ -458,6 +499,29 @@ class QueueMachine(RuleBasedStateMachine):
         body = self._body(self.tabs[tab], action, pick, flag)
         if body is not None:
             self._send(Sent(tab, action, body))
+
+    @precondition(lambda self: bool(self.model.waiting()) or any(self.model.current(d) for d in self.model.desks))
+    @rule(tab=st.integers(0, len(TABS) - 1), back=st.booleans())
+    def hold_turn(self, tab: int, back: bool) -> None:
+        """Sospendi (a random click rarely finds a desk serving someone): the tab's desk calls the next if it
+        serves nobody, holds the turn, then maybe calls a held turn back at once (the form was quick)."""
+        chosen = self.tabs[tab]
+        if self.model.current(chosen.desk) is None:
+            self._refresh(chosen)
+            self._send(Sent(tab, "next", self._body(chosen, "next", 0, 0) or {}))
+        if self.model.current(chosen.desk) is None:
+            return  # paused, or nobody it may call
+        self._send(Sent(tab, "hold", self._body(chosen, "hold", 0, 0) or {}))
+        if back:
+            self._send(Sent(tab, "callback", self._body(chosen, "callback", tab, 1) or {}))
+
+    @precondition(lambda self: any(t.status == "held" for t in self.model.tickets.values()))
+    @rule(tab=st.integers(0, len(TABS) - 1), pick=st.integers(0, 50))
+    def call_back(self, tab: int, pick: int) -> None:
+        """Richiama: the citizen is back (at the desk that held the turn, or asked at another)."""
+        body = self._body(self.tabs[tab], "callback", pick, 1)
+        if body is not None:
+            self._send(Sent(tab, "callback", body))
 
     @rule(tab=st.integers(0, len(TABS) - 1), action=st.sampled_from(CLICKS), pick=st.integers(0, 50),
           flag=st.integers(0, 5))
@@ -505,6 +569,11 @@ class QueueMachine(RuleBasedStateMachine):
         self.model.day = self._today()
         self.days.append(self.model.day)
         self.numbers = {issuer: first for issuer, first in ISSUERS}
+        self.model.expire_held()  # the hub's periodic tick expires them (display.hold.expire_due)
+        hub = self.hub.hub
+        assert hub is not None
+        asyncio.run_coroutine_threadsafe(hub.db(hold.expire_due, hub.store, now=self.clock.now()),
+                                         self.hub._loop).result(timeout=10)
 
     # -- invariants -----------------------------------------------------------------------------
 
@@ -519,6 +588,7 @@ class QueueMachine(RuleBasedStateMachine):
             mine = m.current(d["id"])
             assert (d["current"] or {}).get("code") == (mine.code if mine else None), (d, mine)
             assert d["paused"] == (d["id"] in m.paused)
+            assert [h["code"] for h in d["held"]] == m.held(d["id"]), (d["id"], d["held"], m.held(d["id"]))
             if d["current"]:
                 currents.append(d["current"]["code"])
         assert len(currents) == len(set(currents)), f"a ticket in two desks: {currents}"
@@ -550,7 +620,7 @@ class QueueMachine(RuleBasedStateMachine):
         for t in self.model.tickets.values():
             code, status, desk, called, finished, day = rows[t.id]
             assert (code, status, day) == (t.code, t.status, t.day), (t, rows[t.id])
-            if status in ("called", "served", "noshow"):
+            if status in ("called", "served", "noshow", "held", "expired"):
                 assert (desk, called) == (t.desk, t.called_at), (t, rows[t.id])
             if status in ("served", "noshow"):
                 assert called is not None and finished == t.finished_at and finished >= called, (t, rows[t.id])
