@@ -79,7 +79,8 @@ REASONS = {  # `reason` -> key, where the reason alone says it
     "no_desk_today": "hub_err_no_desk_today", "too_many": "hub_err_too_many_appointments",
     "disk_full": "hub_err_disk_full", "bad_code": "hub_err_bad_code", "unpaired": "hub_err_unpaired",
 }
-REFUSALS = ("called", "closed", "repeated", "paused", "open", "undo_other")  # display.desk_requests.MESSAGES
+REFUSALS = ("called", "closed", "repeated", "paused", "open", "undo_other",  # display.desk_requests.MESSAGES
+            "not_held", "held_elsewhere", "same_service")  # display.hold, display.visits
 
 
 def catalogue_keys() -> frozenset[str]:
