@@ -18,6 +18,7 @@ import contextlib
 import json
 import logging
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -125,7 +126,17 @@ class TicketStore:
             self._db = sqlite3.connect(self.path, isolation_level=None, timeout=busy_timeout_ms / 1000,
                                        check_same_thread=False)
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            self._db.execute("PRAGMA journal_mode = WAL")
+            # Two processes opening a new file at once: the switch to WAL can answer "locked" at once,
+            # without the busy handler (SQLite takes that lock without waiting); try again, bounded.
+            deadline = time.monotonic() + busy_timeout_ms / 1000
+            while True:
+                try:
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                    break
+                except sqlite3.OperationalError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.01)
             self._db.execute("PRAGMA synchronous = FULL")
             (check,) = self._db.execute("PRAGMA quick_check").fetchone()
             if check != "ok":
