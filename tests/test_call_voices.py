@@ -18,7 +18,7 @@ from pathlib import Path
 import pygame
 import pytest
 import requests
-from conftest import HUB_NOW, site_text
+from conftest import HUB_NOW
 from test_accessibility import need_espeak
 from test_hub_api import AUTH, ticket
 from test_languages import SEVEN, seven_language_site
@@ -36,14 +36,16 @@ from totem.ui.events import post
 
 
 def site(tmp_path: Path, display: str = "", languages: list[str] | None = None) -> Config:
-    """The shipped site (seven languages when asked), its [display] call keys replaced by `display`."""
+    """The shipped site with these languages (Italian and English by default), every label
+    uncommented, `display` added to its [display] table."""
     tmp_path.mkdir(parents=True, exist_ok=True)
-    path = seven_language_site(tmp_path) if languages == SEVEN else tmp_path / "site.toml"
-    text = path.read_text(encoding="utf-8") if languages == SEVEN else site_text(tmp_path)
-    for line in display.splitlines():
-        key = line.split(" = ")[0]
-        text, done = re.subn(rf"^{key} = .*$", line, text, count=1, flags=re.M)
-        assert done, key
+    path = seven_language_site(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    if languages != SEVEN:
+        listed = f"languages = {languages or ['it', 'en']}".replace("'", '"')
+        text = re.sub(r"^languages = .*$", listed, text, count=1, flags=re.M)
+    assert "\n# call_languages = " in text  # commented in the shipped file (a rollback must read it)
+    text = text.replace("[display]\n", f"[display]\n{display}\n" if display else "[display]\n", 1)
     path.write_text(text, encoding="utf-8")
     return load_config(path)
 
@@ -72,11 +74,10 @@ def test_the_site_bounds_and_chooses_the_other_languages(tmp_path: Path) -> None
     assert call_languages(only, "ro") == ["it", "ro"] and call_languages(only, "it") == ["it"]
     one = site(tmp_path / "c", 'call_languages = ["en"]\ncall_languages_max = 1', SEVEN)
     assert call_languages(one, "sq") == ["it"]
-    absent = site(tmp_path / "d", "", SEVEN)  # keys left out: the site's second language, two phrases
-    text = absent.source.read_text(encoding="utf-8")
-    absent.source.write_text(re.sub(r"^call_languages.*\n", "", text, flags=re.M), encoding="utf-8")
-    default = load_config(absent.source)
+    default = site(tmp_path / "d", "", SEVEN)  # keys left out: the site's second language, two phrases
     assert (default.display.call_languages, default.display.call_languages_max) == (("en",), 2)
+    second = site(tmp_path / "e", "", ["it", "ar", "en"])
+    assert second.display.call_languages == ("ar",) and call_languages(second, "it") == ["it", "ar"]
 
 
 def test_a_wrong_call_language_is_refused_naming_the_key(tmp_path: Path) -> None:
