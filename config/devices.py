@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from config.checks import Checker, bcm_pin, non_negative, volume, window_size
+from config.languages import suggest
 from config.model import AccessibilitySettings, DisplaySettings, GpioSettings
 
 
@@ -34,17 +35,41 @@ def parse_accessibility(c: Checker, t: dict[str, Any], languages: Sequence[str])
                                  float(factor), float(diagonal))
 
 
-def parse_display(c: Checker, t: dict[str, Any]) -> DisplaySettings | None:
-    c.keys(t, ("fullscreen", "window_size", "volume", "speech", "voice", "flash_s"), "display")
+def parse_display(c: Checker, t: dict[str, Any], languages: Sequence[str]) -> DisplaySettings | None:
+    c.keys(t, ("fullscreen", "window_size", "volume", "speech", "voice", "flash_s", "call_languages",
+               "call_languages_max"), "display")
     fullscreen = c.get(t, "fullscreen", "display", "true or false", False)
     size = window_size(c, t, "display", [1280, 720])
     level = c.get(t, "volume", "display", "a number", 0.8, volume)
     speech = c.get(t, "speech", "display", "true or false", True)
     voice = c.get(t, "voice", "display", "a non-empty string", "it")
     flash = c.get(t, "flash_s", "display", "a number", 6.0, non_negative)
-    if None in (fullscreen, size, level, speech, voice, flash) or size is None:
+    also = call_languages(c, t, languages)
+    most = c.get(t, "call_languages_max", "display", "an integer", 2, lambda v: None if 1 <= v <= MAX_CALL_LANGUAGES
+                 else f"must be 1-{MAX_CALL_LANGUAGES} (phrases spoken per call, about 2.5 s each)")
+    if None in (fullscreen, size, level, speech, voice, flash, also, most) or size is None or also is None:
         return None
-    return DisplaySettings(fullscreen, (size[0], size[1]), float(level), speech, voice, float(flash))
+    return DisplaySettings(fullscreen, (size[0], size[1]), float(level), speech, voice, float(flash), also, most)
+
+
+MAX_CALL_LANGUAGES = 7
+
+
+def call_languages(c: Checker, t: dict[str, Any], languages: Sequence[str]) -> tuple[str, ...] | None:
+    """display.call_languages: the languages every call is spoken in after the room's and the
+    ticket holder's; each one of site.languages. Absent: the site's second language (as before)."""
+    value = t.get("call_languages")
+    if value is None:
+        return tuple(languages[1:2])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        c.bad("display.call_languages", 'must be a list of language codes such as ["en"]', value)
+        return None
+    for i, lang in enumerate(value):
+        if lang not in languages:
+            guess = suggest(lang, list(languages))
+            hint = f"; did you mean '{guess}'?" if guess else ""
+            c.bad(f"display.call_languages[{i}]", f"not one of site.languages ({', '.join(languages)}){hint}", lang)
+    return tuple(value)
 
 
 def parse_gpio(c: Checker, t: dict[str, Any], service_ids: list[str]) -> GpioSettings | None:

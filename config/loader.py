@@ -140,7 +140,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
     service_ids = _declared_service_ids(raw)  # as written: one bad service is one problem, not two
     desks = _desks(c, raw.get("desks", MISSING), service_ids)
     gpio = parse_gpio(c, c.table(raw, "gpio", "", required=False), service_ids) if "gpio" in raw else None
-    display = parse_display(c, c.table(raw, "display", "", required=False))
+    display = parse_display(c, c.table(raw, "display", "", required=False), _declared_languages(raw))
     access = parse_accessibility(c, c.table(raw, "accessibility", "", required=False), _declared_languages(raw))
     reception = parse_reception(c, c.table(raw, "reception", "", required=False), totems=totems,
                                 parse_printer=lambda c_, t, path: _printer(c_, t, data_dir, base_dir, path)) \

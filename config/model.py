@@ -125,6 +125,10 @@ class DisplaySettings:
     speech: bool = True
     voice: str = "it"
     flash_s: float = 6.0
+    # A call is spoken in the site's first language, the ticket holder's (chosen at the totem), then
+    # these; at most call_languages_max phrases a call (display.sound.call_languages).
+    call_languages: tuple[str, ...] = ("en",)
+    call_languages_max: int = 2
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@ people waiting per service, clock, and a line with hours and the site's message.
 
 Fed by HubFeed (server-sent events) through posted events; redraws only on change
 (a call, a state update, the minute, the flash, the alternating bottom line). With two
-site languages the words on screen take turns (LANGUAGE_CYCLE_S) and each call is
-spoken in both. Every text is 7:1 or more on its background; the waiting counts are
+site languages the words on screen take turns (LANGUAGE_CYCLE_S); each call is spoken
+in the site's first language, the ticket holder's and the site's chosen others
+(display.sound.call_languages). Every text is 7:1 or more on its background; the waiting counts are
 sized for a 43" TV seen from 5 m (README).
 """
 
@@ -22,7 +23,7 @@ from config.colours import hex_colour
 from config.i18n import Translator
 from config.model import Config
 from display.call_reasons import call_reason_words
-from display.sound import Announcer, call_phrases
+from display.sound import Announcer, call_languages, call_phrases
 from totem.hours import Schedule
 from totem.ui.geometry import Box
 from totem.ui.render import BAND, FOCUS, WHITE, draw_text, fit, font
@@ -79,7 +80,7 @@ class CallScreen:
                 self.flash_until = time.monotonic() + self.config.display.flash_s
                 if self.announcer is not None:
                     self.announcer.announce(call_phrases(event.data["code"], event.data["desk_name"],
-                                                         self.config.site.languages))
+                                                         call_languages(self.config, event.data.get("lang"))))
                 self.dirty = True
         elif event.type in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE):
             self.dirty = True

@@ -203,7 +203,7 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
 
     from display.call_screen import EV_HUB, EV_LINK, CallScreen
     from display.feed import HubFeed
-    from display.sound import Announcer
+    from display.sound import Announcer, call_voices
     from totem.clock import SystemClock
     from totem.hours import Schedule
     from totem.hubclient import hub_session
@@ -214,9 +214,8 @@ def run_screen(config: Config, hub_url: str, stack: ExitStack, notifier: Notifie
     window = open_window(fullscreen=config.display.fullscreen, size=config.display.window_size,
                          caption=f"Totem display - {config.site.desk_name}")
     stack.callback(pygame.quit)
-    languages = config.site.languages
-    voices = {lang: config.accessibility.voice(lang) for lang in languages} | {languages[0]: config.display.voice}
-    speech = Synth(voices=voices, rate_wpm=config.accessibility.rate_wpm) if config.display.speech else None
+    speech = Synth(voices=call_voices(config), rate_wpm=config.accessibility.rate_wpm) if config.display.speech \
+        else None
     announcer = Announcer(speech=speech, volume=config.display.volume).start()
     stack.callback(announcer.close)
     clock = SystemClock()

@@ -60,9 +60,13 @@ def visit_input(action: str, body: dict[str, Any], config: Config) -> Input:
 
 
 def _call(desk: Desk, ticket: Any, *, recall: bool, at: str | None, store: QueueStore) -> dict[str, Any]:
-    """The call event; `reason`: why it goes before earlier tickets, or None (display.call_reasons)."""
+    """The call event; `reason`: why it goes before earlier tickets, or None (display.call_reasons);
+    `lang`: the language the citizen chose at the totem, or None (the call screen speaks the call
+    in it too: display.sound.call_languages)."""
+    row = store.reader().execute("SELECT lang FROM tickets WHERE id = ?", (ticket.id,)).fetchone()
     return {"code": ticket.code, "desk": desk.id, "desk_name": desk.name, "service": ticket.service_id,
-            "recall": recall, "called_at": at, "reason": call_reasons.of_ticket(store.reader(), ticket.id)}
+            "recall": recall, "called_at": at, "reason": call_reasons.of_ticket(store.reader(), ticket.id),
+            "lang": row[0] if row else None}
 
 
 def run(store: QueueStore, book: DeskRequests, desk: Desk, action: str, said: Stated, given: Input, *,

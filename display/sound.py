@@ -1,7 +1,8 @@
 """Chime and spoken calls. One thread owns the audio device (Pi HDMI audio cannot mix):
-each call plays the chime, then the phrase in each of the site's languages. Speech comes
-from totem.speech (espeak-ng, cached in memory); without espeak-ng or an audio device,
-the chime alone or silence, said once in the log."""
+each call plays the chime, then the phrase in each of the call's languages (`call_languages`:
+the room's, the ticket holder's, the site's chosen few; never all seven, a busy room waits for
+every call). Speech comes from totem.speech (espeak-ng, cached in memory); without espeak-ng
+or an audio device, the chime alone or silence, said once in the log."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import wave
 from collections.abc import Sequence
 
 from config.i18n import Translator
+from config.model import Config
 from totem.speech import Synth
 from totem.spoken import Spoken, spell_code
 
@@ -48,9 +50,26 @@ def spoken_phrase(code: str, desk_name: str, lang: str = "it") -> str:
     return Translator(lang)("display_call_spoken", code=spell_code(code), desk=desk_name)
 
 
+def call_languages(config: Config, ticket_lang: str | None) -> list[str]:
+    """The languages a call is spoken in, in this order, each once: the site's first (the room's
+    language, Italian), the one the ticket holder chose at the totem (so they hear their call in
+    the language their screen spoke: EN 301 549 5.1.3.14), then `display.call_languages`
+    (English, where the site wants it); at most `display.call_languages_max` (each is about
+    2.5 s). A ticket language the site does not list (an older totem's file) is not spoken."""
+    site = config.site.languages
+    wanted = [site[0], *([ticket_lang] if ticket_lang in site else []), *config.display.call_languages]
+    return list(dict.fromkeys(wanted))[:config.display.call_languages_max]
+
+
+def call_voices(config: Config) -> dict[str, str]:
+    """The espeak-ng voice of each site language for the calls (display.voice for the first)."""
+    languages = config.site.languages
+    return {lang: config.accessibility.voice(lang) for lang in languages} | {languages[0]: config.display.voice}
+
+
 def call_phrases(code: str, desk_name: str, languages: Sequence[str]) -> list[Spoken]:
-    """The call in each of the site's languages (at most two: a third makes the room wait)."""
-    return [Spoken(spoken_phrase(code, desk_name, lang), lang) for lang in languages[:2]]
+    """The call in each of these languages, in order (`call_languages` chooses them)."""
+    return [Spoken(spoken_phrase(code, desk_name, lang), lang) for lang in languages]
 
 
 class Announcer:

@@ -26,6 +26,7 @@ from aiohttp import web
 
 from config.follow import KEY_RE
 from config.i18n import Translator
+from config.languages import is_rtl
 from config.model import Config
 from display import STATIC, listings, validation, votes
 from display.connlimit import read_json
@@ -136,9 +137,10 @@ def desk_vote_view(store: QueueStore, desk_id: str, *, now: datetime) -> dict[st
                            "reasons": list(votes.REASONS), "words": words(store.config),
                            "lang": store.config.site.languages[0]}
     if ticket is None:
-        return {**out, "state": "dark"}
+        return {**out, "state": "dark", "rtl": is_rtl(out["lang"])}
     given = votes.given(store.reader(), ticket.id)
-    return {**out, "state": "thanks" if given else "open", "code": ticket.code, "lang": _lang(store.config, ticket),
+    lang = _lang(store.config, ticket)
+    return {**out, "state": "thanks" if given else "open", "code": ticket.code, "lang": lang, "rtl": is_rtl(lang),
             "label": _label(store.config, ticket.service_id), "remaining_s": round(votes.remaining_s(ticket, now), 1)}
 
 

@@ -52,3 +52,25 @@ def test_the_follow_page_speaks_arabic_right_to_left_and_chinese(tmp_path: Path,
         wait_text(other, "#headline", lambda t: t == "您前面有 1 人")
         assert other.text_content("#service") == "市政办公室相关问题"
         other.screenshot(path=str(SHOTS / "follow-zh.png"), full_page=True)
+
+
+def test_the_desk_vote_tablet_turns_right_to_left_for_an_arabic_ticket(tmp_path: Path,
+                                                                       browser: object) -> None:  # noqa: F811
+    from helpers.consoles import pair_page
+    from test_vote_browser import serve
+
+    config = load_config(seven_language_site(tmp_path))
+    clock = FrozenClock(HUB_NOW)
+    with HubServer(config, port=0, clock=clock) as hub:
+        page = browser.new_page(viewport={"width": 1024, "height": 700}, locale="it-IT")  # type: ignore[attr-defined]
+        pair_page(page, hub, "vote", "1")
+        wait_text(page, "#idle", lambda s: s.startswith("Il giudizio si potrà dare"))
+        assert page.evaluate("() => document.documentElement.dir") in ("", "ltr")
+        serve(hub, 1, lang="ar")
+        wait_text(page, "#ticket", lambda s: "مشكلة مع أحد مكاتب البلدية" in s)
+        assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+        clock.advance(seconds=31)  # the tablet goes dark: the next citizen's ticket
+        page.wait_for_selector("body.dark", timeout=10_000)
+        serve(hub, 2, lang="it")
+        wait_text(page, "#ticket", lambda s: s.startswith("Biglietto A002"))
+        assert page.evaluate("() => [document.documentElement.lang, document.documentElement.dir]") == ["it", "ltr"]

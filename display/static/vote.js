@@ -28,6 +28,7 @@
     document.body.classList.toggle("dark", dark);
     document.body.dataset.state = view ? view.state : "";
     if (view && view.lang) document.documentElement.lang = view.lang;
+    if (view) document.documentElement.dir = view.rtl ? "rtl" : "ltr";  // Arabic reads from the right
     $("unpaired").hidden = !(view && view.state === "unpaired");
     if (view && view.state === "unpaired" && words) $("unpaired").textContent = words.vote_unpaired;
     $("idle").hidden = !(view && view.state === "dark");

@@ -15,7 +15,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pygame
 
@@ -26,7 +26,7 @@ from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.context import Kiosk
 from totem.ui.events import DELETE_KEYS, DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, Screen, Shown
-from totem.ui.geometry import Box
+from totem.ui.geometry import Box, mirror, mirrored
 from totem.ui.session import Countdown
 from totem.ui.view import View
 
@@ -88,9 +88,11 @@ class CheckInLayout:
         return next((label for label, box in self.keys if box.contains(x, y)), None)
 
 
-def checkin_layout(size: tuple[int, int]) -> CheckInLayout:
+def checkin_layout(size: tuple[int, int], *, rtl: bool = False) -> CheckInLayout:
     """Texts and number on the left with the keypad on the right (landscape), or texts above
-    the keypad (portrait). Keys are 15% of the short side: 12 mm and more on a 7" panel."""
+    the keypad (portrait). Keys are 15% of the short side: 12 mm and more on a 7" panel.
+    Right to left the texts go right and the keypad left, the keypad itself as it is (1 2 3
+    left to right, as on every phone)."""
     w, h = size
     u = min(w, h) / 100.0
     key, gap = round(15 * u), round(2 * u)
@@ -113,7 +115,13 @@ def checkin_layout(size: tuple[int, int]) -> CheckInLayout:
     message = Box(text.x, top, text.w, max(1, bottom - top))
     keys = tuple((label, Box(x0 + (i % 3) * (key + gap), y0 + (i // 3) * (key + gap), key, key))
                  for i, label in enumerate(KEYS))
-    return CheckInLayout(title, prompt, field, message, back, keys)
+    layout = CheckInLayout(title, prompt, field, message, back, keys)
+    if not rtl:
+        return layout
+    left, right = min(b.x for _, b in keys), max(b.x + b.w for _, b in keys)
+    shift = mirror(Box(left, 0, right - left, 1), w).x - left  # the keypad moves as one block
+    return replace(mirrored(layout, w, keep=("keys",)),
+                   keys=tuple((label, Box(b.x + shift, b.y, b.w, b.h)) for label, b in keys))
 
 
 def draw_checkin(surface: pygame.Surface, *, t: Translator, state: CheckIn, layout: CheckInLayout) -> None:
@@ -182,7 +190,7 @@ class CheckInView(View):
         return self.state.message
 
     def press(self, pos: tuple[float, float]) -> None:
-        self.type(checkin_layout(self.kiosk.size).key_at(*pos))
+        self.type(checkin_layout(self.kiosk.size, rtl=self.rtl).key_at(*pos))
 
     def key(self, key: int) -> list[Spoken]:
         """Digits, Enter = OK, minus = delete, Esc = back; "*" reads the screen out."""
@@ -220,5 +228,5 @@ class CheckInView(View):
         k.dirty = True
 
     def paint(self, surface: pygame.Surface, now: float) -> None:
-        draw_checkin(surface, t=self.kiosk.t, state=self.state, layout=checkin_layout(self.kiosk.size))
+        draw_checkin(surface, t=self.kiosk.t, state=self.state, layout=checkin_layout(self.kiosk.size, rtl=self.rtl))
         self.paint_countdown(surface, now)

@@ -1,11 +1,19 @@
 """Screen geometry without pygame: scaled layouts for any size and orientation, and the
 mapping of touches back from a rotated panel. No pixel size is hard-coded: everything
-is a fraction of the logical screen."""
+is a fraction of the logical screen.
+
+A right-to-left language (Arabic) reads the screen from the right: each layout is built
+left to right and then `mirrored` as a whole (every box at its mirrored x), so the hit
+tests, which use the same boxes, follow the drawing. What is drawn inside a box, or between
+two, is placed through the layout's `Flow`, which turns a left-to-right box into its place
+on the panel and says which way text starts."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,55 @@ class Box:
 
     def inset(self, d: int) -> Box:
         return Box(self.x + d, self.y + d, max(1, self.w - 2 * d), max(1, self.h - 2 * d))
+
+
+def mirror(box: Box, width: int, left: int = 0) -> Box:
+    """The box at its mirrored place in the span [left, left + width) (the screen by default)."""
+    return Box(2 * left + width - box.x - box.w, box.y, box.w, box.h)
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Which way a screen reads: left to right, or right to left across `width` pixels."""
+
+    rtl: bool = False
+    width: int = 0
+
+    def __call__(self, box: Box) -> Box:
+        """A box placed left to right, where it goes on the panel (itself when LTR). Its own inverse:
+        a box of a mirrored layout, called through it, is back in left-to-right terms."""
+        return mirror(box, self.width) if self.rtl else box
+
+    def within(self, inner: Box, outer: Box) -> Box:
+        """`inner`, placed from the left of `outer`, placed from its right when RTL (a badge in a button)."""
+        return mirror(inner, outer.w, outer.x) if self.rtl else inner
+
+    @property
+    def start(self) -> str:
+        """The alignment where a line begins: "left", or "right" when RTL."""
+        return "right" if self.rtl else "left"
+
+
+LTR = Flow()
+L = TypeVar("L")
+
+
+def mirrored(layout: L, width: int, *, keep: tuple[str, ...] = ()) -> L:
+    """A layout (a dataclass of boxes) for a right-to-left language: every box, and every box of
+    its tuples, at its mirrored x across `width`; its `flow` field, if it has one, set RTL. The
+    fields in `keep` are left as they are (a numeric keypad stays left to right)."""
+    def flip(value: object) -> object:
+        if isinstance(value, Box):
+            return mirror(value, width)
+        if isinstance(value, tuple):
+            return tuple(flip(v) for v in value)
+        return value
+
+    changes: dict[str, object] = {f.name: flip(getattr(layout, f.name)) for f in dataclasses.fields(layout)  # type: ignore[arg-type]
+                                  if f.name not in keep}
+    if "flow" in changes:
+        changes["flow"] = Flow(True, width)
+    return dataclasses.replace(layout, **changes)  # type: ignore[type-var]
 
 
 def logical_size(window: tuple[int, int], rotation: int) -> tuple[int, int]:
@@ -69,6 +126,7 @@ class HomeLayout:
     compact: bool = False  # a slim header (clock and desk name), the services paged below
     prompt_px: int = 0  # font sizes the text needs on this panel (0: the layout's own proportion)
     hint_px: int = 0
+    flow: Flow = LTR  # right to left: `mirrored` (an Arabic session)
 
     def service_at(self, px: float, py: float) -> int | None:
         for i, box in enumerate(self.buttons):
@@ -171,9 +229,11 @@ class TakeLayout:
     slot: Box | None  # the ticket image
     more_time: Box  # "Più tempo"
     bar: Box  # time left
+    note: Box  # beside "Più tempo": "Tocchi lo schermo per tornare", or the seconds left
+    flow: Flow = LTR
 
 
-def take_layout(size: tuple[int, int], *, with_image: bool) -> TakeLayout:
+def take_layout(size: tuple[int, int], *, with_image: bool, rtl: bool = False) -> TakeLayout:
     w, h = size
     unit = min(w, h) / 100.0
     pad = round(3 * unit)
@@ -189,7 +249,9 @@ def take_layout(size: tuple[int, int], *, with_image: bool) -> TakeLayout:
         slot = None
         text = Box(pad, pad, w - 2 * pad, bottom - round(16 * unit) - pad)
     more = Box(pad, bottom - round(14 * unit), round(36 * unit), round(14 * unit))
-    return TakeLayout(text, slot, more, bar)
+    note = Box(more.x + more.w + pad, more.y, w - more.x - more.w - round(6 * unit), more.h)
+    layout = TakeLayout(text, slot, more, bar, note)
+    return mirrored(layout, w) if rtl else layout
 
 
 def button_height_mm(layout: HomeLayout, size: tuple[int, int], diagonal_in: float = 10.1) -> float:

@@ -27,7 +27,7 @@ from totem.spoken import Spoken
 from totem.ui import render
 from totem.ui.context import Kiosk
 from totem.ui.events import DIGIT_KEYS, ENTER_KEYS, HELP_KEYS, Screen, Shown
-from totem.ui.geometry import Box
+from totem.ui.geometry import Box, mirrored
 from totem.ui.view import View
 
 LATE_S = 40.0  # the screen's time without input (x the session's time factor)
@@ -50,9 +50,10 @@ class LateLayout:
         return None
 
 
-def late_layout(size: tuple[int, int]) -> LateLayout:
+def late_layout(size: tuple[int, int], *, rtl: bool = False) -> LateLayout:
     """Texts from the top; the two choices side by side at the bottom (stacked in portrait),
-    each at least 15% of the short side high: 12 mm and more on a 7" panel."""
+    each at least 15% of the short side high: 12 mm and more on a 7" panel. Right to left,
+    "take" (the first choice) is on the right."""
     w, h = size
     u = min(w, h) / 100.0
     pad, gap = round(4 * u), round(3 * u)
@@ -69,7 +70,8 @@ def late_layout(size: tuple[int, int]) -> LateLayout:
     title = Box(pad, pad, w - 2 * pad, round(room * 0.3))
     body = Box(pad, title.y + title.h + gap, w - 2 * pad, round(room * 0.4))
     contacts = Box(pad, body.y + body.h + gap, w - 2 * pad, max(1, bottom - gap - (body.y + body.h + gap)))
-    return LateLayout(title, body, contacts, take, back)
+    layout = LateLayout(title, body, contacts, take, back)
+    return mirrored(layout, w) if rtl else layout
 
 
 def texts(t: Translator, config: Config, closes_at: str, no_desk: str = "",
@@ -137,7 +139,7 @@ class LateView(View):
         return phrases(self.kiosk.config, self.kiosk.lang, self.closes_at, self.no_desk, self.service_label())
 
     def press(self, pos: tuple[float, float]) -> None:
-        self.choose(late_layout(self.kiosk.size).key_at(*pos))
+        self.choose(late_layout(self.kiosk.size, rtl=self.rtl).key_at(*pos))
 
     def key(self, key: int) -> list[Spoken]:
         """Enter or 1: take it anyway; 2 or Esc: book; "*" reads the screen out."""
@@ -164,6 +166,6 @@ class LateView(View):
 
     def paint(self, surface: pygame.Surface, now: float) -> None:
         k = self.kiosk
-        draw_late(surface, t=k.t, config=k.config, closes_at=self.closes_at, layout=late_layout(k.size),
+        draw_late(surface, t=k.t, config=k.config, closes_at=self.closes_at, layout=late_layout(k.size, rtl=self.rtl),
                   no_desk=self.no_desk, service=self.service_label())
         self.paint_countdown(surface, now)

@@ -12,10 +12,22 @@ import pygame
 from config.bidi import has_rtl
 from config.colours import contrast, hex_colour
 from config.i18n import Translator
+from config.languages import is_rtl
 from config.model import Config, Service
 from totem.hours import Opening, Schedule
-from totem.ui.geometry import Box, HomeLayout, home_layout, keypad_layout, menu_layout, px_per_mm, take_layout
-from totem.ui.text import font, font_for_text, line_height, render_line, wrap
+from totem.ui.geometry import (
+    LTR,
+    Box,
+    Flow,
+    HomeLayout,
+    home_layout,
+    keypad_layout,
+    menu_layout,
+    mirrored,
+    px_per_mm,
+    take_layout,
+)
+from totem.ui.text import font, font_for_text, line_height, line_width, render_line, wrap
 from totem.wording import closed_reason, hours_text, reopening_text
 
 INK = (20, 20, 20)
@@ -35,7 +47,7 @@ def fit_px(text: str, box: Box, max_px: int, max_lines: int = 2) -> int:
     while px > 10:
         f = font_for_text(px, text)
         lines = wrap(text, f, box.w)
-        if len(lines) <= max_lines and all(f.size(x)[0] <= box.w for x in lines) \
+        if len(lines) <= max_lines and all(line_width(f, x) <= box.w for x in lines) \
                 and len(lines) * line_height(f) <= box.h:
             return px
         px = int(px * 0.9)
@@ -48,11 +60,12 @@ def fit(text: str, box: Box, max_px: int, max_lines: int = 2) -> tuple[pygame.fo
 
 
 def draw_text(surface: pygame.Surface, text: str, box: Box, max_px: int, colour: tuple[int, int, int] = INK,
-              align: str = "center", max_lines: int = 2) -> None:
+              align: str = "center", max_lines: int = 2, rtl: bool | None = None) -> None:
+    """`align` as in Italian; `rtl`: the screen reads right to left (None: as the text itself does)."""
     f, lines = fit(text, box, max_px, max_lines)
     line_h = line_height(f)
     y = box.y + (box.h - line_h * len(lines)) // 2
-    if has_rtl(text):  # Arabic reads from the right: what sits on the left in Italian sits on the right
+    if has_rtl(text) if rtl is None else rtl:  # Arabic reads from the right: the left in Italian is the right
         align = {"left": "right", "right": "left"}.get(align, align)
     for line in lines:
         img = render_line(f, line, colour)
@@ -102,7 +115,14 @@ def choose_home_layout(size: tuple[int, int], *, config: Config, lang: str, larg
     """The Home layout and its label size: the most services per page whose labels all fit at
     the size that panel needs (6 mm capitals, 8 mm in large text), paging the rest. Normal text
     keeps the roomy layout (header in the top third) where its labels and keypad hint reach
-    their sizes, as on a large panel; a small one gets the slim header and pages."""
+    their sizes, as on a large panel; a small one gets the slim header and pages. Mirrored for
+    a right-to-left language."""
+    layout, px = _choose_home_layout(size, config=config, lang=lang, large=large, page=page, diagonal_in=diagonal_in)
+    return (mirrored(layout, size[0]) if is_rtl(lang) else layout), px
+
+
+def _choose_home_layout(size: tuple[int, int], *, config: Config, lang: str, large: bool, page: int,
+                        diagonal_in: float) -> tuple[HomeLayout, int]:
     n, langs = len(config.services), len(config.site.languages)
     secondary = large_label_px(size, diagonal_in, SECONDARY_CAP_MM)
     if large:
@@ -149,14 +169,18 @@ def label_px_for(layout: HomeLayout, config: Config, lang: str, max_px: int) -> 
 def draw_header(surface: pygame.Surface, config: Config, t: Translator, layout: HomeLayout, now: datetime,
                 schedule: Schedule, lang: str, large: bool = False) -> None:
     u = unit(surface)
+    flow = layout.flow
     pygame.draw.rect(surface, BAND, rect(layout.header))
     if large or layout.compact:
-        left = layout.clock.x + layout.clock.w
-        draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
-        name = Box(left, layout.clock.y, layout.text_size.x - left - round(2 * u), layout.clock.h)
-        draw_text(surface, config.site.desk_name, name, round(9 * u), WHITE, align="left", max_lines=1)
+        clock, text_size = flow(layout.clock), flow(layout.text_size)  # in left-to-right terms
+        left = clock.x + clock.w
+        draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1, rtl=flow.rtl)
+        name = flow(Box(left, clock.y, text_size.x - left - round(2 * u), clock.h))  # between clock and "Aa"
+        draw_text(surface, config.site.desk_name, name, round(9 * u), WHITE, align="left", max_lines=1,
+                  rtl=flow.rtl)
     else:
-        draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1)
+        draw_text(surface, f"{now:%H:%M}", layout.clock, round(9 * u), WHITE, align="left", max_lines=1,
+                  rtl=flow.rtl)
         below = max([layout.clock.y + layout.clock.h] + [b.y + b.h for b in layout.languages])  # a 2-row picker
         rest = layout.header.h - below
         title = Box(layout.header.x + round(4 * u), below,
@@ -205,15 +229,18 @@ def draw_home(surface: pygame.Surface, *, config: Config, t: Translator, layout:
 
 
 def badge_box_for(box: Box, layout: HomeLayout) -> Box:
+    """The number's disc at the start of a service button (its right end in a right-to-left language)."""
     u = layout.unit
     badge_d = min(box.h - round(2 * u), round(12 * u))
-    return Box(box.x + round(1.5 * u), box.y + (box.h - badge_d) // 2, badge_d, badge_d)
+    return layout.flow.within(Box(box.x + round(1.5 * u), box.y + (box.h - badge_d) // 2, badge_d, badge_d), box)
 
 
 def label_box_for(box: Box, layout: HomeLayout) -> Box:
+    """The label's room after the disc."""
     u = layout.unit
-    badge = badge_box_for(box, layout)
-    return Box(badge.x + badge.w + round(2 * u), box.y + round(u), box.w - badge.w - round(5 * u), box.h - round(2 * u))
+    badge_d = min(box.h - round(2 * u), round(12 * u))
+    start = box.x + round(1.5 * u) + badge_d + round(2 * u)
+    return layout.flow.within(Box(start, box.y + round(u), box.w - badge_d - round(5 * u), box.h - round(2 * u)), box)
 
 
 def draw_service_button(surface: pygame.Surface, service: Service, box: Box, number: int, lang: str,
@@ -232,7 +259,8 @@ def draw_service_button(surface: pygame.Surface, service: Service, box: Box, num
     pygame.draw.circle(surface, WHITE, badge.center, badge.w // 2)
     draw_text(surface, str(number), badge.inset(round(badge.w * 0.15)), round(badge.w * 0.8),
               hex_colour(service.colour), max_lines=1)
-    draw_text(surface, service.label(lang), label_box_for(box, layout), label_px, WHITE, align="left", max_lines=3)
+    draw_text(surface, service.label(lang), label_box_for(box, layout), label_px, WHITE, align="left", max_lines=3,
+              rtl=layout.flow.rtl)
 
 
 def draw_resting_button(surface: pygame.Surface, service: Service, box: Box, number: int, lang: str,
@@ -251,17 +279,18 @@ def draw_resting_button(surface: pygame.Surface, service: Service, box: Box, num
     text = label_box_for(box, layout)
     top = Box(text.x, text.y, text.w, text.h * 3 // 5)
     bottom = Box(text.x, top.y + top.h, text.w, text.h - top.h)
-    draw_text(surface, service.label(lang), top, label_px, RESTING_INK, align="left", max_lines=2)
-    draw_text(surface, resting, bottom, max(round(label_px * 0.8), 1), RESTING_INK, align="left", max_lines=1)
+    draw_text(surface, service.label(lang), top, label_px, RESTING_INK, align="left", max_lines=2, rtl=layout.flow.rtl)
+    draw_text(surface, resting, bottom, max(round(label_px * 0.8), 1), RESTING_INK, align="left", max_lines=1,
+              rtl=layout.flow.rtl)
 
 
 def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, service: Service | None, lang: str,
               lines: Sequence[str], ticket_image: pygame.Surface | None, large: bool = False, printed: bool = True,
-              left_s: float | None = None, total_s: float = 1.0, warning: bool = False) -> None:
+              left_s: float | None = None, total_s: float = 1.0, warning: bool = False, rtl: bool = False) -> None:
     """The ticket screen: the code at once, the ticket image when it is ready, the time left."""
     u = unit(surface)
     surface.fill(PAPER)
-    layout = take_layout(surface.get_size(), with_image=ticket_image is not None and not large)
+    layout = take_layout(surface.get_size(), with_image=ticket_image is not None and not large, rtl=rtl)
     if ticket_image is not None and layout.slot is not None:
         slot = layout.slot
         scale = min(slot.w / ticket_image.get_width(), slot.h / ticket_image.get_height())
@@ -292,17 +321,17 @@ def draw_take(surface: pygame.Surface, *, t: Translator, code: str | None, servi
     more = layout.more_time
     pygame.draw.rect(surface, BAND, rect(more), border_radius=round(1.5 * u))
     draw_text(surface, t("take_more_time"), more.inset(round(u)), round(7 * u), WHITE, max_lines=1)
-    note = Box(more.x + more.w + round(3 * u), more.y, surface.get_width() - more.x - more.w - round(6 * u), more.h)
     text = t("take_expires", s=math.ceil(left_s)) if warning else t("take_back")
-    draw_text(surface, text, note, round((6 if warning else 4.5) * u), WARN if warning else MUTED, max_lines=2)
-    draw_countdown(surface, layout.bar, left_s, total_s, warning)
+    draw_text(surface, text, layout.note, round((6 if warning else 4.5) * u), WARN if warning else MUTED, max_lines=2)
+    draw_countdown(surface, layout.bar, left_s, total_s, warning, flow=layout.flow)
 
 
-def draw_countdown(surface: pygame.Surface, bar: Box, left_s: float, total_s: float, warning: bool) -> None:
-    """A bar that shrinks as the time runs out; red in the warning."""
+def draw_countdown(surface: pygame.Surface, bar: Box, left_s: float, total_s: float, warning: bool,
+                   flow: Flow = LTR) -> None:
+    """A bar that shrinks towards the start of the line as the time runs out; red in the warning."""
     pygame.draw.rect(surface, (215, 215, 210), rect(bar))
     filled = round(bar.w * max(0.0, min(1.0, left_s / total_s)))
-    pygame.draw.rect(surface, WARN if warning else BAND, pygame.Rect(bar.x, bar.y, filled, bar.h))
+    pygame.draw.rect(surface, WARN if warning else BAND, rect(flow.within(Box(bar.x, bar.y, filled, bar.h), bar)))
 
 
 def darker(colour: tuple[int, int, int]) -> tuple[int, int, int]:
@@ -320,7 +349,8 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
     surface.fill(BAND)
     pad = round(4 * u)
     draw_languages(surface, config, layout.languages, t.lang)
-    side = (w - layout.languages[0].x) if len(config.site.languages) > 1 else pad  # centred, clear of the buttons
+    flow = layout.flow
+    side = (w - flow(layout.languages[0]).x) if len(config.site.languages) > 1 else pad  # centred, clear of them
     draw_text(surface, t("closed_title"), Box(side, pad + round(6 * u), w - 2 * side, round(10 * u)), round(10 * u),
               WHITE)
     holiday = (schedule.holiday_name(now.date(), t.lang) or opening.holiday_name) if opening.holiday_name else ""
@@ -341,10 +371,10 @@ def draw_closed(surface: pygame.Surface, *, config: Config, t: Translator, openi
         day = datetime.fromordinal(monday + i).replace(tzinfo=now.tzinfo)
         ranges = hours_text(t, schedule, day)
         colour = FOCUS if i == now.weekday() else WHITE
-        draw_text(surface, t(f"weekday_{i}"), Box(w // 6, y + i * row_h, w // 3, row_h), round(5 * u), colour,
-                  align="left", max_lines=1)
-        draw_text(surface, ranges, Box(w // 2, y + i * row_h, w // 3, row_h), round(5 * u), colour, align="left",
-                  max_lines=1)
+        draw_text(surface, t(f"weekday_{i}"), flow(Box(w // 6, y + i * row_h, w // 3, row_h)), round(5 * u), colour,
+                  align="left", max_lines=1, rtl=flow.rtl)
+        draw_text(surface, ranges, flow(Box(w // 2, y + i * row_h, w // 3, row_h)), round(5 * u), colour,
+                  align="left", max_lines=1, rtl=flow.rtl)
     draw_text(surface, contacts_line(t, config), Box(pad, h - round(14 * u), w - 2 * pad, round(11 * u)),
               round(5 * u), WHITE)
     draw_notice(surface, notice)
@@ -376,7 +406,7 @@ def draw_out_of_service(surface: pygame.Surface, *, t: Translator, config: Confi
     pad = round(6 * u)
     pygame.draw.rect(surface, BAND, pygame.Rect(0, 0, w, h // 4))
     draw_languages(surface, config, layout.languages, t.lang)
-    side = (w - layout.languages[0].x) if len(config.site.languages) > 1 else pad  # no "Aa" on this screen
+    side = (w - layout.flow(layout.languages[0]).x) if len(config.site.languages) > 1 else pad  # no "Aa" here
     name_box = Box(side, pad // 2 + round(4 * u), w - 2 * side, h // 4 - pad - round(4 * u))
     draw_text(surface, config.site.desk_name, name_box, round(8 * u), WHITE)
     if voided:

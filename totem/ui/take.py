@@ -71,7 +71,7 @@ class PrintingView(View):
                          ticket_image=shown.image, large=k.session.large, printed=shown.printed,
                          left_s=countdown.left_s(now) if countdown else None,
                          total_s=countdown.timeout_s if countdown else 1.0,
-                         warning=bool(countdown and countdown.warning(now)))
+                         warning=bool(countdown and countdown.warning(now)), rtl=self.rtl)
 
 
 class TakeView(PrintingView):
@@ -94,7 +94,7 @@ class TakeView(PrintingView):
 
     def press(self, pos: tuple[float, float]) -> None:
         k = self.kiosk
-        if take_layout(k.size, with_image=False).more_time.contains(*pos):
+        if take_layout(k.size, with_image=False, rtl=self.rtl).more_time.contains(*pos):
             k.extend()
         elif self.past_guard():
             k.go(k.base_screen())

@@ -10,7 +10,9 @@ The app (totem.ui.app) keeps one view per screen and only routes to the current 
 4. each frame calls `tick`: before a timed screen expires a warning is shown (a red bar, the
    seconds written) and sounded (a double beep; "Tempo quasi scaduto" with guidance on); then
    `expire` acts (back to the start). Input extends (Kiosk.extend);
-5. `phrases` is what the voice reads for the screen from the top.
+5. `phrases` is what the voice reads for the screen from the top;
+6. `rtl`: the citizen's language reads right to left (Arabic); each screen's layout is then
+   mirrored as a whole (totem.ui.geometry `mirrored`), its touches hit the mirrored boxes.
 
 A view gets the kiosk as the `Kiosk` protocol (totem.ui.context), never the app itself.
 """
@@ -21,6 +23,7 @@ import math
 
 import pygame
 
+from config.languages import is_rtl
 from totem import spoken
 from totem.spoken import Spoken
 from totem.ui import render
@@ -38,6 +41,11 @@ class View:
 
     def __init__(self, *, kiosk: Kiosk) -> None:
         self.kiosk = kiosk
+
+    @property
+    def rtl(self) -> bool:
+        """The session's language reads right to left: the screen is laid out mirrored."""
+        return is_rtl(self.kiosk.lang)
 
     def timeout_s(self) -> float | None:
         """The screen's time without input (None: it waits)."""
@@ -74,8 +82,8 @@ class View:
         """The red bar of a timed screen's last seconds (the ticket screen draws its own bar)."""
         countdown = self.kiosk.countdown
         if countdown and countdown.warning(now):
-            bar = take_layout(self.kiosk.size, with_image=False).bar
-            render.draw_countdown(surface, bar, countdown.left_s(now), countdown.timeout_s, True)
+            layout = take_layout(self.kiosk.size, with_image=False, rtl=self.rtl)
+            render.draw_countdown(surface, layout.bar, countdown.left_s(now), countdown.timeout_s, True, layout.flow)
 
     # -- the timer -------------------------------------------------------------------------------
 
