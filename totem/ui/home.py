@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import abc
 import logging
 
 import pygame
@@ -36,9 +37,9 @@ class RestingView(View):
     starts_guidance = True
 
     @property
+    @abc.abstractmethod
     def layout(self) -> HomeLayout:
         """Home's layout: its language buttons and the technician's corner are on every resting screen."""
-        raise NotImplementedError
 
     def press(self, pos: tuple[float, float]) -> None:
         for i, box in enumerate(self.layout.languages):

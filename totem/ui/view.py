@@ -19,6 +19,7 @@ A view gets the kiosk as the `Kiosk` protocol (totem.ui.context), never the app 
 
 from __future__ import annotations
 
+import abc
 import math
 
 import pygame
@@ -33,7 +34,7 @@ from totem.ui.geometry import take_layout
 from totem.ui.session import Countdown
 
 
-class View:
+class View(abc.ABC):
     screen: Screen  # the screen this view draws
     technician = False  # the PIN pad and menu: every touch gives more time, the corner is not armed
     pad = False  # a keypad on screen: every digit counts (only the same touch arriving twice is dropped)
@@ -51,7 +52,7 @@ class View:
         """The screen's time without input (None: it waits)."""
         return None
 
-    def press(self, pos: tuple[float, float]) -> None:
+    def press(self, pos: tuple[float, float]) -> None:  # noqa: B027 (a hook: screens without buttons ignore it)
         """A touch (already debounced)."""
 
     def key(self, key: int) -> list[Spoken]:
@@ -75,8 +76,9 @@ class View:
         k = self.kiosk
         return k.t("out_clock") if k.clock_problem else k.t("out_device") if k.device_problem else ""
 
+    @abc.abstractmethod
     def paint(self, surface: pygame.Surface, now: float) -> None:
-        raise NotImplementedError
+        """Draw the screen; each screen has its own."""
 
     def paint_countdown(self, surface: pygame.Surface, now: float) -> None:
         """The red bar of a timed screen's last seconds (the ticket screen draws its own bar)."""
@@ -117,7 +119,7 @@ class View:
             k.notice = ""
             k.dirty = True
 
-    def warning_shown(self, countdown: Countdown, left_s: int) -> None:
+    def warning_shown(self, countdown: Countdown, left_s: int) -> None:  # noqa: B027 (a hook)
         """The seconds left changed during the warning (the bar shows them: nothing more here)."""
 
     def expire(self) -> None:
