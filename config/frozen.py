@@ -8,10 +8,12 @@ bookkeeping only (the fields with their defaults and factories, `__match_args__`
 generated) and gives the class methods written once, here, that read its list of fields:
 
 - `__init__` takes the fields in order, positionally or by name, fills defaults and factories, and
-  raises TypeError for a missing, unknown, repeated or extra argument;
+  raises TypeError for a missing, unknown, repeated or extra argument (a call that gives every field
+  in order is as fast as the generated one);
 - `__eq__` compares the fields with `compare=True` of two objects of the same class (else
   NotImplemented), `__hash__` hashes those with `hash=True`, or `hash=None` and `compare=True`;
-- `__repr__` shows the fields with `repr=True`; assigning or deleting any attribute raises
+- `__repr__` shows the fields with `repr=True` (each of these three only when the class does not
+  write its own, as dataclass does); assigning or deleting any attribute raises
   `FrozenInstanceError`, as on a frozen dataclass.
 
 So `dataclasses.fields`, `replace`, `asdict` and `is_dataclass`, pickling and copying work unchanged.
@@ -32,8 +34,10 @@ T = TypeVar("T", bound=type)
 @dataclass_transform(frozen_default=True, field_specifiers=(Field,))
 def frozen(cls: T) -> T:
     """Make `cls` a frozen dataclass (see the module's docstring)."""
-    if "__post_init__" in cls.__dict__:
-        raise TypeError(f"@frozen {cls.__name__}: __post_init__ is not supported; use @dataclass(frozen=True)")
+    own = dict(cls.__dict__)
+    if "__post_init__" in own or "__setattr__" in own or "__delattr__" in own:
+        raise TypeError(f"@frozen {cls.__name__}: __post_init__, __setattr__ and __delattr__ are not supported")
+    explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
     doc = cls.__dict__.get("__doc__")
     cls.__doc__ = doc or cls.__name__  # dataclass would call inspect.signature to write one: it is unused
     cls = dataclass(init=False, repr=False, eq=False)(cls)
@@ -45,12 +49,14 @@ def frozen(cls: T) -> T:
             defaulted = f.name
         elif defaulted:
             raise TypeError(f"non-default argument {f.name!r} follows default argument {defaulted!r}")
-    cls.__init__ = _init(cls.__name__, tuple(f for f in every if f.init), len(positional))  # type: ignore[misc]
-    cls.__repr__ = _repr(tuple(f.name for f in every if f.repr))  # type: ignore[method-assign]
-    compared = _values(tuple(f.name for f in every if f.compare))
-    hashed = _values(tuple(f.name for f in every if (f.compare if f.hash is None else f.hash)))
-    cls.__eq__ = _eq(compared)  # type: ignore[method-assign]
-    cls.__hash__ = lambda self: hash(hashed(self))  # type: ignore[method-assign]
+    cls.__init__ = _init(cls.__name__, every)  # type: ignore[misc]
+    if "__repr__" not in own:  # as dataclass: a method the class writes itself stays
+        cls.__repr__ = _repr(tuple(f.name for f in every if f.repr))  # type: ignore[method-assign]
+    if "__eq__" not in own:
+        cls.__eq__ = _eq(_values(tuple(f.name for f in every if f.compare)))  # type: ignore[method-assign]
+    if not explicit_hash:
+        hashed = _values(tuple(f.name for f in every if (f.compare if f.hash is None else f.hash)))
+        cls.__hash__ = lambda self: hash(hashed(self))  # type: ignore[method-assign]
     names = frozenset(f.name for f in every)
     cls.__setattr__ = _refuse(cls, names, "assign to")  # type: ignore[method-assign]
     cls.__delattr__ = _refuse(cls, names, "delete")  # type: ignore[method-assign]
@@ -68,13 +74,19 @@ def _values(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
     return lambda obj: ()
 
 
-def _init(name: str, init: tuple[Field[Any], ...], positional: int) -> Callable[..., None]:
+def _init(name: str, every: tuple[Field[Any], ...]) -> Callable[..., None]:
+    init = tuple(f for f in every if f.init)
     by_name = {f.name: f for f in init}
-    order = [f.name for f in init if not f.kw_only]
+    order = tuple(f.name for f in init if not f.kw_only)
+    filled = tuple(f for f in every if f.init or f.default is not MISSING or f.default_factory is not MISSING)
+    simple = len(filled) == len(order)  # every field is a positional argument: a full call needs no lookups
 
     def construct(self: object, *args: Any, **kwargs: Any) -> None:
-        if len(args) > positional:
-            raise TypeError(f"{name}.__init__() takes {positional + 1} positional arguments but "
+        if simple and not kwargs and len(args) == len(order):
+            self.__dict__.update(zip(order, args, strict=True))
+            return
+        if len(args) > len(order):
+            raise TypeError(f"{name}.__init__() takes {len(order) + 1} positional arguments but "
                             f"{len(args) + 1} were given")
         values = dict(zip(order, args, strict=False))
         for key, value in kwargs.items():
@@ -83,8 +95,8 @@ def _init(name: str, init: tuple[Field[Any], ...], positional: int) -> Callable[
             if key in values:
                 raise TypeError(f"{name}.__init__() got multiple values for argument {key!r}")
             values[key] = value
-        for f in init:
-            if f.name in values:
+        for f in filled:
+            if f.init and f.name in values:
                 value = values[f.name]
             elif f.default is not MISSING:
                 value = f.default
@@ -92,7 +104,7 @@ def _init(name: str, init: tuple[Field[Any], ...], positional: int) -> Callable[
                 value = f.default_factory()
             else:
                 raise TypeError(f"{name}.__init__() missing required argument: {f.name!r}")
-            object.__setattr__(self, f.name, value)
+            self.__dict__[f.name] = value
 
     construct.__name__ = construct.__qualname__ = "__init__"
     return construct

@@ -15,11 +15,11 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from config.errors import PrinterUnavailable
+from config.frozen import frozen
 from config.model import PrinterSettings
 from printer.status import DLE_EOT_PRINTER, STATUS_QUERY, PrinterState, decode_status
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MIN_FREE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@frozen
 class PrintJob:
     name: str  # e.g. "2026-12-01/A001": a file name for the folder printer, a label in logs
     data: bytes

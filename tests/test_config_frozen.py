@@ -116,3 +116,21 @@ def test_the_site_file_objects_are_frozen_records(config) -> None:  # type: igno
     assert dataclasses.replace(config, desks=()).desks == () and config.desks
     with pytest.raises(FrozenInstanceError):
         config.site.name = "x"  # type: ignore[misc]
+
+
+def test_methods_the_class_writes_itself_stay_as_with_dataclass() -> None:
+    for decorate in (frozen, dataclass(frozen=True)):
+        @decorate
+        class Own:
+            a: int
+
+            def __repr__(self) -> str:
+                return "own"
+
+            def __eq__(self, other: object) -> bool:
+                return True
+
+            def __hash__(self) -> int:
+                return 7
+
+        assert (repr(Own(1)), Own(1) == Own(2), hash(Own(1))) == ("own", True, 7)
