@@ -98,6 +98,9 @@ def qr_modules(data: str) -> int:
 
 
 def logo_size(path: Path, max_width: int) -> tuple[int, int]:
+    from printer.lazy_imports import ready
+
+    ready("PIL.Image")  # perhaps deferred by python-escpos's import (printer/lazy_imports)
     from PIL import Image
 
     with Image.open(path) as img:
