@@ -14,11 +14,8 @@ Any failure to get an answer raises `HubUnreachable`, naming what happened.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import http.client
 import json
-import ssl
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -60,6 +57,8 @@ def hub_call(config: Config, method: str, path: str, body: dict[str, Any] | None
 
 def _connection(scheme: str, host: str, port: int | None, timeout_s: float) -> http.client.HTTPConnection:
     if scheme == "https":
+        import ssl  # http.client imported it already; named here for what it is used for
+
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         context.check_hostname = False  # the pin is the check, as in totem.hubclient
         context.verify_mode = ssl.CERT_NONE
@@ -70,6 +69,9 @@ def _connection(scheme: str, host: str, port: int | None, timeout_s: float) -> h
 
 
 def _check_pin(sock: Any, fingerprint: str) -> None:
+    import hashlib  # only for an https hub (hashlib loads OpenSSL: ~3 ms)
+    import hmac
+
     der = sock.getpeercert(binary_form=True) if sock is not None else None
     wanted = fingerprint.replace(":", "").lower()
     if not der or not wanted or not hmac.compare_digest(hashlib.sha256(der).hexdigest(), wanted):

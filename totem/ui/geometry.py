@@ -5,10 +5,11 @@ is a fraction of the logical screen."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+
+from config.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Box:
     x: int
     y: int
@@ -50,7 +51,7 @@ def to_logical(pos: tuple[float, float], window: tuple[int, int], rotation: int)
     raise ValueError(f"rotation must be 0, 90, 180 or 270 (got {rotation})")
 
 
-@dataclass(frozen=True)
+@frozen
 class HomeLayout:
     header: Box
     clock: Box
@@ -165,7 +166,7 @@ def px_per_mm(size: tuple[int, int], diagonal_in: float) -> float:
     return math.hypot(w, h) / (diagonal_in * 25.4)
 
 
-@dataclass(frozen=True)
+@frozen
 class TakeLayout:
     text: Box  # title, code, service, people ahead, wait
     slot: Box | None  # the ticket image
