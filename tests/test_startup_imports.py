@@ -170,3 +170,17 @@ def test_a_usb_printer_is_reached_without_pyserial_and_preview_never_reaches_it(
     preview = run(tmp_path / "preview", "preview", "uffici", "--out", str(tmp_path / "p.png"), cache=kept_caches,
                   usb=True)
     assert loaded(preview["end"], (*NETWORK, *ESCPOS, *PRINTER_LINKS, *NEVER)) == []
+
+
+def test_the_command_line_is_parsed_without_shutil_and_help_keeps_the_terminal_width(tmp_path: Path,
+                                                                                     kept_caches: Path) -> None:
+    # argparse imports shutil (with bz2 and lzma) for the terminal's width; ours asks the terminal itself
+    seen = run(tmp_path, "check-config", cache=kept_caches)
+    assert loaded(seen["first"], ("shutil", "bz2", "lzma")) == []  # (its font check loads it, after the summary)
+    for columns in (50, 120):
+        done = subprocess.run([sys.executable, "-m", "totem", "issue", "--help"], capture_output=True, text=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": PYPATH, "COLUMNS": str(columns)},
+                              timeout=120, check=True)
+        wrapped = done.stdout.split("exit codes:")[0].splitlines()  # (the exit codes' epilog is kept as written)
+        widest = max(len(line) for line in wrapped)
+        assert columns - 25 < widest <= columns - 2, (columns, widest)  # as argparse sizes it: COLUMNS - 2
