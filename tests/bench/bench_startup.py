@@ -17,7 +17,7 @@ heaviest imports of one run.
 Bytecode as on the installed Pi (pip compiles every module when it installs the release): the runs
 read the modules' compiled bytecode from a private cache (`PYTHONPYCACHEPREFIX`), filled by one
 discarded run of each command first, even where the environment says `PYTHONDONTWRITEBYTECODE`
-(which would make every run compile the checkout's modules from source, ~15 ms more per command).
+(which would make every run compile the checkout's modules from source: 20-40 ms more per command here).
 
 Targets (issue 21): every command well under 150 ms of imports; the kiosk's first frame < 0.3 s.
 """
