@@ -6,15 +6,16 @@ where one fits, and names the offending value in its message.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+
+from config.frozen import frozen
 
 
 class TotemError(Exception):
     """Root of every error raised on purpose by totem, printer, display and config."""
 
 
-@dataclass(frozen=True)
+@frozen
 class Problem:
     """One thing wrong in a config file: where, what, and the value found."""
 

@@ -8,9 +8,6 @@ ticket, and nothing public (code, id, time) lets anyone derive another ticket's 
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
 
 from config.model import Config
@@ -19,6 +16,10 @@ KEY_RE = re.compile(r"[a-z2-7]{26}")
 
 
 def follow_key(token: str, ticket_id: str) -> str:
+    import base64  # here: a site without public_url never needs them (hashlib loads OpenSSL: ~3 ms)
+    import hashlib
+    import hmac
+
     digest = hmac.new(token.encode(), b"follow:" + ticket_id.encode(), hashlib.sha256).digest()[:16]
     return base64.b32encode(digest).decode().rstrip("=").lower()
 

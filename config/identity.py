@@ -17,10 +17,10 @@ import re
 import socket
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from config.errors import ConfigError, Problem
+from config.frozen import frozen
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
     import tomllib
@@ -32,7 +32,7 @@ MACHINE_ID_FILES = (Path("/etc/machine-id"), Path("/var/lib/dbus/machine-id"))
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
-@dataclass(frozen=True)
+@frozen
 class Device:
     id: str
     machine: str  # the machine key (/etc/machine-id), or "host:<hostname>" when the system has none

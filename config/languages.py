@@ -9,10 +9,10 @@ fails until every message has its glyphs and the voice exists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from config.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Language:
     code: str  # ISO 639-1, as in site.languages
     native_name: str  # how its speakers name it: what the picker shows

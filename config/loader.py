@@ -7,8 +7,6 @@ import os
 import re
 import sys
 from collections.abc import Mapping
-from datetime import date
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,7 +18,6 @@ from config.checks import (
     is_kind,
     non_negative,
     parse_listen,
-    parse_range,
     pin_code,
     positive,
     public_url_problem,
@@ -32,22 +29,19 @@ from config.coverage import check_contrast, check_coverage
 from config.desk_days import check_desk_days, desk_days
 from config.devices import parse_accessibility, parse_display, parse_gpio
 from config.errors import ConfigError, ConfigNotFound, Problem
+from config.hours import parse_hours
 from config.identity import Device, this_device
 from config.model import (
-    WEEKDAYS,
     Config,
     Contacts,
     Desk,
-    Hours,
     HubSettings,
     PrinterSettings,
     Service,
     Site,
-    TimeRange,
     TotemBlock,
     TotemSettings,
 )
-from config.public_holidays import holidays_problem
 from config.reception import check_appointment_services, parse_reception
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - tomli kept for older Pythons, as the brief asks
@@ -129,7 +123,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
                  "display", "accessibility", "reception", "calendar"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
-    hours = _hours(c, c.table(raw, "hours", ""))
+    hours = parse_hours(c, c.table(raw, "hours", ""))
     services = _services(c, raw.get("services", MISSING), _declared_languages(raw))
     base_dir = source.parent
     totem = _totem(c, c.table(raw, "totem", ""), base_dir, device)
@@ -262,54 +256,6 @@ def _contacts(c: Checker, t: dict[str, Any]) -> Contacts | None:
     if phone is None or email is None:
         return None
     return Contacts(phone, email)
-
-
-def _hours(c: Checker, t: dict[str, Any]) -> Hours | None:
-    c.keys(t, (*WEEKDAYS, "last_ticket_before_close_min", "closed_dates", "holidays_country",
-               "holidays_subdivision"), "hours")
-    weekly: list[tuple[TimeRange, ...]] = []
-    ok = True
-    for day in WEEKDAYS:
-        ranges = c.get(t, day, "hours", "a list of strings", [])
-        parsed: list[TimeRange] = []
-        for i, text in enumerate(ranges or []):
-            rng, problem = parse_range(text)
-            if problem:
-                c.bad(f"hours.{day}[{i}]", problem, text)
-                ok = False
-            elif rng:
-                parsed.append(rng)
-        parsed.sort(key=lambda r: r.start)
-        for a, b in pairwise(parsed):
-            if b.start < a.end:
-                c.bad(f"hours.{day}", f"ranges {a} and {b} overlap", ranges)
-                ok = False
-        weekly.append(tuple(parsed))
-    cutoff = c.get(t, "last_ticket_before_close_min", "hours", "an integer", 0, non_negative)
-    closed: set[date] = set()
-    for i, item in enumerate(c.get(t, "closed_dates", "hours", "a list", []) or []):
-        if isinstance(item, date) and not hasattr(item, "hour"):
-            closed.add(item)
-            continue
-        try:
-            closed.add(date.fromisoformat(item) if isinstance(item, str) else _raise())
-        except ValueError:
-            c.bad(f"hours.closed_dates[{i}]", "must be a date like 2026-12-24", item)
-            ok = False
-    country = c.get(t, "holidays_country", "hours", "a string", "IT")
-    subdivision = c.get(t, "holidays_subdivision", "hours", "a string", "")
-    if country:
-        problem = holidays_problem(country, subdivision or "")
-        if problem:
-            c.bad(*problem)
-            ok = False
-    if not ok or cutoff is None:
-        return None
-    return Hours(tuple(weekly), cutoff, frozenset(closed), country or "", subdivision or "")
-
-
-def _raise() -> date:
-    raise ValueError
 
 
 def _services(c: Checker, value: Any, languages: tuple[str, ...]) -> list[Service]:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, time
 from pathlib import Path
 
+from config.frozen import frozen
 from config.identity import Device
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-@dataclass(frozen=True)
+@frozen
 class TimeRange:
     start: time
     end: time
@@ -20,7 +21,7 @@ class TimeRange:
         return f"{self.start:%H:%M}-{self.end:%H:%M}"
 
 
-@dataclass(frozen=True)
+@frozen
 class Site:
     name: str
     desk_name: str
@@ -30,13 +31,13 @@ class Site:
     issue_when_no_desk_today: bool = False  # a service no desk works today: issue with a warning (else refuse)
 
 
-@dataclass(frozen=True)
+@frozen
 class Contacts:
     phone: str
     email: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Hours:
     weekly: tuple[tuple[TimeRange, ...], ...]  # index 0 = Monday
     last_ticket_before_close_min: int
@@ -45,7 +46,7 @@ class Hours:
     holidays_subdivision: str = ""
 
 
-@dataclass(frozen=True)
+@frozen
 class Service:
     id: str
     prefix: str
@@ -59,7 +60,7 @@ class Service:
         return self.labels.get(lang) or next(iter(self.labels.values()))
 
 
-@dataclass(frozen=True)
+@frozen
 class TotemSettings:
     id: str
     data_dir: Path
@@ -72,7 +73,7 @@ class TotemSettings:
     file_id: str | None = None  # an obsolete [totem] id in the site file (identity comes from the machine)
 
 
-@dataclass(frozen=True)
+@frozen
 class PrinterSettings:
     connection: str
     profile: str
@@ -94,7 +95,7 @@ class PrinterSettings:
     logo: Path | None = None
 
 
-@dataclass(frozen=True)
+@frozen
 class HubSettings:
     listen_host: str
     listen_port: int
@@ -117,7 +118,7 @@ class HubSettings:
     web_push: bool = False  # "nearly your turn" by Web Push too (display.push; keys: totem-display push-keys)
 
 
-@dataclass(frozen=True)
+@frozen
 class DisplaySettings:
     fullscreen: bool = False
     window_size: tuple[int, int] = (1280, 720)
@@ -131,7 +132,7 @@ class DisplaySettings:
     call_languages_max: int = 2
 
 
-@dataclass(frozen=True)
+@frozen
 class AccessibilitySettings:
     """The totem's spoken guidance, its timing for slower users and its panel's size."""
 
@@ -148,7 +149,7 @@ class AccessibilitySettings:
         return self.voices.get(lang) or language(lang).voice
 
 
-@dataclass(frozen=True)
+@frozen
 class Desk:
     id: str
     name: str
@@ -157,7 +158,7 @@ class Desk:
     days: tuple[int, ...] = tuple(range(7))  # weekdays it works (0 = Monday), among the site's open days
 
 
-@dataclass(frozen=True)
+@frozen
 class TotemBlock:
     """A totem's share of the numbering: numbers first..last of every service, every day."""
 
@@ -166,7 +167,7 @@ class TotemBlock:
     last: int
 
 
-@dataclass(frozen=True)
+@frozen
 class GpioSettings:
     status_led: int | None
     ticket_button: int | None
@@ -174,7 +175,7 @@ class GpioSettings:
     help_button: int | None = None  # tactile help key: turns on spoken guidance, repeats the screen
 
 
-@dataclass(frozen=True)
+@frozen
 class ReceptionSettings:
     """The reception point (`/reception` on the hub): tickets issued for citizens, appointments entered."""
 
@@ -186,7 +187,7 @@ class ReceptionSettings:
     checkin_late_min: int = 30  # ... until this long after it
 
 
-@dataclass(frozen=True)
+@frozen
 class CalendarSettings:
     """[calendar]: appointments imported from the town's online booking (config.calendar)."""
 
@@ -200,7 +201,7 @@ class CalendarSettings:
     code_property: str = "X-BOOKING-CODE"  # where the event carries its booking code
 
 
-@dataclass(frozen=True)
+@frozen
 class Config:
     source: Path
     site: Site

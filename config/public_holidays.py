@@ -29,17 +29,18 @@ import json
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from config.frozen import frozen
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
 
 
-@dataclass(frozen=True)
+@frozen
 class YearTable:
     """One year's holidays: their names in the country's default language and in each other one."""
 

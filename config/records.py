@@ -6,10 +6,10 @@ ticket without importing the totem's issuing core.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from config.frozen import frozen
 
 
-@dataclass(frozen=True)
+@frozen
 class Estimate:
     """People ahead and the expected wait, as printed and shown.
 

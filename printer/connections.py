@@ -15,11 +15,11 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from config.errors import PrinterUnavailable
+from config.frozen import frozen
 from config.model import PrinterSettings
 from printer.status import DLE_EOT_PRINTER, STATUS_QUERY, PrinterState, decode_status
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 MIN_FREE_BYTES = 5 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@frozen
 class PrintJob:
     name: str  # e.g. "2026-12-01/A001": a file name for the folder printer, a label in logs
     data: bytes
@@ -48,10 +48,16 @@ class Connection(Protocol):
 
 
 class FolderConnection:
-    """The virtual printer: each job saved as NAME.escpos (raw bytes) and NAME.png (preview)."""
+    """The virtual printer: each job saved as NAME.escpos (raw bytes, the paper) and NAME.png (preview).
 
-    def __init__(self, folder: Path) -> None:
+    `previews_at_close`: the PNGs are drawn when the connection closes, after the paper, for a command
+    that says its result as soon as the paper is out (`totem issue`, `print-test`: Pillow's import and
+    the drawing wait until then). A preview that cannot be written then is logged: the paper is out."""
+
+    def __init__(self, folder: Path, *, previews_at_close: bool = False) -> None:
         self.folder = Path(folder)
+        self.previews_at_close = previews_at_close
+        self._previews: list[tuple[Path, Callable[[], object]]] = []
 
     def status(self) -> PrinterState:
         try:
@@ -72,15 +78,30 @@ class FolderConnection:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _atomic_write(target.with_suffix(".escpos"), job.data)
-            if job.preview is not None:
-                tmp = target.with_suffix(".png.tmp")
-                job.preview().save(tmp, format="PNG", optimize=False)  # type: ignore[attr-defined]
-                os.replace(tmp, target.with_suffix(".png"))
+            if job.preview is not None and self.previews_at_close:
+                self._previews.append((target.with_suffix(".png"), job.preview))
+            elif job.preview is not None:
+                _write_png(target.with_suffix(".png"), job.preview)
         except OSError as exc:
             raise PrinterUnavailable("offline", f"cannot write to folder {self.folder}: {exc.strerror}") from exc
 
     def close(self) -> None:
-        pass
+        previews, self._previews = self._previews, []
+        for path, preview in previews:
+            try:
+                _write_png(path, preview)
+            except OSError as exc:
+                log.warning("ticket preview %s not written (the paper is out): %s", path, exc)
+
+
+def _write_png(path: Path, preview: Callable[[], object]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        preview().save(tmp, format="PNG", optimize=False)  # type: ignore[attr-defined]
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -268,12 +289,13 @@ def describe(settings: PrinterSettings, job: str = "") -> str:
     return f"printer device {settings.device}"
 
 
-def open_connection(settings: PrinterSettings) -> Connection:
-    """Build the configured connection. Nothing is opened until the first job or status query."""
+def open_connection(settings: PrinterSettings, *, previews_at_close: bool = False) -> Connection:
+    """Build the configured connection. Nothing is opened until the first job or status query.
+    `previews_at_close`: the folder printer draws its PNG previews after the paper (FolderConnection)."""
     timeout_s = settings.timeout_s
     if settings.connection == "folder":
         assert settings.folder is not None
-        return FolderConnection(settings.folder)
+        return FolderConnection(settings.folder, previews_at_close=previews_at_close)
     if settings.connection == "file":
         return FileConnection(settings.device, timeout_s=timeout_s)
     if settings.connection == "network":
@@ -300,9 +322,9 @@ def _escpos_printers(*, serial: bool = False) -> Any:
     talks to the printer, such as `totem preview`, never imports them). The package imports every
     connection type: pyserial is deferred unless wanted (printer/lazy_imports), and so are the libraries
     escpos imports for what a ticket never does (an image QR code, a YAML parse)."""
-    from printer.lazy_imports import ESCPOS_UNUSED, deferred
+    from printer.lazy_imports import escpos_imports
 
-    with deferred(*ESCPOS_UNUSED, *(() if serial else ("serial",))):
+    with escpos_imports(*(() if serial else ("serial",))):
         import escpos.printer
     return escpos.printer
 

@@ -4,9 +4,9 @@ Ukrainian, Romanian's ș ț, which print as an image of the line drawn with its 
 
 from __future__ import annotations
 
-from printer.lazy_imports import ESCPOS_UNUSED, deferred
+from printer.lazy_imports import escpos_imports
 
-with deferred(*ESCPOS_UNUSED):  # imported by escpos for paths a ticket never takes (see lazy_imports)
+with escpos_imports():  # what escpos imports for paths a ticket never takes waits (see lazy_imports)
     from escpos.escpos import Escpos
 
 from config.bidi import has_rtl

@@ -14,12 +14,12 @@ screen and the paper look alike and every character has its glyph (tests/test_la
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from config.errors import FontMissing
+from config.frozen import frozen
 from config.languages import language
 
 PACKAGE = "fontpkg_atkinson_hyperlegible"
@@ -28,7 +28,7 @@ CJK_PACKAGE = "fonts-noto-cjk"
 CJK_SC_INDEX = 2  # NotoSansCJK-*.ttc holds JP, KR, SC, TC, HK: SC is Simplified Chinese
 
 
-@dataclass(frozen=True)
+@frozen
 class FontChoice:
     path: str
     index: int = 0  # the face inside a .ttc collection (Pillow reads it; pygame opens face 0)

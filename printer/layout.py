@@ -7,10 +7,11 @@ sizes the PNG and computes the paper length, so preview and paper agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 
+from config.frozen import frozen
 from config.i18n import Translator
 from config.model import Config, Service
 from config.records import Estimate
@@ -26,7 +27,7 @@ CUT_FEED_DOTS = 96
 PRINTABLE_DOTS = {80: 576, 58: 384}
 
 
-@dataclass(frozen=True)
+@frozen
 class Text:
     text: str
     width: int = 1  # horizontal multiplier 1-8
@@ -35,18 +36,18 @@ class Text:
     align: str = "center"
 
 
-@dataclass(frozen=True)
+@frozen
 class Rule:
     pass
 
 
-@dataclass(frozen=True)
+@frozen
 class QR:
     data: str
     module_dots: int = 6
 
 
-@dataclass(frozen=True)
+@frozen
 class Logo:
     path: Path
 
@@ -54,7 +55,7 @@ class Logo:
 Block = Text | Rule | QR | Logo
 
 
-@dataclass(frozen=True)
+@frozen
 class TicketLayout:
     paper_width_mm: int
     blocks: tuple[Block, ...] = field(default_factory=tuple)
@@ -97,6 +98,9 @@ def qr_modules(data: str) -> int:
 
 
 def logo_size(path: Path, max_width: int) -> tuple[int, int]:
+    from printer.lazy_imports import ready
+
+    ready("PIL.Image")  # perhaps deferred by python-escpos's import (printer/lazy_imports)
     from PIL import Image
 
     with Image.open(path) as img:
@@ -117,7 +121,7 @@ def wrapped(text: str, layout_chars: int, **style: object) -> list[Text]:
     return [Text(line, **style) for line in fit_words(text, layout_chars)]  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
+@frozen
 class TicketContent:
     """What a ticket says. Built from an issued ticket, or from sample data for a preview."""
 

@@ -9,8 +9,17 @@ non-native QR, a YAML parse), so nothing changes but the time (issue 21, point 2
 CPU here). Only the named top-level modules are deferred, only while the block runs, and only if
 nobody imported them before.
 
-python-barcode's SVG and gzip writers (`xml.dom.minidom`, `gzip`) are deferred the same way.
-`barcode` itself cannot be deferred: escpos reads `barcode.PROVIDED_BARCODES` while it imports.
+python-barcode's SVG and gzip writers (`xml.dom.minidom`, `gzip`) are deferred the same way, and so
+are Pillow's `PIL.Image`, `ImageDraw` and `ImageFont`, which python-barcode's image writer imports
+(`barcode` itself cannot be deferred: escpos reads `barcode.PROVIDED_BARCODES` while it imports).
+`escpos.image` reads `PIL.Image.Image` as it imports (an annotation), so `escpos_imports()` puts a
+stand-in there while escpos imports: its one name, `EscposImage`, imports the real module at the
+first picture (a logo, a raster line, an image QR code or barcode). Pillow is then loaded after the
+paper, for the folder printer's PNG preview (about 12 ms).
+
+Python 3.11's LazyLoader is not thread-safe: code that reads a deferred module that another thread
+may be reading too calls `ready(...)` first, which runs the deferred code under a lock.
+
 pyusb and pyserial are not imported at all for a ticket: printer/escpos_render.py renders into its
 own buffer instead of `escpos.printer.Dummy`, whose package imports every connection type.
 """
@@ -19,6 +28,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from types import ModuleType
@@ -28,7 +38,9 @@ if TYPE_CHECKING:
     import importlib.machinery
 
 
-ESCPOS_UNUSED = ("qrcode", "yaml", "xml.dom.minidom", "gzip")
+ESCPOS_UNUSED = ("qrcode", "yaml", "xml.dom.minidom", "gzip", "PIL.Image", "PIL.ImageDraw", "PIL.ImageFont")
+PILLOW = ("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont")
+_READY = threading.Lock()
 
 
 class _DeferringFinder:
@@ -61,6 +73,42 @@ def deferred(*names: str) -> Iterator[None]:
         yield
     finally:
         sys.meta_path.remove(finder)
+
+
+@contextmanager
+def escpos_imports(*also: str) -> Iterator[None]:
+    """Import python-escpos inside this block: what a ticket never uses (and `also`) is deferred, and
+    `escpos.image` is a stand-in until the first picture (see the module's docstring)."""
+    with deferred(*ESCPOS_UNUSED, *also):
+        placed = "escpos.image" not in sys.modules
+        if placed:
+            sys.modules["escpos.image"] = _IMAGE_STAND_IN
+        try:
+            yield
+        finally:
+            if placed and sys.modules.get("escpos.image") is _IMAGE_STAND_IN:
+                del sys.modules["escpos.image"]
+
+
+def _escpos_image(img_source: object) -> object:
+    """`escpos.image.EscposImage(img_source)`, the real module imported at the first picture."""
+    ready(*PILLOW)
+    from escpos.image import EscposImage
+
+    return EscposImage(img_source)  # type: ignore[arg-type]
+
+
+_IMAGE_STAND_IN = ModuleType("escpos.image", "python-escpos's image module, imported at the first picture")
+_IMAGE_STAND_IN.EscposImage = _escpos_image  # type: ignore[attr-defined]
+
+
+def ready(*names: str) -> None:
+    """Run the code of these modules now if it was deferred, one thread at a time."""
+    with _READY:
+        for name in names:
+            module = sys.modules.get(name)
+            if module is not None and not is_loaded(name):
+                getattr(module, "__name__")  # noqa: B009 - reading any attribute runs the deferred code
 
 
 def is_loaded(name: str) -> bool:

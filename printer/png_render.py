@@ -19,6 +19,9 @@ from config.bidi import has_rtl, logical_runs
 from config.languages import script_of
 from printer.fonts import font_for_script
 from printer.layout import CHAR_H, LINE_GAP, QR, Logo, Rule, Text, TicketLayout
+from printer.lazy_imports import PILLOW, ready
+
+ready(*PILLOW)  # python-escpos's import may have deferred them (printer/lazy_imports): their code runs now
 
 MARGIN_DOTS = 16
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -195,6 +197,34 @@ def test_folder_connection_unwritable_is_offline(tmp_path: Path) -> None:
     assert conn.status() is PrinterState.OFFLINE
     with pytest.raises(PrinterUnavailable):
         conn.send(PrintJob("A001", b"x"))
+
+
+def test_folder_connection_can_write_the_previews_after_the_paper(tmp_path: Path,
+                                                                  caplog: pytest.LogCaptureFixture) -> None:
+    # `totem issue` and `print-test`: the paper (the .escpos bytes) at once, the PNG preview when the
+    # printer closes, after the command has said its result (issue 21: Pillow is not on the paper's path)
+    drawn: list[str] = []
+
+    def preview(name: str) -> Callable[[], Image.Image]:
+        return lambda: drawn.append(name) or Image.new("L", (8, 8), 255)
+
+    conn = FolderConnection(tmp_path / "tickets", previews_at_close=True)
+    conn.send(PrintJob("2026-12-01/A001", b"paper one", preview=preview("A001")))
+    conn.send(PrintJob("2026-12-01/A002", b"paper two", preview=preview("A002")))
+    day = tmp_path / "tickets" / "2026-12-01"
+    assert (day / "A001.escpos").read_bytes() == b"paper one" and (day / "A002.escpos").exists()
+    assert drawn == [] and not list(day.glob("*.png"))
+    conn.close()
+    assert drawn == ["A001", "A002"] and sorted(p.name for p in day.glob("*.png")) == ["A001.png", "A002.png"]
+    conn.close()  # nothing left to write
+    assert drawn == ["A001", "A002"]
+    # a preview that cannot be written after the paper is told in the log; the ticket is printed all the same
+    (day / "A003.png").mkdir()  # where the PNG should go: a directory, so the write fails
+    conn.send(PrintJob("2026-12-01/A003", b"paper three", preview=preview("A003")))
+    with caplog.at_level(logging.WARNING, logger="printer.connections"):
+        conn.close()
+    assert (day / "A003.escpos").read_bytes() == b"paper three"
+    assert "A003.png" in caplog.text and "preview" in caplog.text
 
 
 # -- the CLI, as a technician or the UI would use it -------------------------------------------------

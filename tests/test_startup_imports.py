@@ -58,6 +58,8 @@ with open(report, "w") as fh:
 
 NETWORK = ("requests", "urllib3", "charset_normalizer", "idna")
 ESCPOS = ("escpos", "barcode", "qrcode", "yaml")
+# Pillow's modules that draw (the package itself is a few lines, imported by python-barcode)
+PILLOW = ("PIL.Image", "PIL.ImageDraw", "PIL.ImageFont", "PIL.ImageOps", "escpos.image")
 PRINTER_LINKS = ("usb", "serial")  # pyusb and pyserial: only for those printer connections
 # the holidays library (it loads every country it knows): its answers are kept after the first start
 NEVER = ("pygame", "aiohttp", "gpiozero", "holidays")
@@ -125,6 +127,11 @@ def test_issue_prints_before_importing_requests(tmp_path: Path, kept_caches: Pat
     seen = run(tmp_path, "issue", "uffici", cache=kept_caches)
     assert "escpos.escpos" in seen["first"]  # the ticket was rendered by python-escpos
     assert loaded(seen["first"], NETWORK + NEVER) == []  # the paper never waits for requests' import
+    # nor for Pillow: the folder printer's PNG preview is drawn after the paper (and the code on stdout)
+    assert loaded(seen["first"], PILLOW) == []
+    # the hub's queue is read with a socket: http.client's header parser (email) and ssl wait for the push
+    assert loaded(seen["first"], ("http.client", "email", "ssl")) == []
+    assert "PIL.Image" in seen["end"] and list((tmp_path / "site").rglob("A001.png"))
     # escpos imports these at its own start; a native-QR ticket on a folder printer never uses them
     assert loaded(seen["end"], ("qrcode", "yaml", *PRINTER_LINKS, *NEVER)) == []
     assert "requests" in seen["end"]  # the push, after the paper
@@ -132,21 +139,29 @@ def test_issue_prints_before_importing_requests(tmp_path: Path, kept_caches: Pat
 
 def test_print_test_renders_with_escpos_without_usb_or_serial(tmp_path: Path, kept_caches: Path) -> None:
     seen = run(tmp_path, "print-test", cache=kept_caches)
-    assert "escpos.escpos" in seen["end"]
+    assert "escpos.escpos" in seen["first"]
+    assert loaded(seen["first"], PILLOW) == []  # "test page sent" as soon as the paper is; the PNG after it
+    assert "PIL.Image" in seen["end"] and list((tmp_path / "site").rglob("test-page.png"))
     assert loaded(seen["end"], (*NETWORK, "yaml", *PRINTER_LINKS, *NEVER)) == []
 
 
 def test_what_escpos_imports_lazily_still_works_when_used() -> None:
     # An image QR code (not our tickets' native one) needs qrcode, deferred while escpos was imported;
     # python-barcode's SVG writer needs xml.dom.minidom, deferred too.
+    # Pillow's drawing modules and escpos.image are deferred too: an image, a software barcode (Pillow's
+    # ImageWriter) and a raster line still print.
     probe = ("from printer.escpos_render import BufferPrinter; from printer.lazy_imports import is_loaded; "
-             "p = BufferPrinter(profile='TM-T88III'); before = is_loaded('qrcode'); "
+             "p = BufferPrinter(profile='TM-T88III'); before = is_loaded('qrcode'), is_loaded('PIL.Image'); "
              "p.qr('https://example.org/f/A001', native=False); "
              "import barcode; svg = barcode.get('ean13', '400638133393').render(); "  # SVG: xml.dom.minidom
-             "print(before, is_loaded('qrcode'), len(p.output) > 100, b'<svg' in svg)")
+             "q = BufferPrinter(profile='TM-T88III'); q.barcode('4006381333931', 'EAN13', force_software=True); "
+             "from PIL import Image; r = BufferPrinter(profile='TM-T88III'); r.image(Image.new('1', (64, 16))); "
+             "print(*before, is_loaded('qrcode'), len(p.output) > 100, b'<svg' in svg, len(q.output) > 500, "
+             "bytes([0x1d, 0x76, 0x30]) in r.output)")  # GS v 0: the raster image
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": PYPATH}, timeout=120, check=True)
-    assert done.stdout.split() == ["False", "True", "True", "True"]
+                          env={**os.environ, "PYTHONPATH": PYPATH}, timeout=120)
+    assert done.stdout.splitlines()[-1].split() == ["False", "False", "True", "True", "True", "True", "True"], \
+        done.stdout + done.stderr[-3000:]  # (escpos says on stdout that a barcode is drawn in software)
 
 
 def test_a_usb_printer_is_reached_without_pyserial_and_preview_never_reaches_it(tmp_path: Path,
@@ -157,3 +172,17 @@ def test_a_usb_printer_is_reached_without_pyserial_and_preview_never_reaches_it(
     preview = run(tmp_path / "preview", "preview", "uffici", "--out", str(tmp_path / "p.png"), cache=kept_caches,
                   usb=True)
     assert loaded(preview["end"], (*NETWORK, *ESCPOS, *PRINTER_LINKS, *NEVER)) == []
+
+
+def test_the_command_line_is_parsed_without_shutil_and_help_keeps_the_terminal_width(tmp_path: Path,
+                                                                                     kept_caches: Path) -> None:
+    # argparse imports shutil (with bz2 and lzma) for the terminal's width; ours asks the terminal itself
+    seen = run(tmp_path, "check-config", cache=kept_caches)
+    assert loaded(seen["first"], ("shutil", "bz2", "lzma")) == []  # (its font check loads it, after the summary)
+    for columns in (50, 120):
+        done = subprocess.run([sys.executable, "-m", "totem", "issue", "--help"], capture_output=True, text=True,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": PYPATH, "COLUMNS": str(columns)},
+                              timeout=120, check=True)
+        wrapped = done.stdout.split("exit codes:")[0].splitlines()  # (the exit codes' epilog is kept as written)
+        widest = max(len(line) for line in wrapped)
+        assert columns - 25 < widest <= columns - 2, (columns, widest)  # as argparse sizes it: COLUMNS - 2

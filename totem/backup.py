@@ -41,11 +41,11 @@ import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from config.errors import BackupError
+from config.frozen import frozen
 from config.model import Config
 from totem import __version__
 from totem.servicelock import UNITS, ServiceLock, holder
@@ -56,7 +56,7 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 
 
-@dataclass(frozen=True)
+@frozen
 class Database:
     role: str  # "totem" or "hub": whose service writes it
     name: str  # file name, the same in the backup

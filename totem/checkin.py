@@ -22,10 +22,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from config.errors import AppointmentRefused
+from config.frozen import frozen
 from config.i18n import Translator
 from config.model import Config
 from totem.appointment_numbers import NUMBER_RE, well_formed
@@ -42,7 +42,7 @@ CONNECT_TIMEOUT_S = 1.5
 CHECKIN_READ_S = 40.0  # the hub's brake may hold a number up to 30 s before comparing it (display.checkin_brake)
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckedIn:
     number: str
     time: str  # "HH:MM", local

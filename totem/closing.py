@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from config.frozen import frozen
 from config.model import TimeRange
 
 
-@dataclass(frozen=True)
+@frozen
 class Bounded:
     """A wait range (minutes from now) that stays inside today's opening hours."""
 

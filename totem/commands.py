@@ -28,7 +28,8 @@ def issue(config: Config, args: argparse.Namespace) -> int:
     from totem.hubview import HubView
     from totem.wiring import build_issuer, build_printer, open_store
 
-    with open_store(config) as store, build_printer(config) as printer:
+    # the paper, then its code on stdout, then the folder printer's PNG preview (at close)
+    with open_store(config) as store, build_printer(config, previews_at_close=True) as printer:
         view = HubView()
         _read_queue(config, view)
         issuer = build_issuer(config, store, view=view)
@@ -111,9 +112,9 @@ def print_test(config: Config, args: argparse.Namespace) -> int:
     from printer.connections import describe
     from totem.wiring import build_printer
 
-    with build_printer(config) as printer:
+    with build_printer(config, previews_at_close=True) as printer:
         printer.print_test_page()
-    print(f"test page sent to {describe(config.printer, 'test-page')}")
+        print(f"test page sent to {describe(config.printer, 'test-page')}", flush=True)  # its PNG follows
     return 0
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from config.frozen import frozen
 from config.records import Estimate
 
 __all__ = ["WAIT_Z", "Estimate", "ServiceTimes", "TimeStats", "wait_range"]
@@ -31,7 +31,7 @@ MIN_SAMPLE_MIN = 0.25   # a "done" within 15 s of the call is a mis-click, not a
 MAX_SAMPLE_MIN = 240.0
 
 
-@dataclass(frozen=True)
+@frozen
 class TimeStats:
     mean_min: float
     sd_min: float

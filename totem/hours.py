@@ -7,11 +7,11 @@ config.public_holidays), and local closed dates.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from config.frozen import frozen
 from config.model import Hours, TimeRange
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 LOOKAHEAD_DAYS = 400
 
 
-@dataclass(frozen=True)
+@frozen
 class Opening:
     """The desk's state at one instant, as the totem and the tickets describe it."""
 

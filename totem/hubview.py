@@ -27,10 +27,10 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from config.frozen import frozen
 from config.records import Estimate
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ MAX_PEOPLE = 100_000
 MAX_MINUTES = 24 * 60
 
 
-@dataclass(frozen=True)
+@frozen
 class Told:
     """What the hub said a ticket (or one taken now) would be told. All values validated."""
 
@@ -96,7 +96,7 @@ def _as_estimate(told: Told, *, exact: bool, extra_people: int = 0, extra_min: f
     return Estimate(people, exact, low, high, source)
 
 
-@dataclass(frozen=True)
+@frozen
 class Live:
     """The hub's queue as last streamed: what a ticket taken now is told, per service, and how
     many of this totem's tickets of `day` the hub had counted then."""

@@ -8,10 +8,11 @@ button and `totem issue` behave the same.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from config.errors import ClockWrong, DeviceConflict, MayNotBeCalled, NoDeskToday, NoNumberBlock, ServiceClosed
+from config.frozen import frozen
 from config.model import Config, Service
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
@@ -27,7 +28,7 @@ from totem.store import TicketStore
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@frozen
 class IssuedTicket:
     id: str
     code: str

@@ -18,14 +18,11 @@ caller shows the screen without sound).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import logging
 import shutil
-import subprocess
 import tempfile
 import threading
-import wave
 from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,6 +35,8 @@ CACHE_BYTES = 1_000_000  # in memory: the last few phrases (~150 KB each); the r
 
 
 def wav_bytes(pcm: bytes, *, rate: int = RATE) -> bytes:
+    import wave  # this module's imports for speaking wait for the first phrase, after the first frame
+
     out = io.BytesIO()
     with wave.open(out, "wb") as w:
         w.setnchannels(1)
@@ -109,6 +108,8 @@ class Synth:
             return data
 
     def _file(self, key: tuple[str, str]) -> Path:
+        import hashlib
+
         if self._disk is None:
             self._disk = tempfile.TemporaryDirectory(prefix="totem-speech-")
         return Path(self._disk.name) / (hashlib.sha256(repr(key).encode()).hexdigest()[:32] + ".wav")
@@ -120,6 +121,8 @@ class Synth:
             self._cached_bytes -= len(self._cache.popitem(last=False)[1])
 
     def _synthesise(self, text: str, lang: str) -> bytes | None:
+        import subprocess
+
         try:
             done = subprocess.run([self.command or "espeak-ng", "-v", self.voice_for(lang), "-s", str(self.rate_wpm),
                                    "--stdout", text], capture_output=True, check=True, timeout=SYNTH_TIMEOUT_S)

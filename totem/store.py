@@ -22,11 +22,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from config.errors import DiskFull, NumbersExhausted, StoreError, TooSoon
+from config.frozen import frozen
 from totem import inflight
 from totem.diskspace import disk_full_advice, failed_for_space
 from totem.numbering import format_code
@@ -86,7 +86,7 @@ STEPS = (script(SCHEMA), script("ALTER TABLE tickets ADD COLUMN issuer TEXT;"
 assert len(STEPS) == TICKETS_SCHEMA
 
 
-@dataclass(frozen=True)
+@frozen
 class TicketRow:
     id: str
     code: str
@@ -98,7 +98,7 @@ class TicketRow:
     status: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Event:
     seq: int
     kind: str

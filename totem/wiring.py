@@ -39,8 +39,11 @@ def build_issuer(config: Config, store: TicketStore, clock: Clock | None = None,
                   standing=DeviceStanding(config, store))
 
 
-def build_printer(config: Config) -> TicketPrinter:
+def build_printer(config: Config, *, previews_at_close: bool = False) -> TicketPrinter:
+    """The site's printer. `previews_at_close`: a folder printer draws its PNG previews when the printer
+    closes, after the paper (a command that says its result as soon as the paper is out)."""
     from printer.connections import open_connection
     from printer.ticket_printer import TicketPrinter
 
-    return TicketPrinter(config=config, connection=open_connection(config.printer))
+    return TicketPrinter(config=config, connection=open_connection(config.printer,
+                                                                   previews_at_close=previews_at_close))

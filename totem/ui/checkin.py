@@ -15,11 +15,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import pygame
 
 from config.errors import AppointmentRefused
+from config.frozen import frozen
 from config.i18n import Translator
 from totem.appointment_numbers import NUMBER_DIGITS, shown
 from totem.spoken import Spoken
@@ -73,7 +74,7 @@ class CheckIn:
         return self.message
 
 
-@dataclass(frozen=True)
+@frozen
 class CheckInLayout:
     title: Box
     prompt: Box

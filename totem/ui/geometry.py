@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
 from typing import TypeVar
 
+from config.frozen import frozen
 
-@dataclass(frozen=True)
+
+@frozen
 class Box:
     x: int
     y: int
@@ -39,7 +40,7 @@ def mirror(box: Box, width: int, left: int = 0) -> Box:
     return Box(2 * left + width - box.x - box.w, box.y, box.w, box.h)
 
 
-@dataclass(frozen=True)
+@frozen
 class Flow:
     """Which way a screen reads: left to right, or right to left across `width` pixels."""
 
@@ -107,7 +108,7 @@ def to_logical(pos: tuple[float, float], window: tuple[int, int], rotation: int)
     raise ValueError(f"rotation must be 0, 90, 180 or 270 (got {rotation})")
 
 
-@dataclass(frozen=True)
+@frozen
 class HomeLayout:
     header: Box
     clock: Box
@@ -223,7 +224,7 @@ def px_per_mm(size: tuple[int, int], diagonal_in: float) -> float:
     return math.hypot(w, h) / (diagonal_in * 25.4)
 
 
-@dataclass(frozen=True)
+@frozen
 class TakeLayout:
     text: Box  # title, code, service, people ahead, wait
     slot: Box | None  # the ticket image

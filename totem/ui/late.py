@@ -16,11 +16,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pygame
 
 from config.errors import MayNotBeCalled
+from config.frozen import frozen
 from config.i18n import Translator
 from config.model import Config
 from totem.spoken import Spoken
@@ -34,7 +33,7 @@ LATE_S = 40.0  # the screen's time without input (x the session's time factor)
 TAKE = (27, 94, 32)  # white on it: 7.9:1
 
 
-@dataclass(frozen=True)
+@frozen
 class LateLayout:
     title: Box
     body: Box
