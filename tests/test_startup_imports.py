@@ -129,8 +129,6 @@ def test_issue_prints_before_importing_requests(tmp_path: Path, kept_caches: Pat
     assert loaded(seen["first"], NETWORK + NEVER) == []  # the paper never waits for requests' import
     # nor for Pillow: the folder printer's PNG preview is drawn after the paper (and the code on stdout)
     assert loaded(seen["first"], PILLOW) == []
-    # the hub's queue is read with a socket: http.client's header parser (email) and ssl wait for the push
-    assert loaded(seen["first"], ("http.client", "email", "ssl")) == []
     assert "PIL.Image" in seen["end"] and list((tmp_path / "site").rglob("A001.png"))
     # escpos imports these at its own start; a native-QR ticket on a folder printer never uses them
     assert loaded(seen["end"], ("qrcode", "yaml", *PRINTER_LINKS, *NEVER)) == []
