@@ -37,11 +37,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import queue_model_rules as calling
 import requests
 from conftest import rome, write_site
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from lean_http import LeanSession
+from queue_model_rules import RULES, RULES_SITE, Rules
 
 from config import load_config
 from config.follow import follow_key
@@ -121,11 +123,12 @@ class Expected:
 
 
 class Model:
-    def __init__(self, desks: dict[str, frozenset[str]], names: dict[str, str]) -> None:
+    def __init__(self, desks: dict[str, frozenset[str]], names: dict[str, str], rules: Rules | None = None) -> None:
         self.desks = desks
         self.names = names
+        self.rules = rules  # the calling rules (queue_model_rules), None: priority first, then issue time
         self.tickets: dict[str, Ticket] = {}
-        self.calls: list[tuple[int, str, str, str]] = []  # (seq, code, desk, day)
+        self.calls: list[tuple[int, str, str, str, str]] = []  # (seq, code, desk, day, ticket id)
         self.seq = 0
         self.paused: set[str] = set()
         self.done: dict[str, datetime] = {}  # request id -> when it was done (kept across restarts, 2 days)
@@ -136,19 +139,24 @@ class Model:
     def can_call(self, desk: str, t: Ticket) -> bool:
         return t.service in self.desks[desk] and t.desk_only in (None, desk) and t.desk_not != desk
 
-    def waiting(self) -> list[Ticket]:
+    def waiting(self, now: datetime | None = None) -> list[Ticket]:
+        """Today's waiting tickets in call order (with the rules: a long wait at `now` goes first)."""
         return sorted((t for t in self.tickets.values() if t.status == "waiting" and t.day == self.day),
-                      key=Ticket.key)
+                      key=Ticket.key if self.rules is None else lambda t: calling.order_key(self.rules, t, now))
 
     def current(self, desk: str) -> Ticket | None:
         called = [t for t in self.tickets.values() if t.status == "called" and t.desk == desk and t.day == self.day]
         assert len(called) <= 1, f"desk {desk} has {len(called)} tickets in service"
         return called[0] if called else None
 
-    def next_for(self, desk: str) -> Ticket | None:
+    def next_for(self, desk: str, now: datetime | None = None) -> Ticket | None:
+        if self.rules is not None:
+            return calling.next_for(self, self.rules, desk, now)  # type: ignore[no-any-return]
         return next((t for t in self.waiting() if self.can_call(desk, t)), None)
 
-    def ahead(self, t: Ticket) -> tuple[int, int] | None:
+    def ahead(self, t: Ticket, now: datetime | None = None) -> tuple[int, int] | None:
+        if self.rules is not None:
+            return calling.ahead(self, self.rules, t, now)
         able = [d for d in self.desks if self.can_call(d, t)]
         if not able:
             return None
@@ -188,7 +196,7 @@ class Model:
         t.status, t.desk, t.called_at, t.desk_only, t.desk_not = "called", desk, ts(now), None, None
         t.first_called_at = t.first_called_at or ts(now)
         self.seq += 1
-        self.calls.append((self.seq, t.code, desk, self.day))
+        self.calls.append((self.seq, t.code, desk, self.day, t.id))
         return self.seq
 
     def click(self, desk: str, action: str, body: dict[str, Any], now: datetime) -> Expected:
@@ -253,7 +261,7 @@ class Model:
         if action in ("next", "call") and desk in self.paused:
             return Expected(409)
         if action == "next":
-            chosen = self.next_for(desk)
+            chosen = self.next_for(desk, now)
             touch(current, chosen)
             self._finish(current, "served", now)
             if chosen is None:
@@ -297,7 +305,7 @@ class Model:
             self._finish(current, "served", now)
             held[0].status, held[0].called_at = "called", ts(now)
             self.seq += 1
-            self.calls.append((self.seq, held[0].code, desk, self.day))
+            self.calls.append((self.seq, held[0].code, desk, self.day, held[0].id))
             entry.calls.append(self.seq)
             return Expected(200, code=held[0].code)
         if current is None:  # recall, done, noshow, transfer, hold
@@ -349,12 +357,14 @@ class QueueMachine(RuleBasedStateMachine):
 
     check_ahead = True
     tmp_dir: str | None = None  # where the hub's files go (the benchmark uses a tmpfs)
+    calling_rules: Rules | None = None  # the calling rules' variant (`with_rules`): RULES on the RULES_SITE desks
 
     def __init__(self) -> None:
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="queue-model-", dir=self.tmp_dir))
         path = write_site(self.tmp, always_open=True)
-        path.write_text(path.read_text(encoding="utf-8") + SECOND_DESK, encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + (SECOND_DESK if self.calling_rules is None else RULES_SITE),
+                        encoding="utf-8")
         self.config = load_config(path)
         self.token = self.config.hub.token
         self.auth = {"Authorization": f"Bearer {self.token}"}
@@ -363,7 +373,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.http = LeanSession()  # the same HTTP as requests, a third of the CPU (lean_http)
         self.reception: requests.Session | None = None
         self.model = Model({d.id: frozenset(d.services) for d in self.config.desks},
-                           {d.id: d.name for d in self.config.desks})
+                           {d.id: d.name for d in self.config.desks}, self.calling_rules)
         self.model.day = self._today()
         self.numbers = {issuer: first for issuer, first in ISSUERS}
         self.tabs = [Tab(desk) for desk, _ in TABS]
@@ -404,7 +414,7 @@ class QueueMachine(RuleBasedStateMachine):
         assert answer.status_code == 201, answer.text
         self.model.issue(t)
         told = answer.json()["position"]
-        assert (told.get("ahead"), told.get("possible")) == self.model.ahead(t), (t.code, told)
+        assert (told.get("ahead"), told.get("possible")) == self.model.ahead(t, self.clock.now()), (t.code, told)
         if self.http.post(self.hub.url + "/api/tickets", json=body, headers=self.auth, timeout=10).status_code != 200:
             raise AssertionError("a totem's retry of a known ticket must answer 200 and change nothing")
 
@@ -500,6 +510,17 @@ class QueueMachine(RuleBasedStateMachine):
         if body is not None:
             self._send(Sent(tab, action, body))
 
+    @precondition(lambda self: self.calling_rules is not None)
+    @rule(tab=st.integers(0, len(TABS) - 1), priority=st.integers(1, 3), calls=st.integers(2, 4))
+    def busy_moment(self, tab: int, priority: int, calls: int) -> None:
+        """The calling rules' variant: appointments and ordinary tickets arrive together and one desk
+        calls several in a row (where the ratio, a long wait and a preference decide)."""
+        for kind in [TICKET_SERVICES[2]] * priority + [TICKET_SERVICES[0], TICKET_SERVICES[1]]:
+            self._totem_ticket("totem-1", kind)
+        for _ in range(calls):
+            self._refresh(self.tabs[tab])
+            self._send(Sent(tab, "next", self._body(self.tabs[tab], "next", 0, 0) or {}))
+
     @precondition(lambda self: bool(self.model.waiting()) or any(self.model.current(d) for d in self.model.desks))
     @rule(tab=st.integers(0, len(TABS) - 1), back=st.booleans())
     def hold_turn(self, tab: int, back: bool) -> None:
@@ -593,24 +614,25 @@ class QueueMachine(RuleBasedStateMachine):
                 currents.append(d["current"]["code"])
         assert len(currents) == len(set(currents)), f"a ticket in two desks: {currents}"
         for service in state["services"]:
-            queue = [t.code for t in m.waiting() if t.service == service["id"]]
+            queue = [t.code for t in m.waiting(self.clock.now()) if t.service == service["id"]]
             assert service["waiting"] == len(queue), (service["id"], service["waiting"], queue)
             assert [q["code"] for q in service["queue"]] == queue[:20], (service["id"], service["queue"], queue)
-        calls = [(code, desk) for _, code, desk, day in reversed(m.calls) if day == m.day][:5]
+        calls = [(code, desk) for _, code, desk, day, _ in reversed(m.calls) if day == m.day][:5]
         assert [(c["code"], c["desk"]) for c in state["calls"]] == calls, (state["calls"], calls)
 
     @invariant()
     def people_ahead_are_the_models(self) -> None:
         if not self.check_ahead:
             return
-        waiting = self.model.waiting()
+        waiting = self.model.waiting(self.clock.now())
         self.checks += 1  # every step: the head, the tail and two more in turn (all of them over a few steps)
         n = max(1, len(waiting))
         picks = sorted({0, len(waiting) - 1, self.checks % n, (self.checks * 7) % n})
         for t in (waiting[i] for i in picks if 0 <= i < len(waiting)):
             told = self.http.get(self.hub.url + "/api/follow/" + follow_key(self.token, t.id), timeout=10).json()
             assert told["status"] == "waiting", (t.code, told)
-            assert (told["ahead"], told["possible"]) == (self.model.ahead(t) or (None, None)), (t.code, told)
+            assert (told["ahead"], told["possible"]) == (self.model.ahead(t, self.clock.now()) or (None, None)), \
+                (t.code, told)
 
     def _final_checks(self) -> None:
         with closing(sqlite3.connect(f"file:{self.hub.store.path}?mode=ro", uri=True, timeout=10)) as db:
@@ -635,4 +657,10 @@ def fresh(**kwargs: object) -> type[QueueMachine]:
     return type("QueueMachine", (QueueMachine,), dict(kwargs))
 
 
-__all__ = ["Model", "QueueMachine", "fresh"]
+def with_rules(**kwargs: object) -> type[QueueMachine]:
+    """The machine on a site with every calling rule on (issue 23 point 1): a ratio per site and
+    per desk, a long wait, a desk preferring a service (`queue_model_rules.RULES_SITE`)."""
+    return fresh(calling_rules=RULES, **kwargs)
+
+
+__all__ = ["Model", "QueueMachine", "fresh", "with_rules"]
