@@ -16,7 +16,7 @@ from typing import Any
 
 from config.model import Config
 from display.records import HubTicket, _ts
-from totem.callorder import Ahead, CallOrder, Waiting
+from totem.callorder import Ahead, CallOrder, Waiting, why_first
 from totem.closing import bound
 from totem.estimate import ServiceTimes, wait_range
 from totem.hours import Schedule
@@ -61,6 +61,19 @@ class QueueReads:
                 break
             n += 1
         return n
+
+    def next_up(self, desk_id: str, *, now: datetime) -> dict[str, Any] | None:
+        """What the desk's "call next" would call now and the calling rule that puts it first, if
+        one does (`totem.callorder.why_first`): the desk console shows it on a site with rules."""
+        desk = self.order.desk(desk_id)
+        if desk is None:
+            return None
+        in_a_row = self.streak(desk_id, self._day)
+        chosen = self.order.next_for(desk, now_iso=_ts(now), streak=in_a_row)
+        if chosen is None:
+            return None
+        return {"code": chosen.code, "rule": why_first(self.order, desk, chosen, now_iso=_ts(now), streak=in_a_row),
+                "in_a_row": in_a_row}
 
     def _moved(self, added: list[Waiting], *, now: datetime) -> list[dict[str, Any]]:
         """Tickets issued in the last `MOVED_WINDOW_S` that a ticket just received went ahead of

@@ -271,3 +271,34 @@ def test_the_readme_shows_the_shipped_sites_sample_morning() -> None:
     config = load_config(ROOT / "config" / "comune-amico.toml")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert explain(config) in readme, "README's check-config --explain block is out of date"
+
+
+# -- the totem's own count (its live view plus its tickets the hub has not counted yet) -------------
+
+@pytest.mark.parametrize(("calling", "service", "mine", "counted"), [
+    ("", "sanita", ["uffici"], (1, True)),  # no rules: taken earlier, ahead for certain
+    ("", "uffici", ["appuntamento"], (1, True)),
+    ("desk2", "uffici", ["sanita"], (1, True)),  # desk 2 prefers sanita: ahead at both desks
+    ("desk2", "sanita", ["uffici"], (0, False)),  # desk 2 calls sanita first: a range 0..1
+    ("priority_ratio = 1", "uffici", ["appuntamento"], (0, False)),  # an ordinary turn may come first
+    ("long_wait_min = 20", "appuntamento", ["uffici"], (0, False)),  # it may wait long before P is called
+    ("long_wait_min = 20", "uffici", ["appuntamento"], (1, True)),  # older priority: ahead for good
+])
+def test_the_totems_live_count_follows_the_rules(tmp_path: Path, calling: str, service: str, mine: list[str],
+                                                   counted: tuple[int, bool]) -> None:
+    from totem.hubview import Told
+    from totem.issuing import Issuer
+    from totem.store import TicketStore
+
+    if calling == "desk2":
+        path = site(tmp_path, desk2='["uffici", "sanita"]', desk2_extra='prefer = ["sanita"]')
+    else:
+        path = site(tmp_path, calling, desk2='["uffici", "sanita", "appuntamento"]' if calling else None)
+    config = load_config(path)
+    with TicketStore.in_dir(config.totem.data_dir) as store:
+        issuer = Issuer(config=config, store=store, clock=FrozenClock(HUB_NOW))
+        told = Told(0, 0, True, 0, 0, 2, 0, 0)
+        estimate = issuer._live_estimate(config.service(service), told, mine)
+    people, exact = counted
+    assert estimate.exact == exact, estimate
+    assert not exact or estimate.people_ahead == people, estimate

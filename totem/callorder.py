@@ -171,6 +171,20 @@ def can_call(desk: DeskView, ticket: Waiting) -> bool:
     return ticket.desk_not != desk.id
 
 
+def why_first(order: CallOrder, desk: DeskView, chosen: Waiting, *, now_iso: str, streak: int) -> str | None:
+    """Which rule made `chosen` the desk's next call ahead of someone the plain order puts first:
+    "ratio" (rule 4), "prefer" (rule 5), "long_wait" (rule 3), or None (the plain order)."""
+    aged = aged_before(now_iso, order.long_wait_min)
+    if desk.ratio and streak >= desk.ratio and order.next_for(desk, now_iso=now_iso) != chosen:
+        return "ratio"
+    others = [w for w in order.waiting() if w.id != chosen.id and can_call(desk, w)]
+    if desk.prefer and chosen.service in desk.prefer and any(w.key < chosen.key for w in others):
+        return "prefer"
+    if chosen.issued_at < aged and any(w.priority and w.issued_at > chosen.issued_at for w in others):
+        return "long_wait"
+    return None
+
+
 def _first_not_in(rows: list[tuple[tuple[int, str, str], Waiting]], start: int, skip: frozenset[str]
                   ) -> Waiting | None:
     return next((t for _, t in itertools.islice(rows, start, None) if t.id not in skip), None) if skip else \
@@ -248,6 +262,26 @@ class CallOrder:
                             key=lambda row: row[0][1:])
         head = [t for _, t in older][:limit] + [t for _, t in rows[first_normal + n_aged:][:limit]]
         return sorted(head[:limit] + extra, key=lambda t: effective_key(t, aged))[:limit]
+
+    def next_ageing(self, now_iso: str) -> str | None:
+        """When the next waiting ticket crosses the long-wait line after `now_iso` (rule 3), as an
+        ISO instant; None when nothing will (the rule off, or every ordinary ticket already there).
+        Until then the order and every count stay as they are (a cached state stays true)."""
+        aged = aged_before(now_iso, self.long_wait_min)
+        if not aged:
+            return None
+        first: str | None = None
+        for rows in self._sorted.values():
+            i = bisect.bisect_left(rows, ((1, aged, ""),))
+            if i < len(rows) and (first is None or rows[i][1].issued_at < first):
+                first = rows[i][1].issued_at
+        for t in self._constrained.values():
+            if not t.priority and t.issued_at >= aged and (first is None or t.issued_at < first):
+                first = t.issued_at
+        if first is None:
+            return None
+        line = datetime.fromisoformat(first) + timedelta(minutes=self.long_wait_min)
+        return line.isoformat(timespec="microseconds")
 
     def desk(self, desk_id: str) -> DeskView | None:
         return next((d for d in self.desks if d.id == desk_id), None)

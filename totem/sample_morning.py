@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from config.model import WEEKDAYS, Config, Desk
-from totem.callorder import CallOrder, DeskView, Waiting, aged_before, can_call, effective_key
+from totem.callorder import CallOrder, DeskView, Waiting, can_call, why_first
 
 SEED = 23
 SAMPLE_WEEK = date(2030, 1, 7)  # a Monday; only the weekday and the times are shown
@@ -77,17 +77,15 @@ def _arrivals(config: Config, desks: list[Desk], opens: datetime, closes: dateti
 
 
 def _why(order: CallOrder, desk: DeskView, chosen: Waiting, now_iso: str, streak: int) -> str:
-    aged = aged_before(now_iso, order.long_wait_min)
-    others = [w for w in order.waiting() if w.id != chosen.id and can_call(desk, w)]
-    if desk.ratio and streak >= desk.ratio and order.next_for(desk, now_iso=now_iso) != chosen:
+    rule = why_first(order, desk, chosen, now_iso=now_iso, streak=streak)
+    if rule == "ratio":
         return f"ratio: {streak} priority calls in a row at this desk, an ordinary turn"
-    mine = effective_key(chosen, aged)
-    jumped = [w for w in others if effective_key(w, aged) < mine]
-    if desk.prefer and chosen.service in desk.prefer and jumped:
+    if rule == "prefer":
         return f"prefers {chosen.service}"
-    if chosen.issued_at < aged and any(w.priority and w.issued_at > chosen.issued_at for w in others):
+    if rule == "long_wait":
         return f"long wait (over {order.long_wait_min:g} min)"
-    if chosen.priority and any(w.issued_at < chosen.issued_at for w in others):
+    if chosen.priority and any(w.issued_at < chosen.issued_at for w in order.waiting()
+                               if w.id != chosen.id and can_call(desk, w)):
         return "priority"
     return "in order"
 

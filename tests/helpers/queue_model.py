@@ -610,6 +610,11 @@ class QueueMachine(RuleBasedStateMachine):
             assert (d["current"] or {}).get("code") == (mine.code if mine else None), (d, mine)
             assert d["paused"] == (d["id"] in m.paused)
             assert [h["code"] for h in d["held"]] == m.held(d["id"]), (d["id"], d["held"], m.held(d["id"]))
+            if m.rules is not None:  # the console's "next" line: what a click would call now
+                up = m.next_for(d["id"], self.clock.now())
+                assert (d["next"] or {}).get("code") == (up.code if up else None), (
+                    d, up, calling.in_a_row(m, d["id"]), [(t.code, t.issued_at) for t in m.waiting(self.clock.now())],
+                    m.calls[-4:], self.clock.now())
             if d["current"]:
                 currents.append(d["current"]["code"])
         assert len(currents) == len(set(currents)), f"a ticket in two desks: {currents}"
