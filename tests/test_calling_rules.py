@@ -151,6 +151,9 @@ def test_the_ratio_count_is_per_desk_and_survives_a_hub_restart(tmp_path: Path) 
         assert [call(hub, "1"), call(hub, "1")] == ["P001", "P002"]
         assert call(hub, "2") == "P003", "desk 2 has no ratio: its own count, not desk 1's"
     with HubServer(config, port=0, clock=clock) as hub:  # the count comes back from the recorded calls
+        desks = {d["id"]: d for d in requests.get(hub.url + "/api/state", timeout=5).json()["desks"]}
+        assert desks["1"]["next"] == {"code": "A001", "rule": "ratio", "in_a_row": 2}, "its console says why"
+        assert desks["2"]["next"] == {"code": "P004", "rule": None, "in_a_row": 0}
         assert call(hub, "1") == "A001", "desk 1 called two priority tickets in a row: an ordinary turn"
         assert call(hub, "1") == "P004"
 
