@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from totem.callorder import CallOrder, DeskView, Waiting
+from totem.callorder import BEFORE, MAYBE, RATIO, CallOrder, DeskView, Waiting, aged_before, can_call, rank
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 MORNINGS = 400
@@ -103,3 +103,37 @@ def test_with_the_rules_off_the_order_and_the_counts_are_todays() -> None:
         desk = plain.desks[0]
         assert plain.next_for(desk, now_iso=iso(START + timedelta(hours=3)), streak=9) == \
             min((t for t in tickets if t.service in desk.services), key=lambda t: t.key, default=None)
+
+
+def test_the_grouped_count_is_the_count_ticket_by_ticket() -> None:
+    """`ahead` counts the unconstrained tickets by runs of each sorted list (bisect); ranking each
+    waiting ticket one by one with `rank` (transferred ones among them) gives the same numbers."""
+    for seed in range(300):
+        order, _, _, _, rng = morning(seed)
+        for i in range(rng.randint(0, 3)):  # a few transferred tickets, pinned to a desk or away from one
+            only = rng.choice(("1", "2", None))
+            order.add(Waiting(f"x{i}", f"X{i}", rng.choice("abp"), rng.random() < 0.3,
+                              iso(START - timedelta(minutes=rng.uniform(0, 20))), only, None if only else "1"))
+        now = iso(START)
+        aged = aged_before(now, order.long_wait_min)
+        for t in order.waiting() + [Waiting("~new", "", s, s == "p", now) for s in "abp"]:
+            callers = order.callers(t)
+            certain = possible = 0
+            turns = 0
+            first = {d.id: 0 for d in callers}
+            for x in order.waiting():
+                if x.id == t.id:
+                    continue
+                ranks = {d.id: rank(d, x, t, aged=aged, ageing=bool(order.long_wait_min))
+                         for d in callers if can_call(d, x)}
+                first.update({d: first[d] + 1 for d, r in ranks.items() if x.priority and r in (BEFORE, MAYBE)})
+                if ranks and len(ranks) == len(callers) and set(ranks.values()) == {BEFORE}:
+                    certain += 1
+                if any(r in (BEFORE, MAYBE) for r in ranks.values()):
+                    possible += 1
+                elif RATIO in ranks.values():
+                    turns += 1
+            bound = sum(first[d.id] // d.ratio + 1 for d in callers if d.ratio)
+            ahead = order.ahead(t, now_iso=now)
+            assert ahead is not None
+            assert (ahead.certain, ahead.possible) == (certain, possible + min(turns, bound)), (seed, t)

@@ -126,19 +126,26 @@ def rank(desk: DeskView, other: Waiting, ticket: Waiting, *, aged: str, ageing: 
     """Will `desk` call `other` before `ticket` (both callable by it)? BEFORE whatever happens,
     AFTER whatever happens, MAYBE (long wait or ratio may decide either way), or RATIO (after,
     unless the desk's ratio brings this ordinary ticket in first: counted up to a bound)."""
+    earlier = (other.issued_at, other.id) < (ticket.issued_at, ticket.id)
+    return rank_of(desk, other.service, other.priority, earlier, other.issued_at < aged, ticket,
+                   ticket_waited_long=ticket.issued_at < aged, ageing=ageing)
+
+
+def rank_of(desk: DeskView, service: str, priority: bool, earlier: bool, waited_long: bool, ticket: Waiting, *,
+            ticket_waited_long: bool, ageing: bool) -> str:
+    """`rank` for any ticket of that service and kind, taken before `ticket` or not, waited long or not."""
     if desk.prefer:
-        mine, theirs = ticket.service in desk.prefer, other.service in desk.prefer
+        mine, theirs = ticket.service in desk.prefer, service in desk.prefer
         if theirs != mine:
             return BEFORE if theirs else AFTER
-    earlier = (other.issued_at, other.id) < (ticket.issued_at, ticket.id)
-    if other.priority == ticket.priority:  # the same kind: by issue time, whatever the rules
+    if priority == ticket.priority:  # the same kind: by issue time, whatever the rules
         return BEFORE if earlier else AFTER
-    if other.priority:  # a priority ticket against ordinary T
-        if ticket.issued_at < aged:  # T waited long: ahead of the newer priority ones, for good
+    if priority:  # a priority ticket against ordinary T
+        if ticket_waited_long:  # T waited long: ahead of the newer priority ones, for good
             return (MAYBE if desk.ratio else BEFORE) if earlier else AFTER
         return MAYBE if desk.ratio or (ageing and not earlier) else BEFORE
     # an ordinary ticket against priority T
-    if earlier and other.issued_at < aged:
+    if earlier and waited_long:
         return BEFORE  # waited long, taken before T: stays ahead
     if earlier and ageing:
         return MAYBE  # may wait long before T is called
@@ -366,34 +373,63 @@ class CallOrder:
                       if t.key > key and t.issued_at >= issued_since and t.id != ticket.id]
 
     def _ahead_by_rules(self, ticket: Waiting, desks: tuple[DeskView, ...], now_iso: str) -> Ahead:
-        """`ahead` under rules 3-5 (module docstring): each waiting ticket ranked at each desk able to call T."""
+        """`ahead` under rules 3-5 (module docstring): each waiting ticket ranked at each desk able
+        to call T. The unconstrained ones by groups (a service's tickets of one kind, taken before
+        T or not, waited long or not: each group a run of its sorted list, counted with bisect)."""
         aged = aged_before(now_iso, self.long_wait_min)
+        t_long = ticket.issued_at < aged
         ageing = bool(self.long_wait_min)
         certain = possible = 0
         by_service: dict[str, float] = {}
         maybe_first: dict[str, int] = {d.id: 0 for d in desks}  # priority tickets a desk may call before T
+        ratio_runs: list[tuple[list[tuple[tuple[int, str, str], Waiting]], int, int]] = []
         ratio_ones: list[Waiting] = []
-        for other in self._by_id.values():
+
+        def tally(service: str, priority: bool, ranks: dict[str, str], n: int) -> str:
+            nonlocal certain, possible
+            for desk_id, r in ranks.items():
+                if priority and r in (BEFORE, MAYBE):
+                    maybe_first[desk_id] += n
+            if len(ranks) == len(desks) and all(r == BEFORE for r in ranks.values()):
+                certain += n
+                possible += n
+                by_service[service] = by_service.get(service, 0.0) + n
+                return BEFORE
+            if any(r in (BEFORE, MAYBE) for r in ranks.values()):
+                possible += n
+                by_service[service] = by_service.get(service, 0.0) + n / 2.0
+                return MAYBE
+            return RATIO if any(r == RATIO for r in ranks.values()) else AFTER
+
+        for service, rows in self._sorted.items():
+            able = [d for d in desks if service in d.services]
+            if not able or not rows:
+                continue
+            normal = bisect.bisect_left(rows, ((1, "", ""),))
+            for priority, lo, hi in ((True, 0, normal), (False, normal, len(rows))):
+                cut = bisect.bisect_left(rows, ((0 if priority else 1, ticket.issued_at, ticket.id),), lo, hi)
+                after = cut + 1 if cut < hi and rows[cut][1].id == ticket.id else cut  # T itself is neither
+                line = bisect.bisect_left(rows, ((1, aged, ""),), lo, hi) if aged and not priority else lo
+                runs = ((True, lo, min(line, cut), True), (True, max(line, lo), cut, False),
+                        (False, after, max(line, after), True), (False, max(line, after), hi, False))
+                for earlier, start, end, waited_long in runs:
+                    if end <= start:
+                        continue
+                    ranks = {d.id: rank_of(d, service, priority, earlier, waited_long, ticket,
+                                           ticket_waited_long=t_long, ageing=ageing) for d in able}
+                    if tally(service, priority, ranks, end - start) == RATIO:
+                        ratio_runs.append((rows, start, end))
+        for other in self._constrained.values():
             if other.id == ticket.id:
                 continue
             ranks = {d.id: rank(d, other, ticket, aged=aged, ageing=ageing) for d in desks if can_call(d, other)}
-            if not ranks:
-                continue
-            for desk_id, r in ranks.items():
-                if other.priority and r in (BEFORE, MAYBE):
-                    maybe_first[desk_id] += 1
-            if len(ranks) == len(desks) and all(r == BEFORE for r in ranks.values()):
-                certain += 1
-                possible += 1
-                by_service[other.service] = by_service.get(other.service, 0.0) + 1.0
-            elif any(r in (BEFORE, MAYBE) for r in ranks.values()):
-                possible += 1
-                by_service[other.service] = by_service.get(other.service, 0.0) + 0.5
-            elif any(r == RATIO for r in ranks.values()):
+            if ranks and tally(other.service, other.priority, ranks, 1) == RATIO:
                 ratio_ones.append(other)
         # Rule 4 for a priority T: each desk may bring in one ordinary ticket per `ratio` priority calls.
         bound = sum(maybe_first[d.id] // d.ratio + 1 for d in desks if d.ratio)
-        for other in sorted(ratio_ones, key=lambda t: t.key)[:bound]:
+        merged = heapq.merge(*(rows[start:min(end, start + bound)] for rows, start, end in ratio_runs),
+                             [(t.key, t) for t in sorted(ratio_ones, key=lambda t: t.key)])
+        for _, other in itertools.islice(merged, bound):
             possible += 1
             by_service[other.service] = by_service.get(other.service, 0.0) + 0.5
         return Ahead(certain, possible, tuple(d.id for d in desks),
