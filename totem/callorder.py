@@ -52,6 +52,10 @@ makes it uncertain, so the count is a range shown as an estimate:
   per `priority_ratio` priority calls ahead of T (plus one) per desk: only that many count;
 - preference: a desk preferring T's service (and not the other's) calls T first; one preferring
   the other's (and not T's) calls it first, even when it was taken after T.
+
+What the screens list: a service's queue in the order with rule 3 (the same at every desk;
+`SQL_ORDER` is the order without it, for loading); rules 4 and 5 depend on the desk, so the
+desk console also says what its next call would be and which rule puts it first (`why_first`).
 """
 
 from __future__ import annotations
