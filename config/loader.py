@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.calendar import parse_calendar
+from config.calling import desk_prefer, desk_ratio, parse_calling
 from config.checks import (
     MISSING,
     Checker,
@@ -120,7 +121,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
     device = device or this_device()
     c = Checker()
     c.keys(raw, ("site", "contacts", "hours", "services", "totem", "totems", "printer", "hub", "desks", "gpio",
-                 "display", "accessibility", "reception", "calendar"), "")
+                 "display", "accessibility", "reception", "calendar", "calling"), "")
     site = _site(c, c.table(raw, "site", ""))
     contacts = _contacts(c, c.table(raw, "contacts", ""))
     hours = parse_hours(c, c.table(raw, "hours", ""))
@@ -143,6 +144,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
     calendar = parse_calendar(c, c.table(raw, "calendar", "", required=False), services=services,
                               reception=reception, resolve=lambda v: _resolve(v, base_dir)) \
         if "calendar" in raw else None
+    calling = parse_calling(c, c.table(raw, "calling", "", required=False))
     check_coverage(c, services, desks)
     check_desk_days(c, services, desks, hours)
     check_contrast(c, services)
@@ -150,7 +152,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path, device: Device | None 
         raise ConfigError(str(source), c.problems)
     assert site and contacts and hours and totem and printer and hub and display and access
     return Config(source, site, contacts, hours, tuple(services), totem, printer, hub, tuple(desks), gpio, display,
-                  tuple(totems), access, reception, device, calendar)
+                  tuple(totems), access, reception, device, calendar, calling)
 
 
 def _totems(c: Checker, value: Any) -> list[TotemBlock]:
@@ -449,7 +451,7 @@ def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
     seen: set[str] = set()
     for i, t in enumerate(value):
         path = f"desks[{i}]"
-        c.keys(t, ("id", "name", "services", "pin", "days"), path)
+        c.keys(t, ("id", "name", "services", "pin", "days", "prefer", "priority_ratio"), path)
         did = c.get(t, "id", path, "a string", check=lambda v: None if _SERVICE_ID_RE.match(v)
                     else "must be lowercase letters, digits, '-' or '_'")
         if did in seen:
@@ -466,7 +468,9 @@ def _desks(c: Checker, value: Any, service_ids: list[str]) -> list[Desk]:
             c.bad(f"{path}.services", "must list at least one service", services)
         pin = c.get(t, "pin", path, "a string", check=pin_code)
         days = desk_days(c, t, path)
-        if None not in (did, name, services, pin, days):
-            out.append(Desk(did, name, tuple(services), pin, days))
+        prefer = desk_prefer(c, t, path, [s for s in services or [] if s in service_ids] if services else None)
+        ratio = desk_ratio(c, t, path)
+        if None not in (did, name, services, pin, days, prefer) and ratio is not MISSING:
+            out.append(Desk(did, name, tuple(services), pin, days, prefer, ratio))  # type: ignore[arg-type]
     return out
 

@@ -156,6 +156,22 @@ class Desk:
     services: tuple[str, ...]
     pin: str
     days: tuple[int, ...] = tuple(range(7))  # weekdays it works (0 = Monday), among the site's open days
+    prefer: tuple[str, ...] = ()  # services it calls first; the rest only when none of these waits (config.calling)
+    priority_ratio: int | None = None  # this desk's own ratio; None = the site's [calling] priority_ratio
+
+
+@dataclass(frozen=True)
+class CallingRules:
+    """[calling]: the site's rules for the call order (totem.callorder). 0 = the rule is off."""
+
+    priority_ratio: int = 0  # at most this many priority calls in a row at a desk while normal tickets wait
+    long_wait_min: float = 0.0  # a ticket waiting longer than this goes ahead of newer priority ones
+
+    def ratio(self, desk: Desk) -> int:
+        return self.priority_ratio if desk.priority_ratio is None else desk.priority_ratio
+
+    def any_on(self, desks: tuple[Desk, ...]) -> bool:
+        return bool(self.long_wait_min) or any(self.ratio(d) or d.prefer for d in desks)
 
 
 @frozen
@@ -219,6 +235,7 @@ class Config:
     reception: ReceptionSettings | None = None
     device: Device | None = None  # this machine (config.identity); its id is totem.id
     calendar: CalendarSettings | None = None  # [calendar]: the online booking's appointments, imported
+    calling: CallingRules = field(default_factory=CallingRules)  # [calling]: ratio and ageing (off by default)
 
     def fingerprint(self) -> str:
         """A short digest of what every Pi of the site must agree on (services, desks, hours,
@@ -239,6 +256,9 @@ class Config:
                   "desks": [[d.id, d.name, list(d.services)] + ([list(d.days)] if d.days != tuple(range(7)) else [])
                             for d in self.desks],  # days only when set: older sites keep their digest
                   "totems": [[b.id, b.first, b.last] for b in self.totems]}
+        if self.calling.any_on(self.desks):  # only when set: sites without rules keep their digest
+            shared["calling"] = [self.calling.priority_ratio, self.calling.long_wait_min,
+                                 [[d.id, list(d.prefer), d.priority_ratio] for d in self.desks]]
         return hashlib.sha256(json.dumps(shared, sort_keys=True).encode()).hexdigest()[:16]
 
     def number_block(self) -> tuple[int, int | None]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from config.i18n import Translator
 from display import appointments
-from totem.callorder import CallOrder, DeskView, Waiting
+from totem.callorder import CallOrder, DeskView, Waiting, aged_before
 from totem.callreason import Past, Reason, reason
 
 RECENT_CALLS = 50  # the follow page looks for the latest call at its desks among this many
@@ -31,9 +31,11 @@ def past(db: sqlite3.Connection, ticket: Waiting) -> Past:
                 appointment_time=booked[0] if booked else None)
 
 
-def for_call(db: sqlite3.Connection, order: CallOrder, desk: DeskView, chosen: Waiting) -> str | None:
+def for_call(db: sqlite3.Connection, order: CallOrder, desk: DeskView, chosen: Waiting, *,
+             now_iso: str = "") -> str | None:
     """The reason to store with this call (JSON), or None. Before the call leaves the order."""
-    found = reason(chosen, past(db, chosen), desk, order.waiting())
+    waited_long = chosen.issued_at < aged_before(now_iso, order.long_wait_min)
+    found = reason(chosen, past(db, chosen), desk, order.waiting(), waited_long=waited_long)
     return json.dumps(found.as_json(), separators=(",", ":")) if found else None
 
 

@@ -16,7 +16,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -87,6 +87,7 @@ class Hub:
         self._state_day = ""
         self._state_bytes: tuple[str | None, bytes] = (None, b"")
         self._state_built_at = 0.0
+        self._state_until: datetime | None = None  # a long wait changes the order then (calling rules)
         self._state_building: asyncio.Task[str] | None = None
         # One thread owns the SQLite connection: the event loop never waits for a disk write.
         self._db_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hub-db")
@@ -279,6 +280,8 @@ class Hub:
         now = self.clock.now()
         store = self.store
         day = store.sync(now)
+        until = store.order.next_ageing(now.astimezone(UTC).isoformat(timespec="microseconds"))
+        self._state_until = datetime.fromisoformat(until) if until else None
         live = store.live(now=now)
         forecast = live["services"]
         services = []
@@ -306,7 +309,8 @@ class Hub:
             desks.append({"id": d.id, "name": d.name, "services": list(d.services) + store.extra_services(),
                           "current": current.as_json(public=True) if current else None,
                           "paused": d.id in store.paused, "held": held.get(d.id, []),
-                          "contacts": visits.today_at_desk(store.reader(), day, d.id)})
+                          "contacts": visits.today_at_desk(store.reader(), day, d.id),
+                          **({"next": store.next_up(d.id, now=now)} if store.order.rules else {})})  # issue 23
         totems = []
         stale_after = 2.5 * self.config.hub.heartbeat_s
         reception = self.config.reception.issuer if self.config.reception is not None else None
@@ -363,7 +367,9 @@ class Hub:
         while True:
             if self._state_cache is not None and self._state_version >= wanted \
                     and loop.time() - self._state_built_at < STATE_TTL_S \
-                    and self._state_day == self.store.day(self.clock.now()):  # at midnight the state empties
+                    and self._state_day == self.store.day(self.clock.now()) \
+                    and (self._state_until is None or self.clock.now() < self._state_until):
+                # (at midnight the state empties; when a ticket's wait gets long the order changes: issue 23)
                 return self._state_cache
             if self._state_building is None:
                 self._state_building = loop.create_task(self._build_state())

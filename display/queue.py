@@ -24,7 +24,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,21 +34,18 @@ from config.follow import follow_key
 from config.model import Config
 from display import appointments, calendar_events, call_reasons, visits
 from display.listings import COLS
+from display.queue_reads import QueueReads
 from display.records import STEPS, HubTicket, Transferred, _ts
 from display.report_data import forget_digests, prune
 from display.undo import UndoBook, Undone
-from totem.callorder import SQL_ORDER, Ahead, CallOrder, DeskView, Waiting, can_call
-from totem.closing import bound
+from totem.callorder import SQL_ORDER, CallOrder, DeskView, Waiting, can_call
 from totem.diskspace import disk_full_advice, failed_for_space
-from totem.estimate import ServiceTimes, wait_range
+from totem.estimate import ServiceTimes
 from totem.hours import Schedule
 from totem.schema import SchemaTooNew, migrate
 
-MOVED_WINDOW_S = 20.0  # a ticket's screen at the totem: a later count for it still reaches the citizen
-ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
-
-class QueueStore:
+class QueueStore(QueueReads):
     FILENAME = "hub.sqlite3"
     _COLS = COLS
 
@@ -159,7 +156,9 @@ class QueueStore:
 
     def _desk_views(self) -> list[DeskView]:
         extra = frozenset(self._extra_services)
-        return [DeskView(d.id, frozenset(d.services) | extra) for d in self.config.desks]
+        rules = self.config.calling
+        return [DeskView(d.id, frozenset(d.services) | extra, frozenset(d.prefer), rules.ratio(d))
+                for d in self.config.desks]
 
     def sync(self, now: datetime) -> str:
         """The current service day; on a new day, rebuild the order and the measured times."""
@@ -177,7 +176,7 @@ class QueueStore:
         rows = self._read().execute(f"SELECT {self._COLS}, desk_only, desk_not FROM tickets WHERE service_day = ? "
                                 f"AND status = 'waiting' ORDER BY {SQL_ORDER}", (day,)).fetchall()
         self._extra_services = {r[2] for r in rows if r[2] not in known}
-        self.order = CallOrder(self._desk_views())
+        self.order = CallOrder(self._desk_views(), long_wait_min=self.config.calling.long_wait_min)
         for r in rows:
             self.order.add(Waiting(r[0], r[1], r[2], bool(r[8]), r[3], r[11], r[12]))
         self.times = ServiceTimes({s.id: s.avg_service_min for s in self.config.services})
@@ -265,20 +264,6 @@ class QueueStore:
                 db.executemany("UPDATE tickets SET told_low_min = ?, told_high_min = ? WHERE id = ?", told)
         return answers
 
-    def _moved(self, added: list[Waiting], *, now: datetime) -> list[dict[str, Any]]:
-        """Tickets issued in the last `MOVED_WINDOW_S` that a ticket just received went ahead of
-        (another totem's ticket, issued a moment earlier, arrived later): their new positions, for
-        the totems that printed them (the citizen may still be reading the screen)."""
-        since = _ts(now - timedelta(seconds=MOVED_WINDOW_S))
-        new = {w.id for w in added}
-        behind = {t.id: t for w in added for t in self.order.behind(w, issued_since=since) if t.id not in new}
-        if not behind:
-            return []
-        totems = dict(self._read().execute(f"SELECT id, totem FROM tickets WHERE id IN ({','.join('?' * len(behind))})",
-                                           list(behind)).fetchall())
-        return [{"totem": totems.get(tid, ""), "code": t.code, **self.position(tid, now=now)}
-                for tid, t in behind.items()]
-
     def void(self, ticket_id: str, *, now: datetime) -> bool:
         """Void a waiting ticket. An id never seen is kept as a void tombstone, so a late
         'issued' event cannot bring it back."""
@@ -335,11 +320,13 @@ class QueueStore:
         desk = self.order.desk(desk_id)
         if desk is None:
             return None
-        chosen = self.order.next_for(desk) if chosen_id is None else self.order.get(chosen_id)
+        chosen = self.order.next_for(desk, now_iso=_ts(now), streak=self.streak(desk_id, day)) \
+            if chosen_id is None else self.order.get(chosen_id)
         if chosen_id is not None and chosen is None:
             return None  # called meanwhile: the current ticket is left as it is
         current = self.current(desk_id, now=now)
-        reason = call_reasons.for_call(self._read(), self.order, desk, chosen) if chosen else None  # issue 22
+        reason = call_reasons.for_call(self._read(), self.order, desk, chosen, now_iso=_ts(now)) \
+            if chosen else None  # issue 22
         touched = (current.id if current else "", chosen.id if chosen else "")
         with self._tx() as db, self.undo_book.recording(db, desk_id, "call" if chosen_id else "next", touched,
                                                         now) as calls:
@@ -477,93 +464,6 @@ class QueueStore:
             self.paused = self.paused | {desk_id} if paused else self.paused - {desk_id}
             db.execute("INSERT INTO meta (key, value) VALUES ('paused_desks', ?) ON CONFLICT (key) DO UPDATE SET "
                        "value = excluded.value", (json.dumps(sorted(self.paused)),))
-
-    def _open_desks(self, callers: tuple[str, ...], now: datetime) -> tuple[int, int]:
-        """(desks open, desks busy) among the desks that can call a ticket (paused ones only
-        when all of them are paused: the estimate then assumes they come back)."""
-        weekday = self.schedule.local(now).weekday()  # a desk resting today ([[desks]] days) calls nobody
-        callers = tuple(d.id for d in self.config.desks if d.id in callers and weekday in d.days) or callers
-        callers = tuple(d for d in callers if d not in self.paused) or callers
-        busy = self._desk_facts()[0]
-        active = [d for d in callers if d in busy or now - self._active.get(d, datetime.min.replace(tzinfo=UTC))
-                  <= ACTIVE_DESK]
-        open_ = len(active) or len(callers)
-        return open_, sum(1 for d in callers if d in busy)
-
-    def _told(self, ahead: Ahead | None, service_id: str, now: datetime) -> dict[str, Any]:
-        if ahead is None:  # no desk calls this service
-            return {"ahead": None, "possible": None, "exact": False, "wait_low_min": None, "wait_high_min": None,
-                    "desks_open": 0}
-        open_, busy = self._open_desks(ahead.desks, now)
-        low, high = wait_range(ahead.by_service, service_id, self.times, desks_open=open_, desks_busy=busy)
-        # Desk-work minutes laid on today's hours: a break lengthens the wait, closing ends it (totem.closing).
-        local = self.schedule.local(now)
-        told = bound(low, high, ranges=self.schedule.ranges_on(local.date()), now=local)
-        return {"ahead": ahead.certain, "possible": ahead.possible, "exact": ahead.exact,
-                "wait_low_min": told.low_min, "wait_high_min": told.high_min, "past_close": told.past_close,
-                "closes_at": told.closes_at, "work_low_min": low, "work_high_min": high, "desks_open": open_}
-
-    def position(self, ticket_id: str, *, now: datetime) -> dict[str, Any]:
-        """What a ticket's holder is told: people ahead by the call order, and the wait."""
-        waiting = self.order.get(ticket_id)
-        if waiting is None:
-            return {"status": "not_waiting", "service_day": self._day}
-        told = self._told(self.order.ahead(waiting), waiting.service, now)
-        return {"status": "waiting", "service_day": self._day, "service": waiting.service, **told}
-
-    def forecast(self, *, now: datetime) -> dict[str, dict[str, Any]]:
-        """For each service, what a ticket taken now would be told (the totem's live view)."""
-        day = self.sync(now)
-        out = {}
-        for s in self.config.services:
-            ahead = self.order.ahead_of_new(s.id, priority=s.priority, now_iso=_ts(now))
-            out[s.id] = {"service": s.id, "service_day": day, "waiting": self.order.count(s.id),
-                         "avg_service_min": self.times.measured_mean(s.id), **self._told(ahead, s.id, now)}
-        return out
-
-    def live(self, *, now: datetime) -> dict[str, Any]:
-        """The forecast and, in the same instant, how many of today's tickets each totem has
-        delivered: a totem adds its own tickets not yet counted and prints an exact count
-        without asking (totem.hubview.HubView.live_estimate)."""
-        with self._lock:
-            services = self.forecast(now=now)
-            return {"service_day": self._day, "services": services, "intake": dict(self._intake)}
-
-    def waiting(self, service_id: str, *, now: datetime, limit: int) -> list[HubTicket]:
-        """The head of a service's queue, in call order (one query for the rows)."""
-        self.sync(now)
-        ids = [w.id for w in self.order.listed(service_id, limit)]
-        if not ids:
-            return []
-        rows = {r[0]: HubTicket(*r[:8], bool(r[8]), r[9], r[10]) for r in self._read().execute(
-            f"SELECT {self._COLS} FROM tickets WHERE id IN ({','.join('?' * len(ids))})", ids)}
-        return [rows[i] for i in ids if i in rows]
-
-    def waiting_count(self, service_id: str, *, now: datetime) -> int:
-        self.sync(now)
-        return self.order.count(service_id)
-
-    def extra_services(self) -> list[str]:
-        return sorted(self._extra_services)
-
-    def _desk_facts(self) -> tuple[set[str], dict[str, int]]:
-        if self._facts is None:
-            busy = {r[0] for r in self._read().execute("SELECT DISTINCT desk_id FROM tickets WHERE service_day = ? "
-                                                   "AND status = 'called'", (self._day,))}
-            finished = dict(self._read().execute(
-                "SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' "
-                "AND status IN ('called', 'served', 'noshow', 'void') GROUP BY status", (self._day,)).fetchall())
-            self._facts = (busy, finished)
-        return self._facts
-
-    def counts(self, day: str) -> dict[str, int]:
-        out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
-        if day == self._day:  # today: from memory, no scan of the day's tickets
-            return out | self._desk_facts()[1] | {"waiting": len(self.order)}
-        for status, n in self._read().execute(
-                "SELECT status, COUNT(*) FROM tickets WHERE service_day = ? AND code != '' GROUP BY status", (day,)):
-            out[status] = n
-        return out
 
     def prune(self, *, keep_days: int, today: date) -> int:
         """Delete days older than `keep_days` (`display.report_data.prune`): summaries kept first."""

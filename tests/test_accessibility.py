@@ -514,7 +514,7 @@ def test_every_catalogue_key_is_reached_and_translated(site_path: Path, tmp_path
             call_screen._frame_key = ("10:00", -1, 0, OPEN.date().isoformat(), lang)  # this language's turn
             call_screen.draw()  # offline too: "collegamento assente"
             for why in ({"kind": "appointment", "time": "10:30"}, {"kind": "priority"}, {"kind": "transfer"},
-                        {"kind": "return"}):  # why a call went first (issue 22)
+                        {"kind": "return"}, {"kind": "long_wait"}):  # why a call went first (issues 22, 23)
                 call_screen.current = {"code": "P002", "desk_name": "1", "reason": why}
                 call_screen.draw()
             from display import push

@@ -330,3 +330,19 @@ def test_waiting_minutes_are_the_hubs_and_appointments_are_named(tmp_path: Path,
         wait_text(page, '.n[data-service="appuntamento"]', lambda t: t == '1')
         row = page.locator(".queue li span").first.text_content()
         assert row == "P001 — appuntamento delle 10:10, Rimborsi e reclami — attende da 12 min", row
+
+
+def test_with_a_priority_ratio_the_console_says_an_ordinary_turn_comes_next(tmp_path: Path, browser: object) -> None:
+    """Issue 23: on a site with calling rules the console says who "Chiama il prossimo" calls and why."""
+    site = write_site(tmp_path)
+    site.write_text(site.read_text(encoding="utf-8") + "\n[calling]\npriority_ratio = 2\n", encoding="utf-8")
+    with HubServer(load_config(site), port=0, clock=FrozenClock(NOW)) as hub:
+        issue(hub, "uffici", "A", 1)
+        for n in (2, 3, 4):
+            issue(hub, "appuntamento", "P", n)
+        page = unlocked(browser.new_page(), hub)  # type: ignore[attr-defined]
+        wait_text(page, "#next-up", lambda t: t == "Prossimo: P002")
+        for code in ("P002", "P003"):
+            page.click("#next")  # type: ignore[attr-defined]
+            wait_text(page, "#current-code", lambda t, code=code: t == code)  # type: ignore[misc]
+        wait_text(page, "#next-up", lambda t: t == "Prossimo: A001 (turno ordinario: 2 con precedenza di fila)")

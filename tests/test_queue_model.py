@@ -7,12 +7,19 @@ runs 20,000 examples."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
-from queue_model import QueueMachine
+from queue_model import QueueMachine, with_rules
 
 EXAMPLES = int(__import__("os").environ.get("QUEUE_MODEL_EXAMPLES", "200"))
 STEPS = 20
 
+SETTINGS = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, derandomize=True, database=None, deadline=None,
+                    print_blob=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
 TestQueueModel = QueueMachine.TestCase
-TestQueueModel.settings = settings(max_examples=EXAMPLES, stateful_step_count=STEPS, derandomize=True,
-                                   database=None, deadline=None, print_blob=True,
-                                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+TestQueueModel.settings = SETTINGS
+
+# Issue 23 point 1: the same machine on a site with every calling rule on (a ratio per site and per
+# desk, a long wait of 5 minutes, a desk preferring a service): the hub's order and people ahead
+# against the model's, under the same budget.
+TestQueueModelWithRules = with_rules().TestCase
+TestQueueModelWithRules.settings = SETTINGS

@@ -117,6 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check-config", parents=[common], help="validate a site file and summarise it",
                        epilog=EXIT_CODES, formatter_class=fmt)
     p.add_argument("path", nargs="?", help="file to check (default: the config lookup)")
+    p.add_argument("--explain", action="store_true",
+                   help="also print the first 20 calls of a sample morning under the site's calling rules")
     p = sub.add_parser("issue", parents=[common], help="issue and print one ticket exactly as a tap would",
                        epilog=EXIT_CODES, formatter_class=fmt)
     p.add_argument("service", metavar="SERVICE_ID")
@@ -155,7 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     try:
         if command == "check-config":
-            return cmd_check_config(getattr(args, "path", None) or getattr(args, "config", None))
+            return cmd_check_config(getattr(args, "path", None) or getattr(args, "config", None),
+                                    explain=args.explain)
         config = load_config(getattr(args, "config", None))
         from totem import commands
 
@@ -179,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def cmd_check_config(path: str | None) -> int:
+def cmd_check_config(path: str | None, *, explain: bool = False) -> int:
     from config.advice import identity_notes, raspberry_pi_model, warnings
 
     config = load_config(path)
@@ -187,6 +190,10 @@ def cmd_check_config(path: str | None) -> int:
     # valid, so exit 0, but unsafe or hard to read
     for line in identity_notes(config) + warnings(config, pi_model=raspberry_pi_model()) + font_warnings(config):
         print(f"warning: {line}")
+    if explain:  # the order a sample morning gets under the site's calling rules (totem.sample_morning)
+        from totem.sample_morning import explain as sample
+
+        print(sample(config))
     return EXIT_OK
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from config.errors import ClockWrong, DeviceConflict, MayNotBeCalled, NoDeskToday, NoNumberBlock, ServiceClosed
 from config.frozen import frozen
 from config.model import Config, Service
+from totem.callorder import AFTER, BEFORE, DeskView, Waiting, rank
 from totem.clock import Clock
 from totem.clockcheck import clock_problem
 from totem.closing import bound
@@ -137,18 +138,22 @@ class Issuer:
         """The hub's count for a ticket taken now, plus this totem's tickets it has not counted
         (`mine`: their services) that the call order puts ahead: certainly when every desk that
         calls `service` calls theirs, possibly when only some do (the hub's `ahead` rule)."""
-        desks = self.config.desks_for(service.id)
+        desks = [DeskView(d.id, frozenset(d.services), frozenset(d.prefer), self.config.calling.ratio(d))
+                 for d in self.config.desks_for(service.id)]
         if not desks:
             return Estimate.unknown()
-        common = frozenset.intersection(*(frozenset(d.services) for d in desks))
-        union = frozenset.union(*(frozenset(d.services) for d in desks))
         certain = possible = 0
-        for sid in mine:
-            # Taken earlier, so ahead unless this ticket is a priority and theirs is not.
+        ageing = bool(self.config.calling.long_wait_min)
+        new = Waiting("~new", "", service.id, service.priority, "2")
+        for i, sid in enumerate(mine):
+            # Taken earlier, so ahead unless this ticket is a priority and theirs is not (and the site's
+            # calling rules: a desk's preference, the ratio, a long wait; `totem.callorder.rank`).
             theirs = self.config.service_or_none(sid)
-            if sid in union and (not service.priority or (theirs is not None and theirs.priority)):
+            earlier = Waiting(f"~{i}", "", sid, bool(theirs and theirs.priority), "1")
+            ranks = [rank(d, earlier, new, aged="", ageing=ageing) for d in desks if sid in d.services]
+            if any(r != AFTER for r in ranks):
                 possible += 1
-                certain += sid in common
+                certain += len(ranks) == len(desks) and all(r == BEFORE for r in ranks)
         extra_min = certain * service.avg_service_min / max(1, told.desks_open)
         return live_estimate(told, certain_extra=certain, possible_extra=possible, extra_min=extra_min)
 

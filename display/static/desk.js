@@ -22,6 +22,8 @@
       totem_lost: "{id} non raggiungibile da {m}", backlog: " ({n} da inviare)",
       set_aside: " · {n} rifiutati dal display (totem status)", config_differs: " · configurazione diversa dal display",
       switch: "English", called: "Chiamato {code}", empty_queue: "Nessuno in attesa",
+      next_up: "Prossimo: {code}", next_ratio: " (turno ordinario: {n} con precedenza di fila)",
+      next_prefer: " (servizio preferito)", next_long_wait: " (attesa lunga)",
       not_done: "Display non raggiungibile: azione NON eseguita, riprovare", any_desk: "qualsiasi sportello", choose_service: "— scegliere il servizio —", choose_first: "Scegliere prima il servizio a cui trasferire", keep_priority: "Mantieni la precedenza", confirm: "Conferma", cancel: "Annulla",
       confirm_transfer: "Trasferire {code} a «{service}»{desk}? Mantiene il posto in base all'orario del biglietto.",
       to_desk: " ({desk})", only_desk: "Solo questo sportello serve «{service}»: {code} sarà richiamato da qui, al suo posto in coda.",
@@ -68,6 +70,8 @@
       totem_lost: "{id} unreachable for {m}", backlog: " ({n} to send)",
       set_aside: " · {n} refused by the display (totem status)", config_differs: " · configuration differs from the display's",
       switch: "Italiano", called: "Called {code}", empty_queue: "Nobody waiting",
+      next_up: "Next: {code}", next_ratio: " (an ordinary turn: {n} priority in a row)",
+      next_prefer: " (preferred service)", next_long_wait: " (long wait)",
       not_done: "Display unreachable: action NOT done, try again", any_desk: "any desk", choose_service: "— choose the service —", choose_first: "Choose the service to transfer to first", keep_priority: "Keep priority", confirm: "Confirm", cancel: "Cancel",
       confirm_transfer: "Transfer {code} to “{service}”{desk}? It keeps its place by the ticket's time.",
       to_desk: " ({desk})", only_desk: "Only this desk serves “{service}”: {code} will be called here again, in its place.",
@@ -130,6 +134,10 @@
     $("current-info").textContent = current ? (service ? service.label[lang] || service.label.it : "") +
       ((current.flags || []).includes("unconfirmed") ? " — " + t("unconfirmed") : "") : t("none_current");
     ["recall", "noshow", "done", "transfer", "hold", "add_service"].forEach((id) => { $(id).disabled = !current; });
+    // Calling rules (issue 23): who "call next" would call now, and the rule that puts them first.
+    const up = me && me.next;
+    $("next-up").hidden = !up;
+    $("next-up").textContent = up ? t("next_up", {code: up.code}) + (up.rule ? t("next_" + up.rule, {n: up.in_a_row}) : "") : "";
     const mine = s.services.filter((x) => me && me.services.includes(x.id));
     const paused = !!(me && me.paused);
     $("next").disabled = paused || !mine.some((x) => x.waiting > 0);

@@ -11,11 +11,16 @@ Steps the machine takes, in any interleaving:
   state its tab shows and a fresh request id, exactly as `display/static/desk.js` sends them;
 - a click held back and sent later (reordered), a click sent again (duplicated, retried);
 - a tab learning the true state (the event stream), the clock moving on, a hub restart,
-  the service day changing.
+  the service day changing;
+- on the calling rules' variant (`with_rules`, issue 23 point 1: a ratio per site and per desk, a
+  long wait, a desk preferring a service), a busy moment: tickets of several kinds at once, then
+  one desk calling several in a row.
 
-The model (`Model`) is written from the rules as a desk manager states them (DESIGN.md, the
-docstrings of `totem/callorder.py`, `display/undo.py`, `display/desk_requests.py`), with lists
-and loops, sharing no code with the hub. Invariants, checked after every step: the answer to
+The model (`Model`, in `queue_reference`; its calling rules in `queue_model_rules`) is written
+from the rules as a desk manager states them (DESIGN.md, the docstrings of `totem/callorder.py`,
+`display/undo.py`, `display/desk_requests.py`), with lists and loops, sharing no code with the
+hub. On the rules' variant the state's "next" of each desk (what its console says a click would
+call) is the model's too. Invariants, checked after every step: the answer to
 each click (status, refusal reason, the ticket called); each desk's ticket in service; a ticket in
 at most one desk; each desk's held turns (a held turn at no desk, called back only by its own desk,
 expired when its day ends); the call order of every queue; "people ahead" (certain and possible) of every
@@ -32,16 +37,19 @@ import sqlite3
 import tempfile
 import uuid
 from contextlib import closing
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import queue_model_rules as calling
 import requests
 from conftest import rome, write_site
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from lean_http import LeanSession
+from queue_model_rules import RULES, RULES_SITE, Rules
+from queue_reference import Model, Ticket, ts
 
 from config import load_config
 from config.follow import follow_key
@@ -50,8 +58,6 @@ from display.server import HubServer
 from totem.clock import FrozenClock
 
 START = rome(2026, 12, 1, 10, 0)
-UNDO_WINDOW_S = 30
-REQUESTS_KEPT_DAYS = 2
 SECOND_DESK = ('\n[[desks]]\nid = "2"\nname = "Sportello 2"\n'
                'services = ["uffici", "procedure", "rimborsi", "bollette"]\npin = "2468"\n')
 TICKET_SERVICES = (("uffici", "A", False), ("sanita", "E", False), ("appuntamento", "P", True))
@@ -63,269 +69,6 @@ ACTIONS = ("next", "call", "recall", "done", "noshow", "return", "transfer", "un
 # How often a click is each action: an office's day (mostly next and done), every action present.
 CLICKS = ("next",) * 5 + ("done",) * 3 + ("call", "call", "transfer", "transfer", "undo", "undo", "resume", "resume",
                                           "noshow", "recall", "return", "pause", "hold", "callback")
-ACTS_ON_CURRENT = ("next", "call", "recall", "done", "noshow", "transfer", "pause", "hold", "callback")
-
-
-def ts(instant: datetime) -> str:
-    return instant.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-# -- the reference model ------------------------------------------------------------------------
-
-@dataclass
-class Ticket:
-    id: str
-    code: str
-    service: str
-    priority: bool
-    issued_at: str
-    day: str
-    status: str = "waiting"
-    desk: str | None = None
-    called_at: str | None = None
-    finished_at: str | None = None
-    first_called_at: str | None = None
-    desk_only: str | None = None
-    desk_not: str | None = None
-    held_at: str | None = None
-
-    def snapshot(self) -> tuple[Any, ...]:
-        return (self.status, self.desk, self.called_at, self.finished_at, self.first_called_at, self.service,
-                self.priority, self.desk_only, self.desk_not, self.held_at)
-
-    def restore(self, snap: tuple[Any, ...]) -> None:
-        (self.status, self.desk, self.called_at, self.finished_at, self.first_called_at, self.service,
-         self.priority, self.desk_only, self.desk_not, self.held_at) = snap
-
-    def key(self) -> tuple[int, str, str]:
-        return (0 if self.priority else 1, self.issued_at, self.id)
-
-
-@dataclass
-class Entry:
-    """A desk's last undoable action."""
-
-    at: datetime
-    rid: str | None
-    before: dict[str, tuple[Any, ...]]
-    after: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    calls: list[int] = field(default_factory=list)
-    undone: bool = False
-
-
-@dataclass
-class Expected:
-    status: int
-    reason: str | None = None  # the refusal's reason, for a 409 made by the request check
-    code: str | None = None  # the ticket the answer names (a call)
-
-
-class Model:
-    def __init__(self, desks: dict[str, frozenset[str]], names: dict[str, str]) -> None:
-        self.desks = desks
-        self.names = names
-        self.tickets: dict[str, Ticket] = {}
-        self.calls: list[tuple[int, str, str, str]] = []  # (seq, code, desk, day)
-        self.seq = 0
-        self.paused: set[str] = set()
-        self.done: dict[str, datetime] = {}  # request id -> when it was done (kept across restarts, 2 days)
-        self.undo: dict[str, Entry] = {}
-        self.day = ""
-
-    # questions
-    def can_call(self, desk: str, t: Ticket) -> bool:
-        return t.service in self.desks[desk] and t.desk_only in (None, desk) and t.desk_not != desk
-
-    def waiting(self) -> list[Ticket]:
-        return sorted((t for t in self.tickets.values() if t.status == "waiting" and t.day == self.day),
-                      key=Ticket.key)
-
-    def current(self, desk: str) -> Ticket | None:
-        called = [t for t in self.tickets.values() if t.status == "called" and t.desk == desk and t.day == self.day]
-        assert len(called) <= 1, f"desk {desk} has {len(called)} tickets in service"
-        return called[0] if called else None
-
-    def next_for(self, desk: str) -> Ticket | None:
-        return next((t for t in self.waiting() if self.can_call(desk, t)), None)
-
-    def ahead(self, t: Ticket) -> tuple[int, int] | None:
-        able = [d for d in self.desks if self.can_call(d, t)]
-        if not able:
-            return None
-        certain = possible = 0
-        for w in self.waiting():
-            if w.id == t.id or w.key() >= t.key():
-                continue
-            callers = [d for d in able if self.can_call(d, w)]
-            possible += bool(callers)
-            certain += len(callers) == len(able)
-        return certain, possible
-
-    def counts(self) -> dict[str, int]:
-        out = {"waiting": 0, "called": 0, "served": 0, "noshow": 0, "void": 0}
-        for t in self.tickets.values():
-            if t.day == self.day and t.status in out:  # held turns are counted apart (display.visit_report)
-                out[t.status] += 1
-        return out
-
-    def held(self, desk: str) -> list[str]:
-        """The desk's held turns today, oldest hold first."""
-        return [t.code for t in sorted(self.tickets.values(), key=lambda t: (t.held_at or "", t.issued_at, t.id))
-                if t.status == "held" and t.desk == desk and t.day == self.day]
-
-    def expire_held(self) -> None:
-        """A new service day: the turns still held are expired (neither served nor no-show)."""
-        for t in self.tickets.values():
-            if t.status == "held" and t.day != self.day:
-                t.status = "expired"
-
-    # changes
-    def _finish(self, t: Ticket | None, status: str, now: datetime) -> None:
-        if t is not None:
-            t.status, t.finished_at = status, ts(now)
-
-    def _call(self, desk: str, t: Ticket, now: datetime) -> int:
-        t.status, t.desk, t.called_at, t.desk_only, t.desk_not = "called", desk, ts(now), None, None
-        t.first_called_at = t.first_called_at or ts(now)
-        self.seq += 1
-        self.calls.append((self.seq, t.code, desk, self.day))
-        return self.seq
-
-    def click(self, desk: str, action: str, body: dict[str, Any], now: datetime) -> Expected:
-        """What the hub must answer to this click, the model changed as the hub must change."""
-        rid = body.get("request_id")
-        shown = body.get("current")
-        current = self.current(desk)
-        if rid in self.done:
-            return Expected(409, "repeated")
-        if action in ACTS_ON_CURRENT:
-            if current is not None and (shown is None or (shown["code"], shown.get("called_at")) !=
-                                        (current.code, current.called_at)):
-                return Expected(409, "called", current.code)
-            if current is None and shown is not None:
-                return Expected(409, "closed")
-        if action == "pause" and desk in self.paused:
-            return Expected(409, "paused")
-        if action == "resume" and desk not in self.paused:
-            return Expected(409, "open")
-        entry = self.undo.get(desk)
-        if action == "undo" and body["undoes"] != (entry.rid if entry else None):
-            return Expected(409, "undo_other")
-        touched: list[Ticket] = []
-        entry_new = Entry(now, rid, {})
-        answer = self._act(desk, action, body, now, current, touched, entry_new)
-        if answer.status < 300:
-            self.done[rid] = now  # kept two days: each record forgets the ones older than that
-            self.done = {r: at for r, at in self.done.items() if at >= now - timedelta(days=REQUESTS_KEPT_DAYS)}
-            ids = [t.id for t in touched]
-            if action != "undo" and ids and entry_new.before != {i: self.tickets[i].snapshot() for i in ids}:
-                entry_new.after = {i: self.tickets[i].snapshot() for i in ids}
-                self.undo[desk] = entry_new
-        return answer
-
-    def _act(self, desk: str, action: str, body: dict[str, Any], now: datetime, current: Ticket | None,
-             touched: list[Ticket], entry: Entry) -> Expected:
-        def touch(*tickets: Ticket | None) -> None:
-            for t in tickets:
-                if t is not None and t not in touched:
-                    touched.append(t)
-                    entry.before[t.id] = t.snapshot()
-
-        if action in ("pause", "resume"):
-            if action == "pause" and current is not None:
-                return Expected(409)
-            (self.paused.add if action == "pause" else self.paused.discard)(desk)
-            return Expected(200)
-        if action == "undo":
-            last = self.undo.get(desk)
-            if last is None or (now - last.at).total_seconds() > UNDO_WINDOW_S:
-                return Expected(409)
-            if last.undone:
-                return Expected(200, code=(self.current(desk).code if self.current(desk) else None))
-            if any(self.tickets[i].snapshot() != snap for i, snap in last.after.items()):
-                return Expected(409)
-            for i, snap in last.before.items():
-                self.tickets[i].restore(snap)
-            self.calls = [c for c in self.calls if c[0] not in last.calls]
-            last.undone = True
-            after = self.current(desk)
-            return Expected(200, code=after.code if after else None)
-        if action in ("next", "call") and desk in self.paused:
-            return Expected(409)
-        if action == "next":
-            chosen = self.next_for(desk)
-            touch(current, chosen)
-            self._finish(current, "served", now)
-            if chosen is None:
-                return Expected(204)
-            entry.calls.append(self._call(desk, chosen, now))
-            return Expected(200, code=chosen.code)
-        if action == "call":
-            code = body["code"]
-            if current is not None and current.code == code:
-                return Expected(200, code=code)
-            found = [t for t in self.waiting() if t.code == code]
-            if not found:
-                return Expected(404)
-            if len(found) > 1 or not self.can_call(desk, found[0]):
-                return Expected(409)
-            touch(current, found[0])
-            self._finish(current, "served", now)
-            entry.calls.append(self._call(desk, found[0], now))
-            return Expected(200, code=code)
-        if action == "return":
-            rows = [t for t in self.tickets.values() if t.day == self.day and t.code == body["code"] and
-                    t.status in ("noshow", "waiting")]
-            rows.sort(key=lambda t: t.status == "waiting")
-            if not rows:
-                return Expected(404)
-            t = rows[0]
-            if t.status == "noshow":
-                touch(t)
-                t.status, t.desk, t.called_at, t.finished_at = "waiting", None, None, None
-            return Expected(200, code=t.code)
-        if action == "callback":  # only the desk that held the turn calls it back, never when paused
-            if desk in self.paused:
-                return Expected(409)
-            held = sorted((t for t in self.tickets.values() if t.day == self.day and t.code == body["code"] and
-                           t.status == "held"), key=lambda t: t.held_at or "")
-            if not held:
-                return Expected(409, "not_held")
-            if held[0].desk != desk:
-                return Expected(409, "held_elsewhere")
-            touch(current, held[0])
-            self._finish(current, "served", now)
-            held[0].status, held[0].called_at = "called", ts(now)
-            self.seq += 1
-            self.calls.append((self.seq, held[0].code, desk, self.day))
-            entry.calls.append(self.seq)
-            return Expected(200, code=held[0].code)
-        if current is None:  # recall, done, noshow, transfer, hold
-            return Expected(409)
-        if action == "recall":
-            return Expected(200, code=current.code)
-        touch(current)
-        if action == "hold":  # the desk is free; the turn keeps its desk, in no queue
-            current.status, current.held_at = "held", ts(now)
-            return Expected(200, code=current.code)
-        if action in ("done", "noshow"):
-            self._finish(current, "served" if action == "done" else "noshow", now)
-            return Expected(200, code=current.code)
-        service, to_desk = body["service"], body.get("desk")
-        others = [d for d, services in self.desks.items() if service in services and d != desk]
-        keep = current.priority if body.get("priority") is None else body["priority"]
-        current.status, current.service, current.priority, current.desk, current.called_at = \
-            "waiting", service, keep, None, None
-        current.desk_only, current.desk_not = to_desk, (desk if to_desk is None and others else None)
-        return Expected(200, code=current.code)
-
-    def issue(self, t: Ticket) -> None:
-        self.tickets[t.id] = t
-
-    def void(self, ticket_id: str) -> None:
-        t = self.tickets[ticket_id]
-        if t.status == "waiting":
-            t.status = "void"
 
 
 # -- the machine --------------------------------------------------------------------------------
@@ -349,12 +92,14 @@ class QueueMachine(RuleBasedStateMachine):
 
     check_ahead = True
     tmp_dir: str | None = None  # where the hub's files go (the benchmark uses a tmpfs)
+    calling_rules: Rules | None = None  # the calling rules' variant (`with_rules`): RULES on the RULES_SITE desks
 
     def __init__(self) -> None:
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="queue-model-", dir=self.tmp_dir))
         path = write_site(self.tmp, always_open=True)
-        path.write_text(path.read_text(encoding="utf-8") + SECOND_DESK, encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + (SECOND_DESK if self.calling_rules is None else RULES_SITE),
+                        encoding="utf-8")
         self.config = load_config(path)
         self.token = self.config.hub.token
         self.auth = {"Authorization": f"Bearer {self.token}"}
@@ -363,7 +108,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.http = LeanSession()  # the same HTTP as requests, a third of the CPU (lean_http)
         self.reception: requests.Session | None = None
         self.model = Model({d.id: frozenset(d.services) for d in self.config.desks},
-                           {d.id: d.name for d in self.config.desks})
+                           {d.id: d.name for d in self.config.desks}, self.calling_rules)
         self.model.day = self._today()
         self.numbers = {issuer: first for issuer, first in ISSUERS}
         self.tabs = [Tab(desk) for desk, _ in TABS]
@@ -404,7 +149,7 @@ class QueueMachine(RuleBasedStateMachine):
         assert answer.status_code == 201, answer.text
         self.model.issue(t)
         told = answer.json()["position"]
-        assert (told.get("ahead"), told.get("possible")) == self.model.ahead(t), (t.code, told)
+        assert (told.get("ahead"), told.get("possible")) == self.model.ahead(t, self.clock.now()), (t.code, told)
         if self.http.post(self.hub.url + "/api/tickets", json=body, headers=self.auth, timeout=10).status_code != 200:
             raise AssertionError("a totem's retry of a known ticket must answer 200 and change nothing")
 
@@ -500,6 +245,17 @@ class QueueMachine(RuleBasedStateMachine):
         if body is not None:
             self._send(Sent(tab, action, body))
 
+    @precondition(lambda self: self.calling_rules is not None)
+    @rule(tab=st.integers(0, len(TABS) - 1), priority=st.integers(1, 3), calls=st.integers(2, 4))
+    def busy_moment(self, tab: int, priority: int, calls: int) -> None:
+        """The calling rules' variant: appointments and ordinary tickets arrive together and one desk
+        calls several in a row (where the ratio, a long wait and a preference decide)."""
+        for kind in [TICKET_SERVICES[2]] * priority + [TICKET_SERVICES[0], TICKET_SERVICES[1]]:
+            self._totem_ticket("totem-1", kind)
+        for _ in range(calls):
+            self._refresh(self.tabs[tab])
+            self._send(Sent(tab, "next", self._body(self.tabs[tab], "next", 0, 0) or {}))
+
     @precondition(lambda self: bool(self.model.waiting()) or any(self.model.current(d) for d in self.model.desks))
     @rule(tab=st.integers(0, len(TABS) - 1), back=st.booleans())
     def hold_turn(self, tab: int, back: bool) -> None:
@@ -589,28 +345,34 @@ class QueueMachine(RuleBasedStateMachine):
             assert (d["current"] or {}).get("code") == (mine.code if mine else None), (d, mine)
             assert d["paused"] == (d["id"] in m.paused)
             assert [h["code"] for h in d["held"]] == m.held(d["id"]), (d["id"], d["held"], m.held(d["id"]))
+            if m.rules is not None:  # the console's "next" line: what a click would call now
+                up = m.next_for(d["id"], self.clock.now())
+                assert (d["next"] or {}).get("code") == (up.code if up else None), (
+                    d, up, calling.in_a_row(m, d["id"]), [(t.code, t.issued_at) for t in m.waiting(self.clock.now())],
+                    m.calls[-4:], self.clock.now())
             if d["current"]:
                 currents.append(d["current"]["code"])
         assert len(currents) == len(set(currents)), f"a ticket in two desks: {currents}"
         for service in state["services"]:
-            queue = [t.code for t in m.waiting() if t.service == service["id"]]
+            queue = [t.code for t in m.waiting(self.clock.now()) if t.service == service["id"]]
             assert service["waiting"] == len(queue), (service["id"], service["waiting"], queue)
             assert [q["code"] for q in service["queue"]] == queue[:20], (service["id"], service["queue"], queue)
-        calls = [(code, desk) for _, code, desk, day in reversed(m.calls) if day == m.day][:5]
+        calls = [(code, desk) for _, code, desk, day, _ in reversed(m.calls) if day == m.day][:5]
         assert [(c["code"], c["desk"]) for c in state["calls"]] == calls, (state["calls"], calls)
 
     @invariant()
     def people_ahead_are_the_models(self) -> None:
         if not self.check_ahead:
             return
-        waiting = self.model.waiting()
+        waiting = self.model.waiting(self.clock.now())
         self.checks += 1  # every step: the head, the tail and two more in turn (all of them over a few steps)
         n = max(1, len(waiting))
         picks = sorted({0, len(waiting) - 1, self.checks % n, (self.checks * 7) % n})
         for t in (waiting[i] for i in picks if 0 <= i < len(waiting)):
             told = self.http.get(self.hub.url + "/api/follow/" + follow_key(self.token, t.id), timeout=10).json()
             assert told["status"] == "waiting", (t.code, told)
-            assert (told["ahead"], told["possible"]) == (self.model.ahead(t) or (None, None)), (t.code, told)
+            assert (told["ahead"], told["possible"]) == (self.model.ahead(t, self.clock.now()) or (None, None)), \
+                (t.code, told)
 
     def _final_checks(self) -> None:
         with closing(sqlite3.connect(f"file:{self.hub.store.path}?mode=ro", uri=True, timeout=10)) as db:
@@ -635,4 +397,10 @@ def fresh(**kwargs: object) -> type[QueueMachine]:
     return type("QueueMachine", (QueueMachine,), dict(kwargs))
 
 
-__all__ = ["Model", "QueueMachine", "fresh"]
+def with_rules(**kwargs: object) -> type[QueueMachine]:
+    """The machine on a site with every calling rule on (issue 23 point 1): a ratio per site and
+    per desk, a long wait, a desk preferring a service (`queue_model_rules.RULES_SITE`)."""
+    return fresh(calling_rules=RULES, **kwargs)
+
+
+__all__ = ["Model", "QueueMachine", "fresh", "with_rules"]
