@@ -160,7 +160,7 @@ class Desk:
     priority_ratio: int | None = None  # this desk's own ratio; None = the site's [calling] priority_ratio
 
 
-@dataclass(frozen=True)
+@frozen
 class CallingRules:
     """[calling]: the site's rules for the call order (totem.callorder). 0 = the rule is off."""
 
