@@ -6,6 +6,7 @@ A failure is printed with its shrunk sequence of steps, and the run stops there.
     ./scripts/bench tests/bench/bench_queue_model.py            # 20,000 examples
     .venv/bin/python tests/bench/bench_queue_model.py --examples 2000 --steps 20
     ./scripts/bench tests/bench/bench_queue_model.py --jobs 2   # the same 20,000 in two processes
+    ./scripts/bench tests/bench/bench_queue_model.py --rules    # the calling rules' variant (issue 23)
 
 With `--jobs N` the examples are shared among N worker processes (each its own hub and its own
 random sequences), which uses the cores while one worker waits on its hub's threads; the first
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from _common import scaled
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
-from queue_model import fresh
+from queue_model import fresh, with_rules
 
 CHUNK = scaled(250, 10)
 
@@ -45,12 +46,14 @@ def main() -> int:
     parser.add_argument("--steps", type=int, default=20, help="at most this many steps per example")
     parser.add_argument("--minutes", type=float, default=0, help="stop after the chunk that passes this budget")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes sharing the examples")
+    parser.add_argument("--rules", action="store_true",
+                        help="the calling rules' variant: ratio per site and desk, long wait, a preferring desk")
     args = parser.parse_args()
     if args.jobs > 1:
         return run_jobs(args)
     logging.disable(logging.WARNING)  # the hub logs every void and refusal; the figures are what count
     tmp = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    machine = fresh(tmp_dir=tmp)
+    machine = (with_rules if args.rules else fresh)(tmp_dir=tmp)
     done = 0
     started = time.monotonic()
     while done < args.examples and not (args.minutes and time.monotonic() - started > args.minutes * 60):
@@ -67,7 +70,8 @@ def main() -> int:
         elapsed = time.monotonic() - started
         print(f"queue model: {done} examples, 0 failures, {elapsed:.0f} s ({elapsed / done * 1000:.0f} ms per example)",
               flush=True)
-    print(f"queue model: {done} of {args.examples} examples (at most {args.steps} steps each), 0 failures in "
+    print(f"queue model{' (calling rules)' if args.rules else ''}: {done} of {args.examples} examples "
+          f"(at most {args.steps} steps each), 0 failures in "
           f"{time.monotonic() - started:.0f} s")
     return 0
 
@@ -77,7 +81,7 @@ def run_jobs(args: argparse.Namespace) -> int:
     started = time.monotonic()
     shares = [args.examples // args.jobs + (1 if i < args.examples % args.jobs else 0) for i in range(args.jobs)]
     workers = [subprocess.Popen([sys.executable, __file__, "--examples", str(n), "--steps", str(args.steps),
-                                 "--minutes", str(args.minutes)],
+                                 "--minutes", str(args.minutes), *(["--rules"] if args.rules else [])],
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
                for n in shares if n]
