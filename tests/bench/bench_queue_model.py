@@ -5,8 +5,9 @@ A failure is printed with its shrunk sequence of steps, and the run stops there.
 
     ./scripts/bench tests/bench/bench_queue_model.py            # 20,000 examples
     .venv/bin/python tests/bench/bench_queue_model.py --examples 2000 --steps 20
-    ./scripts/bench tests/bench/bench_queue_model.py --jobs 2   # the same 20,000 in two processes
-    ./scripts/bench tests/bench/bench_queue_model.py --rules    # the calling rules' variant (issue 23)
+    .venv/bin/python tests/bench/bench_queue_model.py --jobs 2   # the same 20,000 in two processes
+    .venv/bin/python tests/bench/bench_queue_model.py --rules    # the calling rules' variant (issue 23)
+(`./scripts/bench` takes benchmark files only: options go to the script run directly.)
 
 With `--jobs N` the examples are shared among N worker processes (each its own hub and its own
 random sequences), which uses the cores while one worker waits on its hub's threads; the first
