@@ -9,6 +9,7 @@ through the store's own connection for the calling thread (`_read`).
 
 from __future__ import annotations
 
+import abc
 import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
@@ -25,7 +26,7 @@ MOVED_WINDOW_S = 20.0  # a ticket's screen at the totem: a later count for it st
 ACTIVE_DESK = timedelta(minutes=30)  # a desk that called or finished within this is open
 
 
-class QueueReads:
+class QueueReads(abc.ABC):
     """The read side of `QueueStore` (what people are told)."""
 
     config: Config
@@ -40,11 +41,13 @@ class QueueReads:
     _facts: tuple[set[str], dict[str, int]] | None
     _COLS: str
 
+    @abc.abstractmethod
     def _read(self) -> sqlite3.Connection:
-        raise NotImplementedError
+        """The store's read-only connection for the calling thread."""
 
+    @abc.abstractmethod
     def sync(self, now: datetime) -> str:
-        raise NotImplementedError
+        """The service day of `now`, the in-memory order loaded for it."""
 
     def streak(self, desk_id: str, day: str) -> int:
         """The desk's priority calls in a row today, back to its last call of an ordinary ticket
