@@ -97,12 +97,18 @@ def _ticket(hub: Hub, key: str) -> Any:
     return found[0] if found and found[1] == hub.store.sync(hub.clock.now()) else None
 
 
-async def post_subscription(request: web.Request) -> web.Response:
-    hub = request.app[HUB_KEY]
+def _write_key(request: web.Request) -> str:
+    """The follow key of a subscribe/unsubscribe request from the page's own origin (404 if malformed)."""
     key = request.match_info["key"]
     if not KEY_RE.fullmatch(key):
         raise web.HTTPNotFound(text="not found")
     require_same_origin(request)
+    return key
+
+
+async def post_subscription(request: web.Request) -> web.Response:
+    hub = request.app[HUB_KEY]
+    key = _write_key(request)
     if enabled(hub) is None:
         return _refusal(409, "push_off", "this hub sends no Web Push: keep the page open for the alert")
     body = await read_json(request)
@@ -124,10 +130,7 @@ async def post_subscription(request: web.Request) -> web.Response:
 
 async def delete_subscription(request: web.Request) -> web.Response:
     hub = request.app[HUB_KEY]
-    key = request.match_info["key"]
-    if not KEY_RE.fullmatch(key):
-        raise web.HTTPNotFound(text="not found")
-    require_same_origin(request)
+    key = _write_key(request)
     body = await read_json(request)
     endpoint = body.get("endpoint") if isinstance(body, dict) else None
     if not isinstance(endpoint, str):
