@@ -368,12 +368,16 @@ class Hub:
             if self._state_cache is not None and self._state_version >= wanted \
                     and loop.time() - self._state_built_at < STATE_TTL_S \
                     and self._state_day == self.store.day(self.clock.now()) \
-                    and (self._state_until is None or self.clock.now() < self._state_until):
-                # (at midnight the state empties; when a ticket's wait gets long the order changes: issue 23)
+                    and (self._state_until is None or self.clock.now() <= self._state_until):
+                # (at midnight the state empties; after a ticket's long-wait line the order changes: issue 23)
                 return self._state_cache
-            if self._state_building is None:
-                self._state_building = loop.create_task(self._build_state())
-            await asyncio.shield(self._state_building)
+            building = self._state_building
+            mine = building is None
+            if building is None:
+                building = self._state_building = loop.create_task(self._build_state())
+            text = await asyncio.shield(building)
+            if mine:  # begun after this reader asked: it holds every change before, whatever the cache says
+                return text
 
     async def _build_state(self) -> str:
         version = self._version

@@ -202,6 +202,26 @@ def test_the_long_wait_line_never_puts_a_ticket_ahead_of_an_older_priority_one(t
         assert [call(hub), call(hub)] == ["P001", "A001"]
 
 
+def test_the_state_at_the_very_instant_a_wait_becomes_long_is_served(tmp_path: Path) -> None:
+    # The model-checked queue's benchmark found it: with the clock exactly on a ticket's long-wait
+    # line (long_wait_min = 2, A001 taken 2 minutes ago to the microsecond) the cached state was never
+    # fresh (valid while now < line) and every rebuild gave the same line: /api/state never answered.
+    config = load_config(site(tmp_path, "long_wait_min = 2"))
+    utc = HUB_NOW.astimezone(UTC)
+    clock = FrozenClock(HUB_NOW)
+    with HubServer(config, port=0, clock=clock) as hub:
+        push(hub, [T("A001", "uffici", utc - timedelta(minutes=1)),
+                   T("P001", "appuntamento", utc - timedelta(seconds=30))])
+        assert requests.get(hub.url + "/api/state", timeout=5).status_code == 200
+        clock.advance(minutes=1)  # A001 has waited exactly 2 minutes: not longer, not yet ahead of P001
+        state = requests.get(hub.url + "/api/state", timeout=5).json()
+        [uffici] = [s for s in state["services"] if s["id"] == "uffici"]
+        assert [q["code"] for q in uffici["queue"]] == ["A001"]
+        clock.advance(seconds=1)  # now longer: A001 goes ahead of P001, taken after it
+        assert requests.get(hub.url + "/api/state", timeout=5).status_code == 200
+        assert call(hub) == "A001"
+
+
 # -- rule 5: a desk's preferred services -----------------------------------------------------------
 
 def test_a_preferring_desk_calls_its_service_first_and_helps_with_the_rest(tmp_path: Path) -> None:
